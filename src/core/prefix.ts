@@ -1,0 +1,19 @@
+/**
+ * Enrichment prefix normalisation, shared by the client, the planner and the emulator so that all
+ * three agree on what the server stores.
+ *
+ * Qualytics documents "snake_case with a single leading underscore" (`Analytics Bronze` ->
+ * `_analytics_bronze`) but not the rule for punctuation, digits or non-ASCII. enrichctl uses, as
+ * the API reference fixes: lowercase; every run of characters other than `a-z0-9` becomes one `_`;
+ * no leading or trailing `_`; then one `_` in front. A value with no letter or digit normalises to
+ * the empty string (not to a lone `_`), which callers reject.
+ */
+export const PREFIX_MAX_LENGTH = 60;
+
+export function normalisePrefix(raw: string): string {
+  const body = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return body === '' ? '' : `_${body}`;
+}

@@ -1,0 +1,134 @@
+/**
+ * The one table of managed enrichment settings. The manifest schema, the emulator's validation, the
+ * diff, the renderers and export all read it, so a sixth setting is one more row here.
+ *
+ * `key` is the API's own field name (manifests use it too, so nothing needs translating).
+ */
+import { normalisePrefix, PREFIX_MAX_LENGTH } from './prefix.js';
+
+export const REMEDIATION_STRATEGIES = ['none', 'append', 'overwrite'] as const;
+export type RemediationStrategy = (typeof REMEDIATION_STRATEGIES)[number];
+
+/** Strategies that need a linked enrichment datastore (a Scan with them and no link fails). */
+export const STRATEGIES_NEEDING_LINK: readonly RemediationStrategy[] = ['append', 'overwrite'];
+
+interface SettingBase {
+  key: string;
+  title: string;
+  description: string;
+}
+export interface IntegerSetting extends SettingBase {
+  kind: 'integer';
+  minimum: number;
+  maximum: number;
+  default: number;
+}
+export interface EnumSetting extends SettingBase {
+  kind: 'enum';
+  values: readonly string[];
+  default: string;
+}
+export interface PrefixSetting extends SettingBase {
+  kind: 'prefix';
+  maxLength: number;
+}
+export type SettingSpec = IntegerSetting | EnumSetting | PrefixSetting;
+
+export const SETTINGS = [
+  {
+    key: 'enrichment_prefix',
+    kind: 'prefix',
+    title: 'Enrichment table prefix',
+    description:
+      'Prefix of the tables Qualytics writes in the enrichment datastore (<prefix>_check_metrics, ' +
+      '<prefix>_failed_checks, ...). Stored normalised: snake_case with one leading underscore ' +
+      `("Analytics Bronze" is stored as "_analytics_bronze"), at most ${PREFIX_MAX_LENGTH} characters once normalised. ` +
+      'Changing it leaves the old tables behind.',
+    maxLength: PREFIX_MAX_LENGTH,
+  },
+  {
+    key: 'enrichment_source_record_limit',
+    kind: 'integer',
+    title: 'Source record limit',
+    description: 'Maximum number of source records stored per anomaly as examples.',
+    minimum: 1,
+    maximum: 1_000_000_000,
+    default: 10,
+  },
+  {
+    key: 'enrichment_remediation_strategy',
+    kind: 'enum',
+    title: 'Remediation strategy',
+    description:
+      'How anomalous source tables are replicated to the enrichment datastore. "append" and "overwrite" ' +
+      'need a linked enrichment datastore; unlinking resets the strategy to "none".',
+    values: REMEDIATION_STRATEGIES,
+    default: 'none',
+  },
+  {
+    key: 'high_count_rollup_threshold',
+    kind: 'integer',
+    title: 'High-count rollup threshold',
+    description: 'Maximum number of individual anomalies per check before they are rolled up into one.',
+    minimum: 1,
+    maximum: 1_000,
+    default: 10,
+  },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingKey = (typeof SETTINGS)[number]['key'];
+export const SETTING_KEYS: readonly SettingKey[] = SETTINGS.map((s) => s.key);
+
+/** The four settings as values. */
+export interface Settings {
+  enrichment_prefix: string;
+  enrichment_source_record_limit: number;
+  enrichment_remediation_strategy: RemediationStrategy;
+  high_count_rollup_threshold: number;
+}
+
+/** Whether two values of a setting are stored identically by the server. */
+export function settingEquals(key: SettingKey, a: unknown, b: unknown): boolean {
+  if (key === 'enrichment_prefix' && typeof a === 'string' && typeof b === 'string') {
+    return normalisePrefix(a) === normalisePrefix(b);
+  }
+  return a === b;
+}
+
+/** The form the server stores a setting in (only the prefix is rewritten). */
+export function canonicalSetting(key: SettingKey, value: unknown): unknown {
+  return key === 'enrichment_prefix' && typeof value === 'string' ? normalisePrefix(value) : value;
+}
+
+/**
+ * Why a value cannot be stored for a setting, or undefined when it can. Shared by the emulator (the
+ * server's 422s) and the manifest's semantic checks.
+ */
+export function settingProblem(spec: SettingSpec, value: unknown): string | undefined {
+  switch (spec.kind) {
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return `${spec.key} must be an integer`;
+      if (value < spec.minimum || value > spec.maximum) {
+        return `${spec.key} must be between ${spec.minimum.toLocaleString('en-US')} and ${spec.maximum.toLocaleString('en-US')}`;
+      }
+      return undefined;
+    case 'enum':
+      if (typeof value !== 'string' || !spec.values.includes(value)) {
+        return `${spec.key} must be one of ${spec.values.map((v) => `'${v}'`).join(', ')}`;
+      }
+      return undefined;
+    case 'prefix': {
+      if (typeof value !== 'string') return `${spec.key} must be a string`;
+      const normalised = normalisePrefix(value);
+      if (normalised === '') return `${spec.key} must contain at least one letter or digit`;
+      if (normalised.length > spec.maxLength) {
+        return `${spec.key} must be at most ${spec.maxLength} characters once normalised (${JSON.stringify(normalised)} has ${normalised.length})`;
+      }
+      return undefined;
+    }
+    default: {
+      const unreachable: never = spec;
+      return unreachable;
+    }
+  }
+}
