@@ -1,0 +1,67 @@
+/**
+ * Builds the commander program and runs it. Each command lives in `commands/<name>.ts` and exports a
+ * `register<Name>(program, io)`; handlers throw `UserError` (or typed API errors) and return an exit
+ * code; this file alone turns a failure into one message and an exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { ApiError, NetworkError } from '../api/errors.js';
+import { UserError } from './errors.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import type { Io } from './io.js';
+import { registerEmulator } from './commands/emulator.js';
+import { VERSION } from './version.js';
+
+export type Handler = () => Promise<ExitCode>;
+
+export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
+  let pending: Handler | undefined;
+  const program = new Command('enrichctl')
+    .description('Manage Qualytics enrichment settings as code: validate, plan, apply, export.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  // Commands hand back their handler instead of running inside commander, so that errors surface here.
+  const defer = (h: Handler): void => {
+    pending = h;
+  };
+  registerEmulator(program, io, defer);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    return report(err, io);
+  }
+  if (!pending) return EXIT.ok;
+  try {
+    return await pending();
+  } catch (err) {
+    return report(err, io);
+  }
+}
+
+function report(err: unknown, io: Io): ExitCode {
+  if (err instanceof UserError) {
+    io.stderr.write(`Error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof ApiError || err instanceof NetworkError) {
+    io.stderr.write(`Error: ${err.message}\n`);
+    return EXIT.error;
+  }
+  // A bug, not bad input: still no stack trace unless asked for.
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(
+    `Error: unexpected internal error: ${message}\n` +
+      'This is a bug in enrichctl; please report it (set ENRICHCTL_DEBUG=1 for details).\n',
+  );
+  if (io.env.ENRICHCTL_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  return EXIT.error;
+}

@@ -1,0 +1,45 @@
+/**
+ * What the emulator is started with: users and datastores. `schemas/emulator-seed.schema.json`
+ * describes the YAML form; `seed-file.ts` loads and checks it; tests and benchmarks may build one
+ * in code.
+ */
+import type { RemediationStrategy } from '../core/settings.js';
+
+/** Team permissions, lowest to highest. */
+export const TEAM_PERMISSIONS = ['Reporter', 'Viewer', 'Drafter', 'Author', 'Editor'] as const;
+export type TeamPermission = (typeof TEAM_PERMISSIONS)[number];
+
+export const USER_ROLES = ['Admin', 'Manager', 'Member'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export interface SeedUser {
+  name: string;
+  role: UserRole;
+  token: string;
+  /** Team name -> the permission the user holds there. Every user is also in `Public` (as Reporter unless given here). */
+  teams?: Record<string, TeamPermission>;
+}
+
+export interface SeedDatastore {
+  id: number;
+  name: string;
+  store_type?: string;
+  type?: string;
+  /** Default `[Public]`. */
+  teams?: string[];
+  enrichment_only?: boolean;
+  /** Default: derived from the name. */
+  enrichment_prefix?: string;
+  enrichment_source_record_limit?: number;
+  enrichment_remediation_strategy?: RemediationStrategy;
+  high_count_rollup_threshold?: number;
+  /** Id of the linked enrichment datastore. */
+  enrich_datastore?: number | null;
+  /** True makes unlink answer 409 (active export or materialize operations). */
+  active_export_or_materialize?: boolean;
+}
+
+export interface Seed {
+  users: SeedUser[];
+  datastores: SeedDatastore[];
+}
