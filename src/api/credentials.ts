@@ -1,0 +1,156 @@
+/**
+ * Where the URL, token and transport settings come from, highest precedence first:
+ *   URL:   --url, QUALYTICS_URL, `url` in ~/.qualytics/config.yaml
+ *   token: --token-file, QUALYTICS_TOKEN, `token` in ~/.qualytics/config.yaml
+ *   TLS:   verified unless the official CLI's config says `ssl_verify: false`
+ *   timeout (seconds): --timeout, QUALYTICS_TIMEOUT, `timeout` in the config file, else 30
+ * The config file is the official qualytics-cli's, so a user who already ran `qualytics init` needs
+ * nothing more. Errors name the source that was wrong, never the token's value.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { checkBaseUrl, normaliseBaseUrl } from './url.js';
+
+export interface ConnectionFlags {
+  url?: string;
+  tokenFile?: string;
+  timeout?: string;
+  allowInsecureHttp?: boolean;
+}
+
+export interface Connection {
+  baseUrl: string;
+  token: string;
+  timeoutMs: number;
+  verifyTls: boolean;
+  /** Things the user should know (plain http, TLS verification off); printed on stderr. */
+  warnings: string[];
+}
+
+export type ConnectionResult = { ok: true; connection: Connection } | { ok: false; problem: string };
+
+interface OfficialConfig {
+  url?: unknown;
+  token?: unknown;
+  ssl_verify?: unknown;
+  timeout?: unknown;
+}
+
+export function officialConfigPath(env: NodeJS.ProcessEnv): string {
+  return join(env.HOME || homedir(), '.qualytics', 'config.yaml');
+}
+
+export async function resolveConnection(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  now: number = Date.now(),
+): Promise<ConnectionResult> {
+  const configPath = officialConfigPath(env);
+  const config = await readOfficialConfig(configPath);
+  if ('problem' in config) return { ok: false, problem: config.problem };
+
+  const rawUrl = flags.url ?? nonEmpty(env.QUALYTICS_URL) ?? (typeof config.url === 'string' ? config.url : undefined);
+  if (!rawUrl) {
+    return {
+      ok: false,
+      problem: 'no Qualytics URL: pass --url or set QUALYTICS_URL (e.g. https://your-instance.qualytics.io)',
+    };
+  }
+  const baseUrl = normaliseBaseUrl(rawUrl);
+  const checked = checkBaseUrl(baseUrl, flags.allowInsecureHttp ?? false);
+  if (!checked.ok) return { ok: false, problem: checked.problem };
+  const warnings = checked.warning ? [checked.warning] : [];
+
+  let token: string | undefined;
+  let tokenSource: string;
+  if (flags.tokenFile !== undefined) {
+    tokenSource = `--token-file ${flags.tokenFile}`;
+    try {
+      token = (await readFile(flags.tokenFile, 'utf8')).trim();
+    } catch (err) {
+      return { ok: false, problem: `cannot read the token file ${flags.tokenFile}: ${errnoText(err)}` };
+    }
+    if (!token) return { ok: false, problem: `the token file ${flags.tokenFile} is empty` };
+  } else if (nonEmpty(env.QUALYTICS_TOKEN)) {
+    tokenSource = 'QUALYTICS_TOKEN';
+    token = env.QUALYTICS_TOKEN!.trim();
+  } else {
+    tokenSource = configPath;
+    token = typeof config.token === 'string' ? config.token.trim() : undefined;
+  }
+  if (!token) {
+    return {
+      ok: false,
+      problem: 'no API token: set QUALYTICS_TOKEN or pass --token-file FILE (create a token in Qualytics under Settings > Tokens)',
+    };
+  }
+  if (/[\r\n]/.test(token)) return { ok: false, problem: `the token from ${tokenSource} spans several lines; it must be one line` };
+  const expiry = jwtExpiry(token);
+  if (expiry !== undefined && expiry * 1000 <= now) {
+    return {
+      ok: false,
+      problem: `the API token from ${tokenSource} expired on ${new Date(expiry * 1000).toISOString()}; create a new one in Qualytics (Settings > Tokens)`,
+    };
+  }
+
+  const timeoutText = flags.timeout ?? nonEmpty(env.QUALYTICS_TIMEOUT) ?? (config.timeout !== undefined ? String(config.timeout) : undefined);
+  let timeoutMs = 30_000;
+  if (timeoutText !== undefined) {
+    const seconds = Number(timeoutText);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      return { ok: false, problem: `the timeout "${timeoutText}" is not a positive number of seconds` };
+    }
+    timeoutMs = Math.round(seconds * 1000);
+  }
+
+  const verifyTls = config.ssl_verify !== false;
+  if (!verifyTls && checked.url.protocol === 'https:') {
+    warnings.push(`TLS certificate verification is off (ssl_verify: false in ${configPath})`);
+  }
+  return { ok: true, connection: { baseUrl, token, timeoutMs, verifyTls, warnings } };
+}
+
+async function readOfficialConfig(path: string): Promise<OfficialConfig | { problem: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return {}; // No config file is the common case.
+  }
+  try {
+    const parsed: unknown = parseYaml(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) return { problem: `${path} is not a mapping of url, token, ssl_verify, timeout` };
+    return parsed as OfficialConfig;
+  } catch {
+    // The parser's message may quote the file, and the file holds the token: say only where.
+    return { problem: `${path} is not valid YAML; fix or remove it, or set QUALYTICS_URL and QUALYTICS_TOKEN` };
+  }
+}
+
+/** The `exp` claim of a JWT, or undefined when the token is not a JWT or has none. */
+export function jwtExpiry(token: string): number | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    if (typeof claims === 'object' && claims !== null && 'exp' in claims && typeof claims.exp === 'number') return claims.exp;
+  } catch {
+    // Not a JWT: service tokens may be opaque.
+  }
+  return undefined;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v !== undefined && v.trim() !== '' ? v : undefined;
+}
+
+function errnoText(err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return code || 'unreadable';
+}
