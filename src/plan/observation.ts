@@ -1,0 +1,28 @@
+/**
+ * What the API showed: the input of the pure diff beside the desired state. Produced by
+ * `api/observe.ts`; plain data, so tests build it by hand.
+ */
+import type { EnrichmentState } from './types.js';
+
+export interface ObservedDatastore {
+  id: number;
+  name: string;
+  enrichment_only: boolean;
+  /** The five managed values; present for every datastore the manifests declare as a source. */
+  state?: EnrichmentState;
+}
+
+export interface Observation {
+  /** Every datastore seen, by id. */
+  datastores: Map<number, ObservedDatastore>;
+  /** Exact name -> ids of the visible datastores with that name, for every name looked up. */
+  names: Map<string, number[]>;
+  /** Ids the token may not read, with the server's detail (403). */
+  denied: Map<number, string>;
+  /** Ids the server does not know (404). */
+  missing: Set<number>;
+}
+
+export function emptyObservation(): Observation {
+  return { datastores: new Map(), names: new Map(), denied: new Map(), missing: new Set() };
+}

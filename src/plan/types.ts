@@ -1,0 +1,86 @@
+/**
+ * The plan as a value: what `plan` shows, what `--out` saves, what `apply` executes.
+ *
+ * A `Change` per declared datastore, after Terraform's plans.Change:
+ *
+ *   action   | before                 | after                         | operations
+ *   ---------|------------------------|-------------------------------|---------------------------
+ *   no-op    | the observed state     | equal to before               | []
+ *   update   | the observed state     | the state once applied        | 1..3, in OPERATION_ORDER
+ *
+ * `before` is exactly what was observed, so a saved plan doubles as the staleness check: apply
+ * re-reads each datastore and refuses the plan if it no longer equals `before`.
+ */
+import type { SettingsPatch } from '../core/api-types.js';
+import type { RemediationStrategy } from '../core/settings.js';
+
+export interface DatastoreRef {
+  id: number;
+  name: string;
+}
+
+/** The five managed values of one source datastore. The prefix is in its stored (normalised) form. */
+export interface EnrichmentState {
+  enrich_datastore: DatastoreRef | null;
+  enrichment_prefix: string;
+  enrichment_source_record_limit: number;
+  enrichment_remediation_strategy: RemediationStrategy;
+  high_count_rollup_threshold: number;
+}
+
+export type Operation =
+  /** PATCH: creates or switches the link in one call (never DELETE first: that resets the strategy and needs Admin). */
+  | { type: 'link'; method: 'PATCH'; path: string; enrich_datastore: DatastoreRef }
+  /** PUT carrying only the fields that differ. */
+  | { type: 'update_settings'; method: 'PUT'; path: string; body: SettingsPatch }
+  /** DELETE: the server also resets the remediation strategy to `none`, which `after` already shows. */
+  | { type: 'unlink'; method: 'DELETE'; path: string };
+
+export type OperationType = Operation['type'];
+
+/**
+ * Order inside one datastore: link first, so that `append`/`overwrite` are only ever sent while a
+ * link exists; settings next; unlink last, after any PUT (which would otherwise be refused when it
+ * carries a strategy that needs the link). Datastores are independent of one another.
+ */
+export const OPERATION_ORDER: readonly OperationType[] = ['link', 'update_settings', 'unlink'];
+
+export type Action = 'no-op' | 'update';
+
+/** Where a datastore was declared. Display only: never used for decisions during apply. */
+export interface DeclaredAt {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface Change {
+  datastore: DatastoreRef;
+  action: Action;
+  before: EnrichmentState;
+  after: EnrichmentState;
+  /** The fields of `after` that differ from `before`, in table order (display and summaries). */
+  changed_fields: Array<keyof EnrichmentState>;
+  operations: Operation[];
+  declared_at: DeclaredAt;
+}
+
+export interface PlanSummary {
+  /** Datastores whose plan links or switches a link. */
+  link: number;
+  unlink: number;
+  /** Datastores whose settings change (a PUT). */
+  update: number;
+  unchanged: number;
+}
+
+export interface Plan {
+  format_version: 1;
+  base_url: string;
+  /** sha256 over the manifests' paths and contents; apply --plan refuses the plan if they changed. */
+  manifest_digest: string;
+  /** The manifest paths as given to plan, relative to where plan ran. */
+  manifest_paths: string[];
+  changes: Change[];
+  summary: PlanSummary;
+}

@@ -1,0 +1,36 @@
+/** The terminal rendering of a plan, Terraform-like: one block per changed datastore, then a summary. */
+import { STATE_FIELDS } from '../plan/diff.js';
+import type { Change, Plan } from '../plan/types.js';
+import type { Paint } from './colour.js';
+import { fieldMarker, formatField, formatRef, NO_CHANGES, summaryLine } from './values.js';
+
+const FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => f.length));
+
+export function renderPlanText(plan: Plan, p: Paint): string {
+  const changed = plan.changes.filter((c) => c.action !== 'no-op');
+  if (changed.length === 0) return `${p.green(NO_CHANGES)}\n`;
+  const out: string[] = ['enrichctl will perform the following actions:', ''];
+  for (const c of changed) out.push(...renderChange(c, p), '');
+  out.push(p.bold(summaryLine(plan.summary)));
+  return `${out.join('\n')}\n`;
+}
+
+function renderChange(c: Change, p: Paint): string[] {
+  const lines = [
+    p.dim(`  # ${formatRef(c.datastore)}, declared at ${c.declared_at.file}:${c.declared_at.line}`),
+    `  ${p.yellow('~')} datastore ${formatRef(c.datastore)} {`,
+  ];
+  for (const field of c.changed_fields) {
+    const marker = fieldMarker(field, c.before, c.after);
+    const colour = marker === '+' ? p.green : marker === '-' ? p.red : p.yellow;
+    const before = formatField(field, c.before);
+    const after = formatField(field, c.after);
+    const value = marker === '+' ? after : `${before} -> ${after}`;
+    lines.push(`      ${colour(marker)} ${field.padEnd(FIELD_WIDTH)} = ${value}`);
+  }
+  const hidden = STATE_FIELDS.length - c.changed_fields.length;
+  if (hidden > 0) lines.push(p.dim(`        (${hidden} unchanged ${hidden === 1 ? 'value' : 'values'} hidden)`));
+  lines.push('    }');
+  for (const op of c.operations) lines.push(p.dim(`    ${op.method} ${op.path}${op.type === 'update_settings' ? ` ${JSON.stringify(op.body)}` : ''}`));
+  return lines;
+}

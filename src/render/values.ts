@@ -1,0 +1,26 @@
+/** How plan values read in every output format. */
+import type { DatastoreRef, EnrichmentState } from '../plan/types.js';
+
+export function formatRef(ref: DatastoreRef): string {
+  return `${JSON.stringify(ref.name)} (id ${ref.id})`;
+}
+
+export function formatField(field: keyof EnrichmentState, state: EnrichmentState): string {
+  if (field === 'enrich_datastore') return state.enrich_datastore ? formatRef(state.enrich_datastore) : 'null';
+  const value = state[field];
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** `+` a link appears, `-` it goes, `~` anything else changes. */
+export function fieldMarker(field: keyof EnrichmentState, before: EnrichmentState, after: EnrichmentState): '+' | '-' | '~' {
+  if (field !== 'enrich_datastore') return '~';
+  if (before.enrich_datastore === null) return '+';
+  if (after.enrich_datastore === null) return '-';
+  return '~';
+}
+
+export function summaryLine(s: { link: number; unlink: number; update: number; unchanged: number }): string {
+  return `Plan: ${s.link} to link, ${s.unlink} to unlink, ${s.update} to update, ${s.unchanged} unchanged.`;
+}
+
+export const NO_CHANGES = 'No changes. Live enrichment settings match the manifests.';
