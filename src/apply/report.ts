@@ -1,0 +1,47 @@
+/** What apply did, per datastore: the value behind the text and JSON reports. */
+import type { DatastoreRef, Operation } from '../plan/types.js';
+
+export interface OperationResult {
+  operation: Operation;
+  outcome: 'done' | 'failed' | 'not-run';
+  /** For a failed operation: the server's status and detail, or the network failure. */
+  error?: { status?: number; detail: string; message: string };
+}
+
+export type DatastoreStatus =
+  /** Every operation done and the server's state matches the plan's `after`. */
+  | 'applied'
+  /** An operation failed (the rest did not run), or the result did not match the plan. */
+  | 'failed'
+  /** Not started: interrupted before its first operation. */
+  | 'skipped'
+  /** Interrupted between two of its operations: the first ones are done. */
+  | 'partial';
+
+export interface DatastoreResult {
+  datastore: DatastoreRef;
+  status: DatastoreStatus;
+  reason?: 'operation-failed' | 'not-converged' | 'interrupted';
+  operations: OperationResult[];
+  /** For `not-converged`: each field that differs from the plan. */
+  mismatches?: string[];
+}
+
+export interface ApplyReport {
+  base_url: string;
+  interrupted: boolean;
+  results: DatastoreResult[];
+}
+
+export interface ApplyCounts {
+  applied: number;
+  failed: number;
+  skipped: number;
+  partial: number;
+}
+
+export function countResults(report: ApplyReport): ApplyCounts {
+  const counts: ApplyCounts = { applied: 0, failed: 0, skipped: 0, partial: 0 };
+  for (const r of report.results) counts[r.status]++;
+  return counts;
+}
