@@ -1,0 +1,45 @@
+/**
+ * The record of /api requests the emulator answered, for tests to assert the exact writes a client
+ * made. It holds method, path, query and body only: never headers, so never a token.
+ */
+import type { FaultTiming } from './faults.js';
+
+export type CallRecord = {
+  /** 1, 2, 3... in the order the answers were decided (for writes: the order they committed). */
+  seq: number;
+  method: string;
+  /** Without the query string. */
+  path: string;
+  /** The raw query string without `?`, or ''. */
+  query: string;
+  /** Parsed JSON, the raw text when it was not JSON, or null when there was no body. */
+  body: unknown;
+  /** The status sent, or 'reset' when the connection was destroyed without an answer. */
+  status: number | 'reset';
+  /** Milliseconds since the emulator started. */
+  at: number;
+  /** Present only on injected faults: whether the fault came before the state was touched or after the commit. */
+  injected?: FaultTiming;
+};
+
+export interface CallLog {
+  record(entry: Omit<CallRecord, 'seq' | 'at'>): void;
+  list(): CallRecord[];
+  clear(): void;
+}
+
+export function createCallLog(startedAt: number = performance.now()): CallLog {
+  let records: CallRecord[] = [];
+  let seq = 0;
+  return {
+    record(entry) {
+      seq += 1;
+      records.push({ seq, ...entry, at: Math.round((performance.now() - startedAt) * 1000) / 1000 });
+    },
+    list: () => records.slice(),
+    // seq keeps counting, so records from before and after a clear cannot be confused.
+    clear() {
+      records = [];
+    },
+  };
+}

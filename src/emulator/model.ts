@@ -1,0 +1,136 @@
+/**
+ * The emulator's in-memory model, built once from a seed. Datastores are never added or removed
+ * (the API enrichctl uses cannot do either), so the id-ordered array is fixed and list requests
+ * are one pass over it; only a datastore's settings and link change.
+ */
+import { normalisePrefix } from '../core/prefix.js';
+import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type Settings } from '../core/settings.js';
+import type { TeamRef } from '../core/api-types.js';
+import { TEAM_PERMISSIONS, type Seed, type TeamPermission, type UserRole } from './seed-types.js';
+
+export type StoredDatastore = {
+  readonly id: number;
+  readonly name: string;
+  /** Lower-cased once, for the case-insensitive `name` filter. */
+  readonly nameLower: string;
+  readonly store_type: string;
+  readonly type: string;
+  readonly enrichment_only: boolean;
+  /** In the seed's order: the 403 text lists them that way. */
+  readonly teams: readonly TeamRef[];
+  readonly activeExportOrMaterialize: boolean;
+  settings: Settings;
+  enrichId: number | null;
+};
+
+export type Caller = {
+  readonly id: number;
+  readonly name: string;
+  readonly role: UserRole;
+  /** Team name -> rank in TEAM_PERMISSIONS; teams the user is not in are absent. */
+  readonly ranks: ReadonlyMap<string, number>;
+};
+
+export type Model = {
+  readonly byId: ReadonlyMap<number, StoredDatastore>;
+  /** Sorted by id. */
+  readonly ordered: readonly StoredDatastore[];
+  readonly callersByToken: ReadonlyMap<string, Caller>;
+  /** Fixed when the seed is loaded: every datastore's `created`. */
+  readonly created: string;
+  readonly listItemsCarryEnrichment: boolean;
+};
+
+export const PUBLIC_TEAM = 'Public';
+/** What Public membership grants when the seed does not say otherwise. */
+export const PUBLIC_DEFAULT_PERMISSION: TeamPermission = 'Reporter';
+const DEFAULT_STORE_TYPE = 'jdbc';
+const DEFAULT_TYPE = 'postgresql';
+
+export function permissionRank(permission: TeamPermission): number {
+  return TEAM_PERMISSIONS.indexOf(permission);
+}
+
+export interface ModelOptions {
+  listItemsCarryEnrichment?: boolean;
+  /** Defaults to now; tests pass a fixed clock. */
+  now?: Date;
+}
+
+/**
+ * Builds the model, refusing a seed the API itself could never reach (duplicate ids or tokens, a
+ * link to an unknown datastore, an out-of-range setting, append/overwrite without a link...), so
+ * every rule can rely on the invariants.
+ */
+export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
+  const problems: string[] = [];
+  const teamIds = assignTeamIds(seed);
+  const byId = new Map<number, StoredDatastore>();
+  for (const raw of seed.datastores) {
+    if (!Number.isSafeInteger(raw.id)) problems.push(`datastore id ${String(raw.id)} is not an integer`);
+    if (byId.has(raw.id)) problems.push(`datastore id ${raw.id} appears twice`);
+    const settings: Settings = {
+      enrichment_prefix: normalisePrefix(raw.enrichment_prefix ?? raw.name),
+      enrichment_source_record_limit: raw.enrichment_source_record_limit ?? 10,
+      enrichment_remediation_strategy: raw.enrichment_remediation_strategy ?? 'none',
+      high_count_rollup_threshold: raw.high_count_rollup_threshold ?? 10,
+    };
+    for (const spec of SETTINGS) {
+      // The prefix default derives from the name, which may hold no letter or digit: check the raw value only.
+      if (spec.key === 'enrichment_prefix' && raw.enrichment_prefix === undefined) continue;
+      const problem = settingProblem(spec, raw[spec.key] ?? settings[spec.key]);
+      if (problem) problems.push(`datastore ${raw.id}: ${problem}`);
+    }
+    const teams = (raw.teams ?? [PUBLIC_TEAM]).map((name) => ({ id: teamIds.get(name) ?? 0, name }));
+    byId.set(raw.id, {
+      id: raw.id,
+      name: raw.name,
+      nameLower: raw.name.toLowerCase(),
+      store_type: raw.store_type ?? DEFAULT_STORE_TYPE,
+      type: raw.type ?? DEFAULT_TYPE,
+      enrichment_only: raw.enrichment_only ?? false,
+      teams,
+      activeExportOrMaterialize: raw.active_export_or_materialize ?? false,
+      settings,
+      enrichId: raw.enrich_datastore ?? null,
+    });
+  }
+  for (const ds of byId.values()) {
+    if (ds.enrichId === null) {
+      if (STRATEGIES_NEEDING_LINK.includes(ds.settings.enrichment_remediation_strategy)) {
+        problems.push(`datastore ${ds.id}: strategy '${ds.settings.enrichment_remediation_strategy}' needs a linked enrichment datastore`);
+      }
+      continue;
+    }
+    if (!byId.has(ds.enrichId)) problems.push(`datastore ${ds.id}: enrich_datastore ${ds.enrichId} does not exist`);
+    if (ds.enrichId === ds.id) problems.push(`datastore ${ds.id}: linked to itself`);
+    if (ds.enrichment_only) problems.push(`datastore ${ds.id}: an enrichment-only datastore cannot have an enrichment link`);
+  }
+  const callersByToken = new Map<string, Caller>();
+  seed.users.forEach((user, index) => {
+    if (user.token === '') problems.push(`user ${user.name}: empty token`);
+    if (callersByToken.has(user.token)) problems.push(`user ${user.name}: token shared with another user`);
+    const ranks = new Map<string, number>([[PUBLIC_TEAM, permissionRank(PUBLIC_DEFAULT_PERMISSION)]]);
+    for (const [team, permission] of Object.entries(user.teams ?? {})) ranks.set(team, permissionRank(permission));
+    callersByToken.set(user.token, { id: index + 1, name: user.name, role: user.role, ranks });
+  });
+  if (problems.length > 0) throw new Error(`invalid emulator seed:\n- ${problems.join('\n- ')}`);
+  return {
+    byId,
+    ordered: [...byId.values()].sort((a, b) => a.id - b.id),
+    callersByToken,
+    created: (options.now ?? new Date()).toISOString(),
+    listItemsCarryEnrichment: options.listItemsCarryEnrichment ?? true,
+  };
+}
+
+/** Public is team 1; the other names get 2, 3, ... in sorted order, so ids do not depend on seed order. */
+function assignTeamIds(seed: Seed): Map<string, number> {
+  const names = new Set<string>();
+  for (const ds of seed.datastores) for (const team of ds.teams ?? []) names.add(team);
+  for (const user of seed.users) for (const team of Object.keys(user.teams ?? {})) names.add(team);
+  names.delete(PUBLIC_TEAM);
+  const ids = new Map<string, number>([[PUBLIC_TEAM, 1]]);
+  [...names].sort().forEach((name, i) => ids.set(name, i + 2));
+  return ids;
+}
