@@ -1,0 +1,45 @@
+/** Connection options shared by every command that talks to the API, and turning them into a client. */
+import { Option, type Command } from 'commander';
+import { QualyticsClient } from '../api/client.js';
+import { resolveConnection, type ConnectionFlags } from '../api/credentials.js';
+import { UserError } from './errors.js';
+import type { Io } from './io.js';
+import { VERSION } from './version.js';
+
+export function addConnectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', 'Qualytics deployment URL (default: $QUALYTICS_URL, then ~/.qualytics/config.yaml)')
+    .option('--token-file <file>', 'read the API token from this file (default: $QUALYTICS_TOKEN, then ~/.qualytics/config.yaml)')
+    .option('--timeout <seconds>', 'per-request timeout in seconds (default: $QUALYTICS_TIMEOUT, else 30)')
+    .option('--allow-insecure-http', 'allow a plain http:// URL for a host other than this machine (the token travels unencrypted)')
+    .addOption(new Option('--parallelism <n>', 'API requests in flight at once').default('10').argParser(parsePositiveInt('--parallelism')));
+}
+
+export interface ConnectedFlags extends ConnectionFlags {
+  parallelism: number;
+}
+
+export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsClient> {
+  const result = await resolveConnection(flags, io.env);
+  if (!result.ok) throw new UserError(result.problem);
+  for (const w of result.connection.warnings) io.stderr.write(`Warning: ${w}\n`);
+  const { baseUrl, token, timeoutMs, verifyTls } = result.connection;
+  return new QualyticsClient({
+    baseUrl,
+    token,
+    timeoutMs,
+    verifyTls,
+    maxInFlight: flags.parallelism,
+    userAgent: `enrichctl/${VERSION}`,
+  });
+}
+
+export function parsePositiveInt(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) {
+      throw new UserError(`${flag} takes a whole number from 1 to 1000, not "${value}"`);
+    }
+    return n;
+  };
+}

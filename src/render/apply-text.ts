@@ -1,0 +1,58 @@
+/** The terminal rendering of an apply report: one line per datastore as it finishes, then a summary. */
+import type { ApplyReport, DatastoreResult, OperationResult } from '../apply/report.js';
+import { countResults } from '../apply/report.js';
+import type { Paint } from './colour.js';
+import { formatRef } from './values.js';
+
+export function renderResultLine(r: DatastoreResult, p: Paint): string {
+  const name = formatRef(r.datastore);
+  switch (r.status) {
+    case 'applied':
+      return `${p.green('applied')}  ${name}: ${r.operations.map((o) => `${o.operation.method} ${o.operation.path}`).join(', ')}\n`;
+    case 'failed': {
+      const lines = [`${p.red('failed')}   ${name}`];
+      for (const o of r.operations) lines.push(`         ${describeOp(o)}`);
+      for (const m of r.mismatches ?? []) lines.push(`         ${p.red('not converged:')} ${m}`);
+      return `${lines.join('\n')}\n`;
+    }
+    case 'partial':
+    case 'skipped': {
+      const lines = [`${p.yellow(r.status === 'partial' ? 'partial' : 'skipped')}  ${name}: interrupted`];
+      for (const o of r.operations) lines.push(`         ${describeOp(o)}`);
+      return `${lines.join('\n')}\n`;
+    }
+    default: {
+      const unreachable: never = r.status;
+      return String(unreachable);
+    }
+  }
+}
+
+function describeOp(o: OperationResult): string {
+  const call = `${o.operation.method} ${o.operation.path}`;
+  switch (o.outcome) {
+    case 'done':
+      return `done     ${call}`;
+    case 'not-run':
+      return `not run  ${call}`;
+    case 'failed':
+      return `failed   ${o.error?.message ?? call}`;
+    default: {
+      const unreachable: never = o.outcome;
+      return String(unreachable);
+    }
+  }
+}
+
+export function renderApplySummary(report: ApplyReport, p: Paint): string {
+  const c = countResults(report);
+  const parts = [`${c.applied} applied`, `${c.failed} failed`, `${c.skipped} skipped`];
+  if (c.partial > 0) parts.push(`${c.partial} partially applied`);
+  const head = report.interrupted ? 'Apply interrupted' : c.failed > 0 ? 'Apply finished with errors' : 'Apply complete';
+  const colour = report.interrupted || c.partial > 0 ? p.yellow : c.failed > 0 ? p.red : p.green;
+  let text = `${p.bold(colour(`${head}: ${parts.join(', ')}.`))}\n`;
+  if (report.interrupted || c.failed > 0) {
+    text += 'Every call enrichctl makes is idempotent: fix what failed and run apply again to converge.\n';
+  }
+  return text;
+}

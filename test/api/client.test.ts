@@ -1,0 +1,188 @@
+/** The API client against the real emulator over loopback: retries, Retry-After, timeouts, errors, secrecy. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { QualyticsClient, type RetryEvent } from '../../src/api/client.js';
+import { ApiError, NetworkError } from '../../src/api/errors.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { Seed } from '../../src/emulator/seed-types.js';
+
+const ADMIN = 'secret-admin-token-7f3a';
+const MEMBER = 'secret-member-token-19be';
+
+const seed: Seed = {
+  users: [
+    { name: 'Ada Admin', role: 'Admin', token: ADMIN },
+    { name: 'Mo Member', role: 'Member', token: MEMBER, teams: { 'Data Platform': 'Reporter' } },
+  ],
+  datastores: [
+    { id: 42, name: 'Healthcare Database', teams: ['Data Platform'] },
+    { id: 100, name: 'Healthcare Enrichment', enrichment_only: true },
+  ],
+};
+
+let em: RunningEmulator;
+let clients: QualyticsClient[] = [];
+
+beforeEach(async () => {
+  em = await startEmulator({ seed });
+});
+afterEach(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  clients = [];
+  await em.close();
+});
+
+function client(options: Partial<ConstructorParameters<typeof QualyticsClient>[0]> = {}): QualyticsClient {
+  const c = new QualyticsClient({
+    baseUrl: em.url,
+    token: ADMIN,
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+    ...options,
+  });
+  clients.push(c);
+  return c;
+}
+
+describe('QualyticsClient', () => {
+  it('reads, links, updates and unlinks with one request each when nothing fails', async () => {
+    const c = client();
+    expect((await c.getDatastore(42)).enrich_datastore).toBeNull();
+    expect((await c.linkEnrichment(42, 100)).enrich_datastore?.id).toBe(100);
+    expect((await c.updateSettings(42, { enrichment_source_record_limit: 55 })).enrichment_source_record_limit).toBe(55);
+    await c.unlinkEnrichment(42);
+    expect(em.calls().map((r) => `${r.method} ${r.path} ${r.status}`)).toStrictEqual([
+      'GET /api/datastores/42 200',
+      'PATCH /api/datastores/42/enrichment/100 200',
+      'PUT /api/datastores/42 200',
+      'DELETE /api/datastores/42/enrichment 204',
+    ]);
+    expect(em.calls()[2]!.body).toStrictEqual({ enrichment_source_record_limit: 55 });
+    expect(c.stats()).toMatchObject({ requests: 4, retries: 0 });
+  });
+
+  it('sends list queries the server understands', async () => {
+    const page = await client().listDatastores({ page: 1, size: 100, name: 'health', enrichment_only: true });
+    expect(page.items.map((d) => d.id)).toStrictEqual([100]);
+    expect(em.calls()[0]!.query).toBe('page=1&size=100&name=health&enrichment_only=true');
+  });
+
+  it('retries 503, 502, 504 and connection resets until the request succeeds', async () => {
+    em.setFaults({
+      script: [
+        { method: 'PUT', status: 503, times: 1 },
+        { method: 'PUT', status: 502, times: 1 },
+        { method: 'PUT', reset: true, times: 1 },
+        { method: 'PUT', status: 504, times: 1 },
+      ],
+    });
+    const retries: RetryEvent[] = [];
+    const c = client({ onRetry: (e) => retries.push(e) });
+    const answer = await c.updateSettings(42, { high_count_rollup_threshold: 7 });
+    expect(answer.high_count_rollup_threshold).toBe(7);
+    expect(em.calls().map((r) => r.status)).toStrictEqual([503, 502, 'reset', 504, 200]);
+    expect(retries.map((r) => r.attempt)).toStrictEqual([1, 2, 3, 4]);
+  });
+
+  it('retries a write whose answer was lost after the server committed it, and the write lands once in effect', async () => {
+    em.setFaults({ script: [{ method: 'PATCH', reset: true, afterCommit: true, times: 1 }] });
+    const answer = await client().linkEnrichment(42, 100);
+    expect(answer.enrich_datastore?.id).toBe(100);
+    expect(em.calls().map((r) => r.status)).toStrictEqual(['reset', 200]);
+    expect(em.snapshot().find((d) => d.id === 42)?.enrich_datastore?.id).toBe(100);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    em.setFaults({ script: [{ method: 'GET', status: 429, retryAfterSeconds: 1, times: 1 }] });
+    const retries: RetryEvent[] = [];
+    const started = performance.now();
+    await client({ onRetry: (e) => retries.push(e) }).getDatastore(42);
+    const elapsed = performance.now() - started;
+    expect(retries).toHaveLength(1);
+    expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(1000);
+    expect(elapsed).toBeGreaterThanOrEqual(990);
+    const [first, second] = em.calls();
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it('gives up after the retry budget with the last answer', async () => {
+    em.setFaults({ script: [{ status: 503, times: 10 }] });
+    const err = await client({ retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } }).getDatastore(42).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(503);
+    expect(em.calls()).toHaveLength(3);
+  });
+
+  it('refuses to wait longer than its Retry-After limit', async () => {
+    em.setFaults({ script: [{ status: 429, retryAfterSeconds: 3600, times: 1 }] });
+    const err = await client().getDatastore(42).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).message).toMatch(/asked to retry after 3600 s/);
+    expect(em.calls()).toHaveLength(1);
+  });
+
+  it.each([
+    ['401', { token: 'not-a-token' }, (c: QualyticsClient) => c.getDatastore(42), 401, 'Could not validate credentials'],
+    ['403', { token: MEMBER }, (c: QualyticsClient) => c.updateSettings(42, { enrichment_prefix: 'x' }), 403,
+      "You must have editor permission in at least one of these teams: ['Data Platform']"],
+    ['404', {}, (c: QualyticsClient) => c.getDatastore(999), 404, 'Datastore id: 999 not found'],
+    ['409', {}, (c: QualyticsClient) => c.linkEnrichment(100, 100), 409, 'The datastore id: 100 is an enrichment store'],
+  ] as const)('does not retry a permanent %s and keeps method, path, status and detail', async (_n, opts, act, status, detail) => {
+    const c = client(opts);
+    const err = await act(c).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(status);
+    expect((err as ApiError).detail).toBe(detail);
+    expect((err as ApiError).message).toBe(`${(err as ApiError).method} ${(err as ApiError).path} answered ${status}: ${detail}`);
+    expect(em.calls()).toHaveLength(1);
+  });
+
+  it('times out a request that gets no answer in time, and says so', async () => {
+    em.setFaults({ latencyMs: 1_000 });
+    const c = client({ timeoutMs: 200, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    const started = performance.now();
+    const err = await c.getDatastore(42).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).message).toBe('GET /datastores/42 failed: no answer within 0.2 s (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)');
+    // Two attempts (one retry), each cut at 200 ms, well before the 1 s answer.
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(390);
+    expect(elapsed).toBeLessThan(900);
+  });
+
+  it('reports a refused connection without retrying forever', async () => {
+    const port = em.port;
+    await em.close();
+    const c = new QualyticsClient({ baseUrl: `http://127.0.0.1:${port}/api`, token: ADMIN, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    clients.push(c);
+    const err = await c.getDatastore(42).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).message).toBe(`GET /datastores/42 failed: connection refused by 127.0.0.1:${port}; is the URL right and the server up?`);
+    em = await startEmulator({ seed });
+  });
+
+  it('keeps at most maxInFlight requests in flight', async () => {
+    em.setFaults({ latencyMs: 50 });
+    const c = client({ maxInFlight: 3 });
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 9 }, () => c.getDatastore(42)));
+    const elapsed = performance.now() - started;
+    // 9 requests, 3 at a time, 50 ms each: three waves.
+    expect(elapsed).toBeGreaterThanOrEqual(145);
+    const ats = em.calls().map((r) => r.at).sort((a, b) => a - b);
+    expect(ats[3]! - ats[0]!).toBeGreaterThanOrEqual(45);
+  });
+
+  it('never lets the token reach an error, a retry event or its JSON form', async () => {
+    em.setFaults({ script: [{ status: 503, times: 1 }] });
+    const seen: string[] = [];
+    const c = client({ token: MEMBER, onRetry: (e) => seen.push(JSON.stringify(e)) });
+    const errors = await Promise.all([
+      c.getDatastore(999).catch((e: unknown) => e),
+      c.updateSettings(42, { enrichment_prefix: 'x' }).catch((e: unknown) => e),
+      c.unlinkEnrichment(42).catch((e: unknown) => e),
+    ]);
+    for (const e of errors) seen.push(String(e), JSON.stringify(e), (e as Error).stack ?? '');
+    seen.push(JSON.stringify(c), JSON.stringify(em.calls()));
+    expect(seen.join('\n')).not.toContain(MEMBER);
+    expect(seen.length).toBeGreaterThan(5);
+  });
+});

@@ -1,0 +1,127 @@
+/** URL normalisation, the transport policy, and where credentials come from. */
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jwtExpiry, resolveConnection } from '../../src/api/credentials.js';
+import { backoffMs, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../../src/api/retry.js';
+import { checkBaseUrl, normaliseBaseUrl } from '../../src/api/url.js';
+
+describe('normaliseBaseUrl (as the official CLI)', () => {
+  it.each([
+    ['acme.qualytics.io', 'https://acme.qualytics.io/api'],
+    ['https://acme.qualytics.io', 'https://acme.qualytics.io/api'],
+    ['https://acme.qualytics.io/', 'https://acme.qualytics.io/api'],
+    ['https://acme.qualytics.io/api', 'https://acme.qualytics.io/api'],
+    ['https://acme.qualytics.io/api/', 'https://acme.qualytics.io/api'],
+    ['http://127.0.0.1:8000', 'http://127.0.0.1:8000/api'],
+    ['  https://acme.qualytics.io/API  ', 'https://acme.qualytics.io/api'],
+    ['https://gw.example.com/qualytics/api/', 'https://gw.example.com/qualytics/api'],
+  ])('%s -> %s', (input, expected) => {
+    expect(normaliseBaseUrl(input)).toBe(expected);
+  });
+});
+
+describe('checkBaseUrl', () => {
+  it('accepts https anywhere and http on loopback only', () => {
+    expect(checkBaseUrl('https://acme.qualytics.io/api', false).ok).toBe(true);
+    for (const host of ['127.0.0.1:9', 'localhost:9', '[::1]:9', '127.1.2.3']) {
+      expect(checkBaseUrl(`http://${host}/api`, false)).toMatchObject({ ok: true });
+    }
+    expect(checkBaseUrl('http://acme.example.com/api', false)).toStrictEqual({
+      ok: false,
+      problem: 'refusing to send the API token over plain http to acme.example.com; use https://, or pass --allow-insecure-http if you really mean it',
+    });
+    expect(checkBaseUrl('http://acme.example.com/api', true)).toMatchObject({
+      ok: true,
+      warning: 'sending the API token over plain http to acme.example.com (--allow-insecure-http)',
+    });
+    expect(checkBaseUrl('ftp://x/api', true)).toStrictEqual({ ok: false, problem: 'unsupported URL scheme "ftp:"; use https://' });
+    expect(checkBaseUrl('https://user:pw@x/api', false)).toMatchObject({ ok: false });
+  });
+});
+
+function jwt(claims: object): string {
+  const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'HS256' })}.${part(claims)}.sig`;
+}
+
+async function home(config?: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'enrichctl-home-'));
+  if (config !== undefined) {
+    await mkdir(join(dir, '.qualytics'));
+    await writeFile(join(dir, '.qualytics', 'config.yaml'), config);
+  }
+  return dir;
+}
+
+describe('resolveConnection', () => {
+  it('takes --url over QUALYTICS_URL over the config file, and the token from env over the config file', async () => {
+    const HOME = await home('url: https://from-config.qualytics.io\ntoken: config-token\nssl_verify: false\ntimeout: 12\n');
+    const fromConfig = await resolveConnection({}, { HOME });
+    expect(fromConfig).toStrictEqual({
+      ok: true,
+      connection: {
+        baseUrl: 'https://from-config.qualytics.io/api', token: 'config-token', timeoutMs: 12_000, verifyTls: false,
+        warnings: [`TLS certificate verification is off (ssl_verify: false in ${join(HOME, '.qualytics', 'config.yaml')})`],
+      },
+    });
+    const fromEnv = await resolveConnection({}, { HOME, QUALYTICS_URL: 'env.qualytics.io', QUALYTICS_TOKEN: 'env-token', QUALYTICS_TIMEOUT: '5' });
+    expect(fromEnv).toMatchObject({ ok: true, connection: { baseUrl: 'https://env.qualytics.io/api', token: 'env-token', timeoutMs: 5000 } });
+    const fromFlag = await resolveConnection({ url: 'flag.qualytics.io', timeout: '1.5' }, { HOME, QUALYTICS_URL: 'env.qualytics.io' });
+    expect(fromFlag).toMatchObject({ ok: true, connection: { baseUrl: 'https://flag.qualytics.io/api', token: 'config-token', timeoutMs: 1500 } });
+  });
+
+  it('reads --token-file in preference to the environment', async () => {
+    const HOME = await home();
+    const file = join(HOME, 'token');
+    await writeFile(file, 'file-token\n');
+    expect(await resolveConnection({ url: 'x.qualytics.io', tokenFile: file }, { HOME, QUALYTICS_TOKEN: 'env-token' }))
+      .toMatchObject({ ok: true, connection: { token: 'file-token' } });
+  });
+
+  it('says what is missing or wrong, never the token itself', async () => {
+    const HOME = await home();
+    const expired = jwt({ sub: 'ada', exp: 1_700_000_000 });
+    const cases: Array<[Parameters<typeof resolveConnection>[0], NodeJS.ProcessEnv, string]> = [
+      [{}, { HOME }, 'no Qualytics URL: pass --url or set QUALYTICS_URL (e.g. https://your-instance.qualytics.io)'],
+      [{ url: 'x.qualytics.io' }, { HOME }, 'no API token: set QUALYTICS_TOKEN or pass --token-file FILE (create a token in Qualytics under Settings > Tokens)'],
+      [{ url: 'x.qualytics.io', tokenFile: join(HOME, 'nope') }, { HOME }, `cannot read the token file ${join(HOME, 'nope')}: no such file`],
+      [{ url: 'x.qualytics.io' }, { HOME, QUALYTICS_TOKEN: expired }, 'the API token from QUALYTICS_TOKEN expired on 2023-11-14T22:13:20.000Z; create a new one in Qualytics (Settings > Tokens)'],
+      [{ url: 'x.qualytics.io', timeout: 'soon' }, { HOME, QUALYTICS_TOKEN: 't' }, 'the timeout "soon" is not a positive number of seconds'],
+    ];
+    for (const [flags, env, problem] of cases) {
+      const result = await resolveConnection(flags, env);
+      expect(result).toStrictEqual({ ok: false, problem });
+      expect(JSON.stringify(result)).not.toContain(expired);
+    }
+  });
+
+  it('does not quote a broken config file (it holds the token)', async () => {
+    const HOME = await home('url: https://x\ntoken: "super-secret-token\n  broken: [');
+    const result = await resolveConnection({}, { HOME });
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain('super-secret-token');
+  });
+
+  it('accepts a JWT that has not expired and an opaque token', () => {
+    expect(jwtExpiry(jwt({ exp: 4_000_000_000 }))).toBe(4_000_000_000);
+    expect(jwtExpiry('opaque-service-token')).toBeUndefined();
+  });
+});
+
+describe('retry policy', () => {
+  it('backs off exponentially with full jitter up to the cap', () => {
+    expect([0, 1, 2, 3, 10].map((a) => backoffMs(a, DEFAULT_RETRY_POLICY, () => 1))).toStrictEqual([250, 500, 1000, 2000, 8000]);
+    expect(backoffMs(3, DEFAULT_RETRY_POLICY, () => 0)).toBe(0);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    expect(parseRetryAfter('2', now)).toBe(2000);
+    expect(parseRetryAfter('0', now)).toBe(0);
+    expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:03 GMT', now)).toBe(3000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
