@@ -15,7 +15,7 @@ import { MAX_PAGE_SIZE } from '../core/api-types.js';
 import { REMEDIATION_STRATEGIES, type RemediationStrategy } from '../core/settings.js';
 import type { Observation, ObservedDatastore } from '../plan/observation.js';
 import { emptyObservation } from '../plan/observation.js';
-import type { DesiredRef } from '../plan/desired.js';
+import type { DatastoreRef as DesiredRef } from '../manifest/desired-state.js';
 import type { EnrichmentState } from '../plan/types.js';
 import type { QualyticsClient } from './client.js';
 import { ApiError } from './errors.js';

@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../core/diagnostics.js';
 import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals, type SettingKey } from '../core/settings.js';
 import type { SettingsPatch } from '../core/api-types.js';
-import type { DesiredDatastore, DesiredRef } from './desired.js';
+import type { DatastoreRef as DesiredRef, DesiredDatastore, SourceLocation } from '../manifest/desired-state.js';
 import type { Observation } from './observation.js';
 import type { Change, DatastoreRef, DeclaredAt, EnrichmentState, Operation, Plan, PlanSummary } from './types.js';
 
@@ -30,27 +30,27 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
   const seen = new Map<number, DesiredDatastore>();
 
   for (const decl of desired) {
-    const at = decl.declared_at;
-    const source = resolve(decl.datastore, observed);
+    const at = declaredAt(decl.location);
+    const source = resolve(decl.ref, observed);
     if (!source.ok) {
-      errors.push(error(at, source.problem, 'unresolved-datastore'));
+      errors.push(error(decl.location, source.problem, 'unresolved-datastore'));
       continue;
     }
     const earlier = seen.get(source.ref.id);
     if (earlier) {
-      errors.push(error(at, `${describe(source.ref)} is declared twice: here and at ${place(earlier.declared_at)}`, 'duplicate-datastore'));
+      errors.push(error(decl.location, `${describe(source.ref)} is declared twice: here and at ${place(declaredAt(earlier.location))}`, 'duplicate-datastore'));
       continue;
     }
     seen.set(source.ref.id, decl);
     const live = observed.datastores.get(source.ref.id);
-    if (!live?.state) {
-      errors.push(error(at, `no enrichment settings were read for ${describe(source.ref)}`, 'unobserved-datastore'));
-      continue;
-    }
-    if (live.enrichment_only) {
-      errors.push(error(at,
+    if (live?.enrichment_only) {
+      errors.push(error(decl.location,
         `${describe(source.ref)} is an enrichment-only datastore: it cannot have an enrichment datastore or settings of its own (the server would answer 409); remove it from the manifest`,
         'enrichment-only-source'));
+      continue;
+    }
+    if (!live?.state) {
+      errors.push(error(decl.location, `no enrichment settings were read for ${describe(source.ref)}`, 'unobserved-datastore'));
       continue;
     }
 
@@ -72,11 +72,11 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
       case 'ref': {
         const target = resolve(decl.link.ref, observed, 'enrichment datastore');
         if (!target.ok) {
-          errors.push(error(decl.link.declared_at ?? at, target.problem, 'unresolved-enrichment-datastore'));
+          errors.push(error(decl.link.location, target.problem, 'unresolved-enrichment-datastore'));
           continue;
         }
         if (target.ref.id === source.ref.id) {
-          errors.push(error(decl.link.declared_at ?? at, `${describe(source.ref)} cannot be its own enrichment datastore`, 'self-link'));
+          errors.push(error(decl.link.location, `${describe(source.ref)} cannot be its own enrichment datastore`, 'self-link'));
           continue;
         }
         if (before.enrich_datastore?.id !== target.ref.id) {
@@ -111,7 +111,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
     // Only a declared strategy is checked: a server that already holds an inconsistent state is not the manifest's fault.
     const declaredStrategy = decl.settings.enrichment_remediation_strategy;
     if (after.enrich_datastore === null && declaredStrategy !== undefined && STRATEGIES_NEEDING_LINK.includes(declaredStrategy)) {
-      errors.push(error(at,
+      errors.push(error(decl.origins.enrichment_remediation_strategy?.location ?? decl.location,
         `enrichment_remediation_strategy "${after.enrichment_remediation_strategy}" needs a linked enrichment datastore, and ${describe(source.ref)} would have none; declare enrichment_datastore, or set the strategy to "none"`,
         'strategy-needs-link'));
       continue;
@@ -225,10 +225,14 @@ function describe(ref: DatastoreRef): string {
   return `"${ref.name}" (id ${ref.id})`;
 }
 
+function declaredAt(location: SourceLocation): DeclaredAt {
+  return { file: location.file, line: location.start.line, column: location.start.column };
+}
+
 function place(at: DeclaredAt): string {
   return `${at.file}:${at.line}:${at.column}`;
 }
 
-function error(at: DeclaredAt, message: string, code: string): Diagnostic {
-  return { severity: 'error', file: at.file, start: { line: at.line, column: at.column }, message, code };
+function error(location: SourceLocation, message: string, code: string): Diagnostic {
+  return { severity: 'error', file: location.file, start: location.start, end: location.end, message, code };
 }
