@@ -162,23 +162,56 @@ function readListQuery(query: URLSearchParams): Checked<ListQuery> {
   return { ok: true, value: { page, size, name: name ? name.toLowerCase() : undefined, enrichmentOnly } };
 }
 
-/** One pass in id order; only the requested page is rendered. Unreadable datastores are not counted. */
+type ReadableKey = 'any' | 'enrichment-only' | 'sources';
+
+/**
+ * What a caller may read, per value of the enrichment_only filter, in id order. Teams and
+ * permissions never change after the seed is loaded, so each list is computed once per caller: an
+ * unfiltered page is then a slice, and only a `name` filter costs a pass.
+ */
+const readableCache = new WeakMap<Caller, Map<ReadableKey, readonly StoredDatastore[]>>();
+
+function readableBy(model: Model, caller: Caller, enrichmentOnly: boolean | undefined): readonly StoredDatastore[] {
+  const key: ReadableKey = enrichmentOnly === undefined ? 'any' : enrichmentOnly ? 'enrichment-only' : 'sources';
+  let lists = readableCache.get(caller);
+  if (!lists) readableCache.set(caller, (lists = new Map()));
+  let list = lists.get(key);
+  if (!list) {
+    list = model.ordered.filter(
+      (ds) =>
+        (enrichmentOnly === undefined || ds.enrichment_only === enrichmentOnly) && holdsPermission(caller, ds, 'Reporter'),
+    );
+    lists.set(key, list);
+  }
+  return list;
+}
+
+/** Unreadable datastores are neither listed nor counted; only the requested page is rendered. */
 export const listDatastores: Operation = (model, request) => {
   const caller = authenticate(model, request.authorization);
   if (!caller.ok) return caller.answer;
   const query = readListQuery(request.query);
   if (!query.ok) return query.answer;
   const { page, size, name, enrichmentOnly } = query.value;
+  const readable = readableBy(model, caller.value, enrichmentOnly);
   const first = (page - 1) * size;
-  const items: ListDatastoreItem[] = [];
-  let total = 0;
-  for (const ds of model.ordered) {
-    if (enrichmentOnly !== undefined && ds.enrichment_only !== enrichmentOnly) continue;
-    if (name !== undefined && !ds.nameLower.includes(name)) continue;
-    if (!holdsPermission(caller.value, ds, 'Reporter')) continue;
-    if (total >= first && items.length < size) items.push(listItemView(model, ds));
-    total += 1;
+  let pageOf: readonly StoredDatastore[];
+  let total: number;
+  if (name === undefined) {
+    pageOf = readable.slice(first, first + size);
+    total = readable.length;
+  } else {
+    // Count every match but keep only the page's.
+    const kept: StoredDatastore[] = [];
+    total = 0;
+    for (const ds of readable) {
+      if (!ds.nameLower.includes(name)) continue;
+      if (total >= first && kept.length < size) kept.push(ds);
+      total += 1;
+    }
+    pageOf = kept;
   }
+  const items = pageOf.map((ds) => listItemView(model, ds));
   const body: Page<ListDatastoreItem> = { items, total, page, size, pages: Math.ceil(total / size) };
   return ok(body);
 };

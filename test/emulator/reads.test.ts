@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import type { Seed } from '../../src/emulator/seed-types.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import { call, start, TOKENS } from './helpers.js';
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+type ListBody = { items: Array<Record<string, unknown>>; total: number; page: number; size: number; pages: number };
+
+let em: RunningEmulator;
+beforeAll(async () => {
+  em = await start();
+});
+afterAll(() => em.close());
+
+async function list(query: string, token: string = TOKENS.admin): Promise<ListBody> {
+  const reply = await call(em, 'GET', `/datastores${query}`, { token });
+  expect(reply.status).toBe(200);
+  return reply.body as ListBody;
+}
+
+describe('GET /api/datastores/{id}', () => {
+  it('returns every field: identity, the four settings, the link, teams as objects and realistic extras', async () => {
+    const reply = await call(em, 'GET', '/datastores/42');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toStrictEqual({
+      id: 42,
+      name: 'Healthcare Database',
+      store_type: 'jdbc',
+      type: 'postgresql',
+      enrichment_only: false,
+      enrichment_prefix: '_healthcare_prod',
+      enrichment_source_record_limit: 100,
+      enrichment_remediation_strategy: 'append',
+      high_count_rollup_threshold: 10,
+      enrich_datastore: { id: 100, name: 'Healthcare Enrichment', store_type: 'jdbc', type: 'postgresql', enrichment_only: true },
+      teams: [{ id: 2, name: 'Data Platform' }],
+      created: expect.stringMatching(ISO),
+      connected: true,
+      favorite: false,
+      global_tags: [],
+      connection: { id: 42, name: 'Healthcare Database connection', type: 'postgresql' },
+    });
+  });
+
+  it('derives defaults: prefix from the name, numbers 10, strategy none, no link, team Public', async () => {
+    const body = (await call(em, 'GET', '/datastores/44')).body as Record<string, unknown>;
+    expect({
+      prefix: body.enrichment_prefix,
+      limit: body.enrichment_source_record_limit,
+      strategy: body.enrichment_remediation_strategy,
+      threshold: body.high_count_rollup_threshold,
+      link: body.enrich_datastore,
+      teams: body.teams,
+    }).toStrictEqual({
+      prefix: '_public_lake',
+      limit: 10,
+      strategy: 'none',
+      threshold: 10,
+      link: null,
+      teams: [{ id: 1, name: 'Public' }],
+    });
+  });
+
+  it('keeps the created timestamp fixed between requests', async () => {
+    const a = (await call(em, 'GET', '/datastores/42')).body as { created: string };
+    const b = (await call(em, 'GET', '/datastores/44')).body as { created: string };
+    expect(a.created).toBe(b.created);
+  });
+
+  it('answers 403 with the reporter text listing the datastore teams in their order', async () => {
+    const reply = await call(em, 'GET', '/datastores/43', { token: TOKENS.outsider });
+    expect(reply.status).toBe(403);
+    expect(reply.body).toStrictEqual({
+      detail: "You must have reporter permission in at least one of these teams: ['Finance', 'Data Platform']",
+    });
+  });
+
+  it("quotes team names the way Python's repr does", async () => {
+    const reply = await call(em, 'GET', '/datastores/46', { token: TOKENS.editor });
+    expect(reply.status).toBe(403);
+    expect(reply.body).toStrictEqual({
+      detail: `You must have reporter permission in at least one of these teams: ["O'Brien Team"]`,
+    });
+  });
+
+  it('checks 404 before 403', async () => {
+    const reply = await call(em, 'GET', '/datastores/999', { token: TOKENS.outsider });
+    expect(reply.status).toBe(404);
+    expect(reply.body).toStrictEqual({ detail: 'Datastore id: 999 not found' });
+  });
+
+  it('lets any permission in one of the teams read (Viewer >= Reporter)', async () => {
+    expect((await call(em, 'GET', '/datastores/43', { token: TOKENS.viewer })).status).toBe(200);
+  });
+
+  it('lets Public membership read Public datastores (Public grants Reporter by default)', async () => {
+    expect((await call(em, 'GET', '/datastores/44', { token: TOKENS.outsider })).status).toBe(200);
+  });
+
+  it('lets Admin read a datastore in teams the Admin is not in', async () => {
+    expect((await call(em, 'GET', '/datastores/46', { token: TOKENS.admin })).status).toBe(200);
+  });
+});
+
+describe('GET /api/datastores', () => {
+  it('answers the envelope, sorted by id, page 1 and size 50 by default', async () => {
+    const body = await list('');
+    expect({ ...body, items: body.items.map((i) => i.id) }).toStrictEqual({
+      items: [42, 43, 44, 45, 46, 100, 101],
+      total: 7,
+      page: 1,
+      size: 50,
+      pages: 1,
+    });
+  });
+
+  it('pages: total and pages count everything, items only the page', async () => {
+    const pages = await Promise.all([1, 2, 3, 4].map((page) => list(`?size=3&page=${page}`)));
+    expect(pages.map((p) => [p.page, p.size, p.total, p.pages, p.items.map((i) => i.id)])).toStrictEqual([
+      [1, 3, 7, 3, [42, 43, 44]],
+      [2, 3, 7, 3, [45, 46, 100]],
+      [3, 3, 7, 3, [101]],
+      [4, 3, 7, 3, []],
+    ]);
+  });
+
+  it('accepts size 100 and answers 422 above it', async () => {
+    expect((await list('?size=100')).size).toBe(100);
+    const reply = await call(em, 'GET', '/datastores?size=101');
+    expect(reply.status).toBe(422);
+    expect(reply.body).toStrictEqual({ detail: "Query parameter size must be an integer from 1 to 100, got '101'" });
+  });
+
+  it('answers 422 for page 0, size 0 and non-numbers', async () => {
+    for (const [query, detail] of [
+      ['?page=0', "Query parameter page must be an integer >= 1, got '0'"],
+      ['?page=x', "Query parameter page must be an integer >= 1, got 'x'"],
+      ['?size=0', "Query parameter size must be an integer from 1 to 100, got '0'"],
+      ['?enrichment_only=maybe', "Query parameter enrichment_only must be a boolean, got 'maybe'"],
+    ] as const) {
+      const reply = await call(em, 'GET', `/datastores${query}`);
+      expect([query, reply.status, reply.body]).toStrictEqual([query, 422, { detail }]);
+    }
+  });
+
+  it('filters by name: case-insensitive substring, not exact match', async () => {
+    const body = await list('?name=HEALTHCARE');
+    expect(body.items.map((i) => i.name)).toStrictEqual(['Healthcare Database', 'Healthcare Enrichment']);
+    expect(body.total).toBe(2);
+    expect((await list(`?name=${encodeURIComponent('re d')}`)).items.map((i) => i.id)).toStrictEqual([42]);
+    expect((await list('?name=nothing-like-this')).total).toBe(0);
+    expect((await list('?name=nothing-like-this')).pages).toBe(0);
+  });
+
+  it('filters by enrichment_only, both ways', async () => {
+    expect((await list('?enrichment_only=true')).items.map((i) => i.id)).toStrictEqual([100, 101]);
+    expect((await list('?enrichment_only=false')).items.map((i) => i.id)).toStrictEqual([42, 43, 44, 45, 46]);
+    expect((await list('?enrichment_only=true&name=analytics')).items.map((i) => i.id)).toStrictEqual([101]);
+  });
+
+  it('lists and counts only datastores the caller may read', async () => {
+    const outsider = await list('', TOKENS.outsider);
+    expect([outsider.total, outsider.items.map((i) => i.id)]).toStrictEqual([2, [44, 101]]);
+    const viewer = await list('', TOKENS.viewer);
+    expect([viewer.total, viewer.items.map((i) => i.id)]).toStrictEqual([6, [42, 43, 44, 45, 100, 101]]);
+    const paged = await list('?size=1&page=2', TOKENS.outsider);
+    expect([paged.total, paged.pages, paged.items.map((i) => i.id)]).toStrictEqual([2, 2, [101]]);
+  });
+
+  it('list items carry the settings and link but no connection object', async () => {
+    const item = (await list('?name=healthcare%20database')).items[0];
+    expect(item).toStrictEqual({
+      id: 42,
+      name: 'Healthcare Database',
+      store_type: 'jdbc',
+      type: 'postgresql',
+      enrichment_only: false,
+      enrichment_prefix: '_healthcare_prod',
+      enrichment_source_record_limit: 100,
+      enrichment_remediation_strategy: 'append',
+      high_count_rollup_threshold: 10,
+      enrich_datastore: { id: 100, name: 'Healthcare Enrichment', store_type: 'jdbc', type: 'postgresql', enrichment_only: true },
+      teams: [{ id: 2, name: 'Data Platform' }],
+      created: expect.stringMatching(ISO),
+      connected: true,
+      favorite: false,
+      global_tags: [],
+    });
+  });
+
+  it('with listItemsCarryEnrichment false, list items omit the settings and the link; the single GET keeps them', async () => {
+    const light = await start({ listItemsCarryEnrichment: false });
+    try {
+      const reply = await call(light, 'GET', '/datastores?name=healthcare%20database');
+      const item = (reply.body as ListBody).items[0];
+      expect(Object.keys(item ?? {}).sort()).toStrictEqual(
+        ['connected', 'created', 'enrichment_only', 'favorite', 'global_tags', 'id', 'name', 'store_type', 'teams', 'type'],
+      );
+      const single = (await call(light, 'GET', '/datastores/42')).body as Record<string, unknown>;
+      expect(single.enrichment_prefix).toBe('_healthcare_prod');
+      expect(single.enrich_datastore).toMatchObject({ id: 100 });
+    } finally {
+      await light.close();
+    }
+  });
+});
+
+describe('seed permissions for Public', () => {
+  it('a seed can give Public a higher permission, which then allows writes on Public datastores', async () => {
+    const reply = await call(em, 'PUT', '/datastores/44', { token: TOKENS.publicEditor, body: { high_count_rollup_threshold: 11 } });
+    expect(reply.status).toBe(200);
+    const denied = await call(em, 'PUT', '/datastores/44', { token: TOKENS.outsider, body: { high_count_rollup_threshold: 12 } });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toStrictEqual({ detail: "You must have editor permission in at least one of these teams: ['Public']" });
+  });
+});
+
+describe('scale', () => {
+  it('serves 20,000 datastores: a filtered list page and single GETs stay fast', async () => {
+    const seed: Seed = {
+      users: [
+        { name: 'admin', role: 'Admin', token: 'a' },
+        { name: 'member', role: 'Member', token: 'm', teams: { T1: 'Viewer' } },
+      ],
+      datastores: Array.from({ length: 20_000 }, (_, i) => ({
+        id: i + 1,
+        name: `Store ${i + 1}`,
+        teams: [`T${i % 4}`],
+        enrichment_only: i % 10 === 0,
+      })),
+    };
+    const big = await startEmulator({ seed });
+    try {
+      // Warm up, then time sequential requests (each includes a full O(n) pass for the list).
+      await call(big, 'GET', '/datastores?size=100', { token: 'm' });
+      const started = performance.now();
+      const rounds = 50;
+      let last: ListBody | undefined;
+      for (let i = 0; i < rounds; i += 1) {
+        last = (await call(big, 'GET', `/datastores?size=100&page=${i + 1}`, { token: 'm' })).body as ListBody;
+      }
+      const perList = (performance.now() - started) / rounds;
+      expect(last?.total).toBe(5_000);
+      expect(last?.items[0]?.id).toBe(19_602); // ids 4k+2 are in T1; item 4,900 of them
+      const single = performance.now();
+      for (let i = 0; i < rounds; i += 1) await call(big, 'GET', `/datastores/${i * 400 + 2}`, { token: 'm' });
+      const perGet = (performance.now() - single) / rounds;
+      console.log(`20k datastores: ${perList.toFixed(2)} ms per list page, ${perGet.toFixed(2)} ms per GET (HTTP round trip)`);
+      // Generous bounds for loaded CI machines; the real figures are far lower (see README).
+      expect(perList).toBeLessThan(25);
+      expect(perGet).toBeLessThan(10);
+    } finally {
+      await big.close();
+    }
+  });
+});
