@@ -9,6 +9,7 @@ import { UserError } from './errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { registerEmulator } from './commands/emulator.js';
+import { registerValidate } from './commands/validate.js';
 import { VERSION } from './version.js';
 
 export type Handler = () => Promise<ExitCode>;
@@ -29,6 +30,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
     pending = h;
   };
   registerEmulator(program, io, defer);
+  registerValidate(program, io, defer);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

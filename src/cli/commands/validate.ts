@@ -1,0 +1,57 @@
+/**
+ * `enrichctl validate [PATH...]`: offline checks of manifests. The report goes to stdout (it is the
+ * command's product, as with tsc and eslint); exit 0 when there is no error, 1 otherwise.
+ */
+import type { Command } from 'commander';
+import { hasErrors } from '../../core/diagnostics.js';
+import { loadManifests } from '../../manifest/load.js';
+import { renderDiagnosticsJson, renderDiagnosticsText, renderSummary } from '../../render/diagnostics.js';
+import { UserError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { useColour, type Io } from '../io.js';
+import type { Handler } from '../program.js';
+
+export const VALIDATE_FORMATS = ['text', 'json'] as const;
+export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
+
+export interface ValidateOptions {
+  paths: string[];
+  format: ValidateFormat;
+  /** False with --no-color. */
+  color: boolean;
+}
+
+/** Commander's raw options -> checked options; separate from the handler so that it is testable alone. */
+export function parseValidateOptions(paths: readonly string[], raw: { format?: unknown; color?: unknown }): ValidateOptions {
+  const format = raw.format ?? 'text';
+  if (typeof format !== 'string' || !(VALIDATE_FORMATS as readonly string[]).includes(format)) {
+    throw new UserError(`--format must be one of ${VALIDATE_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
+  }
+  return { paths: paths.length > 0 ? [...paths] : ['.'], format: format as ValidateFormat, color: raw.color !== false };
+}
+
+export function runValidate(options: ValidateOptions, io: Io): ExitCode {
+  const load = loadManifests(options.paths, io.cwd);
+  if (options.format === 'json') {
+    io.stdout.write(renderDiagnosticsJson(load.diagnostics));
+  } else {
+    const colour = useColour(io.stdout, io.env, !options.color);
+    io.stdout.write(renderDiagnosticsText(load.diagnostics, { sources: load.sources, colour }));
+    const datastores = load.state?.datastores.length;
+    io.stdout.write(renderSummary(load.diagnostics, { files: load.files.length, ...(datastores === undefined ? {} : { datastores }) }));
+  }
+  return hasErrors(load.diagnostics) ? EXIT.error : EXIT.ok;
+}
+
+export function registerValidate(program: Command, io: Io, defer: (h: Handler) => void): void {
+  program
+    .command('validate')
+    .description('Check manifests offline: YAML, schema and cross-entry rules. Exit 0 when valid, 1 otherwise.')
+    .argument('[paths...]', 'manifest files or directories (every *.yaml/*.yml below, sorted)', [])
+    .option('--format <format>', 'output format: text or json', 'text')
+    .option('--no-color', 'never colour the output')
+    .action((paths: string[], raw: { format?: unknown; color?: unknown }) => {
+      const options = parseValidateOptions(paths, raw);
+      defer(async () => runValidate(options, io));
+    });
+}

@@ -1,0 +1,128 @@
+/**
+ * Reads manifests into one desired state: expand paths, read every YAML document, check each
+ * against the schema, then check the rules that span entries and files. Every problem found on the
+ * way is a diagnostic; the state exists only when none is an error.
+ */
+import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
+import { expandPaths } from '../source/expand-paths.js';
+import { locate } from '../source/locate.js';
+import { readSourceFile } from '../source/read-file.js';
+import type { YamlDocument } from '../source/positions.js';
+import { checkAgainstSchema, compileSchema } from '../source/schema-diagnostics.js';
+import { readYamlDocuments } from '../source/yaml-documents.js';
+import type { DesiredState } from './desired-state.js';
+import type { ManifestDocument, ManifestEntry, ManifestSettings } from './manifest-types.js';
+import { DEFAULTS_SCHEMA, ENTRY_SCHEMA, MANIFEST_SCHEMA } from './schema-source.js';
+import { checkManifests, type CheckedManifest } from './semantic.js';
+
+export interface ManifestLoad {
+  /** Undefined when any diagnostic is an error. */
+  state: DesiredState | undefined;
+  /** Sorted: by file in reading order, then by position. */
+  diagnostics: Diagnostic[];
+  /** The files read, as the user named them (directories expanded). */
+  files: string[];
+  /** File -> text, for showing the offending line. Files that could not be read are absent. */
+  sources: ReadonlyMap<string, string>;
+}
+
+/** `paths` may name files or directories; none means the current directory. */
+export function loadManifests(paths: readonly string[], cwd: string): ManifestLoad {
+  const expanded = expandPaths(paths.length > 0 ? paths : ['.'], cwd);
+  const byFile = new Map<string, Diagnostic[]>();
+  const add = (list: readonly Diagnostic[]): void => {
+    for (const d of list) {
+      const bucket = byFile.get(d.file);
+      if (bucket) bucket.push(d);
+      else byFile.set(d.file, [d]);
+    }
+  };
+  add(expanded.diagnostics);
+  const sources = new Map<string, string>();
+  const checked: CheckedManifest[] = [];
+  for (const source of expanded.files) {
+    byFile.set(source.file, byFile.get(source.file) ?? []);
+    const read = readSourceFile(source);
+    if (!read.ok) {
+      add([read.diagnostic]);
+      continue;
+    }
+    sources.set(source.file, read.text);
+    const yaml = readYamlDocuments(source.file, read.text);
+    add(yaml.diagnostics);
+    for (const document of yaml.documents) {
+      if (looksLikeSeed(document.data)) {
+        const range = locate(document, ['users'], 'key');
+        add([
+          {
+            severity: 'error',
+            file: document.file,
+            ...(range ?? {}),
+            message: 'this looks like an emulator seed file (it has `users`), not a manifest',
+            code: 'not-a-manifest',
+            hints: ['seed files are read by `enrichctl emulator --seed`; give validate and plan the manifest folders only'],
+          },
+        ]);
+        continue;
+      }
+      const result = checkAgainstSchema<ManifestDocument>(document, MANIFEST_SCHEMA);
+      add(result.diagnostics);
+      checked.push(
+        result.value
+          ? { document, defaults: result.value.defaults ?? {}, entries: result.value.datastores.map((entry, index) => ({ entry, index })) }
+          : salvage(document),
+      );
+    }
+  }
+  const semantic = checkManifests(checked);
+  add(semantic.diagnostics);
+  const diagnostics = [...byFile.values()].flatMap((list) => list.sort(byPosition));
+  const files = expanded.files.map((f) => f.file);
+  return {
+    state: hasErrors(diagnostics) ? undefined : { datastores: semantic.datastores, files },
+    diagnostics,
+    files,
+    sources,
+  };
+}
+
+/**
+ * The parts of a document that failed the schema that are valid on their own, so that the rules
+ * across entries (duplicates, links) are reported in the same run as the schema errors.
+ */
+function salvage(document: YamlDocument): CheckedManifest {
+  const data = document.data;
+  const part = (key: string): unknown => (isObject(data) ? data[key] : undefined);
+  const isEntry = compileSchema<ManifestEntry>(ENTRY_SCHEMA);
+  const isDefaults = compileSchema<ManifestSettings>(DEFAULTS_SCHEMA);
+  const defaults = part('defaults');
+  const list = part('datastores');
+  const entries: CheckedManifest['entries'] = [];
+  if (Array.isArray(list)) {
+    list.forEach((entry: unknown, index) => {
+      if (isEntry(entry)) {
+        entries.push({ entry, index });
+      } else if (isObject(entry) && isRef(entry.datastore)) {
+        entries.push({ entry: { datastore: entry.datastore }, index, partial: true });
+      }
+    });
+  }
+  return { document, defaults: isDefaults(defaults) ? defaults : {}, entries };
+}
+
+function looksLikeSeed(data: unknown): boolean {
+  return isObject(data) && 'users' in data && !('version' in data);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isRef(value: unknown): value is string | number {
+  return (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isInteger(value) && value >= 1);
+}
+
+/** Whole-file problems first, then by line and column; stable for equal positions. */
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
+}

@@ -1,0 +1,168 @@
+/**
+ * The rules a schema cannot express, checked across every document of every file planned together,
+ * and the construction of the desired state from entries that pass them.
+ */
+import type { Diagnostic, Severity } from '../core/diagnostics.js';
+import { normalisePrefix } from '../core/prefix.js';
+import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type SettingKey } from '../core/settings.js';
+import { findNode, locate } from '../source/locate.js';
+import type { SourceRange, YamlDocument } from '../source/positions.js';
+import type { DesiredDatastore, DesiredLink, DesiredSettings, SettingOrigin, SourceLocation } from './desired-state.js';
+import type { DatastoreRef, ManifestEntry, ManifestSettings } from './manifest-types.js';
+
+/** A document's parts that passed the schema (all of them, or the valid entries of a broken document). */
+export interface CheckedManifest {
+  document: YamlDocument;
+  defaults: ManifestSettings;
+  /**
+   * `index` is the entry's position in `datastores`, for locating it. A `partial` entry failed the
+   * schema but names its datastore: it counts for duplicates only.
+   */
+  entries: Array<{ entry: ManifestEntry; index: number; partial?: true }>;
+}
+
+export function checkManifests(manifests: readonly CheckedManifest[]): { datastores: DesiredDatastore[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const datastores: DesiredDatastore[] = [];
+  const declared = new Map<string, SourceLocation>();
+  const tablesOwner = new Map<string, DesiredDatastore>();
+  for (const { document, defaults, entries } of manifests) {
+    const report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]): void => {
+      const range = locate(document, path, 'value');
+      diagnostics.push({ severity, file: document.file, ...(range ?? {}), message, code, ...(hints ? { hints } : {}) });
+    };
+    checkPrefix(defaults, ['defaults'], report);
+    for (const { entry, index, partial } of entries) {
+      const at = ['datastores', String(index)];
+      const where = (key: string): SourceLocation => locationOf(document, [...at, key]);
+      const location = where('datastore');
+      const first = declared.get(refKey(entry.datastore));
+      if (first) {
+        report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeRef(entry.datastore)} is declared twice; first at ${formatLocation(first)}`, [
+          'declare each datastore once: merge the two entries',
+        ]);
+      } else {
+        declared.set(refKey(entry.datastore), location);
+      }
+      if (partial) continue;
+      checkPrefix(entry, at, report);
+
+      const link = linkOf(document, entry, at, where, report);
+      const { settings, origins } = effectiveSettings(entry, defaults, where, locationOf(document, ['defaults']));
+      const strategy = settings.enrichment_remediation_strategy;
+      if (link.kind === 'none' && strategy !== undefined && STRATEGIES_NEEDING_LINK.includes(strategy)) {
+        if (origins.enrichment_remediation_strategy?.from === 'entry') {
+          report(
+            'error',
+            'strategy-needs-link',
+            [...at, 'enrichment_remediation_strategy'],
+            `enrichment_remediation_strategy "${strategy}" needs a linked enrichment datastore, but enrichment_datastore is null`,
+            ['unlinking resets the strategy to "none": declare "none", or link an enrichment datastore'],
+          );
+        } else {
+          report(
+            'error',
+            'strategy-needs-link',
+            [...at, 'enrichment_datastore'],
+            `enrichment_datastore is null, but defaults sets enrichment_remediation_strategy to "${strategy}", which needs a link`,
+            ['add `enrichment_remediation_strategy: none` to this entry'],
+          );
+        }
+      }
+      const desired: DesiredDatastore = { ref: entry.datastore, location, link, settings, origins };
+      checkSharedTables(desired, tablesOwner, report, [...at, 'datastore']);
+      datastores.push(desired);
+    }
+  }
+  return { datastores, diagnostics };
+}
+
+type Report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]) => void;
+
+function checkPrefix(settings: ManifestSettings, at: string[], report: Report): void {
+  const prefix = settings.enrichment_prefix;
+  if (prefix === undefined) return;
+  const spec = SETTINGS.find((s) => s.key === 'enrichment_prefix');
+  const problem = spec ? settingProblem(spec, prefix) : undefined;
+  const path = [...at, 'enrichment_prefix'];
+  if (problem) {
+    report('error', 'invalid-prefix', path, problem);
+  } else if (normalisePrefix(prefix) !== prefix) {
+    report('note', 'prefix-normalised', path, `enrichment_prefix ${JSON.stringify(prefix)} will be stored as ${JSON.stringify(normalisePrefix(prefix))}`);
+  }
+}
+
+function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], where: (key: string) => SourceLocation, report: Report): DesiredLink {
+  const target = entry.enrichment_datastore;
+  if (target === undefined) return { kind: 'unmanaged' };
+  const path = [...at, 'enrichment_datastore'];
+  if (target === null) {
+    // `enrichment_datastore:` with nothing after it is YAML null too; an unlink should never be an accident.
+    const node = findNode(document, path);
+    if (node?.range && node.range[0] === node.range[1]) {
+      report('error', 'implicit-null', path, 'enrichment_datastore has no value', [
+        'write `enrichment_datastore: null` to declare no link, or remove the key to leave the link unmanaged',
+      ]);
+    }
+    return { kind: 'none', location: where('enrichment_datastore') };
+  }
+  if (refKey(target) === refKey(entry.datastore)) {
+    report('error', 'self-link', path, `${describeRef(entry.datastore)} cannot be its own enrichment datastore`);
+  }
+  return { kind: 'ref', ref: target, location: where('enrichment_datastore') };
+}
+
+function effectiveSettings(
+  entry: ManifestEntry,
+  defaults: ManifestSettings,
+  where: (key: string) => SourceLocation,
+  defaultsLocation: SourceLocation,
+): { settings: DesiredSettings; origins: Partial<Record<SettingKey, SettingOrigin>> } {
+  const settings: DesiredSettings = {};
+  const origins: Partial<Record<SettingKey, SettingOrigin>> = {};
+  const take = <K extends SettingKey>(key: K): void => {
+    const own = entry[key];
+    const value = own ?? defaults[key];
+    if (value === undefined) return;
+    settings[key] = (key === 'enrichment_prefix' && typeof value === 'string' ? normalisePrefix(value) : value) as DesiredSettings[K];
+    origins[key] = own !== undefined ? { from: 'entry', location: where(key) } : { from: 'defaults', location: defaultsLocation };
+  };
+  for (const spec of SETTINGS) take(spec.key);
+  return { settings, origins };
+}
+
+/** Two sources linked to one enrichment datastore with one prefix write into the same tables. */
+function checkSharedTables(desired: DesiredDatastore, owners: Map<string, DesiredDatastore>, report: Report, path: string[]): void {
+  const prefix = desired.settings.enrichment_prefix;
+  if (desired.link.kind !== 'ref' || prefix === undefined) return;
+  const key = `${refKey(desired.link.ref)}\0${prefix}`;
+  const owner = owners.get(key);
+  if (!owner) {
+    owners.set(key, desired);
+    return;
+  }
+  report(
+    'warning',
+    'shared-tables',
+    path,
+    `${describeRef(desired.ref)} and ${describeRef(owner.ref)} (${formatLocation(owner.location)}) both write to ${describeRef(desired.link.ref, 'enrichment datastore')} with prefix "${prefix}": their enrichment tables would mix`,
+    ['give each source its own enrichment_prefix'],
+  );
+}
+
+function locationOf(document: YamlDocument, path: string[]): SourceLocation {
+  const range: SourceRange = locate(document, path, 'value') ?? { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+  return { file: document.file, ...range };
+}
+
+function refKey(ref: DatastoreRef): string {
+  return typeof ref === 'number' ? `id:${ref}` : `name:${ref}`;
+}
+
+export function describeRef(ref: DatastoreRef, noun = 'datastore'): string {
+  return typeof ref === 'number' ? `${noun} id ${ref}` : `${noun} ${JSON.stringify(ref)}`;
+}
+
+export function formatLocation(location: SourceLocation): string {
+  return `${location.file}:${location.start.line}:${location.start.column}`;
+}

@@ -1,0 +1,72 @@
+/**
+ * Reads one user-named file as text, refusing what is not a plausible YAML source (too large,
+ * binary, not UTF-8) with one diagnostic instead of an exception.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { LIMITS } from './limits.js';
+
+export interface SourceFile {
+  /** The path as the user named it (relative stays relative); what diagnostics show. */
+  file: string;
+  /** Where to read it. */
+  absolute: string;
+}
+
+export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function readSourceFile(source: SourceFile, maxBytes: number = LIMITS.maxFileBytes): ReadResult {
+  const fail = (code: string, message: string): ReadResult => ({
+    ok: false,
+    diagnostic: { severity: 'error', file: source.file, message, code },
+  });
+  let bytes: Buffer;
+  try {
+    const stats = statSync(source.absolute);
+    if (stats.isDirectory()) return fail('unreadable', 'is a directory, not a file');
+    if (stats.size > maxBytes) {
+      return fail('file-too-large', `file is too large (${megabytes(stats.size)}); the limit is ${megabytes(maxBytes)}`);
+    }
+    bytes = readFileSync(source.absolute);
+  } catch (err) {
+    return fail('unreadable', `cannot read file: ${describeFsError(err)}`);
+  }
+  // stat can race with a growing file; the read is what counts.
+  if (bytes.length > maxBytes) {
+    return fail('file-too-large', `file is too large (${megabytes(bytes.length)}); the limit is ${megabytes(maxBytes)}`);
+  }
+  if (bytes.includes(0)) return fail('binary-file', 'file contains NUL bytes: it is binary, not YAML text');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return fail('binary-file', 'file is not valid UTF-8 text');
+  }
+  return { ok: true, text };
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+/** Node's fs errors carry a code; their messages repeat the path, which the diagnostic already shows. */
+export function describeFsError(err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}

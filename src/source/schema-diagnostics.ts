@@ -1,0 +1,201 @@
+/**
+ * One ajv instance for every schema enrichctl ships, and the translation of ajv's errors into
+ * diagnostics placed on the node the user has to change: an unknown key on the key (with a "did
+ * you mean"), a wrong value on the value, a missing key on the mapping that lacks it.
+ */
+import { Ajv2020, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { locate, parsePointer } from './locate.js';
+import type { YamlDocument } from './positions.js';
+import { suggest } from './suggest.js';
+
+let ajv: Ajv2020 | undefined;
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/** The shared instance. `verbose` keeps each error's parent schema, where the allowed keys are read. */
+export function schemaChecker(): Ajv2020 {
+  ajv ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  return ajv;
+}
+
+/** Compiled once per schema object, on first use. */
+export function compileSchema<T>(schema: SchemaObject): ValidateFunction<T> {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = schemaChecker().compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate as ValidateFunction<T>;
+}
+
+/** Validates a document's data: the typed value when it conforms, else the diagnostics. */
+export function checkAgainstSchema<T>(document: YamlDocument, schema: SchemaObject): { value?: T; diagnostics: Diagnostic[] } {
+  const validate = compileSchema<T>(schema);
+  const data = document.data;
+  if (validate(data)) return { value: data, diagnostics: [] };
+  return { diagnostics: schemaDiagnostics(document, validate.errors ?? []) };
+}
+
+export function schemaDiagnostics(document: YamlDocument, errors: readonly ErrorObject[]): Diagnostic[] {
+  // A value of the wrong type also fails its enum, range...: the type is the one thing to say.
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  const kept = errors.filter((e) => e.keyword === 'type' || !wrongType.has(e.instancePath));
+  const made = kept.map((error) => ({ error, diagnostic: toDiagnostic(document, error) }));
+  // `datastor: x` is an unknown key and a missing `datastore`; the suggestion on the first says it all.
+  const suggested = new Set<string>();
+  for (const { error, diagnostic } of made) {
+    const hint = diagnostic.hints?.[0];
+    if (error.keyword === 'additionalProperties' && hint?.startsWith('did you mean')) {
+      suggested.add(`${error.instancePath}\0${suggestionOf(hint)}`);
+    }
+  }
+  return made
+    .filter(({ error }) => error.keyword !== 'required' || !suggested.has(`${error.instancePath}\0${String(error.params.missingProperty)}`))
+    .map(({ diagnostic }) => diagnostic)
+    .sort(byPosition);
+}
+
+function toDiagnostic(document: YamlDocument, error: ErrorObject): Diagnostic {
+  const path = parsePointer(error.instancePath);
+  const subject = describePath(path);
+  const base = (message: string, code: string, at: string[], part: 'key' | 'value', hints?: string[]): Diagnostic => {
+    const range = locate(document, at, part);
+    return {
+      severity: 'error',
+      file: document.file,
+      ...(range ?? {}),
+      message,
+      code,
+      ...(hints && hints.length > 0 ? { hints } : {}),
+    };
+  };
+  const parent = isObject(error.parentSchema) ? error.parentSchema : {};
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(error.params.additionalProperty);
+      const allowed = isObject(parent.properties) ? Object.keys(parent.properties) : [];
+      const hints: string[] = [];
+      const guess = suggest(key, allowed);
+      if (key === '<<') hints.push('YAML merge keys are not supported: repeat the keys, or use `defaults`');
+      else if (guess) hints.push(`did you mean "${guess}"?`);
+      else if (allowed.length > 0) hints.push(`allowed keys: ${allowed.join(', ')}`);
+      return base(`unknown key "${key}"`, 'unknown-key', [...path, key], 'key', hints);
+    }
+    case 'required': {
+      const key = String(error.params.missingProperty);
+      return base(`missing required key "${key}"${path.length > 0 ? ` in ${subject}` : ''}`, 'missing-key', path, 'value');
+    }
+    case 'type': {
+      const expected = typeNames(error.params.type);
+      const hints = numericStringHint(error.data, expected);
+      return base(`${subject} must be ${expected}, got ${describeValue(error.data, true)}`, 'wrong-type', path, 'value', hints);
+    }
+    case 'enum': {
+      const allowed = Array.isArray(error.params.allowedValues) ? error.params.allowedValues.map(String) : [];
+      const guess = typeof error.data === 'string' ? suggest(error.data, allowed) : undefined;
+      return base(
+        `${subject} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(error.data)}`,
+        'invalid-value',
+        path,
+        'value',
+        guess ? [`did you mean "${guess}"?`] : undefined,
+      );
+    }
+    case 'const':
+      return base(`${subject} must be ${JSON.stringify(error.params.allowedValue)}, got ${describeValue(error.data)}`, 'invalid-value', path, 'value');
+    case 'minimum':
+    case 'maximum': {
+      const min = parent.minimum;
+      const max = parent.maximum;
+      const bound =
+        typeof min === 'number' && typeof max === 'number'
+          ? `between ${formatNumber(min)} and ${formatNumber(max)}`
+          : error.keyword === 'minimum'
+            ? `at least ${formatNumber(Number(error.params.limit))}`
+            : `at most ${formatNumber(Number(error.params.limit))}`;
+      return base(`${subject} must be ${bound}, got ${describeValue(error.data)}`, 'out-of-range', path, 'value');
+    }
+    case 'minLength': {
+      const limit = Number(error.params.limit);
+      return base(limit === 1 ? `${subject} must not be empty` : `${subject} must be at least ${limit} characters`, 'invalid-value', path, 'value');
+    }
+    case 'maxLength':
+      return base(`${subject} must be at most ${Number(error.params.limit)} characters`, 'invalid-value', path, 'value');
+    case 'minItems':
+      return base(`${subject} must have at least ${Number(error.params.limit)} item${Number(error.params.limit) === 1 ? '' : 's'}`, 'invalid-value', path, 'value');
+    case 'uniqueItems':
+      return base(`${subject} lists the same value twice (items ${Number(error.params.j) + 1} and ${Number(error.params.i) + 1})`, 'invalid-value', path, 'value');
+    default:
+      return base(`${subject} ${error.message ?? 'is invalid'}`, 'invalid-value', path, 'value');
+  }
+}
+
+/** `['datastores', '3', 'enrichment_prefix']` -> `enrichment_prefix`; `['datastores', '3']` -> `datastores[3]`. */
+function describePath(path: readonly string[]): string {
+  const last = path.at(-1);
+  if (last === undefined) return 'the document';
+  if (!/^\d+$/.test(last)) return last;
+  let name = `[${last}]`;
+  for (let i = path.length - 2; i >= 0; i--) {
+    const segment = path[i] ?? '';
+    if (/^\d+$/.test(segment)) {
+      name = `[${segment}]${name}`;
+    } else {
+      return `${segment}${name}`;
+    }
+  }
+  return `item ${name}`;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
+
+function typeNames(type: unknown): string {
+  const list = Array.isArray(type) ? type.map(String) : String(type).split(',');
+  const names = list.map((t) => TYPE_NAMES[t] ?? t);
+  return names.length <= 2 ? names.join(' or ') : `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
+}
+
+/** Never stringifies a collection: data from YAML may be cyclic (aliases) or huge. */
+export function describeValue(value: unknown, kind = false): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+    return `${JSON.stringify(shown)}${kind ? ' (a string)' : ''}`;
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? formatNumber(value) : String(value);
+  return typeof value;
+}
+
+function numericStringHint(data: unknown, expected: string): string[] | undefined {
+  if (typeof data === 'string' && /^-?\d+$/.test(data.trim()) && expected.includes('an integer')) {
+    return [`write ${data.trim()} without quotes to make it a number`];
+  }
+  return undefined;
+}
+
+function formatNumber(n: number): string {
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : String(n);
+}
+
+function suggestionOf(hint: string): string {
+  return /"([^"]*)"/.exec(hint)?.[1] ?? '';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
+}

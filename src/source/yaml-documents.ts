@@ -1,0 +1,165 @@
+/**
+ * Parses YAML text into plain data with positions, refusing everything beyond plain data: duplicate
+ * keys, tags, non-scalar keys, recursive aliases, alias expansion past a bound, nesting past a
+ * bound. Every refusal is a diagnostic; nothing here throws for bad input.
+ */
+import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { LIMITS } from './limits.js';
+import { nodeRange, offsetRange, type YamlDocument } from './positions.js';
+
+export interface YamlReadResult {
+  /** The non-empty documents that are plain data; documents with problems are left out. */
+  documents: YamlDocument[];
+  diagnostics: Diagnostic[];
+}
+
+export function readYamlDocuments(file: string, text: string): YamlReadResult {
+  const diagnostics: Diagnostic[] = [];
+  const documents: YamlDocument[] = [];
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    // Duplicates are found in `checkPlainData` with both places named, instead of yaml's bare message.
+    uniqueKeys: false,
+    merge: false,
+    version: '1.2',
+    schema: 'core',
+  });
+  const trees = Array.isArray(parsed) ? parsed : [];
+  let nonEmpty = 0;
+  trees.forEach((tree, index) => {
+    const error = (code: string, message: string, start: number, end: number): Diagnostic => ({
+      severity: 'error',
+      file,
+      ...offsetRange(lineCounter, start, end),
+      message,
+      code,
+    });
+    if (tree.errors.length > 0) {
+      nonEmpty += 1;
+      // yaml's errors cascade (one bad indent yields several); the first is the one to fix.
+      const exhausted = tree.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+      const first = exhausted ?? tree.errors[0];
+      if (first) {
+        diagnostics.push(
+          exhausted
+            ? error('yaml-too-deep', `nesting is too deep to read (more than ${LIMITS.maxDepth} levels are refused)`, first.pos[0], first.pos[0])
+            : error('yaml-syntax', `invalid YAML: ${first.message}`, first.pos[0], first.pos[1]),
+        );
+      }
+      return;
+    }
+    if (isEmptyDocument(tree)) return;
+    nonEmpty += 1;
+    const problems = checkPlainData(file, tree, lineCounter);
+    if (problems.length > 0) {
+      diagnostics.push(...problems);
+      return;
+    }
+    let data: unknown;
+    try {
+      data = tree.toJS({ maxAliasCount: LIMITS.maxAliasCount });
+    } catch (err) {
+      const at = firstAliasOffset(tree) ?? tree.contents?.range?.[0] ?? 0;
+      const bomb = err instanceof Error && /alias count/i.test(err.message);
+      diagnostics.push(
+        bomb
+          ? error('yaml-alias-limit', `aliases expand to too much data (more than ${LIMITS.maxAliasCount.toLocaleString('en-US')} nodes): refused as a possible YAML bomb`, at, at)
+          : error('yaml-syntax', `invalid YAML: ${err instanceof Error ? err.message : String(err)}`, at, at),
+      );
+      return;
+    }
+    documents.push({ file, index, tree, lineCounter, data });
+  });
+  if (nonEmpty === 0) {
+    diagnostics.push({ severity: 'error', file, message: 'file is empty: no YAML content', code: 'empty-file' });
+  }
+  return { documents, diagnostics };
+}
+
+/** Nothing but comments, or a bare `---`. */
+function isEmptyDocument(tree: Document.Parsed): boolean {
+  const contents = tree.contents;
+  if (contents === null) return true;
+  return isScalar(contents) && contents.value === null && contents.range !== undefined && contents.range[0] === contents.range[1];
+}
+
+/** Walks the node tree once (iteratively: depth is untrusted) and reports what is not plain data. */
+function checkPlainData(file: string, tree: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const at = (node: Node, code: string, message: string): void => {
+    const range = nodeRange(lineCounter, node);
+    problems.push({ severity: 'error', file, ...(range ?? {}), message, code });
+  };
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: tree.contents, depth: 0 }];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (!item) break;
+    const { node, depth } = item;
+    if (isAlias(node)) {
+      const target = node.resolve(tree);
+      if (target?.range && node.range && node.range[0] >= target.range[0] && node.range[0] < target.range[1]) {
+        at(node, 'yaml-recursive-alias', `alias *${node.source} refers to a node that contains it: recursive data is not allowed`);
+      }
+      continue;
+    }
+    if (isScalar(node)) {
+      if (node.tag) at(node, 'yaml-tag', `YAML tags are not allowed (found ${node.tag}): write a plain value`);
+      continue;
+    }
+    if (!isCollection(node)) continue;
+    if (node.tag) at(node, 'yaml-tag', `YAML tags are not allowed (found ${node.tag}): write plain data`);
+    if (depth >= LIMITS.maxDepth) {
+      at(node, 'yaml-too-deep', `nesting is too deep (more than ${LIMITS.maxDepth} levels)`);
+      return problems;
+    }
+    const firstKey = new Map<string, Node>();
+    // Reversed so that the stack pops items, and so reports, in source order.
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const entry = node.items[i];
+      if (isPair(entry)) {
+        stack.push({ node: entry.value, depth: depth + 1 });
+        stack.push({ node: entry.key, depth: depth + 1 });
+      } else {
+        stack.push({ node: entry, depth: depth + 1 });
+      }
+    }
+    if (!isMap(node)) continue;
+    for (const pair of node.items) {
+      const key = pair.key;
+      if (!isScalar(key)) {
+        if (isCollection(key)) at(key, 'yaml-complex-key', 'keys must be plain strings, not lists or mappings');
+        continue;
+      }
+      const name = String(key.value);
+      const first = firstKey.get(name);
+      if (first) {
+        const firstAt = nodeRange(lineCounter, first)?.start;
+        at(key, 'duplicate-key', `duplicate key "${name}"${firstAt ? ` (first at line ${firstAt.line}, column ${firstAt.column})` : ''}`);
+      } else {
+        firstKey.set(name, key);
+      }
+    }
+  }
+  return sortByPosition(problems);
+}
+
+function sortByPosition(list: Diagnostic[]): Diagnostic[] {
+  return list.sort((a, b) => (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0));
+}
+
+function firstAliasOffset(tree: Document.Parsed): number | undefined {
+  const stack: unknown[] = [tree.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node)) return node.range?.[0];
+    if (isPair(node)) {
+      stack.push(node.value, node.key);
+    } else if (isCollection(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    }
+  }
+  return undefined;
+}
