@@ -13,6 +13,7 @@ import type { ApiDatastore } from '../core/api-types.js';
 import { ApiError, NetworkError } from '../api/errors.js';
 import type { QualyticsClient } from '../api/client.js';
 import { enrichmentState } from '../api/observe.js';
+import { describeValue } from '../plan/describe.js';
 import { STATE_FIELDS, stateFieldEquals } from '../plan/diff.js';
 import type { Change, EnrichmentState, Operation, Plan } from '../plan/types.js';
 import type { ApplyReport, DatastoreResult, OperationResult } from './report.js';
@@ -104,12 +105,6 @@ function execute(client: QualyticsClient, id: number, op: Operation): Promise<Ap
 export function convergenceMismatches(expected: EnrichmentState, actual: EnrichmentState | undefined): string[] {
   if (!actual) return ['the server answered without the enrichment fields, so the result could not be confirmed'];
   return STATE_FIELDS.filter((f) => !stateFieldEquals(f, expected[f], actual[f])).map(
-    (f) => `${f} is ${show(f, actual)} on the server, but the plan expected ${show(f, expected)}`,
+    (f) => `${f} is ${describeValue(f, actual)} on the server, but the plan expected ${describeValue(f, expected)}`,
   );
-}
-
-function show(field: keyof EnrichmentState, s: EnrichmentState): string {
-  const v = s[field];
-  if (field === 'enrich_datastore') return v === null ? 'null' : `id ${(v as { id: number }).id}`;
-  return JSON.stringify(v);
 }

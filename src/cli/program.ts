@@ -10,6 +10,8 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerValidate } from './commands/validate.js';
+import { registerPlan } from './commands/plan.js';
+import { registerApply } from './commands/apply.js';
 import { VERSION } from './version.js';
 
 export type Handler = () => Promise<ExitCode>;
@@ -31,6 +33,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
   };
   registerEmulator(program, io, defer);
   registerValidate(program, io, defer);
+  registerPlan(program, io, defer);
+  registerApply(program, io, defer);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -7,6 +7,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals, type SettingKey } from '../core/settings.js';
 import type { SettingsPatch } from '../core/api-types.js';
 import type { DatastoreRef as DesiredRef, DesiredDatastore, SourceLocation } from '../manifest/desired-state.js';
+import { describeRef } from './describe.js';
 import type { Observation } from './observation.js';
 import type { Change, DatastoreRef, DeclaredAt, EnrichmentState, Operation, Plan, PlanSummary } from './types.js';
 
@@ -38,19 +39,19 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
     }
     const earlier = seen.get(source.ref.id);
     if (earlier) {
-      errors.push(error(decl.location, `${describe(source.ref)} is declared twice: here and at ${place(declaredAt(earlier.location))}`, 'duplicate-datastore'));
+      errors.push(error(decl.location, `${describeRef(source.ref)} is declared twice: here and at ${place(declaredAt(earlier.location))}`, 'duplicate-datastore'));
       continue;
     }
     seen.set(source.ref.id, decl);
     const live = observed.datastores.get(source.ref.id);
     if (live?.enrichment_only) {
       errors.push(error(decl.location,
-        `${describe(source.ref)} is an enrichment-only datastore: it cannot have an enrichment datastore or settings of its own (the server would answer 409); remove it from the manifest`,
+        `${describeRef(source.ref)} is an enrichment-only datastore: it cannot have an enrichment datastore or settings of its own (the server would answer 409); remove it from the manifest`,
         'enrichment-only-source'));
       continue;
     }
     if (!live?.state) {
-      errors.push(error(decl.location, `no enrichment settings were read for ${describe(source.ref)}`, 'unobserved-datastore'));
+      errors.push(error(decl.location, `no enrichment settings were read for ${describeRef(source.ref)}`, 'unobserved-datastore'));
       continue;
     }
 
@@ -76,7 +77,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
           continue;
         }
         if (target.ref.id === source.ref.id) {
-          errors.push(error(decl.link.location, `${describe(source.ref)} cannot be its own enrichment datastore`, 'self-link'));
+          errors.push(error(decl.link.location, `${describeRef(source.ref)} cannot be its own enrichment datastore`, 'self-link'));
           continue;
         }
         if (before.enrich_datastore?.id !== target.ref.id) {
@@ -112,7 +113,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
     const declaredStrategy = decl.settings.enrichment_remediation_strategy;
     if (after.enrich_datastore === null && declaredStrategy !== undefined && STRATEGIES_NEEDING_LINK.includes(declaredStrategy)) {
       errors.push(error(decl.origins.enrichment_remediation_strategy?.location ?? decl.location,
-        `enrichment_remediation_strategy "${after.enrichment_remediation_strategy}" needs a linked enrichment datastore, and ${describe(source.ref)} would have none; declare enrichment_datastore, or set the strategy to "none"`,
+        `enrichment_remediation_strategy "${after.enrichment_remediation_strategy}" needs a linked enrichment datastore, and ${describeRef(source.ref)} would have none; declare enrichment_datastore, or set the strategy to "none"`,
         'strategy-needs-link'));
       continue;
     }
@@ -128,9 +129,10 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
       declared_at: at,
     });
     if (changed.includes('enrichment_prefix') && before.enrich_datastore !== null) {
+      const where = decl.origins.enrichment_prefix?.location ?? decl.location;
       warnings.push({
-        severity: 'warning', file: at.file, start: { line: at.line, column: at.column }, code: 'prefix-change',
-        message: `changing the prefix of ${describe(source.ref)} from ${before.enrichment_prefix} to ${after.enrichment_prefix} leaves the tables under the old prefix behind in the enrichment datastore`,
+        severity: 'warning', file: where.file, start: where.start, end: where.end, code: 'prefix-change',
+        message: `changing the prefix of ${describeRef(source.ref)} from ${before.enrichment_prefix} to ${after.enrichment_prefix} leaves the tables under the old prefix behind in the enrichment datastore`,
       });
     }
   }
@@ -215,14 +217,10 @@ function sharedTableWarnings(changes: readonly Change[]): Diagnostic[] {
     const at = first!.declared_at;
     out.push({
       severity: 'warning', file: at.file, start: { line: at.line, column: at.column }, code: 'shared-enrichment-tables',
-      message: `${group.map((c) => describe(c.datastore)).join(', ')} would all write into ${describe(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables; give each its own enrichment_prefix`,
+      message: `${group.map((c) => describeRef(c.datastore)).join(', ')} would all write into ${describeRef(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables; give each its own enrichment_prefix`,
     });
   }
   return out;
-}
-
-function describe(ref: DatastoreRef): string {
-  return `"${ref.name}" (id ${ref.id})`;
 }
 
 function declaredAt(location: SourceLocation): DeclaredAt {

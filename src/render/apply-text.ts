@@ -2,10 +2,11 @@
 import type { ApplyReport, DatastoreResult, OperationResult } from '../apply/report.js';
 import { countResults } from '../apply/report.js';
 import type { Paint } from './colour.js';
-import { formatRef } from './values.js';
+import { describeRef } from '../plan/describe.js';
+
 
 export function renderResultLine(r: DatastoreResult, p: Paint): string {
-  const name = formatRef(r.datastore);
+  const name = describeRef(r.datastore);
   switch (r.status) {
     case 'applied':
       return `${p.green('applied')}  ${name}: ${r.operations.map((o) => `${o.operation.method} ${o.operation.path}`).join(', ')}\n`;

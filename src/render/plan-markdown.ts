@@ -5,9 +5,10 @@
  * 60,000): what does not fit is counted, not silently dropped.
  */
 import { diffLines } from 'diff';
+import { describeValue } from '../plan/describe.js';
 import { STATE_FIELDS } from '../plan/diff.js';
 import type { Change, EnrichmentState, Plan } from '../plan/types.js';
-import { fieldMarker, formatField, NO_CHANGES, summaryLine } from './values.js';
+import { fieldMarker, NO_CHANGES, summaryLine } from './values.js';
 
 /** A hidden marker, so CI can find the comment it posted before and edit it in place. */
 export const COMMENT_MARKER = '<!-- enrichctl-plan -->';
@@ -67,7 +68,7 @@ function renderDetails(c: Change): string {
 
 /** The five values before and after as a line diff: GitHub colours `-` and `+` lines. */
 function stateDiff(before: EnrichmentState, after: EnrichmentState): string {
-  const text = (s: EnrichmentState): string => STATE_FIELDS.map((f) => `${f}: ${formatField(f, s)}\n`).join('');
+  const text = (s: EnrichmentState): string => STATE_FIELDS.map((f) => `${f}: ${describeValue(f, s)}\n`).join('');
   return diffLines(text(before), text(after))
     .map((part) => {
       const sign = part.added ? '+' : part.removed ? '-' : ' ';

@@ -2,7 +2,8 @@
 import { STATE_FIELDS } from '../plan/diff.js';
 import type { Change, Plan } from '../plan/types.js';
 import type { Paint } from './colour.js';
-import { fieldMarker, formatField, formatRef, NO_CHANGES, summaryLine } from './values.js';
+import { describeRef, describeValue } from '../plan/describe.js';
+import { fieldMarker, NO_CHANGES, summaryLine } from './values.js';
 
 const FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => f.length));
 
@@ -17,14 +18,14 @@ export function renderPlanText(plan: Plan, p: Paint): string {
 
 function renderChange(c: Change, p: Paint): string[] {
   const lines = [
-    p.dim(`  # ${formatRef(c.datastore)}, declared at ${c.declared_at.file}:${c.declared_at.line}`),
-    `  ${p.yellow('~')} datastore ${formatRef(c.datastore)} {`,
+    p.dim(`  # ${describeRef(c.datastore)}, declared at ${c.declared_at.file}:${c.declared_at.line}`),
+    `  ${p.yellow('~')} datastore ${describeRef(c.datastore)} {`,
   ];
   for (const field of c.changed_fields) {
     const marker = fieldMarker(field, c.before, c.after);
     const colour = marker === '+' ? p.green : marker === '-' ? p.red : p.yellow;
-    const before = formatField(field, c.before);
-    const after = formatField(field, c.after);
+    const before = describeValue(field, c.before);
+    const after = describeValue(field, c.after);
     const value = marker === '+' ? after : `${before} -> ${after}`;
     lines.push(`      ${colour(marker)} ${field.padEnd(FIELD_WIDTH)} = ${value}`);
   }

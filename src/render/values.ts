@@ -1,15 +1,5 @@
 /** How plan values read in every output format. */
-import type { DatastoreRef, EnrichmentState } from '../plan/types.js';
-
-export function formatRef(ref: DatastoreRef): string {
-  return `${JSON.stringify(ref.name)} (id ${ref.id})`;
-}
-
-export function formatField(field: keyof EnrichmentState, state: EnrichmentState): string {
-  if (field === 'enrich_datastore') return state.enrich_datastore ? formatRef(state.enrich_datastore) : 'null';
-  const value = state[field];
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
-}
+import type { EnrichmentState } from '../plan/types.js';
 
 /** `+` a link appears, `-` it goes, `~` anything else changes. */
 export function fieldMarker(field: keyof EnrichmentState, before: EnrichmentState, after: EnrichmentState): '+' | '-' | '~' {

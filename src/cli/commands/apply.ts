@@ -1,0 +1,163 @@
+/**
+ * `enrichctl apply [PATH...]` plans, shows the plan, asks for `yes` on a terminal, then executes.
+ * `enrichctl apply --plan FILE` executes a reviewed, saved plan after proving it is not stale.
+ * Exit 0 when everything applied (or nothing to do), 1 on any failure or refusal, 130 when
+ * interrupted (what ran and what did not is reported; running apply again converges).
+ */
+import { Option, type Command } from 'commander';
+import { applyPlan } from '../../apply/apply.js';
+import { countResults, type ApplyReport } from '../../apply/report.js';
+import type { QualyticsClient } from '../../api/client.js';
+import { observe } from '../../api/observe.js';
+import type { Plan } from '../../plan/types.js';
+import { staleness } from '../../plan/stale.js';
+import { paint } from '../../render/colour.js';
+import { renderApplySummary, renderResultLine } from '../../render/apply-text.js';
+import { renderDiagnosticsText } from '../../render/diagnostics.js';
+import { renderPlanText } from '../../render/plan-text.js';
+import { NO_CHANGES } from '../../render/values.js';
+import { askApproval, canAsk } from '../approval.js';
+import { addConnectionOptions, connect, type ConnectedFlags } from '../connect.js';
+import { UserError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { parseFormat } from '../format-option.js';
+import { useColour, type Io } from '../io.js';
+import { makePlan, readDesired } from '../planning.js';
+import type { Handler } from '../program.js';
+import { readPlanFile } from '../saved-plan.js';
+import { addPlanSelectionOptions, countErrors } from './plan.js';
+
+export const APPLY_FORMATS = ['text', 'json'] as const;
+export type ApplyFormat = (typeof APPLY_FORMATS)[number];
+
+export interface ApplyOptions extends ConnectedFlags {
+  paths: string[];
+  targets: string[];
+  plan?: string;
+  autoApprove: boolean;
+  format: ApplyFormat;
+  color: boolean;
+}
+
+interface RawApplyOptions extends ConnectedFlags {
+  target?: string[];
+  plan?: string;
+  autoApprove?: boolean;
+  format?: unknown;
+  color?: boolean;
+}
+
+export function parseApplyOptions(paths: readonly string[], raw: RawApplyOptions): ApplyOptions {
+  if (raw.plan !== undefined && (paths.length > 0 || (raw.target ?? []).length > 0)) {
+    throw new UserError('--plan applies exactly the saved plan: give no manifest paths or --target with it');
+  }
+  return {
+    ...raw,
+    paths: [...paths],
+    targets: raw.target ?? [],
+    autoApprove: raw.autoApprove === true,
+    format: parseFormat(raw.format, APPLY_FORMATS),
+    color: raw.color !== false,
+  };
+}
+
+export async function runApply(options: ApplyOptions, io: Io): Promise<ExitCode> {
+  const client = await connect(options, io);
+  try {
+    const plan = options.plan !== undefined ? await currentSavedPlan(client, options.plan, io) : await planNow(client, options, io);
+    if (typeof plan === 'number') return plan;
+    return await execute(client, plan, options, io);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Plans, shows the plan, and gets approval; an exit code when it ends there. */
+async function planNow(client: QualyticsClient, options: ApplyOptions, io: Io): Promise<Plan | ExitCode> {
+  const planned = await makePlan(client, options, io);
+  const colour = useColour(io.stderr, io.env, !options.color);
+  if (!planned.ok) {
+    io.stderr.write(renderDiagnosticsText(planned.diagnostics, { sources: planned.sources, colour }));
+    io.stderr.write(`Planning failed: ${countErrors(planned.diagnostics)}; nothing was changed.\n`);
+    return EXIT.error;
+  }
+  if (planned.warnings.length > 0) io.stderr.write(renderDiagnosticsText(planned.warnings, { sources: planned.sources, colour }));
+  // The plan is the product in text mode; in JSON mode stdout is reserved for the report.
+  const out = options.format === 'text' ? io.stdout : io.stderr;
+  out.write(renderPlanText(planned.plan, paint(useColour(out, io.env, !options.color))));
+  if (!planned.plan.changes.some((c) => c.action !== 'no-op')) return planned.plan;
+  if (options.autoApprove) return planned.plan;
+  if (!canAsk(io)) {
+    throw new UserError(
+      'apply needs approval and there is no terminal to ask on; nothing was changed. ' +
+        'Review the plan above and re-run with --auto-approve, or save it with `enrichctl plan --out plan.json` and run `enrichctl apply --plan plan.json`',
+    );
+  }
+  if (!(await askApproval(io))) {
+    io.stderr.write('Apply cancelled: only \'yes\' approves. Nothing was changed.\n');
+    return EXIT.error;
+  }
+  return planned.plan;
+}
+
+/** Reads a saved plan and proves it still describes the world, or refuses it whole. */
+async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): Promise<Plan | ExitCode> {
+  const plan = await readPlanFile(file);
+  const desired = readDesired({ paths: plan.manifest_paths, targets: [] }, io);
+  const { observation } = await observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets: [] });
+  const problems = staleness(plan, {
+    base_url: client.baseUrl,
+    manifest_digest: desired.ok ? desired.digest : undefined,
+    observation,
+  });
+  if (problems.length > 0) {
+    io.stderr.write(`Error: the plan in ${file} is stale: re-run plan. Nothing was changed.\n${problems.map((p) => `  - ${p}\n`).join('')}`);
+    return EXIT.error;
+  }
+  return plan;
+}
+
+async function execute(client: QualyticsClient, plan: Plan, options: ApplyOptions, io: Io): Promise<ExitCode> {
+  const text = options.format === 'text';
+  const p = paint(useColour(io.stdout, io.env, !options.color));
+  if (!plan.changes.some((c) => c.action !== 'no-op')) {
+    if (text) {
+      if (options.plan !== undefined) io.stdout.write(`${NO_CHANGES}\n`);
+    } else io.stdout.write(`${JSON.stringify(reportDocument({ base_url: plan.base_url, interrupted: false, results: [] }), null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (text) io.stdout.write('\n');
+  const report = await applyPlan(client, plan, {
+    parallelism: options.parallelism,
+    signal: io.signal,
+    onResult: text ? (r) => io.stdout.write(renderResultLine(r, p)) : undefined,
+  });
+  if (text) {
+    const unfinished = report.results.filter((r) => r.status === 'skipped');
+    if (unfinished.length > 0) io.stdout.write(`${unfinished.length} datastores were not started.\n`);
+    io.stdout.write(`\n${renderApplySummary(report, p)}`);
+  } else {
+    io.stdout.write(`${JSON.stringify(reportDocument(report), null, 2)}\n`);
+  }
+  if (report.interrupted) return EXIT.interrupted;
+  const counts = countResults(report);
+  return counts.failed + counts.partial > 0 ? EXIT.error : EXIT.ok;
+}
+
+export function reportDocument(report: ApplyReport): object {
+  return { format_version: 1, ...report, summary: countResults(report) };
+}
+
+export function registerApply(program: Command, io: Io, defer: (h: Handler) => void): void {
+  const cmd = program
+    .command('apply')
+    .description('Plan, show the plan, ask for approval, then make the changes (or execute a saved plan with --plan).');
+  addPlanSelectionOptions(cmd)
+    .option('--plan <file>', 'execute this saved plan (from `plan --out`) without asking; refused if stale')
+    .option('--auto-approve', 'do not ask for approval (for pipelines); implied by --plan')
+    .addOption(new Option('--format <format>', 'report format').choices([...APPLY_FORMATS]).default('text'));
+  addConnectionOptions(cmd).action((paths: string[], raw: RawApplyOptions) => {
+    const options = parseApplyOptions(paths, raw);
+    defer(() => runApply(options, io));
+  });
+}

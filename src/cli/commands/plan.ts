@@ -1,0 +1,119 @@
+/**
+ * `enrichctl plan [PATH...]`: what apply would do, for a terminal, a PR comment or a script.
+ * stdout holds only the rendered plan (so `--format json` always parses); warnings and progress go
+ * to stderr. Exit 0, or with --detailed-exitcode 0 no changes / 2 changes; 1 on any error.
+ */
+import { Option, type Command } from 'commander';
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { renderDiagnosticsText } from '../../render/diagnostics.js';
+import { paint } from '../../render/colour.js';
+import { renderPlanMarkdown } from '../../render/plan-markdown.js';
+import { renderPlanText } from '../../render/plan-text.js';
+import type { Plan } from '../../plan/types.js';
+import { addConnectionOptions, connect, type ConnectedFlags } from '../connect.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { parseFormat } from '../format-option.js';
+import { useColour, type Io } from '../io.js';
+import { makePlan } from '../planning.js';
+import type { Handler } from '../program.js';
+import { writePlanFile } from '../saved-plan.js';
+
+export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
+export interface PlanOptions extends ConnectedFlags {
+  paths: string[];
+  targets: string[];
+  out?: string;
+  format: PlanFormat;
+  detailedExitcode: boolean;
+  color: boolean;
+}
+
+interface RawPlanOptions extends ConnectedFlags {
+  target?: string[];
+  out?: string;
+  format?: unknown;
+  detailedExitcode?: boolean;
+  color?: boolean;
+}
+
+export function parsePlanOptions(paths: readonly string[], raw: RawPlanOptions): PlanOptions {
+  return {
+    ...raw,
+    paths: [...paths],
+    targets: raw.target ?? [],
+    format: parseFormat(raw.format, PLAN_FORMATS),
+    detailedExitcode: raw.detailedExitcode === true,
+    color: raw.color !== false,
+  };
+}
+
+export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
+  const client = await connect(options, io);
+  try {
+    const planned = await makePlan(client, options, io);
+    const colour = useColour(io.stderr, io.env, !options.color);
+    if (!planned.ok) {
+      io.stderr.write(renderDiagnosticsText(planned.diagnostics, { sources: planned.sources, colour }));
+      io.stderr.write(`Planning failed: ${countErrors(planned.diagnostics)}; nothing was changed.\n`);
+      return EXIT.error;
+    }
+    if (planned.warnings.length > 0) io.stderr.write(renderDiagnosticsText(planned.warnings, { sources: planned.sources, colour }));
+    io.stdout.write(renderPlan(planned.plan, options.format, useColour(io.stdout, io.env, !options.color)));
+    if (options.out !== undefined) {
+      await writePlanFile(options.out, planned.plan);
+      const note = `Saved the plan to ${options.out}. Apply exactly this plan with: enrichctl apply --plan ${options.out}\n`;
+      (options.format === 'text' ? io.stdout : io.stderr).write(note);
+    }
+    const changes = planned.plan.changes.some((c) => c.action !== 'no-op');
+    return options.detailedExitcode && changes ? EXIT.changes : EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+export function renderPlan(plan: Plan, format: PlanFormat, colour: boolean): string {
+  switch (format) {
+    case 'text':
+      return renderPlanText(plan, paint(colour));
+    case 'json':
+      return `${JSON.stringify(plan, null, 2)}\n`;
+    case 'markdown':
+      return renderPlanMarkdown(plan);
+    default: {
+      const unreachable: never = format;
+      return unreachable;
+    }
+  }
+}
+
+export function countErrors(diagnostics: readonly Diagnostic[]): string {
+  const n = diagnostics.filter((d) => d.severity === 'error').length;
+  return `${n} ${n === 1 ? 'error' : 'errors'}`;
+}
+
+export function addPlanSelectionOptions(cmd: Command): Command {
+  return cmd
+    .argument('[paths...]', 'manifest files or directories (default: the current directory)', [])
+    .option('--target <datastore>', 'plan only this datastore, by name or id as the manifest writes it (repeatable)', collect, [])
+    .option('--no-color', 'never colour the output');
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerPlan(program: Command, io: Io, defer: (h: Handler) => void): void {
+  const cmd = program
+    .command('plan')
+    .description('Compare the manifests with the live enrichment settings and show what apply would change.');
+  addPlanSelectionOptions(cmd)
+    .option('--out <file>', 'also save the plan, for `enrichctl apply --plan FILE`')
+    .addOption(new Option('--format <format>', 'output format').choices([...PLAN_FORMATS]).default('text'))
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error');
+  addConnectionOptions(cmd).action((paths: string[], raw: RawPlanOptions) => {
+    const options = parsePlanOptions(paths, raw);
+    defer(() => runPlan(options, io));
+  });
+}

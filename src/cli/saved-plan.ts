@@ -1,0 +1,74 @@
+/**
+ * Saved plans (`plan --out`, `apply --plan`): the Plan JSON document itself, which already holds
+ * the base URL, the manifest digest and each datastore's observed state (`before`), and never the
+ * token. Written atomically; read back through the published schema plus consistency checks, so a
+ * hand-edited or truncated file is refused with a clear message before anything is written.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { SchemaObject } from 'ajv/dist/2020.js';
+import { compileSchema } from '../source/schema-diagnostics.js';
+import { summarise } from '../plan/diff.js';
+import { OPERATION_ORDER, type Plan } from '../plan/types.js';
+import { UserError } from './errors.js';
+
+let planSchema: SchemaObject | undefined;
+function schema(): SchemaObject {
+  planSchema ??= JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as SchemaObject;
+  return planSchema;
+}
+
+export async function writePlanFile(file: string, plan: Plan): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temp, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o644 });
+    await rename(temp, file);
+  } catch (err) {
+    throw new UserError(`cannot write the plan to ${file}: ${(err as NodeJS.ErrnoException).code ?? 'write failed'}`);
+  }
+}
+
+export async function readPlanFile(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot read the saved plan ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'}; create one with \`enrichctl plan --out ${file}\``);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UserError(`${file} is not a saved plan: it is not JSON (was it truncated?); create one with \`enrichctl plan --out ${file}\``);
+  }
+  const validate = compileSchema<Plan>(schema());
+  if (!validate(data)) {
+    const first = validate.errors?.[0];
+    const where = first?.instancePath ? ` at ${first.instancePath}` : '';
+    throw new UserError(`${file} is not a saved plan of this enrichctl version${where}: ${first?.message ?? 'invalid'}; re-run \`enrichctl plan --out ${file}\``);
+  }
+  const problem = inconsistency(data);
+  if (problem) throw new UserError(`${file} has been edited and is inconsistent: ${problem}; re-run \`enrichctl plan --out ${file}\``);
+  return data;
+}
+
+/** What the schema cannot say: each operation addresses its own datastore, in plan order, and the summary adds up. */
+function inconsistency(plan: Plan): string | undefined {
+  for (const c of plan.changes) {
+    const base = `/datastores/${c.datastore.id}`;
+    let last = -1;
+    for (const op of c.operations) {
+      const expected = op.type === 'link' ? `${base}/enrichment/${op.enrich_datastore.id}` : op.type === 'unlink' ? `${base}/enrichment` : base;
+      if (op.path !== expected) return `operation ${op.method} ${op.path} does not belong to datastore id ${c.datastore.id}`;
+      const rank = OPERATION_ORDER.indexOf(op.type);
+      if (rank <= last) return `the operations of datastore id ${c.datastore.id} are out of order`;
+      last = rank;
+    }
+    if ((c.action === 'no-op') !== (c.operations.length === 0)) return `datastore id ${c.datastore.id} has action ${c.action} with ${c.operations.length} operations`;
+  }
+  const summary = summarise(plan.changes);
+  if (JSON.stringify(summary) !== JSON.stringify(plan.summary)) return 'the summary does not match the changes';
+  return undefined;
+}
