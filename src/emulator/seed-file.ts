@@ -1,0 +1,106 @@
+/**
+ * Loads an emulator seed from YAML with the manifest's machinery: the same limits, schema
+ * diagnostics and positions. Refuses, with every problem located, a seed the real API could never
+ * be in (the same invariants `buildModel` enforces, but said at the line that breaks them).
+ */
+import * as path from 'node:path';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { hasErrors } from '../core/diagnostics.js';
+import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK } from '../core/settings.js';
+import { locate } from '../source/locate.js';
+import type { SourceRange, YamlDocument } from '../source/positions.js';
+import { readSourceFile } from '../source/read-file.js';
+import { checkAgainstSchema } from '../source/schema-diagnostics.js';
+import { readYamlDocuments } from '../source/yaml-documents.js';
+import { SEED_SCHEMA } from './seed-schema.js';
+import type { Seed } from './seed-types.js';
+
+export interface SeedLoad {
+  /** Absent when any diagnostic is an error. */
+  seed?: Seed;
+  diagnostics: Diagnostic[];
+  /** File -> text, for rendering the diagnostics with their lines. */
+  sources: ReadonlyMap<string, string>;
+}
+
+/** `file` is shown as given; relative paths resolve against `cwd`. */
+export function loadSeedFile(file: string, cwd: string = process.cwd()): SeedLoad {
+  const read = readSourceFile({ file, absolute: path.resolve(cwd, file) });
+  if (!read.ok) return { diagnostics: [read.diagnostic], sources: new Map() };
+  const sources = new Map([[file, read.text]]);
+  const yaml = readYamlDocuments(file, read.text);
+  const diagnostics = [...yaml.diagnostics];
+  const [document, ...extra] = yaml.documents;
+  for (const more of extra) {
+    diagnostics.push(at(more, [], 'error', 'seed-multiple-documents', 'a seed file holds one YAML document; this is another'));
+  }
+  if (!document || hasErrors(diagnostics)) return { diagnostics, sources };
+  const checked = checkAgainstSchema<Seed>(document, SEED_SCHEMA);
+  diagnostics.push(...checked.diagnostics);
+  if (!checked.value) {
+    if (isManifestLike(document.data)) {
+      diagnostics.unshift(at(document, ['version'], 'error', 'not-a-seed', 'this looks like a manifest, not an emulator seed file'));
+    }
+    return { diagnostics, sources };
+  }
+  diagnostics.push(...checkSeed(document, checked.value));
+  return hasErrors(diagnostics) ? { diagnostics, sources } : { seed: checked.value, diagnostics, sources };
+}
+
+function checkSeed(document: YamlDocument, seed: Seed): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const where = (p: string[]): string => {
+    const start = locate(document, p)?.start;
+    return start ? `${document.file}:${start.line}:${start.column}` : document.file;
+  };
+  const tokens = new Map<string, number>();
+  seed.users.forEach((user, i) => {
+    const first = tokens.get(user.token);
+    if (first === undefined) {
+      tokens.set(user.token, i);
+    } else {
+      const other = seed.users[first]?.name ?? '';
+      out.push(at(document, ['users', String(i), 'token'], 'error', 'seed-duplicate-token', `token already used by user ${JSON.stringify(other)} (${where(['users', String(first), 'token'])})`));
+    }
+  });
+  const ids = new Map<number, number>();
+  seed.datastores.forEach((ds, i) => {
+    const first = ids.get(ds.id);
+    if (first === undefined) ids.set(ds.id, i);
+    else out.push(at(document, ['datastores', String(i), 'id'], 'error', 'seed-duplicate-id', `datastore id ${ds.id} appears twice; first at ${where(['datastores', String(first), 'id'])}`));
+  });
+  seed.datastores.forEach((ds, i) => {
+    const p = (key: string): string[] => ['datastores', String(i), key];
+    for (const spec of SETTINGS) {
+      const value = ds[spec.key];
+      const problem = value === undefined ? undefined : settingProblem(spec, value);
+      if (problem) out.push(at(document, p(spec.key), 'error', 'seed-invalid-setting', problem));
+    }
+    const link = ds.enrich_datastore ?? null;
+    if (link === null) {
+      const strategy = ds.enrichment_remediation_strategy;
+      if (strategy !== undefined && STRATEGIES_NEEDING_LINK.includes(strategy)) {
+        out.push(at(document, p('enrichment_remediation_strategy'), 'error', 'seed-strategy-needs-link', `enrichment_remediation_strategy "${strategy}" needs a linked enrichment datastore (enrich_datastore)`));
+      }
+      return;
+    }
+    if (link === ds.id) {
+      out.push(at(document, p('enrich_datastore'), 'error', 'seed-self-link', `datastore id ${ds.id} cannot be its own enrichment datastore`));
+    } else if (!ids.has(link)) {
+      out.push(at(document, p('enrich_datastore'), 'error', 'seed-unknown-link', `enrich_datastore ${link} is not a datastore id of this seed`));
+    }
+    if (ds.enrichment_only === true) {
+      out.push(at(document, p('enrich_datastore'), 'error', 'seed-enrichment-only-link', 'an enrichment-only datastore cannot have an enrichment datastore linked'));
+    }
+  });
+  return out.sort((a, b) => (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0));
+}
+
+function at(document: YamlDocument, p: string[], severity: Diagnostic['severity'], code: string, message: string): Diagnostic {
+  const range: SourceRange | undefined = locate(document, p);
+  return { severity, file: document.file, ...(range ?? {}), message, code };
+}
+
+function isManifestLike(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && 'version' in data && !('users' in data);
+}

@@ -1,0 +1,109 @@
+/**
+ * Builds `schemas/emulator-seed.schema.json` from the seed types and the SETTINGS table (the same
+ * arrangement as the manifest schema: TypeScript is the source, `npm run schemas` writes the file).
+ */
+import { SETTINGS, type SettingKey, type SettingSpec } from '../core/settings.js';
+import type { JsonSchema } from '../manifest/schema-source.js';
+import { TEAM_PERMISSIONS, USER_ROLES, type Seed, type SeedDatastore, type SeedUser } from './seed-types.js';
+
+function settingSchema(spec: SettingSpec): JsonSchema {
+  const head = { title: spec.title, description: `${spec.description} Left out: the server's default.` };
+  switch (spec.kind) {
+    case 'integer':
+      return { ...head, type: 'integer', minimum: spec.minimum, maximum: spec.maximum, default: spec.default };
+    case 'enum':
+      return { ...head, type: 'string', enum: [...spec.values], default: spec.default };
+    case 'prefix':
+      return { ...head, description: `${spec.description} Left out: derived from the name.`, type: 'string' };
+    default: {
+      const unreachable: never = spec;
+      return unreachable;
+    }
+  }
+}
+
+const USER_PROPERTIES = {
+  name: { title: 'Name', description: 'The user\'s display name, as `GET /api/users/me` answers it.', type: 'string', minLength: 1 },
+  role: { title: 'Role', description: 'The user role: Admins bypass every team check.', type: 'string', enum: [...USER_ROLES] },
+  token: { title: 'API token', description: 'The bearer token that authenticates as this user. Unique across users.', type: 'string', minLength: 1 },
+  teams: {
+    title: 'Team permissions',
+    description: 'Team name -> the permission held there. Every user is also in Public (as Reporter unless given here).',
+    type: 'object',
+    additionalProperties: {
+      title: 'Team permission',
+      description: 'The permission held in this team, lowest to highest: Reporter, Viewer, Drafter, Author, Editor.',
+      type: 'string',
+      enum: [...TEAM_PERMISSIONS],
+    },
+  },
+} satisfies Record<keyof SeedUser, JsonSchema>;
+
+const DATASTORE_PROPERTIES = {
+  id: { title: 'Id', description: 'The datastore id. Unique within the seed.', type: 'integer', minimum: 1 },
+  name: { title: 'Name', description: 'The datastore name. Names need not be unique (the real API does not guarantee it).', type: 'string', minLength: 1 },
+  store_type: { title: 'Store type', description: 'An opaque store type such as jdbc or dfs. Default jdbc.', type: 'string', default: 'jdbc' },
+  type: { title: 'Type', description: 'The connector type such as postgresql. Default postgresql.', type: 'string', default: 'postgresql' },
+  teams: {
+    title: 'Teams',
+    description: 'The teams the datastore belongs to. Default [Public].',
+    type: 'array',
+    items: { title: 'Team', description: 'A team name.', type: 'string', minLength: 1 },
+    minItems: 1,
+    uniqueItems: true,
+    default: ['Public'],
+  },
+  enrichment_only: {
+    title: 'Enrichment only',
+    description: 'True for an enrichment datastore: it can be linked to, but cannot have a link itself.',
+    type: 'boolean',
+    default: false,
+  },
+  enrich_datastore: {
+    title: 'Linked enrichment datastore',
+    description: 'The id of the linked enrichment datastore (another datastore of this seed), or null for none.',
+    type: ['integer', 'null'],
+    minimum: 1,
+  },
+  active_export_or_materialize: {
+    title: 'Active export or materialize operations',
+    description: 'True makes unlinking answer 409, as the real server does when such operations exist.',
+    type: 'boolean',
+    default: false,
+  },
+} satisfies Record<Exclude<keyof SeedDatastore, SettingKey>, JsonSchema>;
+
+export const SEED_USER_SCHEMA: JsonSchema = {
+  title: 'User',
+  description: 'A user the emulator authenticates by token.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role', 'token'] satisfies (keyof SeedUser)[],
+  properties: USER_PROPERTIES,
+};
+
+export const SEED_DATASTORE_SCHEMA: JsonSchema = {
+  title: 'Datastore',
+  description: 'A datastore of the emulated deployment, with its enrichment link and settings.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'] satisfies (keyof SeedDatastore)[],
+  properties: { ...DATASTORE_PROPERTIES, ...Object.fromEntries(SETTINGS.map((s) => [s.key, settingSchema(s)])) },
+};
+
+export function buildSeedSchema(): JsonSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'enrichctl emulator seed',
+    description: 'The users and datastores the bundled Qualytics API emulator starts with.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['users', 'datastores'] satisfies (keyof Seed)[],
+    properties: {
+      users: { title: 'Users', description: 'The users, each with a unique token.', type: 'array', items: SEED_USER_SCHEMA },
+      datastores: { title: 'Datastores', description: 'The datastores, each with a unique id.', type: 'array', items: SEED_DATASTORE_SCHEMA },
+    } satisfies Record<keyof Seed, JsonSchema>,
+  };
+}
+
+export const SEED_SCHEMA: JsonSchema = buildSeedSchema();
