@@ -107,13 +107,7 @@ function holdsPermission(caller: Caller, ds: StoredDatastore, needed: TeamPermis
 
 function requirePermission(caller: Caller, ds: StoredDatastore, needed: TeamPermission): Answer | undefined {
   if (holdsPermission(caller, ds, needed)) return undefined;
-  return fail(
-    403,
-    DETAIL.teamPermission(
-      needed,
-      ds.teams.map((t) => t.name),
-    ),
-  );
+  return fail(403, DETAIL.teamPermission(needed, ds.teams.map((t) => t.name)));
 }
 
 // ---------------------------------------------------------------------------------------------
