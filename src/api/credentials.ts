@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkBaseUrl, normaliseBaseUrl } from './url.js';
 
@@ -42,9 +42,11 @@ export function officialConfigPath(env: NodeJS.ProcessEnv): string {
   return join(env.HOME || homedir(), '.qualytics', 'config.yaml');
 }
 
+/** `cwd` resolves a relative --token-file. */
 export async function resolveConnection(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
   now: number = Date.now(),
 ): Promise<ConnectionResult> {
   const configPath = officialConfigPath(env);
@@ -68,7 +70,7 @@ export async function resolveConnection(
   if (flags.tokenFile !== undefined) {
     tokenSource = `--token-file ${flags.tokenFile}`;
     try {
-      token = (await readFile(flags.tokenFile, 'utf8')).trim();
+      token = (await readFile(resolve(cwd, flags.tokenFile), 'utf8')).trim();
     } catch (err) {
       return { ok: false, problem: `cannot read the token file ${flags.tokenFile}: ${errnoText(err)}` };
     }

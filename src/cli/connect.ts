@@ -20,7 +20,7 @@ export interface ConnectedFlags extends ConnectionFlags {
 }
 
 export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsClient> {
-  const result = await resolveConnection(flags, io.env);
+  const result = await resolveConnection(flags, io.env, io.cwd);
   if (!result.ok) throw new UserError(result.problem);
   for (const w of result.connection.warnings) io.stderr.write(`Warning: ${w}\n`);
   const { baseUrl, token, timeoutMs, verifyTls } = result.connection;

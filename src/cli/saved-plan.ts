@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
 import { compileSchema } from '../source/schema-diagnostics.js';
 import { summarise } from '../plan/diff.js';
@@ -19,20 +19,22 @@ function schema(): SchemaObject {
   return planSchema;
 }
 
-export async function writePlanFile(file: string, plan: Plan): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+/** `file` as the user gave it (for messages), resolved against `cwd`. */
+export async function writePlanFile(file: string, cwd: string, plan: Plan): Promise<void> {
+  const target = resolve(cwd, file);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
     await writeFile(temp, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o644 });
-    await rename(temp, file);
+    await rename(temp, target);
   } catch (err) {
     throw new UserError(`cannot write the plan to ${file}: ${(err as NodeJS.ErrnoException).code ?? 'write failed'}`);
   }
 }
 
-export async function readPlanFile(file: string): Promise<Plan> {
+export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(resolve(cwd, file), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(`cannot read the saved plan ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'}; create one with \`enrichctl plan --out ${file}\``);

@@ -62,7 +62,7 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
     if (planned.warnings.length > 0) io.stderr.write(renderDiagnosticsText(planned.warnings, { sources: planned.sources, colour }));
     io.stdout.write(renderPlan(planned.plan, options.format, useColour(io.stdout, io.env, !options.color)));
     if (options.out !== undefined) {
-      await writePlanFile(options.out, planned.plan);
+      await writePlanFile(options.out, io.cwd, planned.plan);
       const note = `Saved the plan to ${options.out}. Apply exactly this plan with: enrichctl apply --plan ${options.out}\n`;
       (options.format === 'text' ? io.stdout : io.stderr).write(note);
     }

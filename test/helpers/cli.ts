@@ -1,0 +1,60 @@
+/**
+ * Runs enrichctl commands in-process against a real emulator over loopback, capturing output, and
+ * writes manifests into temporary directories. Only the process edges are replaced: the client,
+ * planner and applier are the real ones.
+ */
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../src/cli/program.js';
+import type { Io } from '../../src/cli/io.js';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Pretend stdin is a terminal, and feed it these lines. */
+  tty?: string[];
+  signal?: AbortSignal;
+}
+
+export async function run(argv: string[], options: RunOptions): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+  if (options.tty) {
+    stdin.isTTY = true;
+    for (const line of options.tty) stdin.write(`${line}\n`);
+  }
+  stdin.end();
+  const io: Io = {
+    stdout: { write: (s: string) => { stdout += s; return true; } },
+    stderr: { write: (s: string) => { stderr += s; return true; } },
+    stdin,
+    env: { HOME: options.cwd, ...options.env },
+    cwd: options.cwd,
+    signal: options.signal ?? new AbortController().signal,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** A fresh directory with these files (path -> text). */
+export async function workspace(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'enrichctl-test-'));
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return dir;
+}
+
+export function manifest(entries: string): string {
+  return `version: 1\ndatastores:\n${entries}`;
+}
