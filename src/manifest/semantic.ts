@@ -48,7 +48,7 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
       checkPrefix(entry, at, report);
 
       const link = linkOf(document, entry, at, where, report);
-      const { settings, origins } = effectiveSettings(entry, defaults, where, locationOf(document, ['defaults']));
+      const { settings, origins } = effectiveSettings(entry, defaults, where, (key) => locationOf(document, ['defaults', key]));
       const strategy = settings.enrichment_remediation_strategy;
       if (link.kind === 'none' && strategy !== undefined && STRATEGIES_NEEDING_LINK.includes(strategy)) {
         if (origins.enrichment_remediation_strategy?.from === 'entry') {
@@ -116,7 +116,7 @@ function effectiveSettings(
   entry: ManifestEntry,
   defaults: ManifestSettings,
   where: (key: string) => SourceLocation,
-  defaultsLocation: SourceLocation,
+  defaultsWhere: (key: string) => SourceLocation,
 ): { settings: DesiredSettings; origins: Partial<Record<SettingKey, SettingOrigin>> } {
   const settings: DesiredSettings = {};
   const origins: Partial<Record<SettingKey, SettingOrigin>> = {};
@@ -125,7 +125,7 @@ function effectiveSettings(
     const value = own ?? defaults[key];
     if (value === undefined) return;
     settings[key] = (key === 'enrichment_prefix' && typeof value === 'string' ? normalisePrefix(value) : value) as DesiredSettings[K];
-    origins[key] = own !== undefined ? { from: 'entry', location: where(key) } : { from: 'defaults', location: defaultsLocation };
+    origins[key] = own !== undefined ? { from: 'entry', location: where(key) } : { from: 'defaults', location: defaultsWhere(key) };
   };
   for (const spec of SETTINGS) take(spec.key);
   return { settings, origins };

@@ -53,7 +53,7 @@ export function readYamlDocuments(file: string, text: string): YamlReadResult {
     }
     if (isEmptyDocument(tree)) return;
     nonEmpty += 1;
-    const problems = checkPlainData(file, tree, lineCounter);
+    const problems = checkPlainData(file, text, tree, lineCounter);
     if (problems.length > 0) {
       diagnostics.push(...problems);
       return;
@@ -87,7 +87,7 @@ function isEmptyDocument(tree: Document.Parsed): boolean {
 }
 
 /** Walks the node tree once (iteratively: depth is untrusted) and reports what is not plain data. */
-function checkPlainData(file: string, tree: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
+function checkPlainData(file: string, text: string, tree: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const at = (node: Node, code: string, message: string): void => {
     const range = nodeRange(lineCounter, node);
@@ -105,12 +105,13 @@ function checkPlainData(file: string, tree: Document.Parsed, lineCounter: LineCo
       }
       continue;
     }
-    if (isScalar(node)) {
-      if (node.tag) at(node, 'yaml-tag', `YAML tags are not allowed (found ${node.tag}): write a plain value`);
-      continue;
+    if ((isScalar(node) || isCollection(node)) && node.tag) {
+      const tag = findTag(text, node.range?.[0] ?? 0);
+      const message = `YAML tags are not allowed (found ${tag?.text ?? shortTag(node.tag)}): write plain data`;
+      if (tag) problems.push({ severity: 'error', file, ...offsetRange(lineCounter, tag.start, tag.start + tag.text.length), message, code: 'yaml-tag' });
+      else at(node, 'yaml-tag', message);
     }
     if (!isCollection(node)) continue;
-    if (node.tag) at(node, 'yaml-tag', `YAML tags are not allowed (found ${node.tag}): write plain data`);
     if (depth >= LIMITS.maxDepth) {
       at(node, 'yaml-too-deep', `nesting is too deep (more than ${LIMITS.maxDepth} levels)`);
       return problems;
@@ -144,6 +145,20 @@ function checkPlainData(file: string, tree: Document.Parsed, lineCounter: LineCo
     }
   }
   return sortByPosition(problems);
+}
+
+/** The tag as written (`!secret`, `!!int`), which precedes its node, possibly on the line before. */
+function findTag(text: string, nodeStart: number): { start: number; text: string } | undefined {
+  let end = nodeStart;
+  while (end > 0 && /\s/.test(text[end - 1] ?? '')) end--;
+  let start = end;
+  while (start > 0 && !/\s/.test(text[start - 1] ?? '')) start--;
+  const written = text.slice(start, end);
+  return written.startsWith('!') ? { start, text: written } : undefined;
+}
+
+function shortTag(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
 }
 
 function sortByPosition(list: Diagnostic[]): Diagnostic[] {

@@ -1,0 +1,73 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadManifests } from '../../src/manifest/load.js';
+
+function load(text: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'enrichctl-state-'));
+  writeFileSync(join(dir, 'm.yaml'), text);
+  return loadManifests(['m.yaml'], dir);
+}
+
+const at = (line: number, column: number, endColumn: number) => ({
+  file: 'm.yaml',
+  start: { line, column },
+  end: { line, column: endColumn },
+});
+
+describe('desired state', () => {
+  it('applies defaults, normalises prefixes, and leaves undeclared keys unmanaged', () => {
+    const result = load(
+      [
+        'version: 1',
+        'defaults:',
+        '  enrichment_source_record_limit: 10',
+        'datastores:',
+        '  - datastore: Healthcare Database',
+        '    enrichment_datastore: Healthcare Enrichment',
+        '    enrichment_prefix: Analytics Bronze',
+        '  - datastore: 42',
+        '    enrichment_datastore: null',
+        '    enrichment_source_record_limit: 5',
+        '  - datastore: Untouched',
+        '',
+      ].join('\n'),
+    );
+    expect(result.diagnostics.map((d) => d.severity)).toStrictEqual(['note']);
+    expect(result.state).toStrictEqual({
+      files: ['m.yaml'],
+      datastores: [
+        {
+          ref: 'Healthcare Database',
+          location: at(5, 16, 35),
+          link: { kind: 'ref', ref: 'Healthcare Enrichment', location: at(6, 27, 48) },
+          settings: { enrichment_prefix: '_analytics_bronze', enrichment_source_record_limit: 10 },
+          origins: {
+            enrichment_prefix: { from: 'entry', location: at(7, 24, 40) },
+            enrichment_source_record_limit: { from: 'defaults', location: at(3, 35, 37) },
+          },
+        },
+        {
+          ref: 42,
+          location: at(8, 16, 18),
+          link: { kind: 'none', location: at(9, 27, 31) },
+          settings: { enrichment_source_record_limit: 5 },
+          origins: { enrichment_source_record_limit: { from: 'entry', location: at(10, 37, 38) } },
+        },
+        {
+          ref: 'Untouched',
+          location: at(11, 16, 25),
+          link: { kind: 'unmanaged' },
+          settings: { enrichment_source_record_limit: 10 },
+          origins: { enrichment_source_record_limit: { from: 'defaults', location: at(3, 35, 37) } },
+        },
+      ],
+    });
+  });
+
+  it('merges every file and document into one state, in order', () => {
+    const result = load('version: 1\ndatastores:\n  - datastore: A\n---\nversion: 1\ndatastores:\n  - datastore: B\n');
+    expect(result.state?.datastores.map((d) => d.ref)).toStrictEqual(['A', 'B']);
+  });
+});
