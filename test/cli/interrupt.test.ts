@@ -1,0 +1,69 @@
+/** Ctrl-C in the middle of a large apply, with the built binary and a real signal; then apply converges. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { Seed } from '../../src/emulator/seed-types.js';
+import { manifest, run, workspace } from '../helpers/cli.js';
+
+const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const TOKEN = 'interrupt-admin-token';
+const N = 120;
+
+let em: RunningEmulator;
+beforeEach(async () => {
+  const seed: Seed = {
+    users: [{ name: 'Ada', role: 'Admin', token: TOKEN }],
+    datastores: [
+      ...Array.from({ length: N }, (_, i) => ({ id: i + 1, name: `source-${String(i + 1).padStart(3, '0')}` })),
+      { id: 1000, name: 'Enrichment', enrichment_only: true },
+    ],
+  };
+  em = await startEmulator({ seed });
+});
+afterEach(async () => {
+  await em.close();
+});
+
+it('stops starting operations on SIGINT, finishes those in flight, reports, exits 130; a second apply converges', async () => {
+  const entries = Array.from({ length: N }, (_, i) => `  - datastore: source-${String(i + 1).padStart(3, '0')}\n    enrichment_datastore: Enrichment\n    enrichment_remediation_strategy: append\n`).join('');
+  const dir = await workspace({ 'm.yaml': manifest(entries) });
+  em.setFaults({ latencyMs: 25 });
+  const env = { ...process.env, QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN, NO_COLOR: '1' };
+  const child = spawn(process.execPath, [BIN, 'apply', 'm.yaml', '--auto-approve', '--parallelism', '4'], { cwd: dir, env });
+  let stdout = '';
+  let stderr = '';
+  let signalled = false;
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    // Interrupt once a few datastores are done.
+    if (!signalled && (stdout.match(/^applied/gm) ?? []).length >= 5) {
+      signalled = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await exited;
+  expect(signalled).toBe(true);
+  expect(code).toBe(130);
+  expect(stderr).not.toContain(TOKEN);
+  expect(stdout).toMatch(/Apply interrupted: \d+ applied, 0 failed, \d+ skipped/);
+  const applied = Number(/Apply interrupted: (\d+) applied/.exec(stdout)![1]);
+  expect(applied).toBeGreaterThanOrEqual(5);
+  expect(applied).toBeLessThan(N);
+
+  // Each write that started finished: no datastore is left with a PATCH whose PUT was cut mid-flight
+  // without being reported. What the server holds matches what the report says.
+  const linked = em.snapshot().filter((d) => d.enrich_datastore?.id === 1000);
+  const partial = (stdout.match(/^partial/gm) ?? []).length;
+  expect(linked.length).toBe(applied + partial);
+
+  em.setFaults({ latencyMs: 0 });
+  const again = await run(['apply', 'm.yaml', '--auto-approve'], { cwd: dir, env: { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN } });
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain(`Apply complete: ${N - applied} applied, 0 failed, 0 skipped.`);
+  const final = await run(['plan', 'm.yaml', '--detailed-exitcode'], { cwd: dir, env: { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN } });
+  expect(final.code).toBe(0);
+  expect(em.snapshot().filter((d) => d.enrichment_remediation_strategy === 'append')).toHaveLength(N);
+});
