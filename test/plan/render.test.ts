@@ -1,0 +1,85 @@
+/**
+ * Golden files for the rendered plan (decK's testdata layout): one folder per case under
+ * test/plan/golden/, holding the expected text and markdown. The plans come from the real diff.
+ * UPDATE_GOLDEN=1 rewrites them; review the git diff before committing.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { diffState } from '../../src/plan/diff.js';
+import type { Plan } from '../../src/plan/types.js';
+import { COLOUR, PLAIN } from '../../src/render/colour.js';
+import { MARKDOWN_BUDGET, renderPlanMarkdown } from '../../src/render/plan-markdown.js';
+import { renderPlanText } from '../../src/render/plan-text.js';
+import { declare, META, observed, type LiveEntry } from './builders.js';
+
+const ENR = { id: 100, name: 'Healthcare Enrichment' };
+const OLD = { id: 101, name: 'Legacy | Enrichment <old>' };
+
+function plan(live: LiveEntry[], decls: ReturnType<typeof declare>[]): Plan {
+  const result = diffState(decls, observed([...live, { ...ENR, enrichment_only: true }, { ...OLD, enrichment_only: true }]), META);
+  if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+  return result.plan;
+}
+
+const CASES: Record<string, () => Plan> = {
+  '001-no-changes': () => plan([{ id: 1, name: 'Orders' }], [declare('Orders', { settings: { enrichment_prefix: 'Source' } })]),
+  '002-every-kind-of-change': () => plan(
+    [
+      { id: 1, name: 'Orders' },
+      { id: 2, name: 'Customers', state: { enrich_datastore: OLD, enrichment_remediation_strategy: 'append' } },
+      { id: 3, name: 'Payments', state: { enrich_datastore: ENR, enrichment_remediation_strategy: 'overwrite' } },
+      { id: 4, name: 'Inventory_*stock*', state: { enrichment_source_record_limit: 100 } },
+      { id: 5, name: 'Unchanged' },
+    ],
+    [
+      declare('Orders', { link: 'Healthcare Enrichment', settings: { enrichment_remediation_strategy: 'append', enrichment_prefix: 'Orders Prod' } }),
+      declare('Customers', { link: 100 }),
+      declare('Payments', { link: null, settings: { high_count_rollup_threshold: 25 } }),
+      declare(4, { settings: { enrichment_source_record_limit: 1_000_000 } }),
+      declare('Unchanged', { settings: { high_count_rollup_threshold: 10 } }),
+    ],
+  ),
+  '003-markdown-over-budget': () => plan(
+    Array.from({ length: 3000 }, (_, i) => ({ id: 1000 + i, name: `warehouse.schema_${String(i).padStart(4, '0')}` })),
+    Array.from({ length: 3000 }, (_, i) => declare(`warehouse.schema_${String(i).padStart(4, '0')}`, { link: 100, settings: { enrichment_remediation_strategy: 'overwrite' } })),
+  ),
+};
+
+const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url));
+
+function golden(name: string, file: string, actual: string): void {
+  const path = `${GOLDEN}${name}/${file}`;
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
+    if (process.env.CI) throw new Error(`missing golden file ${path}: run UPDATE_GOLDEN=1 npx vitest run test/plan/render.test.ts locally`);
+    mkdirSync(`${GOLDEN}${name}`, { recursive: true });
+    writeFileSync(path, actual);
+  }
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+describe('golden renderings', () => {
+  for (const [name, make] of Object.entries(CASES)) {
+    it(name, () => {
+      const p = make();
+      if (name !== '003-markdown-over-budget') golden(name, 'plan.txt', renderPlanText(p, PLAIN));
+      golden(name, 'plan.md', renderPlanMarkdown(p));
+    });
+  }
+});
+
+describe('render rules', () => {
+  it('keeps markdown under the budget and counts what it left out', () => {
+    const md = renderPlanMarkdown(CASES['003-markdown-over-budget']!());
+    expect(md.length).toBeLessThan(MARKDOWN_BUDGET);
+    const shown = (md.match(/<details>/g) ?? []).length;
+    expect(shown).toBeGreaterThan(10);
+    expect(md).toContain(`_${3000 - shown} of 3000 changed datastores are not shown in detail`);
+  });
+
+  it('colours only when asked', () => {
+    const p = CASES['002-every-kind-of-change']!();
+    expect(renderPlanText(p, PLAIN)).not.toContain('\u001b[');
+    expect(renderPlanText(p, COLOUR)).toContain('\u001b[32m+\u001b[39m');
+  });
+});
