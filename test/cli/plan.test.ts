@@ -1,0 +1,164 @@
+/** plan end to end against the emulator: outputs, exit codes, strategies and request counts, errors. */
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { Seed } from '../../src/emulator/seed-types.js';
+import { manifest, run, workspace } from '../helpers/cli.js';
+import { ADMIN_TOKEN, EDITOR_TOKEN, world } from './world.js';
+
+let em: RunningEmulator | undefined;
+afterEach(async () => {
+  await em?.close();
+  em = undefined;
+});
+
+async function emulator(seed: Seed = world(), listItemsCarryEnrichment = true): Promise<RunningEmulator> {
+  em = await startEmulator({ seed, listItemsCarryEnrichment });
+  return em;
+}
+const env = (e: RunningEmulator, token = ADMIN_TOKEN): NodeJS.ProcessEnv => ({ QUALYTICS_URL: e.url, QUALYTICS_TOKEN: token });
+
+const CHANGE = manifest('  - datastore: Orders\n    enrichment_datastore: Warehouse Enrichment\n  - datastore: Inventory\n    enrichment_prefix: inventory\n');
+
+describe('plan outputs and exit codes', () => {
+  it('prints text, exits 0, and with --detailed-exitcode 2 on changes and 0 without', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE, 'same.yaml': manifest('  - datastore: Inventory\n    enrichment_prefix: _inventory\n') });
+    const plain = await run(['plan', 'm.yaml'], { cwd: dir, env: env(e) });
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('Plan: 1 to link, 0 to unlink, 0 to update, 1 unchanged.');
+    expect((await run(['plan', 'm.yaml', '--detailed-exitcode'], { cwd: dir, env: env(e) })).code).toBe(2);
+    const same = await run(['plan', 'same.yaml', '--detailed-exitcode'], { cwd: dir, env: env(e) });
+    expect(same).toStrictEqual({ code: 0, stdout: 'No changes. Live enrichment settings match the manifests.\n', stderr: '' });
+    expect(e.calls().every((c) => c.method === 'GET')).toBe(true);
+  });
+
+  it('prints one JSON document that validates against schemas/plan.schema.json', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { format_version: number; base_url: string; summary: object; changes: unknown[] };
+    const schema = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object;
+    const validate = new Ajv2020({ strict: true }).compile(schema);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc).toMatchObject({ format_version: 1, base_url: e.url, summary: { link: 1, unlink: 0, update: 0, unchanged: 1 } });
+    expect(r.stdout).not.toContain(ADMIN_TOKEN);
+  });
+
+  it('prints markdown for a PR comment with its marker', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    const r = await run(['plan', 'm.yaml', '--format', 'markdown'], { cwd: dir, env: env(e) });
+    expect(r.stdout.startsWith('<!-- enrichctl-plan -->\n### enrichctl plan\n')).toBe(true);
+    expect(r.stdout).toContain('<summary>+ Orders (id 1): link</summary>');
+  });
+
+  it('plans only --target datastores, and refuses a target no manifest declares', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    const one = await run(['plan', 'm.yaml', '--target', 'Orders', '--format', 'json'], { cwd: dir, env: env(e) });
+    expect((JSON.parse(one.stdout) as { changes: Array<{ datastore: { name: string } }> }).changes.map((c) => c.datastore.name)).toStrictEqual(['Orders']);
+    const none = await run(['plan', 'm.yaml', '--target', 'Nope'], { cwd: dir, env: env(e) });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('--target: error: --target "Nope" matches no datastore declared in m.yaml');
+  });
+
+  it('stops on an invalid manifest before any request', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': manifest('  - datastore: Orders\n    high_count_rollup_threshold: 0\n') });
+    const r = await run(['plan', 'm.yaml'], { cwd: dir, env: env(e) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^m\.yaml:4:34: error: /);
+    expect(r.stderr).toContain('Planning failed: 1 error; nothing was changed.');
+    expect(e.calls()).toStrictEqual([]);
+  });
+
+  it('reports plan-time errors with the file, line and column that declared them', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': manifest('  - datastore: Nope\n  - datastore: Warehouse Enrichment\n    high_count_rollup_threshold: 3\n  - datastore: Orders\n    enrichment_remediation_strategy: overwrite\n') });
+    const r = await run(['plan', 'm.yaml', '--no-color'], { cwd: dir, env: env(e) });
+    expect(r.code).toBe(1);
+    const heads = r.stderr.split('\n').filter((l) => /^m\.yaml:\d+:\d+: error:/.test(l)).map((l) => l.slice(0, l.indexOf(' error:')));
+    expect(heads).toStrictEqual(['m.yaml:3:16:', 'm.yaml:4:16:', 'm.yaml:7:38:']);
+    expect(r.stderr).toContain('Planning failed: 3 errors; nothing was changed.');
+  });
+
+  it('says what to do without credentials, before any request', async () => {
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    const r = await run(['plan', 'm.yaml'], { cwd: dir, env: {} });
+    expect(r).toStrictEqual({ code: 1, stdout: '', stderr: 'Error: no Qualytics URL: pass --url or set QUALYTICS_URL (e.g. https://your-instance.qualytics.io)\n' });
+  });
+
+  it('surfaces a refused token with the server detail and no stack', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    const r = await run(['plan', 'm.yaml'], { cwd: dir, env: { QUALYTICS_URL: e.url, QUALYTICS_TOKEN: 'wrong-token' } });
+    expect(r).toStrictEqual({ code: 1, stdout: '', stderr: 'Error: GET /datastores answered 401: Could not validate credentials\n' });
+  });
+
+  it('saves a plan that holds the observed state and never the token', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    const r = await run(['plan', 'm.yaml', '--out', 'plan.json'], { cwd: dir, env: env(e, EDITOR_TOKEN) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Saved the plan to plan.json. Apply exactly this plan with: enrichctl apply --plan plan.json');
+    const saved = readFileSync(`${dir}/plan.json`, 'utf8');
+    expect(saved).not.toContain(EDITOR_TOKEN);
+    const doc = JSON.parse(saved) as { manifest_digest: string; changes: Array<{ before: object }> };
+    expect(doc.manifest_digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(doc.changes[0]!.before).toStrictEqual({
+      enrich_datastore: null, enrichment_prefix: '_inventory', enrichment_source_record_limit: 100,
+      enrichment_remediation_strategy: 'none', high_count_rollup_threshold: 10,
+    });
+  });
+});
+
+describe('reading live state', () => {
+  function big(total: number): Seed {
+    return {
+      users: [{ name: 'Ada', role: 'Admin', token: ADMIN_TOKEN }],
+      datastores: [
+        ...Array.from({ length: total }, (_, i) => ({ id: i + 1, name: `db-${i + 1}` })),
+        { id: total + 1, name: 'Enrichment', enrichment_only: true },
+      ],
+    };
+  }
+  const declare = (names: string[]): string => manifest(names.map((n) => `  - datastore: ${n}\n    enrichment_datastore: Enrichment\n`).join(''));
+
+  it('lists every page when that is cheaper than looking names up', async () => {
+    const e = await emulator(big(450));
+    const dir = await workspace({ 'm.yaml': declare(Array.from({ length: 300 }, (_, i) => `db-${i + 1}`)) });
+    const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
+    expect(r.code).toBe(0);
+    const gets = e.calls().map((c) => `${c.path}?${c.query}`);
+    // 451 datastores: 5 pages of 100, and nothing else.
+    expect(gets.sort()).toStrictEqual([1, 2, 3, 4, 5].map((p) => `/api/datastores?page=${p}&size=100`).sort());
+  });
+
+  it('looks names up (exact matches only) when there are few of them among many datastores', async () => {
+    const e = await emulator(big(2000));
+    // The name filter matches substrings: "db-7" also matches db-70..db-79 and db-700..db-799 (111
+    // items, 2 pages), and only the exact match is kept.
+    const dir = await workspace({ 'm.yaml': declare(['db-7', 'db-1999']) });
+    const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
+    expect(r.code).toBe(0);
+    expect(e.calls().map((c) => c.query).sort()).toStrictEqual([
+      'page=1&size=100',
+      'page=1&size=100&name=Enrichment',
+      'page=1&size=100&name=db-1999',
+      'page=1&size=100&name=db-7',
+      'page=2&size=100&name=db-7',
+    ]);
+    expect((JSON.parse(r.stdout) as { summary: object }).summary).toStrictEqual({ link: 2, unlink: 0, update: 0, unchanged: 0 });
+  });
+
+  it('reads each declared source by id when list items lack the enrichment fields', async () => {
+    const e = await emulator(world(), false);
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
+    expect(r.code).toBe(0);
+    expect(e.calls().map((c) => c.path).sort()).toStrictEqual(['/api/datastores', '/api/datastores/1', '/api/datastores/5']);
+  });
+});
