@@ -36,13 +36,12 @@ export function loadSeedFile(file: string, cwd: string = process.cwd()): SeedLoa
   }
   if (!document || hasErrors(diagnostics)) return { diagnostics, sources };
   const checked = checkAgainstSchema<Seed>(document, SEED_SCHEMA);
-  diagnostics.push(...checked.diagnostics);
-  if (!checked.value) {
-    if (isManifestLike(document.data)) {
-      diagnostics.unshift(at(document, ['version'], 'error', 'not-a-seed', 'this looks like a manifest, not an emulator seed file'));
-    }
-    return { diagnostics, sources };
+  if (!checked.value && isManifestLike(document.data)) {
+    // The schema errors of a manifest read as a seed would only bury the one thing to say.
+    return { diagnostics: [at(document, ['version'], 'error', 'not-a-seed', 'this looks like a manifest, not an emulator seed file')], sources };
   }
+  diagnostics.push(...checked.diagnostics);
+  if (!checked.value) return { diagnostics, sources };
   diagnostics.push(...checkSeed(document, checked.value));
   return hasErrors(diagnostics) ? { diagnostics, sources } : { seed: checked.value, diagnostics, sources };
 }
