@@ -21,6 +21,9 @@ export type PlanResult =
   | { ok: true; plan: Plan; warnings: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[] };
 
+/** Plans list datastores by name (then id), the same on every machine. */
+const BY_NAME = new Intl.Collator('en');
+
 /** The fields of EnrichmentState in display order: the link, then the settings table's order. */
 export const STATE_FIELDS: ReadonlyArray<keyof EnrichmentState> = ['enrich_datastore', ...SETTINGS.map((s) => s.key)];
 
@@ -139,7 +142,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
 
   warnings.push(...sharedTableWarnings(changes));
   if (errors.length > 0) return { ok: false, diagnostics: errors };
-  changes.sort((a, b) => a.datastore.name.localeCompare(b.datastore.name, 'en') || a.datastore.id - b.datastore.id);
+  changes.sort((a, b) => BY_NAME.compare(a.datastore.name, b.datastore.name) || a.datastore.id - b.datastore.id);
   return {
     ok: true,
     plan: { format_version: 1, ...meta, changes, summary: summarise(changes) },
@@ -208,7 +211,9 @@ function sharedTableWarnings(changes: readonly Change[]): Diagnostic[] {
   for (const c of changes) {
     if (!c.after.enrich_datastore) continue;
     const key = `${c.after.enrich_datastore.id}\u0000${c.after.enrichment_prefix}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+    const group = groups.get(key);
+    if (group) group.push(c);
+    else groups.set(key, [c]);
   }
   const out: Diagnostic[] = [];
   for (const group of groups.values()) {
@@ -217,10 +222,15 @@ function sharedTableWarnings(changes: readonly Change[]): Diagnostic[] {
     const at = first!.declared_at;
     out.push({
       severity: 'warning', file: at.file, start: { line: at.line, column: at.column }, code: 'shared-enrichment-tables',
-      message: `${group.map((c) => describeRef(c.datastore)).join(', ')} would all write into ${describeRef(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables; give each its own enrichment_prefix`,
+      message: `${listSome(group.map((c) => describeRef(c.datastore)))} would all write into ${describeRef(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables; give each its own enrichment_prefix`,
     });
   }
   return out;
+}
+
+/** The first few of a long list, and how many more. */
+function listSome(items: string[], most = 5): string {
+  return items.length <= most ? items.join(', ') : `${items.slice(0, most).join(', ')} and ${items.length - most} more`;
 }
 
 function declaredAt(location: SourceLocation): DeclaredAt {

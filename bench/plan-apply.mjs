@@ -1,0 +1,97 @@
+// plan and apply against the emulator with 20 ms latency per request (issues 4 and 5).
+//
+// The bound a run is compared with: process start-up (median of `enrichctl --version`) plus the
+// fewest sequential round trips the work needs at the chosen parallelism, times the latency.
+import { startEmulator } from '../dist/emulator/index.js';
+import { fmt, median, runCli, startupMs, workspace } from './lib.mjs';
+
+const LATENCY = 20;
+const PARALLELISM = 10;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TOKEN = 'bench-admin-token';
+const PAGE = 100;
+
+const name = (i) => `warehouse.db_${String(i).padStart(5, '0')}`;
+
+function seed(total, { linked = 0 } = {}) {
+  return {
+    users: [{ name: 'Bench', role: 'Admin', token: TOKEN }],
+    datastores: [
+      ...Array.from({ length: total }, (_, i) => ({ id: i + 1, name: name(i + 1), ...(i < linked ? { enrich_datastore: 900_001 } : {}) })),
+      { id: 900_001, name: 'Bench Enrichment', enrichment_only: true },
+    ],
+  };
+}
+
+function manifest(ids, { strategyFor = () => undefined } = {}) {
+  const lines = ['version: 1', 'datastores:'];
+  for (const i of ids) {
+    lines.push(`  - datastore: ${name(i)}`, '    enrichment_datastore: Bench Enrichment');
+    const s = strategyFor(i);
+    if (s) lines.push(`    enrichment_remediation_strategy: ${s}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function measure(label, { total, declared, linked, strategyFor, command, boundTrips, minRequests }) {
+  const times = [];
+  let requests = 0;
+  let writes = 0;
+  let last;
+  for (let run = 0; run < RUNS; run++) {
+    const em = await startEmulator({ seed: seed(total, { linked }), faults: { latencyMs: LATENCY } });
+    const dir = workspace({ 'm.yaml': manifest(declared, { strategyFor }) });
+    last = await runCli([...command, 'm.yaml', '--parallelism', String(PARALLELISM)], { cwd: dir, env: { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN } });
+    if (last.code !== 0 && last.code !== 2) throw new Error(`${label}: exit ${last.code}\n${last.stderr}`);
+    times.push(last.ms);
+    requests = em.calls().length;
+    writes = em.calls().filter((c) => c.method !== 'GET').length;
+    await em.close();
+  }
+  return { label, median: median(times), requests, writes, boundTrips, minRequests };
+}
+
+const startup = await startupMs();
+const pagesOf = (n) => Math.ceil(n / PAGE);
+const trips = (requests) => Math.ceil(requests / PARALLELISM);
+
+const results = [];
+// 2,000 of 2,000: the listing (page 1, then 20 more pages concurrently) is cheaper than 2,001 look-ups.
+{
+  const total = 2000;
+  const pages = pagesOf(total + 1);
+  results.push(await measure('plan 2,000 of 2,000', {
+    total, declared: Array.from({ length: total }, (_, i) => i + 1), command: ['plan', '--detailed-exitcode'],
+    boundTrips: 1 + trips(pages - 1), minRequests: pages,
+  }));
+}
+// 20 of 20,000: 20 name look-ups plus one for the enrichment datastore beat 200 pages.
+{
+  const total = 20_000;
+  const declared = Array.from({ length: 20 }, (_, i) => 1 + i * 997);
+  results.push(await measure('plan 20 of 20,000', {
+    total, declared, command: ['plan', '--detailed-exitcode'],
+    boundTrips: 1 + trips(declared.length + 1), minRequests: 1 + declared.length + 1,
+  }));
+}
+// apply: 200 changes among 2,000 declared (1,800 already linked; 200 to link).
+{
+  const total = 2000;
+  const pages = pagesOf(total + 1);
+  results.push(await measure('apply 200 changes of 2,000', {
+    total, declared: Array.from({ length: total }, (_, i) => i + 1), linked: 1800, command: ['apply', '--auto-approve'],
+    boundTrips: 1 + trips(pages - 1) + trips(200), minRequests: pages + 200,
+  }));
+}
+
+console.log(`plan/apply benchmark: emulator latency ${LATENCY} ms per request, parallelism ${PARALLELISM}, ${RUNS} runs each, median wall time of the whole process`);
+console.log(`process start-up (enrichctl --version, median): ${fmt(startup)}`);
+for (const r of results) {
+  const bound = startup + r.boundTrips * LATENCY;
+  const ratio = r.median / bound;
+  const ok = ratio <= 1.5 && r.requests <= r.minRequests;
+  console.log(
+    `${r.label.padEnd(28)} wall ${fmt(r.median).padStart(7)}  requests ${String(r.requests).padStart(5)} (cheapest strategy needs ${r.minRequests}, writes ${r.writes})  ` +
+      `bound ${fmt(bound)} = start-up + ${r.boundTrips} round trips x ${LATENCY} ms  ratio ${ratio.toFixed(2)}  ${ok ? 'target met (<= 1.5, no extra requests)' : 'TARGET MISSED'}`,
+  );
+}
