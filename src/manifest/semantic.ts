@@ -6,7 +6,8 @@ import type { Diagnostic, Severity } from '../core/diagnostics.js';
 import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type SettingKey } from '../core/settings.js';
 import { findNode, locate } from '../source/locate.js';
-import type { SourceRange, YamlDocument } from '../source/positions.js';
+import type { Node } from 'yaml';
+import { nodeRange, type SourceRange, type YamlDocument } from '../source/positions.js';
 import type { DesiredDatastore, DesiredLink, DesiredSettings, SettingOrigin, SourceLocation } from './desired-state.js';
 import type { DatastoreRef, ManifestEntry, ManifestSettings } from './manifest-types.js';
 
@@ -32,9 +33,20 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
       diagnostics.push({ severity, file: document.file, ...(range ?? {}), message, code, ...(hints ? { hints } : {}) });
     };
     checkPrefix(defaults, ['defaults'], report);
+    const defaultsLocations = new Map<string, SourceLocation>();
+    const defaultsWhere = (key: string): SourceLocation => {
+      let location = defaultsLocations.get(key);
+      if (!location) {
+        location = locationOf(document, ['defaults', key]);
+        defaultsLocations.set(key, location);
+      }
+      return location;
+    };
     for (const { entry, index, partial } of entries) {
       const at = ['datastores', String(index)];
-      const where = (key: string): SourceLocation => locationOf(document, [...at, key]);
+      // Found once per entry: a 10,000-entry manifest asks for ~6 locations per entry.
+      const entryNode = findNode(document, at);
+      const where = (key: string): SourceLocation => locationOf(document, [key], entryNode);
       const location = where('datastore');
       const first = declared.get(refKey(entry.datastore));
       if (first) {
@@ -48,7 +60,7 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
       checkPrefix(entry, at, report);
 
       const link = linkOf(document, entry, at, where, report);
-      const { settings, origins } = effectiveSettings(entry, defaults, where, (key) => locationOf(document, ['defaults', key]));
+      const { settings, origins } = effectiveSettings(entry, defaults, where, defaultsWhere);
       const strategy = settings.enrichment_remediation_strategy;
       if (link.kind === 'none' && strategy !== undefined && STRATEGIES_NEEDING_LINK.includes(strategy)) {
         if (origins.enrichment_remediation_strategy?.from === 'entry') {
@@ -77,13 +89,14 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
   return { datastores, diagnostics };
 }
 
+const PREFIX_SPEC = SETTINGS.find((s) => s.kind === 'prefix');
+
 type Report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]) => void;
 
 function checkPrefix(settings: ManifestSettings, at: string[], report: Report): void {
   const prefix = settings.enrichment_prefix;
   if (prefix === undefined) return;
-  const spec = SETTINGS.find((s) => s.key === 'enrichment_prefix');
-  const problem = spec ? settingProblem(spec, prefix) : undefined;
+  const problem = PREFIX_SPEC ? settingProblem(PREFIX_SPEC, prefix) : undefined;
   const path = [...at, 'enrichment_prefix'];
   if (problem) {
     report('error', 'invalid-prefix', path, problem);
@@ -150,8 +163,9 @@ function checkSharedTables(desired: DesiredDatastore, owners: Map<string, Desire
   );
 }
 
-function locationOf(document: YamlDocument, path: string[]): SourceLocation {
-  const range: SourceRange = locate(document, path, 'value') ?? { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+function locationOf(document: YamlDocument, path: string[], from?: Node): SourceLocation {
+  const node = findNode(document, path, 'value', from);
+  const range: SourceRange = (node && nodeRange(document.lineCounter, node)) ?? { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
   return { file: document.file, ...range };
 }
 

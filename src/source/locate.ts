@@ -17,9 +17,12 @@ export function parsePointer(pointer: string): string[] {
 
 export type NodePart = 'key' | 'value';
 
-/** The node at `path` (its key or its value); the deepest node reached when the path does not exist. */
-export function findNode(document: YamlDocument, path: readonly string[], part: NodePart = 'value'): Node | undefined {
-  let node: unknown = document.tree.contents;
+/**
+ * The node at `path` (its key or its value); the deepest node reached when the path does not exist.
+ * `from` starts the walk at a node found before (callers looking up many keys of one entry).
+ */
+export function findNode(document: YamlDocument, path: readonly string[], part: NodePart = 'value', from?: Node): Node | undefined {
+  let node: unknown = from ?? document.tree.contents;
   for (let i = 0; i < path.length; i++) {
     const segment = path[i];
     const container = isAlias(node) ? node.resolve(document.tree) : node;

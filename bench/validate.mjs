@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Validating a 10,000-datastore manifest: median wall time and peak memory, through the CLI's path
+// (`loadManifests` then the text renderer), timed inside the process, and the whole CLI process too. Run after a build: `npm run build && node bench/validate.mjs`.
+// Each measured run is a fresh process so that peak RSS is that of one validation, not of several.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const COUNT = 10_000;
+const RUNS = 7;
+const TARGET_MS = 1000;
+const TARGET_MB = 200;
+
+if (process.argv[2] === '--child') {
+  const { loadManifests } = await import('../dist/manifest/load.js');
+  const { renderDiagnosticsText } = await import('../dist/render/diagnostics.js');
+  const started = performance.now();
+  const load = loadManifests([process.argv[3]], process.cwd());
+  renderDiagnosticsText(load.diagnostics, { sources: load.sources, colour: false });
+  const ms = performance.now() - started;
+  const errors = load.diagnostics.filter((d) => d.severity === 'error').length;
+  process.stdout.write(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, datastores: load.state?.datastores.length ?? 0, errors }));
+  process.exit(0);
+}
+
+/** Every entry names its link and prefix; a third to a seventh override a setting (the rest come from defaults). */
+function manifest(kind) {
+  const lines = ['version: 1', 'defaults:', '  enrichment_source_record_limit: 100', '  high_count_rollup_threshold: 10', 'datastores:'];
+  for (let i = 0; i < COUNT; i++) {
+    lines.push(`  - datastore: Source datastore ${i}`, `    enrichment_datastore: Enrichment ${i % 25}`, `    enrichment_prefix: _source_${i}`);
+    if (kind === 'full' || i % 3 === 0) lines.push(`    enrichment_source_record_limit: ${(i % 1000) + 1}`);
+    if (kind === 'full' || i % 5 === 0) lines.push(`    enrichment_remediation_strategy: ${['none', 'append', 'overwrite'][i % 3]}`);
+    if (kind === 'full' || i % 7 === 0) lines.push(`    high_count_rollup_threshold: ${(i % 1000) + 1}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const self = fileURLToPath(import.meta.url);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bench-'));
+try {
+  for (const kind of ['typical', 'full']) {
+    const file = join(dir, `${kind}.yaml`);
+    writeFileSync(file, manifest(kind));
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      const child = spawnSync(process.execPath, [self, '--child', file], { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`run failed: ${child.stderr}`);
+      runs.push(JSON.parse(child.stdout));
+    }
+    const first = runs[0];
+    if (first.datastores !== COUNT || first.errors !== 0) throw new Error(`expected ${COUNT} valid datastores, got ${JSON.stringify(first)}`);
+    const ms = runs.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+    const mb = Math.max(...runs.map((r) => r.rssMb));
+    const size = (statSync(file).size / (1024 * 1024)).toFixed(1);
+    // The whole CLI as a user runs it: Node start-up, module loading, validation, output.
+    const cli = [];
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      const run = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'validate', '--format', 'json', file], { encoding: 'utf8' });
+      cli.push(performance.now() - started);
+      if (run.status !== 0) throw new Error(`enrichctl validate failed: ${run.stdout}${run.stderr}`);
+    }
+    const cliMs = cli.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+    console.log(`${kind.padEnd(8)} ${COUNT.toLocaleString('en-US')} datastores (${size} MB of YAML), ${RUNS} runs:`);
+    console.log(`  median wall time ${ms.toFixed(0)} ms  (target < ${TARGET_MS} ms: ${ms < TARGET_MS ? 'met' : 'NOT met'})`);
+    console.log(`  whole CLI process, median ${cliMs.toFixed(0)} ms (enrichctl validate --format json, Node start-up included)`);
+    console.log(`  peak RSS         ${mb.toFixed(0)} MB  (target < ${TARGET_MB} MB: ${mb < TARGET_MB ? 'met' : 'NOT met'})`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
