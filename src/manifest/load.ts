@@ -40,6 +40,7 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
   add(expanded.diagnostics);
   const sources = new Map<string, string>();
   const checked: CheckedManifest[] = [];
+  let manifests = 0;
   for (const source of expanded.files) {
     byFile.set(source.file, byFile.get(source.file) ?? []);
     const read = readSourceFile(source);
@@ -51,7 +52,13 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
     const yaml = readYamlDocuments(source.file, read.text);
     add(yaml.diagnostics);
     for (const document of yaml.documents) {
-      if (looksLikeSeed(document.data)) {
+      const foreign = notAManifest(document.data);
+      if (foreign && source.viaDirectory) {
+        // A folder of manifests may sit beside other YAML (an emulator seed, CI pipelines): said, not fatal.
+        add([{ severity: 'note', file: document.file, message: `skipped: ${foreign}, not a manifest`, code: 'not-a-manifest-skipped' }]);
+        continue;
+      }
+      if (foreign === SEED) {
         const range = locate(document, ['users'], 'key');
         add([
           {
@@ -65,6 +72,7 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
         ]);
         continue;
       }
+      manifests++;
       const result = checkAgainstSchema<ManifestDocument>(document, MANIFEST_SCHEMA);
       add(result.diagnostics);
       checked.push(
@@ -76,6 +84,9 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
   }
   const semantic = checkManifests(checked);
   add(semantic.diagnostics);
+  if (manifests === 0 && expanded.files.length > 0 && !hasErrors([...byFile.values()].flat())) {
+    add([{ severity: 'error', file: paths.length > 0 ? paths.join(', ') : '.', message: 'no manifests found: every YAML file here was skipped as not a manifest', code: 'no-manifests' }]);
+  }
   const diagnostics = [...byFile.values()].flatMap((list) => list.sort(byPosition));
   const files = expanded.files.map((f) => f.file);
   return {
@@ -110,8 +121,17 @@ function salvage(document: YamlDocument): CheckedManifest {
   return { document, defaults: isDefaults(defaults) ? defaults : {}, entries };
 }
 
-function looksLikeSeed(data: unknown): boolean {
-  return isObject(data) && 'users' in data && !('version' in data);
+const SEED = 'an emulator seed file (it has `users`)';
+
+/**
+ * Why a document is clearly something other than a manifest, or undefined. A mapping with neither
+ * `version` nor `datastores` (a CI pipeline, a compose file) is skipped when a directory is expanded;
+ * named explicitly, it gets the schema's errors like any broken manifest.
+ */
+function notAManifest(data: unknown): string | undefined {
+  if (!isObject(data) || 'version' in data) return undefined;
+  if ('users' in data) return SEED;
+  return 'datastores' in data ? undefined : 'it has neither `version` nor `datastores`';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -19,11 +19,11 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
   const files: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
-  const add = (file: string, absolute: string): void => {
+  const add = (file: string, absolute: string, viaDirectory: boolean): void => {
     // A file named twice (`dir dir/a.yaml`) would otherwise duplicate every datastore in it.
     if (seen.has(absolute)) return;
     seen.add(absolute);
-    files.push({ file, absolute });
+    files.push(viaDirectory ? { file, absolute, viaDirectory } : { file, absolute });
   };
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
@@ -35,7 +35,7 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
       continue;
     }
     if (!isDirectory) {
-      add(given, absolute);
+      add(given, absolute, false);
       continue;
     }
     const found: string[] = [];
@@ -55,7 +55,7 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
       continue;
     }
     found.sort(compareCodePoints);
-    for (const relative of found) add(joinForDisplay(given, relative), path.join(absolute, relative));
+    for (const relative of found) add(joinForDisplay(given, relative), path.join(absolute, relative), true);
   }
   return { files, diagnostics };
 }

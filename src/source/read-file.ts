@@ -11,6 +11,8 @@ export interface SourceFile {
   file: string;
   /** Where to read it. */
   absolute: string;
+  /** Found by expanding a directory, rather than named by the user. */
+  viaDirectory?: boolean;
 }
 
 export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
