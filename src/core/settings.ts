@@ -5,6 +5,7 @@
  * `key` is the API's own field name (manifests use it too, so nothing needs translating).
  */
 import { normalisePrefix, PREFIX_MAX_LENGTH } from './prefix.js';
+import { thousands } from './format.js';
 
 export const REMEDIATION_STRATEGIES = ['none', 'append', 'overwrite'] as const;
 export type RemediationStrategy = (typeof REMEDIATION_STRATEGIES)[number];
@@ -109,7 +110,7 @@ export function settingProblem(spec: SettingSpec, value: unknown): string | unde
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) return `${spec.key} must be an integer`;
       if (value < spec.minimum || value > spec.maximum) {
-        return `${spec.key} must be between ${spec.minimum.toLocaleString('en-US')} and ${spec.maximum.toLocaleString('en-US')}`;
+        return `${spec.key} must be between ${thousands(spec.minimum)} and ${thousands(spec.maximum)}`;
       }
       return undefined;
     case 'enum':

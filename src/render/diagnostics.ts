@@ -4,6 +4,7 @@
  * caller passes the source texts and whether to colour.
  */
 import type { Diagnostic, Severity, SourcePosition } from '../core/diagnostics.js';
+import { thousands } from '../core/format.js';
 
 export interface TextOptions {
   /** File -> text, to show the offending line; a file without text gets no excerpt. */
@@ -76,7 +77,7 @@ export function renderSummary(diagnostics: readonly Diagnostic[], summary: Summa
 }
 
 function plural(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  return `${thousands(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** The JSON form: one flat object per diagnostic, positions null for whole-file problems. */

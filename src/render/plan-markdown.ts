@@ -9,6 +9,7 @@ import { describeValue } from '../plan/describe.js';
 import { STATE_FIELDS } from '../plan/diff.js';
 import type { Change, EnrichmentState, Plan } from '../plan/types.js';
 import { fieldMarker, NO_CHANGES, summaryLine } from './values.js';
+import { thousands } from '../core/format.js';
 
 /** A hidden marker, so CI can find the comment it posted before and edit it in place. */
 export const COMMENT_MARKER = '<!-- enrichctl-plan -->';
@@ -45,7 +46,7 @@ export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET)
   if (inTable < changed.length) out.push(`_${changed.length - inTable} more changed datastores are not listed in this table._`, '');
   out.push(...details);
   if (inDetails < changed.length) {
-    out.push('', `_${changed.length - inDetails} of ${changed.length} changed datastores are not shown in detail to keep this comment under ${budget.toLocaleString('en-US')} characters; run \`enrichctl plan\` or read the JSON plan for all of them._`);
+    out.push('', `_${changed.length - inDetails} of ${changed.length} changed datastores are not shown in detail to keep this comment under ${thousands(budget)} characters; run \`enrichctl plan\` or read the JSON plan for all of them._`);
   }
   return `${out.join('\n')}\n`;
 }

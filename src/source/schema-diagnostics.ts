@@ -8,6 +8,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import { locate, parsePointer } from './locate.js';
 import type { YamlDocument } from './positions.js';
 import { suggest } from './suggest.js';
+import { thousands } from '../core/format.js';
 
 let ajv: Ajv2020 | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -110,10 +111,10 @@ function toDiagnostic(document: YamlDocument, error: ErrorObject): Diagnostic {
       const max = parent.maximum;
       const bound =
         typeof min === 'number' && typeof max === 'number'
-          ? `between ${formatNumber(min)} and ${formatNumber(max)}`
+          ? `between ${thousands(min)} and ${thousands(max)}`
           : error.keyword === 'minimum'
-            ? `at least ${formatNumber(Number(error.params.limit))}`
-            : `at most ${formatNumber(Number(error.params.limit))}`;
+            ? `at least ${thousands(Number(error.params.limit))}`
+            : `at most ${thousands(Number(error.params.limit))}`;
       return base(`${subject} must be ${bound}, got ${describeValue(error.data)}`, 'out-of-range', path, 'value');
     }
     case 'minLength': {
@@ -174,7 +175,7 @@ export function describeValue(value: unknown, kind = false): string {
     return `${JSON.stringify(shown)}${kind ? ' (a string)' : ''}`;
   }
   if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'number') return Number.isInteger(value) ? formatNumber(value) : String(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? thousands(value) : String(value);
   return typeof value;
 }
 
@@ -183,10 +184,6 @@ function numericStringHint(data: unknown, expected: string): string[] | undefine
     return [`write ${data.trim()} without quotes to make it a number`];
   }
   return undefined;
-}
-
-function formatNumber(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString('en-US') : String(n);
 }
 
 function suggestionOf(hint: string): string {

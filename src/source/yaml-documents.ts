@@ -7,6 +7,7 @@ import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDo
 import type { Diagnostic } from '../core/diagnostics.js';
 import { LIMITS } from './limits.js';
 import { nodeRange, offsetRange, type YamlDocument } from './positions.js';
+import { thousands } from '../core/format.js';
 
 export interface YamlReadResult {
   /** The non-empty documents that are plain data; documents with problems are left out. */
@@ -66,7 +67,7 @@ export function readYamlDocuments(file: string, text: string): YamlReadResult {
       const bomb = err instanceof Error && /alias count/i.test(err.message);
       diagnostics.push(
         bomb
-          ? error('yaml-alias-limit', `aliases expand to too much data (more than ${LIMITS.maxAliasCount.toLocaleString('en-US')} nodes): refused as a possible YAML bomb`, at, at)
+          ? error('yaml-alias-limit', `aliases expand to too much data (more than ${thousands(LIMITS.maxAliasCount)} nodes): refused as a possible YAML bomb`, at, at)
           : error('yaml-syntax', `invalid YAML: ${err instanceof Error ? err.message : String(err)}`, at, at),
       );
       return;
