@@ -16,8 +16,12 @@ import { VERSION } from './version.js';
 
 export type Handler = () => Promise<ExitCode>;
 
-export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
-  let pending: Handler | undefined;
+/**
+ * The command tree. Commands hand their handler to `defer` instead of running inside commander, so
+ * that errors surface in one place, and so that a caller (a test of the CI examples) can check an
+ * argument list parses without running anything.
+ */
+export function buildProgram(io: Io, defer: (h: Handler) => void): Command {
   const program = new Command('enrichctl')
     .description('Manage Qualytics enrichment settings as code: validate, plan, apply, export.')
     .version(VERSION, '-V, --version')
@@ -27,14 +31,18 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  // Commands hand back their handler instead of running inside commander, so that errors surface here.
-  const defer = (h: Handler): void => {
-    pending = h;
-  };
   registerEmulator(program, io, defer);
   registerValidate(program, io, defer);
   registerPlan(program, io, defer);
   registerApply(program, io, defer);
+  return program;
+}
+
+export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
+  let pending: Handler | undefined;
+  const program = buildProgram(io, (h) => {
+    pending = h;
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
