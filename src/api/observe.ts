@@ -25,6 +25,11 @@ export interface ObserveRequest {
   sources: readonly DesiredRef[];
   /** Declared link targets: only their id and name are needed. */
   targets: readonly DesiredRef[];
+  /**
+   * Read every visible datastore with its enrichment state (export, plan --report-unmanaged): forces
+   * the listing, and reads by id the non-enrichment-only datastores whose list items lack the fields.
+   */
+  everything?: boolean;
 }
 
 export type Strategy = 'listing' | 'lookups';
@@ -53,7 +58,7 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   const first = await client.listDatastores({ page: 1, size: MAX_PAGE_SIZE });
   tick();
   const remainingPages = Math.max(0, first.pages - 1);
-  const strategy: Strategy = remainingPages <= names.length + ids.length ? 'listing' : 'lookups';
+  const strategy: Strategy = want.everything || remainingPages <= names.length + ids.length ? 'listing' : 'lookups';
 
   if (strategy === 'listing') {
     for (const item of first.items) record(obs, item);
@@ -79,8 +84,11 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   }
 
   // Sources whose list item lacked the enrichment fields: read them one by one.
+  const wanted = want.everything
+    ? [...obs.datastores.values()].filter((d) => !d.enrichment_only).map((d) => d.id)
+    : want.sources;
   const lacking = unique(
-    want.sources
+    wanted
       .map((ref) => (typeof ref === 'number' ? [ref] : (obs.names.get(ref) ?? [])))
       .filter((found) => found.length === 1)
       .map((found) => found[0]!)
@@ -89,6 +97,11 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   expect(lacking.length);
   await Promise.all(lacking.map(async (id) => { await readOne(client, obs, id); tick(); }));
   return { observation: obs, strategy };
+}
+
+/** Adds to an observation the names it has not looked up yet (one name-filtered listing each). */
+export async function lookUpNames(client: QualyticsClient, obs: Observation, names: readonly string[]): Promise<void> {
+  await Promise.all(unique(names).filter((n) => !obs.names.has(n)).map((n) => lookUpName(client, obs, n)));
 }
 
 /** All pages of a name-filtered listing; only exact matches are kept (the filter matches substrings). */

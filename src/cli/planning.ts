@@ -9,6 +9,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import type { DesiredDatastore } from '../manifest/desired-state.js';
 import { loadManifests } from '../manifest/load.js';
 import { diffState } from '../plan/diff.js';
+import { findUnmanaged } from '../plan/unmanaged.js';
 import type { Plan } from '../plan/types.js';
 import type { Io } from './io.js';
 import { startProgress } from './progress.js';
@@ -17,6 +18,8 @@ export interface PlanRequest {
   paths: readonly string[];
   /** `--target`: names or ids as written in the manifests; empty plans everything. */
   targets: readonly string[];
+  /** Also list configured datastores that no manifest declares (reads every datastore). */
+  reportUnmanaged?: boolean;
 }
 
 export type Planned =
@@ -63,6 +66,7 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
       {
         sources: desired.datastores.map((d) => d.ref),
         targets: desired.datastores.flatMap((d) => (d.link.kind === 'ref' ? [d.link.ref] : [])),
+        everything: request.reportUnmanaged === true,
       },
       { onProgress: progress.update },
     );
@@ -75,6 +79,9 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
     manifest_paths: desired.paths,
   });
   if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources };
+  if (request.reportUnmanaged) {
+    result.plan.unmanaged = findUnmanaged(observed.observation, new Set(result.plan.changes.map((c) => c.datastore.id)));
+  }
   return { ok: true, plan: result.plan, warnings: [...desired.warnings, ...result.warnings], sources: desired.sources, strategy: observed.strategy };
 }
 

@@ -10,3 +10,16 @@ export function describeValue(field: keyof EnrichmentState, state: EnrichmentSta
   const value = state[field];
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
+
+/**
+ * The order datastores are listed in everywhere (plans, reports, exports): by name ignoring case,
+ * then exactly, then by id. Code-point comparison, so the same on every machine and locale (and no
+ * ICU collator to load).
+ */
+export function compareRefs(a: DatastoreRef, b: DatastoreRef): number {
+  const x = a.name.toLowerCase();
+  const y = b.name.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.id - b.id;
+}

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals, type SettingKey } from '../core/settings.js';
 import type { SettingsPatch } from '../core/api-types.js';
 import type { DatastoreRef as DesiredRef, DesiredDatastore, SourceLocation } from '../manifest/desired-state.js';
-import { describeRef } from './describe.js';
+import { compareRefs, describeRef } from './describe.js';
 import type { Observation } from './observation.js';
 import type { Change, DatastoreRef, DeclaredAt, EnrichmentState, Operation, Plan, PlanSummary } from './types.js';
 
@@ -20,9 +20,6 @@ export interface PlanMeta {
 export type PlanResult =
   | { ok: true; plan: Plan; warnings: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[] };
-
-/** Plans list datastores by name (then id), the same on every machine. */
-const BY_NAME = new Intl.Collator('en');
 
 /** The fields of EnrichmentState in display order: the link, then the settings table's order. */
 export const STATE_FIELDS: ReadonlyArray<keyof EnrichmentState> = ['enrich_datastore', ...SETTINGS.map((s) => s.key)];
@@ -142,7 +139,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
 
   warnings.push(...sharedTableWarnings(changes));
   if (errors.length > 0) return { ok: false, diagnostics: errors };
-  changes.sort((a, b) => BY_NAME.compare(a.datastore.name, b.datastore.name) || a.datastore.id - b.datastore.id);
+  changes.sort((a, b) => compareRefs(a.datastore, b.datastore));
   return {
     ok: true,
     plan: { format_version: 1, ...meta, changes, summary: summarise(changes) },

@@ -13,6 +13,7 @@
  */
 import type { SettingsPatch } from '../core/api-types.js';
 import type { RemediationStrategy } from '../core/settings.js';
+import type { UnmanagedDatastore } from './unmanaged.js';
 
 export interface DatastoreRef {
   id: number;
@@ -83,4 +84,6 @@ export interface Plan {
   manifest_paths: string[];
   changes: Change[];
   summary: PlanSummary;
+  /** With `plan --report-unmanaged`: configured datastores no manifest declares. Display only; apply ignores it. */
+  unmanaged?: UnmanagedDatastore[];
 }

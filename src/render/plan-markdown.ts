@@ -8,7 +8,7 @@ import { diffLines } from 'diff';
 import { describeValue } from '../plan/describe.js';
 import { STATE_FIELDS } from '../plan/diff.js';
 import type { Change, EnrichmentState, Plan } from '../plan/types.js';
-import { fieldMarker, NO_CHANGES, summaryLine } from './values.js';
+import { fieldMarker, NO_CHANGES, summaryLine, unmanagedHeadline } from './values.js';
 import { thousands } from '../core/format.js';
 
 /** A hidden marker, so CI can find the comment it posted before and edit it in place. */
@@ -17,37 +17,47 @@ export const MARKDOWN_BUDGET = 60_000;
 
 export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET): string {
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
-  const head = [COMMENT_MARKER, '### enrichctl plan', '', `Against \`${plan.base_url}\`.`, ''];
-  if (changed.length === 0) return `${[...head, `**${NO_CHANGES}**`].join('\n')}\n`;
-  head.push(`**${summaryLine(plan.summary)}**`, '');
+  const out = [COMMENT_MARKER, '### enrichctl plan', '', `Against \`${plan.base_url}\`.`, ''];
+  out.push(changed.length === 0 ? `**${NO_CHANGES}**` : `**${summaryLine(plan.summary)}**`, '');
+  // Each part is added only while the whole still fits; room is kept for the closing notes.
+  let used = out.join('\n').length + 600;
+  /** The leading items that fit under `limit`, in order (stopping at the first that does not). */
+  const fitting = (items: readonly string[], limit: number): string[] => {
+    const taken: string[] = [];
+    for (const item of items) {
+      if (used + item.length + 1 > limit) break;
+      used += item.length + 1;
+      taken.push(item);
+    }
+    return taken;
+  };
+  const notes: string[] = [];
 
-  const table = ['| | Datastore | Id | Changes |', '|:-:|---|--:|---|'];
-  const details: string[] = [];
-  // Reserve room for the closing note; each part is added only while the whole still fits.
-  const reserve = 400;
-  let used = head.join('\n').length + table.join('\n').length + reserve;
-  let inTable = 0;
-  for (const c of changed) {
-    const row = `| \`${marker(c)}\` | ${cell(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${f}\``).join(', ')} |`;
-    if (used + row.length + 1 > budget / 2) break;
-    table.push(row);
-    used += row.length + 1;
-    inTable++;
+  if (changed.length > 0) {
+    out.push('| | Datastore | Id | Changes |', '|:-:|---|--:|---|');
+    const rows = changed.map((c) => `| \`${marker(c)}\` | ${cell(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${f}\``).join(', ')} |`);
+    const shown = fitting(rows, budget * 0.4);
+    out.push(...shown, '');
+    if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more changed datastores are not listed in this table._`, '');
   }
-  let inDetails = 0;
-  for (const c of changed) {
-    const block = renderDetails(c);
-    if (used + block.length + 1 > budget) break;
-    details.push(block);
-    used += block.length + 1;
-    inDetails++;
+
+  if (plan.unmanaged) {
+    out.push(`#### ${unmanagedHeadline(plan.unmanaged.length)}`, '');
+    if (plan.unmanaged.length > 0) {
+      out.push('| Datastore | Id | Not at its default |', '|---|--:|---|');
+      const rows = plan.unmanaged.map((u) => `| ${cell(u.datastore.name)} | ${u.datastore.id} | ${u.non_default.map((f) => `\`${f}\` = ${cell(describeValue(f, u.state))}`).join(', ')} |`);
+      const shown = fitting(rows, budget * 0.55);
+      out.push(...shown, '');
+      if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more unmanaged datastores are not listed._`, '');
+    }
   }
-  const out = [...head, ...table, ''];
-  if (inTable < changed.length) out.push(`_${changed.length - inTable} more changed datastores are not listed in this table._`, '');
+
+  const details = fitting(changed.map(renderDetails), budget);
   out.push(...details);
-  if (inDetails < changed.length) {
-    out.push('', `_${changed.length - inDetails} of ${changed.length} changed datastores are not shown in detail to keep this comment under ${thousands(budget)} characters; run \`enrichctl plan\` or read the JSON plan for all of them._`);
+  if (details.length < changed.length) {
+    notes.push(`_${changed.length - details.length} of ${changed.length} changed datastores are not shown in detail to keep this comment under ${thousands(budget)} characters; run \`enrichctl plan\` or read the JSON plan for all of them._`);
   }
+  if (notes.length > 0) out.push('', ...notes);
   return `${out.join('\n')}\n`;
 }
 

@@ -3,17 +3,31 @@ import { STATE_FIELDS } from '../plan/diff.js';
 import type { Change, Plan } from '../plan/types.js';
 import type { Paint } from './colour.js';
 import { describeRef, describeValue } from '../plan/describe.js';
-import { fieldMarker, NO_CHANGES, summaryLine } from './values.js';
+import type { UnmanagedDatastore } from '../plan/unmanaged.js';
+import { fieldMarker, NO_CHANGES, summaryLine, unmanagedHeadline } from './values.js';
 
 const FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => f.length));
 
 export function renderPlanText(plan: Plan, p: Paint): string {
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
-  if (changed.length === 0) return `${p.green(NO_CHANGES)}\n`;
-  const out: string[] = ['enrichctl will perform the following actions:', ''];
-  for (const c of changed) out.push(...renderChange(c, p), '');
-  out.push(p.bold(summaryLine(plan.summary)));
+  const out: string[] = [];
+  if (changed.length === 0) {
+    out.push(p.green(NO_CHANGES));
+  } else {
+    out.push('enrichctl will perform the following actions:', '');
+    for (const c of changed) out.push(...renderChange(c, p), '');
+    out.push(p.bold(summaryLine(plan.summary)));
+  }
+  if (plan.unmanaged) out.push('', ...renderUnmanaged(plan.unmanaged, p));
   return `${out.join('\n')}\n`;
+}
+
+function renderUnmanaged(unmanaged: readonly UnmanagedDatastore[], p: Paint): string[] {
+  const lines = [p.yellow(unmanagedHeadline(unmanaged.length))];
+  for (const u of unmanaged) {
+    lines.push(`  ${p.yellow('!')} ${describeRef(u.datastore)}: ${u.non_default.map((f) => `${f} = ${describeValue(f, u.state)}`).join(', ')}`);
+  }
+  return lines;
 }
 
 function renderChange(c: Change, p: Paint): string[] {

@@ -14,3 +14,9 @@ export function summaryLine(s: { link: number; unlink: number; update: number; u
 }
 
 export const NO_CHANGES = 'No changes. Live enrichment settings match the manifests.';
+
+export function unmanagedHeadline(count: number): string {
+  return count === 0
+    ? 'Unmanaged: none. Every datastore with enrichment configuration is declared in the manifests.'
+    : `Unmanaged: ${count} ${count === 1 ? 'datastore has' : 'datastores have'} enrichment configuration but ${count === 1 ? 'appears' : 'appear'} in no manifest; enrichctl leaves ${count === 1 ? 'it' : 'them'} alone.`;
+}

@@ -7,6 +7,13 @@ import type { Seed } from '../../src/emulator/seed-types.js';
 import { manifest, run, workspace } from '../helpers/cli.js';
 import { ADMIN_TOKEN, EDITOR_TOKEN, world } from './world.js';
 
+const validatePlan = new Ajv2020({ strict: true }).compile(
+  JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object,
+);
+function expectValidPlan(doc: unknown): void {
+  expect(validatePlan(doc), JSON.stringify(validatePlan.errors)).toBe(true);
+}
+
 let em: RunningEmulator | undefined;
 afterEach(async () => {
   await em?.close();
@@ -40,9 +47,7 @@ describe('plan outputs and exit codes', () => {
     const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { format_version: number; base_url: string; summary: object; changes: unknown[] };
-    const schema = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object;
-    const validate = new Ajv2020({ strict: true }).compile(schema);
-    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expectValidPlan(doc);
     expect(doc).toMatchObject({ format_version: 1, base_url: e.url, summary: { link: 1, unlink: 0, update: 0, unchanged: 1 } });
     expect(r.stdout).not.toContain(ADMIN_TOKEN);
   });
@@ -160,5 +165,31 @@ describe('reading live state', () => {
     const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
     expect(r.code).toBe(0);
     expect(e.calls().map((c) => c.path).sort()).toStrictEqual(['/api/datastores', '/api/datastores/1', '/api/datastores/5']);
+  });
+});
+
+describe('plan --report-unmanaged', () => {
+  it('lists configured datastores no manifest declares, in every format, and never touches them', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': manifest('  - datastore: Orders\n    high_count_rollup_threshold: 10\n') });
+    const text = await run(['plan', 'm.yaml', '--report-unmanaged', '--detailed-exitcode'], { cwd: dir, env: env(e) });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe([
+      'No changes. Live enrichment settings match the manifests.',
+      '',
+      'Unmanaged: 4 datastores have enrichment configuration but appear in no manifest; enrichctl leaves them alone.',
+      '  ! "Busy" (id 4): enrich_datastore = "Warehouse Enrichment" (id 100)',
+      '  ! "Customers" (id 2): enrich_datastore = "Lake Enrichment" (id 101), enrichment_remediation_strategy = "append"',
+      '  ! "Inventory" (id 5): enrichment_source_record_limit = 100',
+      '  ! "Payments" (id 3): enrich_datastore = "Warehouse Enrichment" (id 100), enrichment_remediation_strategy = "overwrite"',
+      '',
+    ].join('\n'));
+    const json = await run(['plan', 'm.yaml', '--report-unmanaged', '--format', 'json'], { cwd: dir, env: env(e) });
+    const doc = JSON.parse(json.stdout) as { unmanaged: Array<{ datastore: { id: number }; non_default: string[] }> };
+    expect(doc.unmanaged.map((u) => u.datastore.id)).toStrictEqual([4, 2, 5, 3]);
+    expectValidPlan(doc);
+    const md = await run(['plan', 'm.yaml', '--report-unmanaged', '--format', 'markdown'], { cwd: dir, env: env(e) });
+    expect(md.stdout).toContain('| Customers | 2 | `enrich_datastore` = "Lake Enrichment" (id 101), `enrichment_remediation_strategy` = "append" |');
+    expect(e.calls().every((c) => c.method === 'GET')).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { diffState } from '../../src/plan/diff.js';
+import { findUnmanaged } from '../../src/plan/unmanaged.js';
 import type { Plan } from '../../src/plan/types.js';
 import { COLOUR, PLAIN } from '../../src/render/colour.js';
 import { MARKDOWN_BUDGET, renderPlanMarkdown } from '../../src/render/plan-markdown.js';
@@ -40,6 +41,18 @@ const CASES: Record<string, () => Plan> = {
       declare('Unchanged', { settings: { high_count_rollup_threshold: 10 } }),
     ],
   ),
+  '004-unmanaged': () => {
+    const live: LiveEntry[] = [
+      { id: 1, name: 'Orders' },
+      { id: 2, name: 'Hand-made | link', state: { enrich_datastore: ENR, enrichment_prefix: '_hand_made_link' } },
+      { id: 3, name: 'Tuned', state: { enrichment_prefix: '_custom', high_count_rollup_threshold: 99 } },
+      { id: 4, name: 'Untouched', state: { enrichment_prefix: '_untouched' } },
+    ];
+    const obs = observed([...live, { ...ENR, enrichment_only: true }]);
+    const result = diffState([declare('Orders', { settings: { high_count_rollup_threshold: 20 } })], obs, META);
+    if (!result.ok) throw new Error('expected a plan');
+    return { ...result.plan, unmanaged: findUnmanaged(obs, new Set([1])) };
+  },
   '003-markdown-over-budget': () => plan(
     Array.from({ length: 3000 }, (_, i) => ({ id: 1000 + i, name: `warehouse.schema_${String(i).padStart(4, '0')}` })),
     Array.from({ length: 3000 }, (_, i) => declare(`warehouse.schema_${String(i).padStart(4, '0')}`, { link: 100, settings: { enrichment_remediation_strategy: 'overwrite' } })),

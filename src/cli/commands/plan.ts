@@ -28,9 +28,11 @@ export interface PlanOptions extends ConnectedFlags {
   format: PlanFormat;
   detailedExitcode: boolean;
   color: boolean;
+  reportUnmanaged: boolean;
 }
 
 interface RawPlanOptions extends ConnectedFlags {
+  reportUnmanaged?: boolean;
   target?: string[];
   out?: string;
   format?: unknown;
@@ -45,6 +47,7 @@ export function parsePlanOptions(paths: readonly string[], raw: RawPlanOptions):
     targets: raw.target ?? [],
     format: parseFormat(raw.format, PLAN_FORMATS),
     detailedExitcode: raw.detailedExitcode === true,
+    reportUnmanaged: raw.reportUnmanaged === true,
     color: raw.color !== false,
   };
 }
@@ -111,7 +114,8 @@ export function registerPlan(program: Command, io: Io, defer: (h: Handler) => vo
   addPlanSelectionOptions(cmd)
     .option('--out <file>', 'also save the plan, for `enrichctl apply --plan FILE`')
     .addOption(new Option('--format <format>', 'output format').choices([...PLAN_FORMATS]).default('text'))
-    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error');
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .option('--report-unmanaged', 'also list live datastores with a link or non-default settings that no manifest declares (never changed)');
   addConnectionOptions(cmd).action((paths: string[], raw: RawPlanOptions) => {
     const options = parsePlanOptions(paths, raw);
     defer(() => runPlan(options, io));

@@ -1,0 +1,36 @@
+/**
+ * Live datastores that carry enrichment configuration (a link, or a setting away from its default)
+ * but appear in no manifest: what a drift job should flag, and what enrichctl must never touch.
+ * Display only: apply ignores it. Pure.
+ */
+import { normalisePrefix } from '../core/prefix.js';
+import { SETTINGS } from '../core/settings.js';
+import { compareRefs } from './describe.js';
+import { STATE_FIELDS, stateFieldEquals } from './diff.js';
+import type { Observation } from './observation.js';
+import type { DatastoreRef, EnrichmentState } from './types.js';
+
+export interface UnmanagedDatastore {
+  datastore: DatastoreRef;
+  state: EnrichmentState;
+  /** The fields that differ from what a datastore of that name has by default. */
+  non_default: Array<keyof EnrichmentState>;
+}
+
+/** What a datastore of this name holds before anyone configures it. */
+export function defaultState(name: string): EnrichmentState {
+  const state: Record<string, unknown> = { enrich_datastore: null };
+  for (const spec of SETTINGS) state[spec.key] = spec.kind === 'prefix' ? normalisePrefix(name) : spec.default;
+  return state as unknown as EnrichmentState;
+}
+
+export function findUnmanaged(observed: Observation, declared: ReadonlySet<number>): UnmanagedDatastore[] {
+  const out: UnmanagedDatastore[] = [];
+  for (const d of observed.datastores.values()) {
+    if (d.enrichment_only || !d.state || declared.has(d.id)) continue;
+    const defaults = defaultState(d.name);
+    const nonDefault = STATE_FIELDS.filter((f) => !stateFieldEquals(f, d.state![f], defaults[f]));
+    if (nonDefault.length > 0) out.push({ datastore: { id: d.id, name: d.name }, state: d.state, non_default: nonDefault });
+  }
+  return out.sort((a, b) => compareRefs(a.datastore, b.datastore));
+}
