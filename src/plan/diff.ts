@@ -71,7 +71,11 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
         }
         break;
       case 'ref': {
-        const target = resolve(decl.link.ref, observed, 'enrichment datastore');
+        let target = resolve(decl.link.ref, observed, 'enrichment datastore');
+        // Linked already, to a datastore this token may not read: nothing to do, and nothing to check.
+        if (!target.ok && before.enrich_datastore !== null && before.enrich_datastore.id === decl.link.ref) {
+          target = { ok: true, ref: before.enrich_datastore };
+        }
         if (!target.ok) {
           errors.push(error(decl.link.location, target.problem, 'unresolved-enrichment-datastore'));
           continue;

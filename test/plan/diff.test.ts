@@ -161,6 +161,15 @@ describe('diffState: one datastore', () => {
     });
   });
 
+  it('accepts a link by id to the datastore already linked even when the token may not read it', () => {
+    const live = observed(world({ state: { enrich_datastore: { id: 555, name: 'Secret Enrichment' } } }), {
+      denied: new Map([[555, "You must have reporter permission in at least one of these teams: ['Security']"]]),
+    });
+    expect(onlyChange(diffState([declare('Healthcare Database', { link: 555 })], live, META)).action).toBe('no-op');
+    const other = diffState([declare('Healthcare Database', { link: 556 })], observed(world(), { denied: new Map([[556, 'no']]) }), META);
+    expect(other.ok ? [] : other.diagnostics.map((d) => d.message)).toStrictEqual(['the token may not read enrichment datastore id 556: no']);
+  });
+
   it('declares by id as well as by name', () => {
     const byId = onlyChange(diffState([declare(42, { link: 100 })], observed(world()), META));
     expect(byId.datastore).toStrictEqual(SRC);
