@@ -12,6 +12,7 @@ import { registerEmulator } from './commands/emulator.js';
 import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerApply } from './commands/apply.js';
+import { registerExport } from './commands/export.js';
 import { VERSION } from './version.js';
 
 export type Handler = () => Promise<ExitCode>;
@@ -35,6 +36,7 @@ export function buildProgram(io: Io, defer: (h: Handler) => void): Command {
   registerValidate(program, io, defer);
   registerPlan(program, io, defer);
   registerApply(program, io, defer);
+  registerExport(program, io, defer);
   return program;
 }
 

@@ -5,13 +5,14 @@
  * hand-edited or truncated file is refused with a clear message before anything is written.
  */
 import { readFileSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
 import { compileSchema } from '../source/schema-diagnostics.js';
 import { summarise } from '../plan/diff.js';
 import { OPERATION_ORDER, type Plan } from '../plan/types.js';
 import { UserError } from './errors.js';
+import { writeFileAtomic } from './files.js';
 
 let planSchema: SchemaObject | undefined;
 function schema(): SchemaObject {
@@ -21,11 +22,8 @@ function schema(): SchemaObject {
 
 /** `file` as the user gave it (for messages), resolved against `cwd`. */
 export async function writePlanFile(file: string, cwd: string, plan: Plan): Promise<void> {
-  const target = resolve(cwd, file);
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
-    await writeFile(temp, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o644 });
-    await rename(temp, target);
+    await writeFileAtomic(resolve(cwd, file), `${JSON.stringify(plan, null, 2)}\n`);
   } catch (err) {
     throw new UserError(`cannot write the plan to ${file}: ${(err as NodeJS.ErrnoException).code ?? 'write failed'}`);
   }

@@ -26,7 +26,6 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
   const diagnostics: Diagnostic[] = [];
   const datastores: DesiredDatastore[] = [];
   const declared = new Map<string, SourceLocation>();
-  const tablesOwner = new Map<string, DesiredDatastore>();
   for (const { document, defaults, entries } of manifests) {
     const report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]): void => {
       const range = locate(document, path, 'value');
@@ -82,7 +81,6 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
         }
       }
       const desired: DesiredDatastore = { ref: entry.datastore, location, link, settings, origins };
-      checkSharedTables(desired, tablesOwner, report, [...at, 'datastore']);
       datastores.push(desired);
     }
   }
@@ -142,25 +140,6 @@ function effectiveSettings(
   };
   for (const spec of SETTINGS) take(spec.key);
   return { settings, origins };
-}
-
-/** Two sources linked to one enrichment datastore with one prefix write into the same tables. */
-function checkSharedTables(desired: DesiredDatastore, owners: Map<string, DesiredDatastore>, report: Report, path: string[]): void {
-  const prefix = desired.settings.enrichment_prefix;
-  if (desired.link.kind !== 'ref' || prefix === undefined) return;
-  const key = `${refKey(desired.link.ref)}\0${prefix}`;
-  const owner = owners.get(key);
-  if (!owner) {
-    owners.set(key, desired);
-    return;
-  }
-  report(
-    'warning',
-    'shared-tables',
-    path,
-    `${describeRef(desired.ref)} and ${describeRef(owner.ref)} (${formatLocation(owner.location)}) both write to ${describeRef(desired.link.ref, 'enrichment datastore')} with prefix "${prefix}": their enrichment tables would mix`,
-    ['give each source its own enrichment_prefix'],
-  );
 }
 
 function locationOf(document: YamlDocument, path: string[], from?: Node): SourceLocation {

@@ -1171,17 +1171,9 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: "two sources sharing tables warn, duplicate errors",
+    name: "prefix note and duplicate error together",
     files: { 'manifest.yaml': "version: 1\ndatastores:\n  - datastore: A\n    enrichment_datastore: E\n    enrichment_prefix: _x\n  - datastore: B\n    enrichment_datastore: E\n    enrichment_prefix: X\n  - datastore: B\n" },
     expected: [
-      {
-        severity: "warning",
-        file: "manifest.yaml",
-        line: 6,
-        column: 16,
-        message: "datastore \"B\" and datastore \"A\" (manifest.yaml:3:16) both write to enrichment datastore \"E\" with prefix \"_x\": their enrichment tables would mix",
-        hints: ["give each source its own enrichment_prefix"],
-      },
       {
         severity: "note",
         file: "manifest.yaml",

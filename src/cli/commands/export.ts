@@ -1,0 +1,173 @@
+/**
+ * `enrichctl export`: the live enrichment configuration as manifests, to start managing an existing
+ * deployment. Deterministic (re-exporting an unchanged deployment changes no byte) and exact (`plan`
+ * of the export against the same deployment has no changes).
+ */
+import { readdir, readFile, rm, stat, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { QualyticsClient } from '../../api/client.js';
+import { lookUpNames, observe } from '../../api/observe.js';
+import { exportEntries, exportGroups, type ExportGroup } from '../../manifest/export.js';
+import type { Observation } from '../../plan/observation.js';
+import { EXPORT_MARKER, manifestValue, renderManifestYaml } from '../../render/manifest-yaml.js';
+import { addConnectionOptions, connect, type ConnectedFlags } from '../connect.js';
+import { UserError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { writeFileAtomic } from '../files.js';
+import { parseFormat } from '../format-option.js';
+import type { Io } from '../io.js';
+import type { Handler } from '../program.js';
+import { collect } from './plan.js';
+
+export const EXPORT_FORMATS = ['yaml', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportOptions extends ConnectedFlags {
+  /** Names or ids; empty exports every datastore the token can read. */
+  datastores: string[];
+  output?: string;
+  byId: boolean;
+  format: ExportFormat;
+}
+
+interface RawExportOptions extends ConnectedFlags {
+  datastore?: string[];
+  all?: boolean;
+  output?: string;
+  byId?: boolean;
+  format?: unknown;
+}
+
+export function parseExportOptions(raw: RawExportOptions): ExportOptions {
+  const datastores = raw.datastore ?? [];
+  if (raw.all && datastores.length > 0) throw new UserError('--all exports every datastore: give either --all or --datastore, not both');
+  return { ...raw, datastores, byId: raw.byId === true, format: parseFormat(raw.format, EXPORT_FORMATS) };
+}
+
+export async function runExport(options: ExportOptions, io: Io): Promise<ExitCode> {
+  const target = options.output === undefined ? undefined : await outputKind(resolve(io.cwd, options.output));
+  if (target === 'dir' && options.format === 'json') {
+    throw new UserError('--format json writes one document: give --output a file name (e.g. live.json), or no --output for stdout');
+  }
+  const client = await connect(options, io);
+  let observation: Observation;
+  let only: Set<number> | undefined;
+  try {
+    ({ observation, only } = await readLive(client, options.datastores));
+  } finally {
+    await client.close();
+  }
+  const select = { byId: options.byId, ...(only ? { only } : {}) };
+  const header = [`${EXPORT_MARKER} from ${client.baseUrl}.`];
+
+  if (target === 'dir') {
+    const dir = resolve(io.cwd, options.output!);
+    const files = await writeGroups(dir, exportGroups(observation, select), header);
+    const entries = files.reduce((n, f) => n + f.count, 0);
+    io.stderr.write(`Exported ${entries} datastores to ${options.output} in ${files.length} files: ${files.map((f) => f.name).join(', ')}.\n`);
+    return EXIT.ok;
+  }
+  const entries = exportEntries(observation, select);
+  const text = options.format === 'json'
+    ? `${JSON.stringify(manifestValue(entries), null, 2)}\n`
+    : renderManifestYaml(entries, header);
+  if (options.output === undefined) {
+    io.stdout.write(text);
+  } else {
+    await writeFileAtomic(resolve(io.cwd, options.output), text);
+    io.stderr.write(`Exported ${entries.length} datastores to ${options.output}.\n`);
+  }
+  return EXIT.ok;
+}
+
+/** A path ending in .yaml/.yml/.json is a file; an existing directory, or anything else, a directory. */
+async function outputKind(path: string): Promise<'file' | 'dir'> {
+  try {
+    if ((await stat(path)).isDirectory()) return 'dir';
+  } catch {
+    // Not there yet: decided by its name.
+  }
+  return /\.(ya?ml|json)$/i.test(path) ? 'file' : 'dir';
+}
+
+async function readLive(client: QualyticsClient, selection: readonly string[]): Promise<{ observation: Observation; only?: Set<number> }> {
+  if (selection.length === 0) {
+    return { observation: (await observe(client, { sources: [], targets: [], everything: true })).observation };
+  }
+  const refs = selection.map((s) => (/^[1-9]\d*$/.test(s) ? Number(s) : s));
+  const { observation } = await observe(client, { sources: refs, targets: [] });
+  const only = new Set<number>();
+  const problems: string[] = [];
+  for (const ref of refs) {
+    const ids = typeof ref === 'number' ? (observation.datastores.has(ref) ? [ref] : []) : (observation.names.get(ref) ?? []);
+    if (typeof ref === 'number' && observation.denied.has(ref)) problems.push(`the token may not read datastore id ${ref}: ${observation.denied.get(ref)}`);
+    else if (ids.length === 0) problems.push(`--datastore ${JSON.stringify(String(ref))} matches no datastore visible to this token`);
+    for (const id of ids) {
+      if (observation.datastores.get(id)?.enrichment_only) problems.push(`--datastore ${JSON.stringify(String(ref))} is an enrichment-only datastore: it has no enrichment settings of its own`);
+      else only.add(id);
+    }
+  }
+  if (problems.length > 0) throw new UserError(`nothing was exported:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  // The names of the linked enrichment datastores: exported by name only where that name is unique.
+  const targets = [...only].flatMap((id) => {
+    const link = observation.datastores.get(id)?.state?.enrich_datastore;
+    return link ? [link.name] : [];
+  });
+  await lookUpNames(client, observation, targets);
+  return { observation, only };
+}
+
+interface WrittenFile {
+  name: string;
+  count: number;
+}
+
+/** One file per enrichment datastore, plus unlinked.yaml; earlier exports' files no longer produced are removed. */
+async function writeGroups(dir: string, groups: readonly ExportGroup[], header: readonly string[]): Promise<WrittenFile[]> {
+  await mkdir(dir, { recursive: true });
+  const used = new Set<string>();
+  const written: WrittenFile[] = [];
+  for (const group of groups) {
+    const name = fileName(group, used);
+    const lines = [
+      ...header,
+      group.enrichment ? `Datastores linked to ${JSON.stringify(group.enrichment.name)} (id ${group.enrichment.id}).` : 'Datastores with no enrichment datastore linked.',
+    ];
+    await writeFileAtomic(join(dir, name), renderManifestYaml(group.entries, lines));
+    written.push({ name, count: group.entries.length });
+  }
+  for (const entry of await readdir(dir)) {
+    if (!/\.ya?ml$/.test(entry) || used.has(entry)) continue;
+    const text = await readFile(join(dir, entry), 'utf8').catch(() => '');
+    if (text.startsWith(`# ${EXPORT_MARKER}`)) await rm(join(dir, entry));
+  }
+  return written;
+}
+
+function fileName(group: ExportGroup, used: Set<string>): string {
+  const base = group.enrichment ? slug(group.enrichment.name) || `enrichment-${group.enrichment.id}` : 'unlinked';
+  let name = `${base}.yaml`;
+  if (used.has(name) || (group.enrichment && base === 'unlinked')) name = `${base}-${group.enrichment?.id}.yaml`;
+  used.add(name);
+  return name;
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+}
+
+export function registerExport(program: Command, io: Io, defer: (h: Handler) => void): void {
+  const cmd = program
+    .command('export')
+    .description('Write manifests that describe the live enrichment configuration (to start managing an existing deployment).')
+    .option('--datastore <name-or-id>', 'export only this datastore (repeatable); default: every datastore the token can read', collect, [])
+    .option('--all', 'export every datastore the token can read (the default, said explicitly)')
+    .option('--output <file-or-dir>', 'write here instead of stdout: a .yaml/.yml/.json file, or a directory (one file per enrichment datastore, plus unlinked.yaml)')
+    .option('--by-id', 'name datastores by id instead of by name')
+    .addOption(new Option('--format <format>', 'output format').choices([...EXPORT_FORMATS]).default('yaml'));
+  addConnectionOptions(cmd).action((raw: RawExportOptions) => {
+    const options = parseExportOptions(raw);
+    defer(() => runExport(options, io));
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The live configuration as manifests (`enrichctl export`): pure, from an Observation to manifest
+ * values, deterministic so that re-exporting an unchanged deployment gives a zero git diff, and
+ * exact so that `plan` of the export against the same deployment has no changes.
+ *
+ * Datastores are named by name unless `byId`, or unless the name would not resolve to exactly that
+ * datastore (shared by several, empty, or not visible to this token); then by id, with a comment
+ * saying why.
+ */
+import { SETTINGS, type Settings } from '../core/settings.js';
+import { compareRefs } from '../plan/describe.js';
+import type { Observation, ObservedDatastore } from '../plan/observation.js';
+import type { DatastoreRef, EnrichmentState } from '../plan/types.js';
+
+export interface ExportEntry {
+  datastore: string | number;
+  /** Why `datastore` is an id, when it is one that a name could not replace. */
+  datastoreNote?: string;
+  enrichment_datastore: string | number | null;
+  enrichmentNote?: string;
+  settings: Settings;
+}
+
+export interface ExportGroup {
+  /** The linked enrichment datastore shared by every entry, or null for unlinked datastores. */
+  enrichment: DatastoreRef | null;
+  entries: ExportEntry[];
+}
+
+export interface ExportOptions {
+  byId: boolean;
+  /** Only these datastore ids (from --datastore); all non-enrichment-only ones when absent. */
+  only?: ReadonlySet<number>;
+}
+
+/** Every exported datastore, sorted by name then id. */
+export function exportEntries(observed: Observation, options: ExportOptions): ExportEntry[] {
+  return selectSources(observed, options).map((d) => toEntry(d, d.state!, observed, options.byId));
+}
+
+/** The same entries grouped by enrichment datastore (by name), the unlinked ones last. */
+export function exportGroups(observed: Observation, options: ExportOptions): ExportGroup[] {
+  const groups = new Map<number | null, ExportGroup>();
+  for (const d of selectSources(observed, options)) {
+    const link = d.state!.enrich_datastore;
+    const key = link?.id ?? null;
+    let group = groups.get(key);
+    if (!group) {
+      group = { enrichment: link, entries: [] };
+      groups.set(key, group);
+    }
+    group.entries.push(toEntry(d, d.state!, observed, options.byId));
+  }
+  return [...groups.values()].sort((a, b) => {
+    if (a.enrichment === null || b.enrichment === null) return a.enrichment === null ? 1 : -1;
+    return compareRefs(a.enrichment, b.enrichment);
+  });
+}
+
+function selectSources(observed: Observation, options: ExportOptions): ObservedDatastore[] {
+  return [...observed.datastores.values()]
+    .filter((d) => !d.enrichment_only && d.state !== undefined && (!options.only || options.only.has(d.id)))
+    .sort(compareRefs);
+}
+
+function toEntry(d: ObservedDatastore, state: EnrichmentState, observed: Observation, byId: boolean): ExportEntry {
+  const source = nameOrId(d, observed, byId);
+  const entry: ExportEntry = { datastore: source.ref, enrichment_datastore: null, settings: settingsOf(state) };
+  if (source.note) entry.datastoreNote = source.note;
+  if (state.enrich_datastore) {
+    const target = nameOrId(state.enrich_datastore, observed, byId);
+    entry.enrichment_datastore = target.ref;
+    if (target.note) entry.enrichmentNote = target.note;
+  }
+  return entry;
+}
+
+function nameOrId(ref: DatastoreRef, observed: Observation, byId: boolean): { ref: string | number; note?: string } {
+  if (byId) return { ref: ref.id };
+  if (ref.name.trim() === '') return { ref: ref.id, note: 'its name is empty: exported by id' };
+  const ids = observed.names.get(ref.name);
+  if (ids === undefined || !ids.includes(ref.id)) {
+    return { ref: ref.id, note: `${JSON.stringify(ref.name)} is not visible to this token by name: exported by id` };
+  }
+  if (ids.length > 1) {
+    return { ref: ref.id, note: `${JSON.stringify(ref.name)} is not unique (ids ${[...ids].sort((a, b) => a - b).join(', ')}): exported by id` };
+  }
+  return { ref: ref.name };
+}
+
+function settingsOf(state: EnrichmentState): Settings {
+  const out: Record<string, unknown> = {};
+  for (const spec of SETTINGS) out[spec.key] = state[spec.key];
+  return out as unknown as Settings;
+}

@@ -1,0 +1,147 @@
+/** export against a seeded emulator: the export/plan round trip, determinism, selection, formats. */
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { Seed, SeedDatastore } from '../../src/emulator/seed-types.js';
+import { REMEDIATION_STRATEGIES } from '../../src/core/settings.js';
+import { run, workspace } from '../helpers/cli.js';
+
+const TOKEN = 'export-admin-token';
+const ENRICHMENT = [
+  { id: 9001, name: 'Warehouse Enrichment' },
+  { id: 9002, name: 'Lake Enrichment' },
+  { id: 9003, name: 'Shared: Enrichment #1' },
+  { id: 9004, name: 'Lake Enrichment' }, // same name as 9002: links to either must be exported by id
+];
+
+/** 500 sources: mixed links (some to ambiguous targets), settings, and names (some shared, some YAML-hostile). */
+function deployment(): Seed {
+  const sources: SeedDatastore[] = Array.from({ length: 500 }, (_, i) => {
+    const id = i + 1;
+    const target = i % 5 === 4 ? null : ENRICHMENT[i % 4]!.id;
+    let name = `Source ${String(id).padStart(3, '0')}`;
+    if (i % 50 === 0) name = 'Duplicate Name';
+    if (i === 7) name = 'null';
+    if (i === 8) name = '123';
+    if (i === 9) name = 'key: value # not a comment';
+    if (i === 10) name = "  padded  ";
+    return {
+      id,
+      name,
+      enrich_datastore: target,
+      enrichment_prefix: i % 3 === 0 ? `Custom Prefix ${id}` : undefined,
+      enrichment_source_record_limit: (i % 7) + 1,
+      enrichment_remediation_strategy: target === null ? 'none' : REMEDIATION_STRATEGIES[i % 3],
+      high_count_rollup_threshold: (i % 1000) + 1,
+    };
+  });
+  return {
+    users: [{ name: 'Ada', role: 'Admin', token: TOKEN }],
+    datastores: [...sources, ...ENRICHMENT.map((e) => ({ ...e, enrichment_only: true }))],
+  };
+}
+
+let em: RunningEmulator;
+beforeEach(async () => {
+  em = await startEmulator({ seed: deployment() });
+});
+afterEach(async () => {
+  await em.close();
+});
+const env = (): NodeJS.ProcessEnv => ({ QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN });
+
+describe('export', () => {
+  it('round-trips 500 datastores: plan of the export has no changes, and a second export is byte-identical', async () => {
+    const dir = await workspace({});
+    const first = await run(['export', '--output', 'live.yaml'], { cwd: dir, env: env() });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('Exported 500 datastores to live.yaml.\n');
+    const text = await readFile(join(dir, 'live.yaml'), 'utf8');
+    expect(text).not.toContain(TOKEN);
+    // Shared names and links to an ambiguous enrichment datastore are exported by id, with the reason.
+    expect(text).toContain('  - datastore: 1 # "Duplicate Name" is not unique (ids 1, 51, 101, 151, 201, 251, 301, 351, 401, 451): exported by id\n');
+    expect(text).toContain('    enrichment_datastore: 9002 # "Lake Enrichment" is not unique (ids 9002, 9004): exported by id\n');
+    expect(text).toContain('  - datastore: "null"\n');
+    expect(text).toContain('  - datastore: "123"\n');
+    const plan = await run(['plan', 'live.yaml', '--detailed-exitcode', '--no-color'], { cwd: dir, env: env() });
+    // The only thing said: a real hazard of this deployment (same-named sources share a default prefix).
+    const said = plan.stderr.split('\n').filter((l) => /^live\.yaml:\d+:\d+: /.test(l));
+    expect(said).toHaveLength(2);
+    for (const line of said) expect(line).toMatch(/: warning: "Duplicate Name" \(id \d+\), "Duplicate Name" .* would all write into .* so into the same tables$/);
+    expect(plan).toMatchObject({ code: 0, stdout: 'No changes. Live enrichment settings match the manifests.\n' });
+    expect(em.calls().every((c) => c.method === 'GET')).toBe(true);
+    const second = await run(['export'], { cwd: dir, env: env() });
+    expect(second.stdout).toBe(text);
+  });
+
+  it('writes one file per enrichment datastore plus unlinked.yaml, plans clean, and replaces only its own files', async () => {
+    const dir = await workspace({ 'manifests/keep.yaml': '# mine\nversion: 1\ndatastores: []\n' });
+    const r = await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
+    expect(r.code).toBe(0);
+    const files = (await readdir(join(dir, 'manifests'))).sort();
+    expect(files).toStrictEqual(['keep.yaml', 'lake-enrichment-9004.yaml', 'lake-enrichment.yaml', 'shared-enrichment-1.yaml', 'unlinked.yaml', 'warehouse-enrichment.yaml']);
+    const unlinked = await readFile(join(dir, 'manifests', 'unlinked.yaml'), 'utf8');
+    expect(unlinked.startsWith('# Exported by `enrichctl export` from ')).toBe(true);
+    expect(unlinked).toContain('# Datastores with no enrichment datastore linked.\n');
+    const plan = await run(['plan', 'manifests', '--detailed-exitcode'], { cwd: dir, env: env() });
+    expect(plan.code).toBe(0);
+
+    const before = await Promise.all(files.map((f) => readFile(join(dir, 'manifests', f), 'utf8')));
+    await writeFile(join(dir, 'manifests', 'gone-enrichment.yaml'), '# Exported by `enrichctl export` from elsewhere.\nversion: 1\ndatastores: []\n');
+    await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
+    expect((await readdir(join(dir, 'manifests'))).sort()).toStrictEqual(files);
+    expect(await Promise.all(files.map((f) => readFile(join(dir, 'manifests', f), 'utf8')))).toStrictEqual(before);
+  });
+
+  it('exports only the named datastores, by id with --by-id, and as JSON that is a valid manifest', async () => {
+    const dir = await workspace({});
+    const some = await run(['export', '--datastore', 'Source 002', '--datastore', '4', '--by-id'], { cwd: dir, env: env() });
+    expect(some.code).toBe(0);
+    expect(some.stdout).toBe([
+      '# Exported by `enrichctl export` from ' + em.url + '.',
+      '',
+      'version: 1',
+      'datastores:',
+      '  - datastore: 2',
+      '    enrichment_datastore: 9002',
+      '    enrichment_prefix: _source_002',
+      '    enrichment_source_record_limit: 2',
+      '    enrichment_remediation_strategy: append',
+      '    high_count_rollup_threshold: 2',
+      '',
+      '  - datastore: 4',
+      '    enrichment_datastore: 9004',
+      '    enrichment_prefix: _custom_prefix_4',
+      '    enrichment_source_record_limit: 4',
+      '    enrichment_remediation_strategy: none',
+      '    high_count_rollup_threshold: 4',
+      '',
+    ].join('\n'));
+    const json = await run(['export', '--datastore', 'Source 003', '--format', 'json'], { cwd: dir, env: env() });
+    const doc = JSON.parse(json.stdout) as unknown;
+    const schema = JSON.parse(await readFile(new URL('../../schemas/enrichment-manifest.schema.json', import.meta.url), 'utf8')) as object;
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc).toStrictEqual({
+      version: 1,
+      datastores: [{ datastore: 'Source 003', enrichment_datastore: 'Shared: Enrichment #1', enrichment_prefix: '_source_003', enrichment_source_record_limit: 3, enrichment_remediation_strategy: 'overwrite', high_count_rollup_threshold: 3 }],
+    });
+  });
+
+  it('refuses what it cannot do, writing nothing', async () => {
+    const dir = await workspace({});
+    const unknown = await run(['export', '--datastore', 'Nope', '--datastore', '9001'], { cwd: dir, env: env() });
+    expect(unknown).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error: nothing was exported:\n  - --datastore "Nope" matches no datastore visible to this token\n  - --datastore "9001" is an enrichment-only datastore: it has no enrichment settings of its own\n',
+    });
+    const both = await run(['export', '--all', '--datastore', 'x'], { cwd: dir, env: env() });
+    expect(both.stderr).toBe('Error: --all exports every datastore: give either --all or --datastore, not both\n');
+    const jsonDir = await run(['export', '--format', 'json', '--output', 'out'], { cwd: dir, env: env() });
+    expect(jsonDir.code).toBe(1);
+    expect(await readdir(dir)).toStrictEqual([]);
+  });
+});
