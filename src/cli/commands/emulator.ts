@@ -10,6 +10,7 @@ import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { useColour, type Io } from '../io.js';
+import { parseFormat } from '../format-option.js';
 import type { Handler } from '../program.js';
 
 export interface EmulatorCommandOptions {
@@ -20,7 +21,11 @@ export interface EmulatorCommandOptions {
   errorRate: number;
   resetRate: number;
   listWithoutEnrichment: boolean;
+  format: EmulatorFormat;
 }
+
+export const EMULATOR_FORMATS = ['text', 'json'] as const;
+export type EmulatorFormat = (typeof EMULATOR_FORMATS)[number];
 
 function number(flag: string, min: number, max: number, integer: boolean): (v: string) => number {
   return (v) => {
@@ -58,7 +63,8 @@ export async function runEmulator(options: EmulatorCommandOptions, io: Io): Prom
           : `the emulator could not start: ${code ?? (err as Error).message}`,
     );
   }
-  io.stdout.write(`${emulator.url}\n`);
+  const ready = { url: emulator.url, admin_url: `${emulator.origin}/_emulator`, datastores: load.seed.datastores.length, users: load.seed.users.length };
+  io.stdout.write(options.format === 'json' ? `${JSON.stringify(ready)}\n` : `${emulator.url}\n`);
   io.stderr.write(`Qualytics API emulator: ${load.seed.datastores.length} datastores, ${load.seed.users.length} users; admin API at ${emulator.origin}/_emulator. Ctrl-C stops it.\n`);
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();
@@ -80,7 +86,8 @@ export function registerEmulator(program: Command, io: Io, defer: (h: Handler) =
     .addOption(new Option('--error-rate <share>', 'share of API requests answered 503 or 429 (0..1)').default(0).argParser(number('--error-rate', 0, 1, false)))
     .addOption(new Option('--reset-rate <share>', 'share of API connections reset without an answer (0..1)').default(0).argParser(number('--reset-rate', 0, 1, false)))
     .option('--list-without-enrichment', 'list items omit the enrichment fields, as lighter list endpoints may')
-    .action((raw: Omit<EmulatorCommandOptions, 'listWithoutEnrichment'> & { listWithoutEnrichment?: boolean }) => {
-      defer(() => runEmulator({ ...raw, listWithoutEnrichment: raw.listWithoutEnrichment === true }, io));
+    .addOption(new Option('--format <format>', 'text prints the API URL once listening; json prints one JSON line').choices([...EMULATOR_FORMATS]).default('text'))
+    .action((raw: Omit<EmulatorCommandOptions, 'listWithoutEnrichment' | 'format'> & { listWithoutEnrichment?: boolean; format?: unknown }) => {
+      defer(() => runEmulator({ ...raw, listWithoutEnrichment: raw.listWithoutEnrichment === true, format: parseFormat(raw.format, EMULATOR_FORMATS) }, io));
     });
 }

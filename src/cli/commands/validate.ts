@@ -2,12 +2,12 @@
  * `enrichctl validate [PATH...]`: offline checks of manifests. The report goes to stdout (it is the
  * command's product, as with tsc and eslint); exit 0 when there is no error, 1 otherwise.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { hasErrors } from '../../core/diagnostics.js';
 import { loadManifests } from '../../manifest/load.js';
 import { renderDiagnosticsJson, renderDiagnosticsText, renderSummary } from '../../render/diagnostics.js';
-import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { parseFormat } from '../format-option.js';
 import { useColour, type Io } from '../io.js';
 import type { Handler } from '../program.js';
 
@@ -23,11 +23,7 @@ export interface ValidateOptions {
 
 /** Commander's raw options -> checked options; separate from the handler so that it is testable alone. */
 export function parseValidateOptions(paths: readonly string[], raw: { format?: unknown; color?: unknown }): ValidateOptions {
-  const format = raw.format ?? 'text';
-  if (typeof format !== 'string' || !(VALIDATE_FORMATS as readonly string[]).includes(format)) {
-    throw new UserError(`--format must be one of ${VALIDATE_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
-  }
-  return { paths: paths.length > 0 ? [...paths] : ['.'], format: format as ValidateFormat, color: raw.color !== false };
+  return { paths: paths.length > 0 ? [...paths] : ['.'], format: parseFormat(raw.format, VALIDATE_FORMATS), color: raw.color !== false };
 }
 
 export function runValidate(options: ValidateOptions, io: Io): ExitCode {
@@ -48,7 +44,7 @@ export function registerValidate(program: Command, io: Io, defer: (h: Handler) =
     .command('validate')
     .description('Check manifests offline: YAML, schema and cross-entry rules. Exit 0 when valid, 1 otherwise.')
     .argument('[paths...]', 'manifest files or directories (every *.yaml/*.yml below, sorted)', [])
-    .option('--format <format>', 'output format: text or json', 'text')
+    .addOption(new Option('--format <format>', 'output format').choices([...VALIDATE_FORMATS]).default('text'))
     .option('--no-color', 'never colour the output')
     .action((paths: string[], raw: { format?: unknown; color?: unknown }) => {
       const options = parseValidateOptions(paths, raw);
