@@ -11,7 +11,8 @@ import { loadManifests } from '../manifest/load.js';
 import { diffState } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
 import type { Plan } from '../plan/types.js';
-import type { Io } from './io.js';
+import { renderDiagnosticsText } from '../render/diagnostics.js';
+import { useColour, type Io } from './io.js';
 import { startProgress } from './progress.js';
 
 export interface PlanRequest {
@@ -83,6 +84,22 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
     result.plan.unmanaged = findUnmanaged(observed.observation, new Set(result.plan.changes.map((c) => c.datastore.id)));
   }
   return { ok: true, plan: result.plan, warnings: [...desired.warnings, ...result.warnings], sources: desired.sources, strategy: observed.strategy };
+}
+
+/**
+ * Tells the user what planning found on stderr: on failure every error (and that nothing changed),
+ * on success the warnings and notes. Returns the plan, or undefined when there is none.
+ */
+export function reportPlanned(planned: Planned, io: Io, colourFlag: boolean): Plan | undefined {
+  const colour = useColour(io.stderr, io.env, !colourFlag);
+  if (!planned.ok) {
+    io.stderr.write(renderDiagnosticsText(planned.diagnostics, { sources: planned.sources, colour }));
+    const n = planned.diagnostics.filter((d) => d.severity === 'error').length;
+    io.stderr.write(`Planning failed: ${n} ${n === 1 ? 'error' : 'errors'}; nothing was changed.\n`);
+    return undefined;
+  }
+  if (planned.warnings.length > 0) io.stderr.write(renderDiagnosticsText(planned.warnings, { sources: planned.sources, colour }));
+  return planned.plan;
 }
 
 function selectTargets(all: DesiredDatastore[], targets: readonly string[]):

@@ -3,24 +3,8 @@
  * arrangement as the manifest schema: TypeScript is the source, `npm run schemas` writes the file).
  */
 import { SETTINGS, type SettingKey, type SettingSpec } from '../core/settings.js';
-import type { JsonSchema } from '../manifest/schema-source.js';
+import { settingSchema, type JsonSchema } from '../core/setting-schema.js';
 import { TEAM_PERMISSIONS, USER_ROLES, type Seed, type SeedDatastore, type SeedUser } from './seed-types.js';
-
-function settingSchema(spec: SettingSpec): JsonSchema {
-  const head = { title: spec.title, description: `${spec.description} Left out: the server's default.` };
-  switch (spec.kind) {
-    case 'integer':
-      return { ...head, type: 'integer', minimum: spec.minimum, maximum: spec.maximum, default: spec.default };
-    case 'enum':
-      return { ...head, type: 'string', enum: [...spec.values], default: spec.default };
-    case 'prefix':
-      return { ...head, description: `${spec.description} Left out: derived from the name.`, type: 'string' };
-    default: {
-      const unreachable: never = spec;
-      return unreachable;
-    }
-  }
-}
 
 const USER_PROPERTIES = {
   name: { title: 'Name', description: 'The user\'s display name, as `GET /api/users/me` answers it.', type: 'string', minLength: 1 },
@@ -88,7 +72,7 @@ export const SEED_DATASTORE_SCHEMA: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'name'] satisfies (keyof SeedDatastore)[],
-  properties: { ...DATASTORE_PROPERTIES, ...Object.fromEntries(SETTINGS.map((s) => [s.key, settingSchema(s)])) },
+  properties: { ...DATASTORE_PROPERTIES, ...Object.fromEntries(SETTINGS.map((s) => [s.key, settingSchema(s, s.kind === 'prefix' ? 'Left out: derived from the name.' : "Left out: the server's default.")])) },
 };
 
 export function buildSeedSchema(): JsonSchema {

@@ -2,35 +2,18 @@
  * Builds `schemas/enrichment-manifest.schema.json` from the SETTINGS table and the manifest types.
  * The committed file is this object, written by `npm run schemas`; a test compares them byte for byte.
  */
-import { SETTINGS, type SettingSpec } from '../core/settings.js';
+import { settingSchema, type JsonSchema } from '../core/setting-schema.js';
+import { SETTINGS } from '../core/settings.js';
 import type { ManifestDocument, ManifestEntryBase } from './manifest-types.js';
 
-export type JsonSchema = { [keyword: string]: unknown };
+export type { JsonSchema } from '../core/setting-schema.js';
 
 /** How a setting reads in one place: in an entry, or in `defaults`. */
-function settingSchema(spec: SettingSpec, where: 'entry' | 'defaults'): JsonSchema {
-  const tail =
-    where === 'entry'
-      ? ' Left out (and not set in `defaults`): not managed, never changed.'
-      : ' Applies to every entry of this document that leaves it out.';
-  const head = { title: spec.title, description: spec.description + tail };
-  switch (spec.kind) {
-    case 'integer':
-      return { ...head, type: 'integer', minimum: spec.minimum, maximum: spec.maximum, default: spec.default };
-    case 'enum':
-      return { ...head, type: 'string', enum: [...spec.values], default: spec.default };
-    case 'prefix':
-      // Length is checked on the normalised form (a semantic rule), which a schema cannot express.
-      return { ...head, type: 'string' };
-    default: {
-      const unreachable: never = spec;
-      return unreachable;
-    }
-  }
-}
-
 function settingsSchemas(where: 'entry' | 'defaults'): Record<string, JsonSchema> {
-  return Object.fromEntries(SETTINGS.map((spec) => [spec.key, settingSchema(spec, where)]));
+  const leftOut = where === 'entry'
+    ? 'Left out (and not set in `defaults`): not managed, never changed.'
+    : 'Applies to every entry of this document that leaves it out.';
+  return Object.fromEntries(SETTINGS.map((spec) => [spec.key, settingSchema(spec, leftOut)]));
 }
 
 const ENTRY_PROPERTIES = {

@@ -13,7 +13,6 @@ import type { Plan } from '../../plan/types.js';
 import { staleness } from '../../plan/stale.js';
 import { paint } from '../../render/colour.js';
 import { renderApplySummary, renderResultLine } from '../../render/apply-text.js';
-import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { NO_CHANGES } from '../../render/values.js';
 import { askApproval, canAsk } from '../approval.js';
@@ -22,10 +21,10 @@ import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
 import { useColour, type Io } from '../io.js';
-import { makePlan, readDesired } from '../planning.js';
+import { makePlan, readDesired, reportPlanned } from '../planning.js';
 import type { Handler } from '../program.js';
 import { readPlanFile } from '../saved-plan.js';
-import { addPlanSelectionOptions, countErrors } from './plan.js';
+import { addPlanSelectionOptions } from './plan.js';
 
 export const APPLY_FORMATS = ['text', 'json'] as const;
 export type ApplyFormat = (typeof APPLY_FORMATS)[number];
@@ -74,19 +73,13 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<ExitCode>
 
 /** Plans, shows the plan, and gets approval; an exit code when it ends there. */
 async function planNow(client: QualyticsClient, options: ApplyOptions, io: Io): Promise<Plan | ExitCode> {
-  const planned = await makePlan(client, options, io);
-  const colour = useColour(io.stderr, io.env, !options.color);
-  if (!planned.ok) {
-    io.stderr.write(renderDiagnosticsText(planned.diagnostics, { sources: planned.sources, colour }));
-    io.stderr.write(`Planning failed: ${countErrors(planned.diagnostics)}; nothing was changed.\n`);
-    return EXIT.error;
-  }
-  if (planned.warnings.length > 0) io.stderr.write(renderDiagnosticsText(planned.warnings, { sources: planned.sources, colour }));
+  const plan = reportPlanned(await makePlan(client, options, io), io, options.color);
+  if (!plan) return EXIT.error;
   // The plan is the product in text mode; in JSON mode stdout is reserved for the report.
   const out = options.format === 'text' ? io.stdout : io.stderr;
-  out.write(renderPlanText(planned.plan, paint(useColour(out, io.env, !options.color))));
-  if (!planned.plan.changes.some((c) => c.action !== 'no-op')) return planned.plan;
-  if (options.autoApprove) return planned.plan;
+  out.write(renderPlanText(plan, paint(useColour(out, io.env, !options.color))));
+  if (!plan.changes.some((c) => c.action !== 'no-op')) return plan;
+  if (options.autoApprove) return plan;
   if (!canAsk(io)) {
     throw new UserError(
       'apply needs approval and there is no terminal to ask on; nothing was changed. ' +
@@ -97,7 +90,7 @@ async function planNow(client: QualyticsClient, options: ApplyOptions, io: Io): 
     io.stderr.write('Apply cancelled: only \'yes\' approves. Nothing was changed.\n');
     return EXIT.error;
   }
-  return planned.plan;
+  return plan;
 }
 
 /** Reads a saved plan and proves it still describes the world, or refuses it whole. */

@@ -4,8 +4,6 @@
  * to stderr. Exit 0, or with --detailed-exitcode 0 no changes / 2 changes; 1 on any error.
  */
 import { Option, type Command } from 'commander';
-import type { Diagnostic } from '../../core/diagnostics.js';
-import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { paint } from '../../render/colour.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
@@ -14,7 +12,7 @@ import { addConnectionOptions, connect, type ConnectedFlags } from '../connect.j
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
 import { useColour, type Io } from '../io.js';
-import { makePlan } from '../planning.js';
+import { makePlan, reportPlanned } from '../planning.js';
 import type { Handler } from '../program.js';
 import { writePlanFile } from '../saved-plan.js';
 
@@ -55,21 +53,15 @@ export function parsePlanOptions(paths: readonly string[], raw: RawPlanOptions):
 export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
   const client = await connect(options, io);
   try {
-    const planned = await makePlan(client, options, io);
-    const colour = useColour(io.stderr, io.env, !options.color);
-    if (!planned.ok) {
-      io.stderr.write(renderDiagnosticsText(planned.diagnostics, { sources: planned.sources, colour }));
-      io.stderr.write(`Planning failed: ${countErrors(planned.diagnostics)}; nothing was changed.\n`);
-      return EXIT.error;
-    }
-    if (planned.warnings.length > 0) io.stderr.write(renderDiagnosticsText(planned.warnings, { sources: planned.sources, colour }));
-    io.stdout.write(renderPlan(planned.plan, options.format, useColour(io.stdout, io.env, !options.color)));
+    const plan = reportPlanned(await makePlan(client, options, io), io, options.color);
+    if (!plan) return EXIT.error;
+    io.stdout.write(renderPlan(plan, options.format, useColour(io.stdout, io.env, !options.color)));
     if (options.out !== undefined) {
-      await writePlanFile(options.out, io.cwd, planned.plan);
+      await writePlanFile(options.out, io.cwd, plan);
       const note = `Saved the plan to ${options.out}. Apply exactly this plan with: enrichctl apply --plan ${options.out}\n`;
       (options.format === 'text' ? io.stdout : io.stderr).write(note);
     }
-    const changes = planned.plan.changes.some((c) => c.action !== 'no-op');
+    const changes = plan.changes.some((c) => c.action !== 'no-op');
     return options.detailedExitcode && changes ? EXIT.changes : EXIT.ok;
   } finally {
     await client.close();
@@ -89,11 +81,6 @@ export function renderPlan(plan: Plan, format: PlanFormat, colour: boolean): str
       return unreachable;
     }
   }
-}
-
-export function countErrors(diagnostics: readonly Diagnostic[]): string {
-  const n = diagnostics.filter((d) => d.severity === 'error').length;
-  return `${n} ${n === 1 ? 'error' : 'errors'}`;
 }
 
 export function addPlanSelectionOptions(cmd: Command): Command {
