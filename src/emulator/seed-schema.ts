@@ -2,7 +2,7 @@
  * Builds `schemas/emulator-seed.schema.json` from the seed types and the SETTINGS table (the same
  * arrangement as the manifest schema: TypeScript is the source, `npm run schemas` writes the file).
  */
-import { SETTINGS, type SettingKey, type SettingSpec } from '../core/settings.js';
+import { SETTINGS, type SettingKey } from '../core/settings.js';
 import { settingSchema, type JsonSchema } from '../core/setting-schema.js';
 import { TEAM_PERMISSIONS, USER_ROLES, type Seed, type SeedDatastore, type SeedUser } from './seed-types.js';
 
