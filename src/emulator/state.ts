@@ -110,6 +110,30 @@ function requirePermission(caller: Caller, ds: StoredDatastore, needed: TeamPerm
   return fail(403, DETAIL.teamPermission(needed, ds.teams.map((t) => t.name)));
 }
 
+/** Who calls, and which datastore the path names. */
+interface Addressed {
+  caller: Caller;
+  ds: StoredDatastore;
+  /** The path's second id (`enrich_store_id`), when the operation has one. */
+  otherId: number;
+}
+
+/**
+ * The checks every datastore operation starts with, in order: 401 (token), 422 (every path id,
+ * as FastAPI validates parameters before the handler), 404 (the source datastore).
+ */
+function address(model: Model, request: ApiRequest, otherParam?: string): Checked<Addressed> {
+  const caller = authenticate(model, request.authorization);
+  if (!caller.ok) return caller;
+  const id = integerParam(request, 'datastore_id');
+  if (!id.ok) return id;
+  const other = otherParam === undefined ? { ok: true as const, value: NaN } : integerParam(request, otherParam);
+  if (!other.ok) return other;
+  const ds = findDatastore(model, id.value);
+  if (!ds.ok) return ds;
+  return { ok: true, value: { caller: caller.value, ds: ds.value, otherId: other.value } };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public endpoints.
 
@@ -211,13 +235,10 @@ export const listDatastores: Operation = (model, request) => {
 };
 
 export const getDatastore: Operation = (model, request) => {
-  const caller = authenticate(model, request.authorization);
-  if (!caller.ok) return caller.answer;
-  const id = integerParam(request, 'datastore_id');
-  if (!id.ok) return id.answer;
-  const source = findDatastore(model, id.value);
-  if (!source.ok) return source.answer;
-  return requirePermission(caller.value, source.value, 'Reporter') ?? ok(datastoreView(model, source.value));
+  const at = address(model, request);
+  if (!at.ok) return at.answer;
+  const { caller, ds } = at.value;
+  return requirePermission(caller, ds, 'Reporter') ?? ok(datastoreView(model, ds));
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -225,34 +246,25 @@ export const getDatastore: Operation = (model, request) => {
 
 /** `PATCH /api/datastores/{datastore_id}/enrichment/{enrich_store_id}`: link, re-confirm or switch. */
 export const linkEnrichment: Operation = (model, request) => {
-  const caller = authenticate(model, request.authorization);
-  if (!caller.ok) return caller.answer;
-  const sourceId = integerParam(request, 'datastore_id');
-  if (!sourceId.ok) return sourceId.answer;
-  const targetId = integerParam(request, 'enrich_store_id');
-  if (!targetId.ok) return targetId.answer;
-  const source = findDatastore(model, sourceId.value);
-  if (!source.ok) return source.answer;
-  const denied = requirePermission(caller.value, source.value, 'Editor');
+  const at = address(model, request, 'enrich_store_id');
+  if (!at.ok) return at.answer;
+  const { caller, ds, otherId } = at.value;
+  const denied = requirePermission(caller, ds, 'Editor');
   if (denied) return denied;
-  const target = findDatastore(model, targetId.value);
+  const target = findDatastore(model, otherId);
   if (!target.ok) return target.answer;
-  if (source.value.enrichment_only) return fail(409, DETAIL.enrichmentStore(source.value.id));
-  if (target.value.id === source.value.id) return fail(422, DETAIL.selfLink(source.value.id));
-  source.value.enrichId = target.value.id;
-  return ok(datastoreView(model, source.value));
+  if (ds.enrichment_only) return fail(409, DETAIL.enrichmentStore(ds.id));
+  if (target.value.id === ds.id) return fail(422, DETAIL.selfLink(ds.id));
+  ds.enrichId = target.value.id;
+  return ok(datastoreView(model, ds));
 };
 
 /** `DELETE /api/datastores/{datastore_id}/enrichment`: Admin only; a no-op when nothing is linked. */
 export const unlinkEnrichment: Operation = (model, request) => {
-  const caller = authenticate(model, request.authorization);
-  if (!caller.ok) return caller.answer;
-  const id = integerParam(request, 'datastore_id');
-  if (!id.ok) return id.answer;
-  const source = findDatastore(model, id.value);
-  if (!source.ok) return source.answer;
-  if (caller.value.role !== 'Admin') return fail(403, DETAIL.adminRequired);
-  const ds = source.value;
+  const at = address(model, request);
+  if (!at.ok) return at.answer;
+  const { caller, ds } = at.value;
+  if (caller.role !== 'Admin') return fail(403, DETAIL.adminRequired);
   // Nothing linked means nothing to disconnect: the documented no-op wins over the 409.
   if (ds.enrichId === null) return { status: 204 };
   if (ds.activeExportOrMaterialize) return fail(409, DETAIL.activeOperations);
@@ -288,14 +300,10 @@ function readSettingsPatch(body: RequestBody): Checked<Partial<Settings>> {
  * accepted and ignored, as pydantic ignores extra fields and the emulator models no others.
  */
 export const updateSettings: Operation = (model, request) => {
-  const caller = authenticate(model, request.authorization);
-  if (!caller.ok) return caller.answer;
-  const id = integerParam(request, 'datastore_id');
-  if (!id.ok) return id.answer;
-  const source = findDatastore(model, id.value);
-  if (!source.ok) return source.answer;
-  const ds = source.value;
-  const denied = requirePermission(caller.value, ds, 'Editor');
+  const at = address(model, request);
+  if (!at.ok) return at.answer;
+  const { caller, ds } = at.value;
+  const denied = requirePermission(caller, ds, 'Editor');
   if (denied) return denied;
   const patch = readSettingsPatch(request.body);
   if (!patch.ok) return patch.answer;
