@@ -87,6 +87,10 @@ async function planNow(client: QualyticsClient, options: ApplyOptions, io: Io): 
     );
   }
   if (!(await askApproval(io))) {
+    if (io.signal.aborted) {
+      io.stderr.write('\nInterrupted before approval. Nothing was changed.\n');
+      return EXIT.interrupted;
+    }
     io.stderr.write('Apply cancelled: only \'yes\' approves. Nothing was changed.\n');
     return EXIT.error;
   }
