@@ -95,6 +95,11 @@ export class QualyticsClient {
     await this.#pool.close();
   }
 
+  /** Drops every connection now, requests in flight included (after an interrupt). */
+  async destroy(): Promise<void> {
+    await this.#pool.destroy();
+  }
+
   me(): Promise<ApiUser> {
     return this.#json<ApiUser>('GET', '/users/me');
   }

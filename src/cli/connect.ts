@@ -34,6 +34,11 @@ export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsC
   });
 }
 
+/** Closes the client: gracefully, or at once when the run was interrupted. */
+export async function release(client: QualyticsClient, io: Io): Promise<void> {
+  await (io.signal.aborted ? client.destroy() : client.close());
+}
+
 export function parsePositiveInt(flag: string): (value: string) => number {
   return (value: string) => {
     const n = Number(value);

@@ -34,3 +34,27 @@ export function useColour(stream: OutStream, env: NodeJS.ProcessEnv, noColorFlag
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   return stream.isTTY === true;
 }
+
+/** Thrown by `interruptible` when Ctrl-C/SIGTERM arrives while only reading: nothing was changed. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+/**
+ * Read-only work (planning, exporting) stops at once on Ctrl-C: nothing has been written, so there
+ * is nothing to finish. Writes use the signal differently (apply finishes what is in flight).
+ */
+export function interruptible<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Interrupted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
+      (err: unknown) => { signal.removeEventListener('abort', onAbort); reject(err); },
+    );
+  });
+}

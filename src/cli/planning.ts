@@ -12,7 +12,7 @@ import { diffState } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
 import type { Plan } from '../plan/types.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
-import { useColour, type Io } from './io.js';
+import { interruptible, useColour, type Io } from './io.js';
 import { startProgress } from './progress.js';
 
 export interface PlanRequest {
@@ -62,7 +62,7 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
   const progress = startProgress(io, 'Reading live state');
   let observed;
   try {
-    observed = await observe(
+    observed = await interruptible(observe(
       client,
       {
         sources: desired.datastores.map((d) => d.ref),
@@ -70,7 +70,7 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
         everything: request.reportUnmanaged === true,
       },
       { onProgress: progress.update },
-    );
+    ), io.signal);
   } finally {
     progress.stop();
   }

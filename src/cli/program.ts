@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiError, NetworkError } from '../api/errors.js';
 import { UserError } from './errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import type { Io } from './io.js';
+import { Interrupted, type Io } from './io.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
@@ -64,6 +64,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
 }
 
 function report(err: unknown, io: Io): ExitCode {
+  if (err instanceof Interrupted) {
+    io.stderr.write('\nInterrupted. Nothing was changed.\n');
+    return EXIT.interrupted;
+  }
   if (err instanceof UserError) {
     io.stderr.write(`Error: ${err.message}\n`);
     return err.exitCode;

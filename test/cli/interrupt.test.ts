@@ -67,3 +67,21 @@ it('stops starting operations on SIGINT, finishes those in flight, reports, exit
   expect(final.code).toBe(0);
   expect(em.snapshot().filter((d) => d.enrichment_remediation_strategy === 'append')).toHaveLength(N);
 });
+
+it('stops a slow plan at once on SIGINT: exit 130, nothing printed on stdout', async () => {
+  const dir = await workspace({ 'm.yaml': manifest('  - datastore: source-001\n    enrichment_datastore: Enrichment\n') });
+  em.setFaults({ latencyMs: 5_000 });
+  const env = { ...process.env, QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN, NO_COLOR: '1' };
+  const child = spawn(process.execPath, [BIN, 'plan', 'm.yaml'], { cwd: dir, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const started = performance.now();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  setTimeout(() => child.kill('SIGINT'), 500);
+  expect(await exited).toBe(130);
+  expect(performance.now() - started).toBeLessThan(4_000);
+  expect(stdout).toBe('');
+  expect(stderr).toContain('Interrupted. Nothing was changed.');
+});

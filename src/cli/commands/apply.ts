@@ -16,11 +16,11 @@ import { renderApplySummary, renderResultLine } from '../../render/apply-text.js
 import { renderPlanText } from '../../render/plan-text.js';
 import { NO_CHANGES } from '../../render/values.js';
 import { askApproval, canAsk } from '../approval.js';
-import { addConnectionOptions, connect, type ConnectedFlags } from '../connect.js';
+import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
-import { useColour, type Io } from '../io.js';
+import { interruptible, useColour, type Io } from '../io.js';
 import { makePlan, readDesired, reportPlanned } from '../planning.js';
 import type { Handler } from '../program.js';
 import { readPlanFile } from '../saved-plan.js';
@@ -67,7 +67,7 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<ExitCode>
     if (typeof plan === 'number') return plan;
     return await execute(client, plan, options, io);
   } finally {
-    await client.close();
+    await release(client, io);
   }
 }
 
@@ -101,7 +101,7 @@ async function planNow(client: QualyticsClient, options: ApplyOptions, io: Io): 
 async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): Promise<Plan | ExitCode> {
   const plan = await readPlanFile(file, io.cwd);
   const desired = readDesired({ paths: plan.manifest_paths, targets: [] }, io);
-  const { observation } = await observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets: [] });
+  const { observation } = await interruptible(observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets: [] }), io.signal);
   const problems = staleness(plan, {
     base_url: client.baseUrl,
     manifest_digest: desired.ok ? desired.digest : undefined,

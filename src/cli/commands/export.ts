@@ -11,12 +11,12 @@ import { lookUpNames, observe } from '../../api/observe.js';
 import { exportEntries, exportGroups, type ExportGroup } from '../../manifest/export.js';
 import type { Observation } from '../../plan/observation.js';
 import { EXPORT_MARKER, manifestValue, renderManifestYaml } from '../../render/manifest-yaml.js';
-import { addConnectionOptions, connect, type ConnectedFlags } from '../connect.js';
+import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { writeFileAtomic } from '../files.js';
 import { parseFormat } from '../format-option.js';
-import type { Io } from '../io.js';
+import { interruptible, type Io } from '../io.js';
 import type { Handler } from '../program.js';
 import { collect } from './plan.js';
 
@@ -54,9 +54,9 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
   let observation: Observation;
   let only: Set<number> | undefined;
   try {
-    ({ observation, only } = await readLive(client, options.datastores));
+    ({ observation, only } = await interruptible(readLive(client, options.datastores), io.signal));
   } finally {
-    await client.close();
+    await release(client, io);
   }
   const select = { byId: options.byId, ...(only ? { only } : {}) };
   const header = [`${EXPORT_MARKER} from ${client.baseUrl}.`];

@@ -8,7 +8,7 @@ import { paint } from '../../render/colour.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import type { Plan } from '../../plan/types.js';
-import { addConnectionOptions, connect, type ConnectedFlags } from '../connect.js';
+import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
 import { useColour, type Io } from '../io.js';
@@ -64,7 +64,7 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
     const changes = plan.changes.some((c) => c.action !== 'no-op');
     return options.detailedExitcode && changes ? EXIT.changes : EXIT.ok;
   } finally {
-    await client.close();
+    await release(client, io);
   }
 }
 
