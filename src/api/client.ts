@@ -208,7 +208,7 @@ export class QualyticsClient {
       kind: 'status',
       status,
       retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
-      error: new ApiError(method, path, status, extractDetail(text, status)),
+      error: new ApiError(method, path, status, extractDetail(text, status), this.baseUrl),
     };
   }
 }
@@ -278,6 +278,9 @@ function networkReason(err: unknown, signal: AbortSignal, timeoutMs: number, bas
       return `the connection to ${host} was closed before an answer arrived`;
     case 'UND_ERR_CONNECT_TIMEOUT':
       return `could not connect to ${host} in time`;
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+      return `${host} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`;
     case 'CERT_HAS_EXPIRED':
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':

@@ -12,9 +12,25 @@ export class ApiError extends Error {
     readonly status: number,
     /** The server's `detail`, flattened to one line; empty when the body had none. */
     readonly detail: string,
+    /** The base URL the request went to, for hints. */
+    readonly baseUrl = '',
   ) {
     super(`${method} ${path} answered ${status}${detail ? `: ${detail}` : ''}`);
     this.name = 'ApiError';
+  }
+
+  /** What the user can do about it, when the status says more than the detail. */
+  hint(): string | undefined {
+    if (this.status === 401) {
+      return 'the API token was refused: check the token in --token-file, QUALYTICS_TOKEN or ~/.qualytics/config.yaml (tokens expire and can be revoked)';
+    }
+    if (this.status === 404 && this.method === 'GET' && this.path === '/datastores') {
+      return `no Qualytics API answers at ${this.baseUrl || 'that URL'}: check that the URL is the deployment's address (e.g. https://your-instance.qualytics.io)`;
+    }
+    if (this.status === 403 && this.method === 'DELETE') return 'unlinking needs a token of a user with the Admin role';
+    if (this.status === 403) return "the token's user needs the team permission named above on that datastore";
+    if (this.status >= 500) return 'the server kept failing after enrichctl retried; try again later';
+    return undefined;
   }
 }
 

@@ -69,17 +69,18 @@ function report(err: unknown, io: Io): ExitCode {
     return EXIT.interrupted;
   }
   if (err instanceof UserError) {
-    io.stderr.write(`Error: ${err.message}\n`);
+    io.stderr.write(`error: ${err.message}\n`);
     return err.exitCode;
   }
   if (err instanceof ApiError || err instanceof NetworkError) {
-    io.stderr.write(`Error: ${err.message}\n`);
+    const hint = err instanceof ApiError ? err.hint() : undefined;
+    io.stderr.write(`error: ${err.message}\n${hint ? `  = ${hint}\n` : ''}`);
     return EXIT.error;
   }
   // A bug, not bad input: still no stack trace unless asked for.
   const message = err instanceof Error ? err.message : String(err);
   io.stderr.write(
-    `Error: unexpected internal error: ${message}\n` +
+    `error: unexpected internal error: ${message}\n` +
       'This is a bug in enrichctl; please report it (set ENRICHCTL_DEBUG=1 for details).\n',
   );
   if (io.env.ENRICHCTL_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);

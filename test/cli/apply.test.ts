@@ -98,7 +98,7 @@ describe('apply', () => {
     const dir = await workspace({ 'm.yaml': manifest('  - datastore: Orders\n    high_count_rollup_threshold: 9\n') });
     const r = await run(['apply', 'm.yaml'], { cwd: dir, env: env() });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('Error: apply needs approval and there is no terminal to ask on; nothing was changed.');
+    expect(r.stderr).toContain('error: apply needs approval and there is no terminal to ask on; nothing was changed.');
     expect(writes()).toStrictEqual([]);
   });
 
@@ -173,7 +173,7 @@ describe('apply --plan', () => {
     em.clearCalls();
     const r = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: env() });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('Error: the plan in plan.json is stale: re-run plan. Nothing was changed.\n  - "Orders" (id 1): enrichment_source_record_limit was 10 when planned, and is 77 now\n');
+    expect(r.stderr).toBe('error: the plan in plan.json is stale: re-run plan. Nothing was changed.\n  - "Orders" (id 1): enrichment_source_record_limit was 10 when planned, and is 77 now\n');
     expect(writes()).toStrictEqual([]);
   });
 
@@ -192,10 +192,10 @@ describe('apply --plan', () => {
   it('refuses a file that is not a plan, with one clear message', async () => {
     const dir = await workspace({ 'bad.json': '{"format_version": 1, "changes": [' , 'other.json': '{"format_version": 2}' });
     const truncated = await run(['apply', '--plan', 'bad.json'], { cwd: dir, env: env() });
-    expect(truncated).toStrictEqual({ code: 1, stdout: '', stderr: 'Error: bad.json is not a saved plan: it is not JSON (was it truncated?); create one with `enrichctl plan --out bad.json`\n' });
+    expect(truncated).toStrictEqual({ code: 1, stdout: '', stderr: 'error: bad.json is not a saved plan: it is not JSON (was it truncated?); create one with `enrichctl plan --out bad.json`\n' });
     const wrong = await run(['apply', '--plan', 'other.json'], { cwd: dir, env: env() });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/^Error: other\.json is not a saved plan of this enrichctl version/);
+    expect(wrong.stderr).toMatch(/^error: other\.json is not a saved plan of this enrichctl version/);
     expect(em.calls()).toStrictEqual([]);
   });
 });

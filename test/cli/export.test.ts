@@ -136,10 +136,10 @@ describe('export', () => {
     expect(unknown).toStrictEqual({
       code: 1,
       stdout: '',
-      stderr: 'Error: nothing was exported:\n  - --datastore "Nope" matches no datastore visible to this token\n  - --datastore "9001" is an enrichment-only datastore: it has no enrichment settings of its own\n',
+      stderr: 'error: nothing was exported:\n  - --datastore "Nope" matches no datastore visible to this token\n  - --datastore "9001" is an enrichment-only datastore: it has no enrichment settings of its own\n',
     });
     const both = await run(['export', '--all', '--datastore', 'x'], { cwd: dir, env: env() });
-    expect(both.stderr).toBe('Error: --all exports every datastore: give either --all or --datastore, not both\n');
+    expect(both.stderr).toBe('error: --all exports every datastore: give either --all or --datastore, not both\n');
     const jsonDir = await run(['export', '--format', 'json', '--output', 'out'], { cwd: dir, env: env() });
     expect(jsonDir.code).toBe(1);
     expect(await readdir(dir)).toStrictEqual([]);

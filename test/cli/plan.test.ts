@@ -93,14 +93,31 @@ describe('plan outputs and exit codes', () => {
   it('says what to do without credentials, before any request', async () => {
     const dir = await workspace({ 'm.yaml': CHANGE });
     const r = await run(['plan', 'm.yaml'], { cwd: dir, env: {} });
-    expect(r).toStrictEqual({ code: 1, stdout: '', stderr: 'Error: no Qualytics URL: pass --url or set QUALYTICS_URL (e.g. https://your-instance.qualytics.io)\n' });
+    expect(r).toStrictEqual({ code: 1, stdout: '', stderr: 'error: no Qualytics URL: pass --url or set QUALYTICS_URL (e.g. https://your-instance.qualytics.io)\n' });
   });
 
   it('surfaces a refused token with the server detail and no stack', async () => {
     const e = await emulator();
     const dir = await workspace({ 'm.yaml': CHANGE });
     const r = await run(['plan', 'm.yaml'], { cwd: dir, env: { QUALYTICS_URL: e.url, QUALYTICS_TOKEN: 'wrong-token' } });
-    expect(r).toStrictEqual({ code: 1, stdout: '', stderr: 'Error: GET /datastores answered 401: Could not validate credentials\n' });
+    expect(r).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: GET /datastores answered 401: Could not validate credentials\n' +
+        '  = the API token was refused: check the token in --token-file, QUALYTICS_TOKEN or ~/.qualytics/config.yaml (tokens expire and can be revoked)\n',
+    });
+  });
+
+  it('says where it looked when the URL is not a Qualytics API', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    const url = e.url.replace(/\/api$/, '/elsewhere');
+    const r = await run(['plan', 'm.yaml'], { cwd: dir, env: { QUALYTICS_URL: url, QUALYTICS_TOKEN: ADMIN_TOKEN } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error: GET /datastores answered 404: Not Found\n' +
+        `  = no Qualytics API answers at ${url}/api: check that the URL is the deployment's address (e.g. https://your-instance.qualytics.io)\n`,
+    );
   });
 
   it('saves a plan that holds the observed state and never the token', async () => {

@@ -108,7 +108,7 @@ async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): 
     observation,
   });
   if (problems.length > 0) {
-    io.stderr.write(`Error: the plan in ${file} is stale: re-run plan. Nothing was changed.\n${problems.map((p) => `  - ${p}\n`).join('')}`);
+    io.stderr.write(`error: the plan in ${file} is stale: re-run plan. Nothing was changed.\n${problems.map((p) => `  - ${p}\n`).join('')}`);
     return EXIT.error;
   }
   return plan;
