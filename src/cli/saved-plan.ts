@@ -22,11 +22,18 @@ function schema(): SchemaObject {
 
 /** `file` as the user gave it (for messages), resolved against `cwd`. */
 export async function writePlanFile(file: string, cwd: string, plan: Plan): Promise<void> {
-  try {
-    await writeFileAtomic(resolve(cwd, file), `${JSON.stringify(plan, null, 2)}\n`);
-  } catch (err) {
-    throw new UserError(`cannot write the plan to ${file}: ${(err as NodeJS.ErrnoException).code ?? 'write failed'}`);
+  await writeFileAtomic(resolve(cwd, file), `${JSON.stringify(plan, null, 2)}\n`, file);
+}
+
+/**
+ * Refuses an --out that would clobber a manifest: one of the files just read, or any YAML name
+ * (a plan saved as .yaml inside a manifest folder would be read as a broken manifest next time).
+ */
+export function checkPlanOut(file: string, cwd: string, manifestPaths: readonly string[]): void {
+  if (manifestPaths.some((p) => resolve(cwd, p) === resolve(cwd, file))) {
+    throw new UserError(`--out ${file} is one of the manifests being planned; save the plan elsewhere, e.g. --out plan.json`);
   }
+  if (/\.ya?ml$/i.test(file)) throw new UserError(`--out ${file}: a saved plan is JSON, not a manifest; name it e.g. plan.json`);
 }
 
 export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
@@ -35,22 +42,22 @@ export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
     text = await readFile(resolve(cwd, file), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read the saved plan ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'}; create one with \`enrichctl plan --out ${file}\``);
+    throw new UserError(`cannot read the saved plan ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'}; create one with \`enrichctl plan --out plan.json\``);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UserError(`${file} is not a saved plan: it is not JSON (was it truncated?); create one with \`enrichctl plan --out ${file}\``);
+    throw new UserError(`${file} is not a saved plan (${/\.ya?ml$/i.test(file) ? 'it looks like a manifest' : 'it is not JSON'}); give the file that \`enrichctl plan --out plan.json\` wrote`);
   }
   const validate = compileSchema<Plan>(schema());
   if (!validate(data)) {
     const first = validate.errors?.[0];
     const where = first?.instancePath ? ` at ${first.instancePath}` : '';
-    throw new UserError(`${file} is not a saved plan of this enrichctl version${where}: ${first?.message ?? 'invalid'}; re-run \`enrichctl plan --out ${file}\``);
+    throw new UserError(`${file} is not a saved plan of this enrichctl version${where}: ${first?.message ?? 'invalid'}; save a new one with \`enrichctl plan --out plan.json\``);
   }
   const problem = inconsistency(data);
-  if (problem) throw new UserError(`${file} has been edited and is inconsistent: ${problem}; re-run \`enrichctl plan --out ${file}\``);
+  if (problem) throw new UserError(`${file} has been edited and is inconsistent: ${problem}; save a new one with \`enrichctl plan --out plan.json\``);
   return data;
 }
 

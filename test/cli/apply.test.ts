@@ -192,7 +192,7 @@ describe('apply --plan', () => {
   it('refuses a file that is not a plan, with one clear message', async () => {
     const dir = await workspace({ 'bad.json': '{"format_version": 1, "changes": [' , 'other.json': '{"format_version": 2}' });
     const truncated = await run(['apply', '--plan', 'bad.json'], { cwd: dir, env: env() });
-    expect(truncated).toStrictEqual({ code: 1, stdout: '', stderr: 'error: bad.json is not a saved plan: it is not JSON (was it truncated?); create one with `enrichctl plan --out bad.json`\n' });
+    expect(truncated).toStrictEqual({ code: 1, stdout: '', stderr: 'error: bad.json is not a saved plan (it is not JSON); give the file that `enrichctl plan --out plan.json` wrote\n' });
     const wrong = await run(['apply', '--plan', 'other.json'], { cwd: dir, env: env() });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^error: other\.json is not a saved plan of this enrichctl version/);

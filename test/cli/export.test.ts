@@ -130,6 +130,28 @@ describe('export', () => {
     });
   });
 
+  it('never overwrites a file it did not write, and says what else a directory holds', async () => {
+    const dir = await workspace({ 'manifests/unlinked.yaml': '# hand-written\nversion: 1\ndatastores: []\n' });
+    const r = await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
+    expect(r).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: nothing was exported: manifests/unlinked.yaml would be overwritten, and export did not write it; export into an empty directory, or move it away first\n',
+    });
+    expect(await readdir(join(dir, 'manifests'))).toStrictEqual(['unlinked.yaml']);
+  });
+
+  it('writes JSON to an --output ending in .json, and refuses an output it would have to guess', async () => {
+    const dir = await workspace({});
+    expect((await run(['export', '--output', 'live.json'], { cwd: dir, env: env() })).code).toBe(0);
+    expect((JSON.parse(await readFile(join(dir, 'live.json'), 'utf8')) as { datastores: unknown[] }).datastores).toHaveLength(500);
+    const txt = await run(['export', '--output', 'live.txt'], { cwd: dir, env: env() });
+    expect(txt.stderr).toBe('error: --output live.txt: give a .yaml, .yml or .json file, or a directory\n');
+    const missing = await run(['export', '--output', 'no/such/dir/live.yaml'], { cwd: dir, env: env() });
+    expect(missing.stderr).toBe('error: cannot write no/such/dir/live.yaml: its directory does not exist\n');
+    expect((await readdir(dir)).sort()).toStrictEqual(['live.json']);
+  });
+
   it('refuses what it cannot do, writing nothing', async () => {
     const dir = await workspace({});
     const unknown = await run(['export', '--datastore', 'Nope', '--datastore', '9001'], { cwd: dir, env: env() });

@@ -120,6 +120,16 @@ describe('plan outputs and exit codes', () => {
     );
   });
 
+  it('refuses to save a plan over a manifest', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE, 'm.txt': CHANGE });
+    const yaml = await run(['plan', 'm.yaml', '--out', 'other.yaml'], { cwd: dir, env: env(e) });
+    expect(yaml.stderr).toBe('error: --out other.yaml: a saved plan is JSON, not a manifest; name it e.g. plan.json\n');
+    const input = await run(['plan', 'm.txt', '--out', './m.txt'], { cwd: dir, env: env(e) });
+    expect(input.stderr).toBe('error: --out ./m.txt is one of the manifests being planned; save the plan elsewhere, e.g. --out plan.json\n');
+    expect(e.calls()).toStrictEqual([]);
+  });
+
   it('saves a plan that holds the observed state and never the token', async () => {
     const e = await emulator();
     const dir = await workspace({ 'm.yaml': CHANGE });

@@ -3,8 +3,8 @@
  * deployment. Deterministic (re-exporting an unchanged deployment changes no byte) and exact (`plan`
  * of the export against the same deployment has no changes).
  */
-import { readdir, readFile, rm, stat, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { QualyticsClient } from '../../api/client.js';
 import { lookUpNames, observe } from '../../api/observe.js';
@@ -14,7 +14,7 @@ import { EXPORT_MARKER, manifestValue, renderManifestYaml } from '../../render/m
 import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { writeFileAtomic } from '../files.js';
+import { makeDirectory, writeFileAtomic } from '../files.js';
 import { parseFormat } from '../format-option.js';
 import { interruptible, type Io } from '../io.js';
 import type { Handler } from '../program.js';
@@ -28,6 +28,7 @@ export interface ExportOptions extends ConnectedFlags {
   datastores: string[];
   output?: string;
   byId: boolean;
+  /** Given, or else JSON for an --output ending in .json and YAML otherwise. */
   format: ExportFormat;
 }
 
@@ -42,11 +43,12 @@ interface RawExportOptions extends ConnectedFlags {
 export function parseExportOptions(raw: RawExportOptions): ExportOptions {
   const datastores = raw.datastore ?? [];
   if (raw.all && datastores.length > 0) throw new UserError('--all exports every datastore: give either --all or --datastore, not both');
-  return { ...raw, datastores, byId: raw.byId === true, format: parseFormat(raw.format, EXPORT_FORMATS) };
+  const format = raw.format ?? (raw.output !== undefined && /\.json$/i.test(raw.output) ? 'json' : 'yaml');
+  return { ...raw, datastores, byId: raw.byId === true, format: parseFormat(format, EXPORT_FORMATS) };
 }
 
 export async function runExport(options: ExportOptions, io: Io): Promise<ExitCode> {
-  const target = options.output === undefined ? undefined : await outputKind(resolve(io.cwd, options.output));
+  const target = options.output === undefined ? undefined : await outputKind(resolve(io.cwd, options.output), options.output);
   if (target === 'dir' && options.format === 'json') {
     throw new UserError('--format json writes one document: give --output a file name (e.g. live.json), or no --output for stdout');
   }
@@ -63,9 +65,12 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
 
   if (target === 'dir') {
     const dir = resolve(io.cwd, options.output!);
-    const files = await writeGroups(dir, exportGroups(observation, select), header);
-    const entries = files.reduce((n, f) => n + f.count, 0);
-    io.stderr.write(`Exported ${entries} datastores to ${options.output} in ${files.length} files: ${files.map((f) => f.name).join(', ')}.\n`);
+    const written = await writeGroups(dir, options.output!, exportGroups(observation, select), header);
+    const entries = written.files.reduce((n, f) => n + f.count, 0);
+    io.stderr.write(`Exported ${entries} datastores to ${options.output} in ${written.files.length} files: ${written.files.map((f) => f.name).join(', ')}.\n`);
+    if (written.others.length > 0) {
+      io.stderr.write(`warning: ${options.output} also holds ${written.others.join(', ')}, which export did not write; \`enrichctl plan ${options.output}\` reads them too (a datastore declared twice is an error)\n`);
+    }
     return EXIT.ok;
   }
   const entries = exportEntries(observation, select);
@@ -75,20 +80,25 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
   if (options.output === undefined) {
     io.stdout.write(text);
   } else {
-    await writeFileAtomic(resolve(io.cwd, options.output), text);
+    await writeFileAtomic(resolve(io.cwd, options.output), text, options.output);
     io.stderr.write(`Exported ${entries.length} datastores to ${options.output}.\n`);
   }
   return EXIT.ok;
 }
 
-/** A path ending in .yaml/.yml/.json is a file; an existing directory, or anything else, a directory. */
-async function outputKind(path: string): Promise<'file' | 'dir'> {
+/**
+ * An existing directory, or a new path without an extension, is a directory; a path ending in
+ * .yaml/.yml/.json is a file; anything else is refused rather than guessed.
+ */
+async function outputKind(path: string, shown: string): Promise<'file' | 'dir'> {
   try {
     if ((await stat(path)).isDirectory()) return 'dir';
   } catch {
     // Not there yet: decided by its name.
   }
-  return /\.(ya?ml|json)$/i.test(path) ? 'file' : 'dir';
+  if (/\.(ya?ml|json)$/i.test(path)) return 'file';
+  if (!/\.[^/\\]*$/.test(basename(path))) return 'dir';
+  throw new UserError(`--output ${shown}: give a .yaml, .yml or .json file, or a directory`);
 }
 
 async function readLive(client: QualyticsClient, selection: readonly string[]): Promise<{ observation: Observation; only?: Set<number> }> {
@@ -123,26 +133,38 @@ interface WrittenFile {
   count: number;
 }
 
-/** One file per enrichment datastore, plus unlinked.yaml; earlier exports' files no longer produced are removed. */
-async function writeGroups(dir: string, groups: readonly ExportGroup[], header: readonly string[]): Promise<WrittenFile[]> {
-  await mkdir(dir, { recursive: true });
+/**
+ * One file per enrichment datastore, plus unlinked.yaml. Files an earlier export wrote (they start
+ * with the marker) are replaced or, when no longer produced, removed; a file export did not write
+ * is never overwritten or removed: the export is refused before anything is written.
+ */
+async function writeGroups(dir: string, shown: string, groups: readonly ExportGroup[], header: readonly string[]): Promise<{ files: WrittenFile[]; others: string[] }> {
+  await makeDirectory(dir, shown);
   const used = new Set<string>();
-  const written: WrittenFile[] = [];
-  for (const group of groups) {
-    const name = fileName(group, used);
+  const planned = groups.map((group) => ({ group, name: fileName(group, used) }));
+  const ours = new Set<string>();
+  const others: string[] = [];
+  for (const entry of (await readdir(dir)).sort()) {
+    if (!/\.ya?ml$/i.test(entry)) continue;
+    const text = await readFile(join(dir, entry), 'utf8').catch(() => '');
+    if (text.startsWith(`# ${EXPORT_MARKER}`)) ours.add(entry);
+    else others.push(entry);
+  }
+  const clobbered = others.filter((name) => used.has(name));
+  if (clobbered.length > 0) {
+    throw new UserError(`nothing was exported: ${clobbered.map((n) => join(shown, n)).join(', ')} would be overwritten, and export did not write ${clobbered.length === 1 ? 'it' : 'them'}; export into an empty directory, or move ${clobbered.length === 1 ? 'it' : 'them'} away first`);
+  }
+  const files: WrittenFile[] = [];
+  for (const { group, name } of planned) {
     const lines = [
       ...header,
       group.enrichment ? `Datastores linked to ${JSON.stringify(group.enrichment.name)} (id ${group.enrichment.id}).` : 'Datastores with no enrichment datastore linked.',
     ];
-    await writeFileAtomic(join(dir, name), renderManifestYaml(group.entries, lines));
-    written.push({ name, count: group.entries.length });
+    await writeFileAtomic(join(dir, name), renderManifestYaml(group.entries, lines), join(shown, name));
+    files.push({ name, count: group.entries.length });
   }
-  for (const entry of await readdir(dir)) {
-    if (!/\.ya?ml$/.test(entry) || used.has(entry)) continue;
-    const text = await readFile(join(dir, entry), 'utf8').catch(() => '');
-    if (text.startsWith(`# ${EXPORT_MARKER}`)) await rm(join(dir, entry));
-  }
-  return written;
+  for (const stale of ours) if (!used.has(stale)) await rm(join(dir, stale));
+  return { files, others };
 }
 
 function fileName(group: ExportGroup, used: Set<string>): string {
@@ -165,7 +187,7 @@ export function registerExport(program: Command, io: Io, defer: (h: Handler) => 
     .option('--all', 'export every datastore the token can read (the default, said explicitly)')
     .option('--output <file-or-dir>', 'write here instead of stdout: a .yaml/.yml/.json file, or a directory (one file per enrichment datastore, plus unlinked.yaml)')
     .option('--by-id', 'name datastores by id instead of by name')
-    .addOption(new Option('--format <format>', 'output format').choices([...EXPORT_FORMATS]).default('yaml'));
+    .addOption(new Option('--format <format>', 'output format (default: json for an --output ending in .json, else yaml)').choices([...EXPORT_FORMATS]));
   addConnectionOptions(cmd).action((raw: RawExportOptions) => {
     const options = parseExportOptions(raw);
     defer(() => runExport(options, io));

@@ -14,7 +14,7 @@ import { parseFormat } from '../format-option.js';
 import { useColour, type Io } from '../io.js';
 import { makePlan, reportPlanned } from '../planning.js';
 import type { Handler } from '../program.js';
-import { writePlanFile } from '../saved-plan.js';
+import { checkPlanOut, writePlanFile } from '../saved-plan.js';
 
 export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
@@ -51,6 +51,7 @@ export function parsePlanOptions(paths: readonly string[], raw: RawPlanOptions):
 }
 
 export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
+  if (options.out !== undefined) checkPlanOut(options.out, io.cwd, options.paths);
   const client = await connect(options, io);
   try {
     const plan = reportPlanned(await makePlan(client, options, io), io, options.color);
