@@ -10,9 +10,9 @@ export function addConnectionOptions(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'Qualytics deployment URL (default: $QUALYTICS_URL, then ~/.qualytics/config.yaml)')
     .option('--token-file <file>', 'read the API token from this file (default: $QUALYTICS_TOKEN, then ~/.qualytics/config.yaml)')
-    .option('--timeout <seconds>', 'per-request timeout in seconds (default: $QUALYTICS_TIMEOUT, else 30)')
+    .option('--timeout <seconds>', 'per-request timeout in seconds (default: $QUALYTICS_TIMEOUT, then `timeout` in ~/.qualytics/config.yaml, else 30)')
     .option('--allow-insecure-http', 'allow a plain http:// URL for a host other than this machine (the token travels unencrypted)')
-    .addOption(new Option('--parallelism <n>', 'API requests in flight at once').default('10').argParser(parsePositiveInt('--parallelism')));
+    .addOption(new Option('--parallelism <n>', 'API requests in flight at once').default(10).argParser(parsePositiveInt('--parallelism')));
 }
 
 export interface ConnectedFlags extends ConnectionFlags {

@@ -39,7 +39,8 @@ async function demo(): Promise<number> {
   try {
     io.stdout.write(
       `Qualytics API emulator listening at ${emulator.url}, seeded from examples/emulator/seed.yaml\n` +
-        `(${seed.seed.datastores.length} datastores). QUALYTICS_URL and QUALYTICS_TOKEN point at it.\n`,
+        `(${seed.seed.datastores.length} datastores). The commands below run with QUALYTICS_URL=${emulator.url}\n` +
+        `and QUALYTICS_TOKEN=${TOKEN} (the seed's Admin), set for this demo only.\n`,
     );
     const ok =
       (await step(['plan', 'examples/'], [EXIT.ok])) &&

@@ -10,6 +10,7 @@ import { countResults, type ApplyReport } from '../../apply/report.js';
 import type { QualyticsClient } from '../../api/client.js';
 import { observe } from '../../api/observe.js';
 import type { Plan } from '../../plan/types.js';
+import { describeRef } from '../../plan/describe.js';
 import { staleness } from '../../plan/stale.js';
 import { paint } from '../../render/colour.js';
 import { renderApplySummary, renderResultLine } from '../../render/apply-text.js';
@@ -127,11 +128,14 @@ async function execute(client: QualyticsClient, plan: Plan, options: ApplyOption
   const report = await applyPlan(client, plan, {
     parallelism: options.parallelism,
     signal: io.signal,
-    onResult: text ? (r) => io.stdout.write(renderResultLine(r, p)) : undefined,
+    // Datastores never started are listed once, after those in flight have finished.
+    onResult: text ? (r) => { if (r.status !== 'skipped') io.stdout.write(renderResultLine(r, p)); } : undefined,
   });
   if (text) {
-    const unfinished = report.results.filter((r) => r.status === 'skipped');
-    if (unfinished.length > 0) io.stdout.write(`${unfinished.length} datastores were not started.\n`);
+    const unstarted = report.results.filter((r) => r.status === 'skipped');
+    if (unstarted.length > 0) {
+      io.stdout.write(`Not started (interrupted): ${unstarted.map((r) => describeRef(r.datastore)).join(', ')}\n`);
+    }
     io.stdout.write(`\n${renderApplySummary(report, p)}`);
   } else {
     io.stdout.write(`${JSON.stringify(reportDocument(report), null, 2)}\n`);
@@ -153,8 +157,8 @@ export function registerApply(program: Command, io: Io, defer: (h: Handler) => v
     .option('--plan <file>', 'execute this saved plan (from `plan --out`) without asking; refused if stale')
     .option('--auto-approve', 'do not ask for approval (for pipelines); implied by --plan')
     .addOption(new Option('--format <format>', 'report format').choices([...APPLY_FORMATS]).default('text'));
-  addConnectionOptions(cmd).action((paths: string[], raw: RawApplyOptions) => {
-    const options = parseApplyOptions(paths, raw);
+  addConnectionOptions(cmd).action((paths: string[] | undefined, raw: RawApplyOptions) => {
+    const options = parseApplyOptions(paths ?? [], raw);
     defer(() => runApply(options, io));
   });
 }

@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { hasErrors } from '../../core/diagnostics.js';
+import { isLoopbackHost } from '../../api/url.js';
 import { startEmulator } from '../../emulator/index.js';
 import { loadSeedFile } from '../../emulator/seed-file.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
@@ -62,6 +63,9 @@ export async function runEmulator(options: EmulatorCommandOptions, io: Io): Prom
         : code === 'EADDRNOTAVAIL' ? `${options.host} is not an address of this machine; use 127.0.0.1`
           : `the emulator could not start: ${code ?? (err as Error).message}`,
     );
+  }
+  if (!isLoopbackHost(options.host)) {
+    io.stderr.write(`warning: listening on ${options.host}: other machines can reach the emulator, and the tokens in ${options.seed} work for anyone who has them\n`);
   }
   const ready = { url: emulator.url, admin_url: `${emulator.origin}/_emulator`, datastores: load.seed.datastores.length, users: load.seed.users.length };
   io.stdout.write(options.format === 'json' ? `${JSON.stringify(ready)}\n` : `${emulator.url}\n`);

@@ -183,7 +183,7 @@ export function registerExport(program: Command, io: Io, defer: (h: Handler) => 
   const cmd = program
     .command('export')
     .description('Write manifests that describe the live enrichment configuration (to start managing an existing deployment).')
-    .option('--datastore <name-or-id>', 'export only this datastore (repeatable); default: every datastore the token can read', collect, [])
+    .option('--datastore <name-or-id>', 'export only this datastore (repeatable); default: every datastore the token can read', collect)
     .option('--all', 'export every datastore the token can read (the default, said explicitly)')
     .option('--output <file-or-dir>', 'write here instead of stdout: a .yaml/.yml/.json file, or a directory (one file per enrichment datastore, plus unlinked.yaml)')
     .option('--by-id', 'name datastores by id instead of by name')

@@ -86,13 +86,14 @@ export function renderPlan(plan: Plan, format: PlanFormat, colour: boolean): str
 
 export function addPlanSelectionOptions(cmd: Command): Command {
   return cmd
-    .argument('[paths...]', 'manifest files or directories (default: the current directory)', [])
-    .option('--target <datastore>', 'plan only this datastore, by name or id as the manifest writes it (repeatable)', collect, [])
+    .argument('[paths...]', 'manifest files or directories; every *.yaml/*.yml below a directory (default: the current directory)')
+    .option('--target <datastore>', 'plan only this datastore, by name or id (repeatable)', collect)
     .option('--no-color', 'never colour the output');
 }
 
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** For repeatable options: each use adds a value. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function registerPlan(program: Command, io: Io, defer: (h: Handler) => void): void {
@@ -104,8 +105,8 @@ export function registerPlan(program: Command, io: Io, defer: (h: Handler) => vo
     .addOption(new Option('--format <format>', 'output format').choices([...PLAN_FORMATS]).default('text'))
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--report-unmanaged', 'also list live datastores with a link or non-default settings that no manifest declares (never changed)');
-  addConnectionOptions(cmd).action((paths: string[], raw: RawPlanOptions) => {
-    const options = parsePlanOptions(paths, raw);
+  addConnectionOptions(cmd).action((paths: string[] | undefined, raw: RawPlanOptions) => {
+    const options = parsePlanOptions(paths ?? [], raw);
     defer(() => runPlan(options, io));
   });
 }

@@ -43,11 +43,11 @@ export function registerValidate(program: Command, io: Io, defer: (h: Handler) =
   program
     .command('validate')
     .description('Check manifests offline: YAML, schema and cross-entry rules. Exit 0 when valid, 1 otherwise.')
-    .argument('[paths...]', 'manifest files or directories (every *.yaml/*.yml below, sorted)', [])
+    .argument('[paths...]', 'manifest files or directories; every *.yaml/*.yml below a directory (default: the current directory)')
     .addOption(new Option('--format <format>', 'output format').choices([...VALIDATE_FORMATS]).default('text'))
     .option('--no-color', 'never colour the output')
-    .action((paths: string[], raw: { format?: unknown; color?: unknown }) => {
-      const options = parseValidateOptions(paths, raw);
+    .action((paths: string[] | undefined, raw: { format?: unknown; color?: unknown }) => {
+      const options = parseValidateOptions(paths ?? [], raw);
       defer(async () => runValidate(options, io));
     });
 }
