@@ -8,9 +8,9 @@ import { observe, type Strategy } from '../api/observe.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { DesiredDatastore } from '../manifest/desired-state.js';
 import { loadManifests } from '../manifest/load.js';
-import { diffState } from '../plan/diff.js';
+import { diffState, summarise } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
-import type { Plan } from '../plan/types.js';
+import type { Change, Plan } from '../plan/types.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
 import { interruptible, useColour, type Io } from './io.js';
 import { startProgress } from './progress.js';
@@ -36,37 +36,34 @@ export function manifestDigest(sources: ReadonlyMap<string, string>): string {
 }
 
 /** Reads the manifests without touching the network. */
-export function readDesired(request: PlanRequest, io: Io):
+export function readDesired(paths: readonly string[], io: Io):
   | { ok: true; datastores: DesiredDatastore[]; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; digest: string; paths: string[] }
   | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } {
-  const paths = request.paths.length > 0 ? [...request.paths] : ['.'];
-  const load = loadManifests(paths, io.cwd);
+  const given = paths.length > 0 ? [...paths] : ['.'];
+  const load = loadManifests(given, io.cwd);
   if (!load.state) return { ok: false, diagnostics: load.diagnostics, sources: load.sources };
-  const selected = selectTargets(load.state.datastores, request.targets);
-  if (!selected.ok) {
-    return {
-      ok: false,
-      sources: load.sources,
-      diagnostics: selected.unmatched.map((t) => ({
-        severity: 'error', file: '--target', code: 'unknown-target',
-        message: `--target ${JSON.stringify(t)} matches no datastore declared in ${paths.join(', ')}; give a name or id exactly as the manifest writes it`,
-      })),
-    };
-  }
-  return { ok: true, datastores: selected.datastores, warnings: load.diagnostics, sources: load.sources, digest: manifestDigest(load.sources), paths };
+  return { ok: true, datastores: load.state.datastores, warnings: load.diagnostics, sources: load.sources, digest: manifestDigest(load.sources), paths: given };
 }
 
 export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io): Promise<Planned> {
-  const desired = readDesired(request, io);
+  const desired = readDesired(request.paths, io);
   if (!desired.ok) return desired;
+  // --target as the manifest writes it narrows what is read; a target given another way (the id of a
+  // datastore declared by name, or the reverse) is only known once everything declared is resolved.
+  const wanted = new Set(request.targets);
+  const written = desired.datastores.filter((d) => wanted.has(String(d.ref)));
+  // The unmanaged report needs every declared datastore resolved, to know which are declared.
+  const resolveAll = request.reportUnmanaged === true || request.targets.some((t) => !written.some((d) => String(d.ref) === t));
+  const declared = wanted.size === 0 || resolveAll ? desired.datastores : written;
+
   const progress = startProgress(io, 'Reading live state');
   let observed;
   try {
     observed = await interruptible(observe(
       client,
       {
-        sources: desired.datastores.map((d) => d.ref),
-        targets: desired.datastores.flatMap((d) => (d.link.kind === 'ref' ? [d.link.ref] : [])),
+        sources: declared.map((d) => d.ref),
+        targets: declared.flatMap((d) => (d.link.kind === 'ref' ? [d.link.ref] : [])),
         everything: request.reportUnmanaged === true,
       },
       { onProgress: progress.update },
@@ -74,16 +71,34 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
   } finally {
     progress.stop();
   }
-  const result = diffState(desired.datastores, observed.observation, {
+  const result = diffState(declared, observed.observation, {
     base_url: client.baseUrl,
     manifest_digest: desired.digest,
     manifest_paths: desired.paths,
   });
   if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources };
+  const plan = result.plan;
   if (request.reportUnmanaged) {
-    result.plan.unmanaged = findUnmanaged(observed.observation, new Set(result.plan.changes.map((c) => c.datastore.id)));
+    plan.unmanaged = findUnmanaged(observed.observation, new Set(plan.changes.map((c) => c.datastore.id)));
   }
-  return { ok: true, plan: result.plan, warnings: [...desired.warnings, ...result.warnings], sources: desired.sources, strategy: observed.strategy };
+  if (wanted.size > 0) {
+    const matches = (c: Change, t: string): boolean => c.datastore.name === t || String(c.datastore.id) === t ||
+      written.some((d) => String(d.ref) === t && d.location.file === c.declared_at.file && d.location.start.line === c.declared_at.line);
+    const unmatched = request.targets.filter((t) => !plan.changes.some((c) => matches(c, t)));
+    if (unmatched.length > 0) {
+      return {
+        ok: false,
+        sources: desired.sources,
+        diagnostics: unmatched.map((t) => ({
+          severity: 'error', file: '--target', code: 'unknown-target',
+          message: `--target ${JSON.stringify(t)} is not a datastore the manifests in ${desired.paths.join(', ')} declare (by name or id)`,
+        })),
+      };
+    }
+    plan.changes = plan.changes.filter((c) => request.targets.some((t) => matches(c, t)));
+    plan.summary = summarise(plan.changes);
+  }
+  return { ok: true, plan, warnings: [...desired.warnings, ...result.warnings], sources: desired.sources, strategy: observed.strategy };
 }
 
 /**
@@ -100,15 +115,4 @@ export function reportPlanned(planned: Planned, io: Io, colourFlag: boolean): Pl
   }
   if (planned.warnings.length > 0) io.stderr.write(renderDiagnosticsText(planned.warnings, { sources: planned.sources, colour }));
   return planned.plan;
-}
-
-function selectTargets(all: DesiredDatastore[], targets: readonly string[]):
-  | { ok: true; datastores: DesiredDatastore[] }
-  | { ok: false; unmatched: string[] } {
-  if (targets.length === 0) return { ok: true, datastores: all };
-  const wanted = new Set(targets);
-  const datastores = all.filter((d) => wanted.has(String(d.ref)));
-  const matched = new Set(datastores.map((d) => String(d.ref)));
-  const unmatched = targets.filter((t) => !matched.has(t));
-  return unmatched.length > 0 ? { ok: false, unmatched } : { ok: true, datastores };
 }

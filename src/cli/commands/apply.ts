@@ -101,7 +101,7 @@ async function planNow(client: QualyticsClient, options: ApplyOptions, io: Io): 
 /** Reads a saved plan and proves it still describes the world, or refuses it whole. */
 async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): Promise<Plan | ExitCode> {
   const plan = await readPlanFile(file, io.cwd);
-  const desired = readDesired({ paths: plan.manifest_paths, targets: [] }, io);
+  const desired = readDesired(plan.manifest_paths, io);
   const { observation } = await interruptible(observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets: [] }), io.signal);
   const problems = staleness(plan, {
     base_url: client.baseUrl,
