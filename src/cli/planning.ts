@@ -10,7 +10,8 @@ import type { DesiredDatastore } from '../manifest/desired-state.js';
 import { loadManifests } from '../manifest/load.js';
 import { diffState, summarise } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
-import type { Change, Plan } from '../plan/types.js';
+import { describeRef } from '../plan/describe.js';
+import type { Change, Plan, PlanWarning } from '../plan/types.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
 import { interruptible, useColour, type Io } from './io.js';
 import { startProgress } from './progress.js';
@@ -98,7 +99,31 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
     plan.changes = plan.changes.filter((c) => request.targets.some((t) => matches(c, t)));
     plan.summary = summarise(plan.changes);
   }
-  return { ok: true, plan, warnings: [...desired.warnings, ...result.warnings], sources: desired.sources, strategy: observed.strategy };
+  const warnings = [...desired.warnings, ...result.warnings, ...(await unlinkRoleWarnings(client, plan))];
+  plan.warnings = warnings.filter((w) => w.severity === 'warning').map(toPlanWarning);
+  return { ok: true, plan, warnings, sources: desired.sources, strategy: observed.strategy };
+}
+
+/**
+ * Unlinking needs the Admin role. When the plan unlinks and the token's user is not an Admin, say so
+ * now rather than after the other changes applied (one GET /users/me, only when the plan unlinks).
+ */
+async function unlinkRoleWarnings(client: QualyticsClient, plan: Plan): Promise<Diagnostic[]> {
+  const unlinking = plan.changes.filter((c) => c.operations.some((o) => o.type === 'unlink'));
+  if (unlinking.length === 0) return [];
+  const me = await client.me().catch(() => undefined);
+  if (!me || me.role === 'Admin') return [];
+  const at = unlinking[0]!.declared_at;
+  const names = unlinking.slice(0, 5).map((c) => describeRef(c.datastore)).join(', ') + (unlinking.length > 5 ? ` and ${unlinking.length - 5} more` : '');
+  return [{
+    severity: 'warning', file: at.file, start: { line: at.line, column: at.column }, code: 'unlink-needs-admin',
+    message: `unlinking needs the Admin role, and this token's user ${JSON.stringify(me.name)} is a ${me.role}: the DELETE for ${names} will be refused (403) while the other changes apply`,
+    hints: ['apply with an Admin token, or leave enrichment_datastore out of those entries for now'],
+  }];
+}
+
+function toPlanWarning(d: Diagnostic): PlanWarning {
+  return d.start ? { message: d.message, file: d.file, line: d.start.line, column: d.start.column } : { message: d.message, file: d.file };
 }
 
 /**

@@ -21,7 +21,7 @@ export function staleness(plan: Plan, now: Current): string[] {
     problems.push(`the plan was made against ${plan.base_url}, not ${now.base_url}`);
   }
   if (now.manifest_digest === undefined) {
-    problems.push(`the manifests the plan was made from (${plan.manifest_paths.join(', ')}) can no longer be read`);
+    problems.push(`the manifests the plan was made from (${plan.manifest_paths.join(', ')}) cannot be read from here; run apply --plan in the directory where plan ran`);
   } else if (plan.manifest_digest !== now.manifest_digest) {
     problems.push(`the manifests (${plan.manifest_paths.join(', ')}) changed since the plan was made`);
   }

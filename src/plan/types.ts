@@ -86,4 +86,14 @@ export interface Plan {
   summary: PlanSummary;
   /** With `plan --report-unmanaged`: configured datastores no manifest declares. Display only; apply ignores it. */
   unmanaged?: UnmanagedDatastore[];
+  /** What reviewers should know (a prefix change leaves tables behind, an unlink the token may not make...). Display only. */
+  warnings?: PlanWarning[];
+}
+
+export interface PlanWarning {
+  message: string;
+  /** Where in the manifests, when it concerns a declaration. */
+  file?: string;
+  line?: number;
+  column?: number;
 }

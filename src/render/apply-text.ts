@@ -52,8 +52,7 @@ export function renderApplySummary(report: ApplyReport, p: Paint): string {
   const head = report.interrupted ? 'Apply interrupted' : c.failed > 0 ? 'Apply finished with errors' : 'Apply complete';
   const colour = report.interrupted || c.partial > 0 ? p.yellow : c.failed > 0 ? p.red : p.green;
   let text = `${p.bold(colour(`${head}: ${parts.join(', ')}.`))}\n`;
-  if (report.interrupted || c.failed > 0) {
-    text += 'Every call enrichctl makes is idempotent: fix what failed and run apply again to converge.\n';
-  }
+  if (c.failed > 0) text += 'Fix what failed, then run apply again: every call enrichctl makes is idempotent, so it converges.\n';
+  else if (report.interrupted) text += 'Run apply again to finish: every call enrichctl makes is idempotent, so it converges.\n';
   return text;
 }

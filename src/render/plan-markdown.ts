@@ -19,6 +19,11 @@ export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET)
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
   const out = [COMMENT_MARKER, '### enrichctl plan', '', `Against \`${plan.base_url}\`.`, ''];
   out.push(changed.length === 0 ? `**${NO_CHANGES}**` : `**${summaryLine(plan.summary)}**`, '');
+  const warnings = plan.warnings ?? [];
+  for (const w of warnings.slice(0, 20)) {
+    out.push(`> **Warning**${w.file && w.line ? ` (\`${w.file}:${w.line}\`)` : ''}: ${html(w.message)}`, '');
+  }
+  if (warnings.length > 20) out.push(`> ${warnings.length - 20} more warnings: run \`enrichctl plan\` to see them.`, '');
   // Each part is added only while the whole still fits; room is kept for the closing notes.
   let used = out.join('\n').length + 600;
   /** The leading items that fit under `limit`, in order (stopping at the first that does not). */

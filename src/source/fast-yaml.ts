@@ -27,7 +27,10 @@
  * name the yaml 2.x functions (parser.js, compose/*.js) each rule comes from; the differential test
  * in test/source/fast-yaml.test.ts holds the two to the same output.
  */
-import { Document, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, type LineCounter, type ParsedNode } from 'yaml';
+import { Document, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, type LineCounter, type Node } from 'yaml';
+
+/** The nodes the fast path builds (no aliases). */
+type Built = Scalar | YAMLMap | YAMLSeq;
 
 /** The options `readYamlDocuments` parses with; the fast path implements exactly these. */
 export const PARSE_OPTIONS = {
@@ -79,10 +82,10 @@ interface Frame {
   isMap: boolean;
   /** yaml's collection indent: the column of the first key, or of the `-`. */
   indent: number;
-  node: YAMLMap<ParsedNode, ParsedNode | null> | YAMLSeq<ParsedNode>;
+  node: YAMLMap | YAMLSeq;
   state: State;
   /** The value node of the last item that has one (its `range[2]` may still grow). */
-  lastValue: ParsedNode | null;
+  lastValue: Built | null;
   /** The last value when it is a scalar still taking end tokens (yaml: `value.end` is an array). */
   scalar: Scalar | null;
   /** The scalar's last end token is a comment, so a newline joins it instead of starting an item. */
@@ -90,7 +93,7 @@ interface Frame {
   /** START: the `{ start }` item's tokens, summarised. */
   start: StartItem;
   /** PENDING: the pair waiting for its value, and its separator tokens from `:` on. */
-  pair: Pair<ParsedNode, ParsedNode | null> | null;
+  pair: Pair<Scalar, Built | null> | null;
   sep: SepToken[];
 }
 
@@ -113,7 +116,7 @@ interface StartItem {
 export function fastParse(text: string, lineCounter: LineCounter): Document.Parsed | undefined {
   if (INELIGIBLE.test(text)) return undefined;
   try {
-    const { doc, lineStarts } = new FastParser(text).parse();
+    const { doc, lineStarts } = new FastParser(text, lineCounter).parse();
     for (const start of lineStarts) lineCounter.addNewLine(start);
     return doc;
   } catch (err) {
@@ -123,19 +126,20 @@ export function fastParse(text: string, lineCounter: LineCounter): Document.Pars
 }
 
 class FastParser {
-  private readonly doc: Document<ParsedNode, true>;
+  private readonly doc: Document<Node, true>;
   private readonly stack: Frame[] = [];
-  private readonly strTag: { resolve: (value: string) => unknown } | undefined;
   /** Line being read: its start, where its content ends (before CR LF), its newline length (0 at EOF). */
   private lineStart = 0;
   private contentEnd = 0;
   private newlineLength = 0;
 
-  constructor(private readonly text: string) {
-    // The same options object shape as the composer's (minus its private `_directives`), so the
+  constructor(
+    private readonly text: string,
+    lineCounter: LineCounter,
+  ) {
+    // The options yaml's composer gives its documents (minus its private `_directives`), so the
     // schema, and with it scalar resolution and `toJS`, are yaml's own.
-    this.doc = new Document<ParsedNode, true>(undefined, { ...PARSE_OPTIONS });
-    this.strTag = undefined;
+    this.doc = new Document<Node, true>(undefined, { lineCounter, ...PARSE_OPTIONS });
   }
 
   parse(): { doc: Document.Parsed; lineStarts: number[] } {
@@ -287,7 +291,7 @@ class FastParser {
         this.keyLine(map, q, keyEnd, q - this.lineStart);
       } else {
         const node = this.scalarAt(q);
-        (seq.node as YAMLSeq<ParsedNode>).items.push(node);
+        pushItem(seq, node);
         this.setValue(seq, node);
         this.lineRest(node, rangeOf(node)[1]);
       }
@@ -304,7 +308,7 @@ class FastParser {
     for (;;) {
       const f = this.stack[this.stack.length - 1];
       if (!f) {
-        this.stack.push(newFrame(false, indent, new YAMLSeq<ParsedNode>(this.doc.schema)));
+        this.stack.push(newFrame(false, indent, new YAMLSeq(this.doc.schema)));
         return this.open(offset);
       }
       if (!f.isMap) {
@@ -340,7 +344,7 @@ class FastParser {
     for (;;) {
       const f = this.stack[this.stack.length - 1];
       if (!f) {
-        const frame = newFrame(true, indent, new YAMLMap<ParsedNode, ParsedNode | null>(this.doc.schema));
+        const frame = newFrame(true, indent, new YAMLMap(this.doc.schema));
         frame.node.range = [offset, offset, offset];
         this.stack.push(frame);
         return frame;
@@ -368,7 +372,7 @@ class FastParser {
 
   /** Opens a collection as the value of `parent`'s last item. */
   private openChild(parent: Frame, isMap: boolean, indent: number, offset: number): Frame {
-    const node = isMap ? new YAMLMap<ParsedNode, ParsedNode | null>(this.doc.schema) : new YAMLSeq<ParsedNode>(this.doc.schema);
+    const node = isMap ? new YAMLMap(this.doc.schema) : new YAMLSeq(this.doc.schema);
     node.range = [offset, offset, offset];
     if (parent.isMap) {
       if (!parent.pair) unsupported();
@@ -376,7 +380,7 @@ class FastParser {
       parent.pair = null;
       parent.sep = [];
     } else {
-      (parent.node as YAMLSeq<ParsedNode>).items.push(node);
+      pushItem(parent, node);
     }
     parent.state = State.Child;
     parent.lastValue = node;
@@ -392,8 +396,9 @@ class FastParser {
     const end = this.contentEnd;
     const key = this.plain(keyStart, keyEnd);
     key.range = [keyStart, keyEnd, keyEnd];
-    const pair = new Pair<ParsedNode, ParsedNode | null>(key, null);
-    (f.node as YAMLMap<ParsedNode, ParsedNode | null>).items.push(pair);
+    const pair = new Pair<Scalar, Built | null>(key, null);
+    if (!(f.node instanceof YAMLMap)) unsupported();
+    f.node.items.push(pair);
     let r = keyEnd + 1; // after ':'
     while (r < end && text.charCodeAt(r) === 32) r++;
     if (r === end || text[r] === '#') {
@@ -492,7 +497,7 @@ class FastParser {
     const source = this.text.slice(start, end);
     let node: Scalar;
     let format: string | undefined;
-    if (!MAYBE_NOT_STRING.has(source[0] ?? '')) {
+    if (source !== '' && !MAYBE_NOT_STRING.has(source[0] ?? '')) {
       node = new Scalar(source);
     } else {
       const tag = this.doc.schema.tags.find((t) => t.default === true && t.test?.test(source) === true);
@@ -529,7 +534,7 @@ class FastParser {
         else if (st.kind === 'comment' ? st.indent > f.indent : st.kind !== 'space') nl.length = 0;
       });
       const second = nl[1];
-      if (second !== undefined) sep.length = second;
+      void second;
     }
     const indicator = sep[0];
     if (!indicator || !f.pair) unsupported();
@@ -585,6 +590,11 @@ class FastParser {
   }
 }
 
+function pushItem(f: Frame, node: Built): void {
+  if (!(f.node instanceof YAMLSeq)) unsupported();
+  f.node.items.push(node);
+}
+
 function newFrame(isMap: boolean, indent: number, node: Frame['node']): Frame {
   return {
     isMap,
@@ -620,7 +630,7 @@ function isAlpha(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-function rangeOf(node: ParsedNode | YAMLMap<ParsedNode, ParsedNode | null> | YAMLSeq<ParsedNode> | Scalar): [number, number, number] {
+function rangeOf(node: Built): [number, number, number] {
   const range = node.range;
   if (!range) unsupported();
   return range;

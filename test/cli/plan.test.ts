@@ -225,3 +225,26 @@ describe('plan --report-unmanaged', () => {
     expect(e.calls().every((c) => c.method === 'GET')).toBe(true);
   });
 });
+
+describe('warnings reach every output', () => {
+  it('warns that a non-Admin token cannot unlink, on stderr, in JSON and in markdown', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': manifest('  - datastore: Payments\n    enrichment_datastore: null\n  - datastore: Customers\n    enrichment_prefix: _clients\n') });
+    const text = await run(['plan', 'm.yaml', '--no-color'], { cwd: dir, env: env(e, EDITOR_TOKEN) });
+    expect(text.code).toBe(0);
+    expect(text.stderr).toContain('m.yaml:3:16: warning: unlinking needs the Admin role, and this token\'s user "Eddie Editor" is a Member: the DELETE for "Payments" (id 3) will be refused (403) while the other changes apply');
+    const json = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e, EDITOR_TOKEN) });
+    const doc = JSON.parse(json.stdout) as { warnings: Array<{ message: string; file: string; line: number }> };
+    expectValidPlan(doc);
+    expect(doc.warnings.map((w) => `${w.file}:${w.line} ${w.message.slice(0, 40)}`)).toStrictEqual([
+      'm.yaml:6 changing the prefix of "Customers" (id 2',
+      'm.yaml:3 unlinking needs the Admin role, and this',
+    ]);
+    const md = await run(['plan', 'm.yaml', '--format', 'markdown'], { cwd: dir, env: env(e, EDITOR_TOKEN) });
+    expect(md.stdout).toContain('> **Warning** (`m.yaml:3`): unlinking needs the Admin role');
+    // One extra request, and only because the plan unlinks: who the token belongs to.
+    expect(e.calls().filter((c) => c.path === '/api/users/me')).toHaveLength(3);
+    const admin = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
+    expect((JSON.parse(admin.stdout) as { warnings: unknown[] }).warnings).toHaveLength(1);
+  });
+});
