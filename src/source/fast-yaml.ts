@@ -534,7 +534,7 @@ class FastParser {
         else if (st.kind === 'comment' ? st.indent > f.indent : st.kind !== 'space') nl.length = 0;
       });
       const second = nl[1];
-      void second;
+      if (second !== undefined) sep.length = second;
     }
     const indicator = sep[0];
     if (!indicator || !f.pair) unsupported();
