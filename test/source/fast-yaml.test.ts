@@ -4,6 +4,8 @@
  * document range, line starts). Texts are manifest-like YAML plus near-misses of every kind.
  */
 import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { fastParse, PARSE_OPTIONS } from '../../src/source/fast-yaml.js';
@@ -308,6 +310,17 @@ describe('fastParse', () => {
       'users:\n  - name: x\n    roles:\n    - admin\n    - "viewer"\n',
     ];
     for (const text of samples) expect(expectExact(text), text).toBe(true);
+  });
+
+  it('is yaml or declines on every YAML file in examples/ and test/', () => {
+    const files = ['examples', 'test'].flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(dir, f)),
+    );
+    expect(files.length).toBeGreaterThan(0);
+    const accepted = files.filter((file) => expectExact(readFileSync(file, 'utf8')));
+    expect(accepted.length).toBeGreaterThan(files.length / 2);
   });
 
   it('accepts the 10,000-entry bench manifest', () => {
