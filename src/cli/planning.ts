@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
-import { observe, type Strategy } from '../api/observe.js';
+import { observe } from '../api/observe.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { DesiredDatastore } from '../manifest/desired-state.js';
 import { loadManifests } from '../manifest/load.js';
@@ -25,7 +25,7 @@ export interface PlanRequest {
 }
 
 export type Planned =
-  | { ok: true; plan: Plan; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; strategy: Strategy }
+  | { ok: true; plan: Plan; warnings: Diagnostic[]; sources: ReadonlyMap<string, string> }
   /** Manifest or plan-time errors; `sources` lets the renderer show the offending lines. */
   | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> };
 
@@ -101,7 +101,7 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
   }
   const warnings = [...desired.warnings, ...result.warnings, ...(await unlinkRoleWarnings(client, plan))];
   plan.warnings = warnings.filter((w) => w.severity === 'warning').map(toPlanWarning);
-  return { ok: true, plan, warnings, sources: desired.sources, strategy: observed.strategy };
+  return { ok: true, plan, warnings, sources: desired.sources };
 }
 
 /**

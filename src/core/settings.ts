@@ -78,7 +78,6 @@ export const SETTINGS = [
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
-export const SETTING_KEYS: readonly SettingKey[] = SETTINGS.map((s) => s.key);
 
 /** The four settings as values. */
 export interface Settings {
