@@ -152,6 +152,19 @@ describe('export', () => {
     expect((await readdir(dir)).sort()).toStrictEqual(['live.json']);
   });
 
+  it('adds the editor-completion comment when enrichctl is installed in the repository', async () => {
+    const dir = await workspace({ 'node_modules/enrichctl/schemas/enrichment-manifest.schema.json': '{}' });
+    await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
+    const text = await readFile(join(dir, 'manifests', 'unlinked.yaml'), 'utf8');
+    expect(text.split('\n').slice(0, 3)).toStrictEqual([
+      `# Exported by \`enrichctl export\` from ${em.url}.`,
+      '# yaml-language-server: $schema=../node_modules/enrichctl/schemas/enrichment-manifest.schema.json',
+      '# Datastores with no enrichment datastore linked.',
+    ]);
+    const stdout = await run(['export', '--datastore', '1'], { cwd: dir, env: env() });
+    expect(stdout.stdout).toContain('\n# yaml-language-server: $schema=node_modules/enrichctl/schemas/enrichment-manifest.schema.json\n');
+  });
+
   it('refuses what it cannot do, writing nothing', async () => {
     const dir = await workspace({});
     const unknown = await run(['export', '--datastore', 'Nope', '--datastore', '9001'], { cwd: dir, env: env() });

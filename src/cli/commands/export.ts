@@ -4,7 +4,8 @@
  * of the export against the same deployment has no changes).
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { QualyticsClient } from '../../api/client.js';
 import { lookUpNames, observe } from '../../api/observe.js';
@@ -62,9 +63,14 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
   }
   const select = { byId: options.byId, ...(only ? { only } : {}) };
   const header = [`${EXPORT_MARKER} from ${client.baseUrl}.`];
+  const schemaLine = (fileDir: string): string[] => {
+    const schema = installedSchema(io.cwd);
+    return schema ? [`yaml-language-server: $schema=${relative(fileDir, schema).split(sep).join('/')}`] : [];
+  };
 
   if (target === 'dir') {
     const dir = resolve(io.cwd, options.output!);
+    header.push(...schemaLine(dir));
     const written = await writeGroups(dir, options.output!, exportGroups(observation, select), header);
     const entries = written.files.reduce((n, f) => n + f.count, 0);
     io.stderr.write(`Exported ${entries} datastores to ${options.output} in ${written.files.length} files: ${written.files.map((f) => f.name).join(', ')}.\n`);
@@ -74,9 +80,10 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
     return EXIT.ok;
   }
   const entries = exportEntries(observation, select);
+  const fileDir = options.output === undefined ? io.cwd : dirname(resolve(io.cwd, options.output));
   const text = options.format === 'json'
     ? `${JSON.stringify(manifestValue(entries), null, 2)}\n`
-    : renderManifestYaml(entries, header);
+    : renderManifestYaml(entries, [...header, ...schemaLine(fileDir)]);
   if (options.output === undefined) {
     io.stdout.write(text);
   } else {
@@ -84,6 +91,16 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
     io.stderr.write(`Exported ${entries.length} datastores to ${options.output}.\n`);
   }
   return EXIT.ok;
+}
+
+/**
+ * The manifest schema of the enrichctl installed in the config repository (`npm i -D enrichctl`),
+ * for the editor-completion comment; a path inside the repository, so the export stays the same on
+ * every machine. None when enrichctl is not installed there.
+ */
+function installedSchema(cwd: string): string | undefined {
+  const path = join(cwd, 'node_modules', 'enrichctl', 'schemas', 'enrichment-manifest.schema.json');
+  return existsSync(path) ? path : undefined;
 }
 
 /**
