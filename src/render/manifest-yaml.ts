@@ -3,11 +3,38 @@
  * is quoted exactly when YAML needs it), with a header comment, a blank line between entries, and a
  * trailing comment on every value exported by id saying why. Same input, same bytes.
  */
+import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, isSeq } from 'yaml';
 import type { ExportEntry } from '../manifest/export.js';
 
-/** The first line of every exported file: how a later export recognises the files it may replace. */
+/** The first line of every exported file: how a later export recognises the files it wrote. */
 export const EXPORT_MARKER = 'Exported by `enrichctl export`';
+
+const DIGEST_LINE = /^# export-digest: sha256:([0-9a-f]{16})\r?\n/m;
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/**
+ * Adds, as the second line, a digest of everything else, so that a later export can tell a file it
+ * wrote and nobody touched (safe to replace) from one a person edited (never replaced). Same input,
+ * same digest: re-exporting an unchanged deployment still changes no byte.
+ */
+export function sealExport(text: string): string {
+  const newline = text.indexOf('\n') + 1;
+  return `${text.slice(0, newline)}# export-digest: sha256:${digest(text)}\n${text.slice(newline)}`;
+}
+
+export type ExportFileState = 'unedited-export' | 'edited-export' | 'not-an-export';
+
+export function exportFileState(text: string): ExportFileState {
+  if (!text.startsWith(`# ${EXPORT_MARKER}`)) return 'not-an-export';
+  const match = DIGEST_LINE.exec(text);
+  if (!match || match.index !== text.indexOf('\n') + 1) return 'edited-export';
+  const rest = text.slice(0, match.index) + text.slice(match.index + match[0].length);
+  return digest(rest) === match[1] ? 'unedited-export' : 'edited-export';
+}
 
 export function manifestValue(entries: readonly ExportEntry[]): { version: 1; datastores: object[] } {
   return {

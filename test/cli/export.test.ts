@@ -6,6 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed, SeedDatastore } from '../../src/emulator/seed-types.js';
 import { REMEDIATION_STRATEGIES } from '../../src/core/settings.js';
+import { sealExport } from '../../src/render/manifest-yaml.js';
 import { run, workspace } from '../helpers/cli.js';
 
 const TOKEN = 'export-admin-token';
@@ -74,6 +75,9 @@ describe('export', () => {
     expect(em.calls().every((c) => c.method === 'GET')).toBe(true);
     const second = await run(['export'], { cwd: dir, env: env() });
     expect(second.stdout).toBe(text);
+    // Replacing its own, unedited file is fine.
+    expect((await run(['export', '--output', 'live.yaml'], { cwd: dir, env: env() })).code).toBe(0);
+    expect(await readFile(join(dir, 'live.yaml'), 'utf8')).toBe(text);
   });
 
   it('writes one file per enrichment datastore plus unlinked.yaml, plans clean, and replaces only its own files', async () => {
@@ -89,17 +93,28 @@ describe('export', () => {
     expect(plan.code).toBe(0);
 
     const before = await Promise.all(files.map((f) => readFile(join(dir, 'manifests', f), 'utf8')));
-    await writeFile(join(dir, 'manifests', 'gone-enrichment.yaml'), '# Exported by `enrichctl export` from elsewhere.\nversion: 1\ndatastores: []\n');
-    await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
+    // A file an earlier export wrote, for an enrichment datastore that no longer has sources: removed.
+    await writeFile(join(dir, 'manifests', 'gone-enrichment.yaml'), sealExport('# Exported by `enrichctl export` from elsewhere.\nversion: 1\ndatastores: []\n'));
+    const again = await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
+    expect(again.stderr).toContain('Removed gone-enrichment.yaml: an earlier export wrote it, and no datastore belongs there now.\n');
     expect((await readdir(join(dir, 'manifests'))).sort()).toStrictEqual(files);
     expect(await Promise.all(files.map((f) => readFile(join(dir, 'manifests', f), 'utf8')))).toStrictEqual(before);
+
+    // A person trimmed an exported file: export leaves it alone, and says why.
+    const trimmed = before[files.indexOf('unlinked.yaml')]!.replace(/^    high_count_rollup_threshold: .*\n/m, '');
+    await writeFile(join(dir, 'manifests', 'unlinked.yaml'), trimmed);
+    const refused = await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('error: nothing was exported: it would overwrite manifests/unlinked.yaml (edited since it was exported); export elsewhere, or move that file away first\n');
+    expect(await readFile(join(dir, 'manifests', 'unlinked.yaml'), 'utf8')).toBe(trimmed);
   });
 
   it('exports only the named datastores, by id with --by-id, and as JSON that is a valid manifest', async () => {
     const dir = await workspace({});
     const some = await run(['export', '--datastore', 'Source 002', '--datastore', '4', '--by-id'], { cwd: dir, env: env() });
     expect(some.code).toBe(0);
-    expect(some.stdout).toBe([
+    expect(some.stdout.split('\n')[1]).toMatch(/^# export-digest: sha256:[0-9a-f]{16}$/);
+    expect(some.stdout.split('\n').filter((_, i) => i !== 1).join('\n')).toBe([
       '# Exported by `enrichctl export` from ' + em.url + '.',
       '',
       'version: 1',
@@ -136,9 +151,14 @@ describe('export', () => {
     expect(r).toStrictEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: nothing was exported: manifests/unlinked.yaml would be overwritten, and export did not write it; export into an empty directory, or move it away first\n',
+      stderr: 'error: nothing was exported: it would overwrite manifests/unlinked.yaml (export did not write it); export elsewhere, or move that file away first\n',
     });
     expect(await readdir(join(dir, 'manifests'))).toStrictEqual(['unlinked.yaml']);
+    const file = await run(['export', '--output', 'manifests/unlinked.yaml'], { cwd: dir, env: env() });
+    expect(file.stderr).toBe('error: nothing was exported: it would overwrite manifests/unlinked.yaml (export did not write it); export elsewhere, or move that file away first\n');
+    const subset = await run(['export', '--datastore', '1', '--output', 'manifests'], { cwd: dir, env: env() });
+    expect(subset.stderr).toBe('error: --output DIR writes a complete export (one file per enrichment datastore); export a selection with --datastore to stdout or to one file\n');
+    expect(await readFile(join(dir, 'manifests', 'unlinked.yaml'), 'utf8')).toBe('# hand-written\nversion: 1\ndatastores: []\n');
   });
 
   it('writes JSON to an --output ending in .json, and refuses an output it would have to guess', async () => {
@@ -156,7 +176,7 @@ describe('export', () => {
     const dir = await workspace({ 'node_modules/enrichctl/schemas/enrichment-manifest.schema.json': '{}' });
     await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
     const text = await readFile(join(dir, 'manifests', 'unlinked.yaml'), 'utf8');
-    expect(text.split('\n').slice(0, 3)).toStrictEqual([
+    expect(text.split('\n').filter((_, i) => i !== 1).slice(0, 3)).toStrictEqual([
       `# Exported by \`enrichctl export\` from ${em.url}.`,
       '# yaml-language-server: $schema=../node_modules/enrichctl/schemas/enrichment-manifest.schema.json',
       '# Datastores with no enrichment datastore linked.',

@@ -11,7 +11,7 @@ import type { QualyticsClient } from '../../api/client.js';
 import { lookUpNames, observe } from '../../api/observe.js';
 import { exportEntries, exportGroups, type ExportGroup } from '../../manifest/export.js';
 import type { Observation } from '../../plan/observation.js';
-import { EXPORT_MARKER, manifestValue, renderManifestYaml } from '../../render/manifest-yaml.js';
+import { EXPORT_MARKER, exportFileState, manifestValue, renderManifestYaml, sealExport, type ExportFileState } from '../../render/manifest-yaml.js';
 import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -53,6 +53,10 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
   if (target === 'dir' && options.format === 'json') {
     throw new UserError('--format json writes one document: give --output a file name (e.g. live.json), or no --output for stdout');
   }
+  if (target === 'dir' && options.datastores.length > 0) {
+    throw new UserError('--output DIR writes a complete export (one file per enrichment datastore); export a selection with --datastore to stdout or to one file');
+  }
+  if (target === 'file') await checkReplaceable([resolve(io.cwd, options.output!)], [options.output!], options.format);
   const client = await connect(options, io);
   let observation: Observation;
   let only: Set<number> | undefined;
@@ -73,9 +77,12 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
     header.push(...schemaLine(dir));
     const written = await writeGroups(dir, options.output!, exportGroups(observation, select), header);
     const entries = written.files.reduce((n, f) => n + f.count, 0);
-    io.stderr.write(`Exported ${entries} datastores to ${options.output} in ${written.files.length} files: ${written.files.map((f) => f.name).join(', ')}.\n`);
+    io.stderr.write(`Exported ${count(entries, 'datastore')} to ${options.output} in ${count(written.files.length, 'file')}: ${written.files.map((f) => f.name).join(', ')}.\n`);
+    if (written.removed.length > 0) {
+      io.stderr.write(`Removed ${written.removed.join(', ')}: an earlier export wrote ${written.removed.length === 1 ? 'it' : 'them'}, and no datastore belongs there now.\n`);
+    }
     if (written.others.length > 0) {
-      io.stderr.write(`warning: ${options.output} also holds ${written.others.join(', ')}, which export did not write; \`enrichctl plan ${options.output}\` reads them too (a datastore declared twice is an error)\n`);
+      io.stderr.write(`warning: ${options.output} also holds ${written.others.join(', ')}, which export did not write or someone edited; \`enrichctl plan ${options.output}\` reads them too (a datastore declared twice is an error)\n`);
     }
     return EXIT.ok;
   }
@@ -83,12 +90,12 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
   const fileDir = options.output === undefined ? io.cwd : dirname(resolve(io.cwd, options.output));
   const text = options.format === 'json'
     ? `${JSON.stringify(manifestValue(entries), null, 2)}\n`
-    : renderManifestYaml(entries, [...header, ...schemaLine(fileDir)]);
+    : sealExport(renderManifestYaml(entries, [...header, ...schemaLine(fileDir)]));
   if (options.output === undefined) {
     io.stdout.write(text);
   } else {
     await writeFileAtomic(resolve(io.cwd, options.output), text, options.output);
-    io.stderr.write(`Exported ${entries.length} datastores to ${options.output}.\n`);
+    io.stderr.write(`Exported ${count(entries.length, 'datastore')} to ${options.output}.\n`);
   }
   return EXIT.ok;
 }
@@ -150,26 +157,57 @@ interface WrittenFile {
   count: number;
 }
 
+/** What is at a path export is about to write, as far as export may replace it. */
+async function stateOf(path: string, format: ExportFormat): Promise<'absent' | ExportFileState> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return 'absent';
+  }
+  // JSON has no comments to carry a mark: a file of exactly the exported shape is taken as an export.
+  return format === 'json' ? (isJsonExport(text) ? 'unedited-export' : 'not-an-export') : exportFileState(text);
+}
+
+function isJsonExport(text: string): boolean {
+  try {
+    const doc = JSON.parse(text) as { version?: unknown; datastores?: unknown };
+    return doc.version === 1 && Array.isArray(doc.datastores) && Object.keys(doc).length === 2;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses, before anything is written, to replace a file export did not write or that someone edited. */
+async function checkReplaceable(paths: readonly string[], shown: readonly string[], format: ExportFormat): Promise<void> {
+  const blocked: string[] = [];
+  for (const [i, path] of paths.entries()) {
+    const state = await stateOf(path, format);
+    if (state === 'not-an-export') blocked.push(`${shown[i]} (export did not write it)`);
+    if (state === 'edited-export') blocked.push(`${shown[i]} (edited since it was exported)`);
+  }
+  if (blocked.length > 0) {
+    throw new UserError(`nothing was exported: it would overwrite ${blocked.join(', ')}; export elsewhere, or move ${blocked.length === 1 ? 'that file' : 'those files'} away first`);
+  }
+}
+
 /**
- * One file per enrichment datastore, plus unlinked.yaml. Files an earlier export wrote (they start
- * with the marker) are replaced or, when no longer produced, removed; a file export did not write
- * is never overwritten or removed: the export is refused before anything is written.
+ * One file per enrichment datastore, plus unlinked.yaml. Files an earlier export wrote and nobody
+ * edited are replaced or, when no longer produced, removed; any other file is never overwritten or
+ * removed: the export is refused before anything is written.
  */
-async function writeGroups(dir: string, shown: string, groups: readonly ExportGroup[], header: readonly string[]): Promise<{ files: WrittenFile[]; others: string[] }> {
+async function writeGroups(dir: string, shown: string, groups: readonly ExportGroup[], header: readonly string[]):
+  Promise<{ files: WrittenFile[]; removed: string[]; others: string[] }> {
   await makeDirectory(dir, shown);
   const used = new Set<string>();
   const planned = groups.map((group) => ({ group, name: fileName(group, used) }));
-  const ours = new Set<string>();
+  await checkReplaceable(planned.map((p) => join(dir, p.name)), planned.map((p) => join(shown, p.name)), 'yaml');
+  const stale: string[] = [];
   const others: string[] = [];
   for (const entry of (await readdir(dir)).sort()) {
-    if (!/\.ya?ml$/i.test(entry)) continue;
-    const text = await readFile(join(dir, entry), 'utf8').catch(() => '');
-    if (text.startsWith(`# ${EXPORT_MARKER}`)) ours.add(entry);
+    if (!/\.ya?ml$/i.test(entry) || used.has(entry)) continue;
+    if ((await stateOf(join(dir, entry), 'yaml')) === 'unedited-export') stale.push(entry);
     else others.push(entry);
-  }
-  const clobbered = others.filter((name) => used.has(name));
-  if (clobbered.length > 0) {
-    throw new UserError(`nothing was exported: ${clobbered.map((n) => join(shown, n)).join(', ')} would be overwritten, and export did not write ${clobbered.length === 1 ? 'it' : 'them'}; export into an empty directory, or move ${clobbered.length === 1 ? 'it' : 'them'} away first`);
   }
   const files: WrittenFile[] = [];
   for (const { group, name } of planned) {
@@ -177,11 +215,15 @@ async function writeGroups(dir: string, shown: string, groups: readonly ExportGr
       ...header,
       group.enrichment ? `Datastores linked to ${JSON.stringify(group.enrichment.name)} (id ${group.enrichment.id}).` : 'Datastores with no enrichment datastore linked.',
     ];
-    await writeFileAtomic(join(dir, name), renderManifestYaml(group.entries, lines), join(shown, name));
+    await writeFileAtomic(join(dir, name), sealExport(renderManifestYaml(group.entries, lines)), join(shown, name));
     files.push({ name, count: group.entries.length });
   }
-  for (const stale of ours) if (!used.has(stale)) await rm(join(dir, stale));
-  return { files, others };
+  for (const name of stale) await rm(join(dir, name));
+  return { files, removed: stale, others };
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function fileName(group: ExportGroup, used: Set<string>): string {
