@@ -173,7 +173,11 @@ describe('apply --plan', () => {
     em.clearCalls();
     const r = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: env() });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: the plan in plan.json is stale: re-run plan. Nothing was changed.\n  - "Orders" (id 1): enrichment_source_record_limit was 10 when planned, and is 77 now\n');
+    expect(r.stderr).toBe(
+      'error: refusing the plan in plan.json; nothing was changed:\n' +
+        '  - "Orders" (id 1): enrichment_source_record_limit was 10 when planned, and is 77 now\n' +
+        '  - the live state moved since the plan was made: plan again and review the new plan\n',
+    );
     expect(writes()).toStrictEqual([]);
   });
 
@@ -182,10 +186,28 @@ describe('apply --plan', () => {
     await writeFile(join(dir, 'm.yaml'), manifest('  - datastore: Orders\n    high_count_rollup_threshold: 31\n'));
     const changed = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: env() });
     expect(changed.code).toBe(1);
-    expect(changed.stderr).toContain('  - the manifests (m.yaml) changed since the plan was made\n');
+    expect(changed.stderr).toContain('  - the manifests (m.yaml) changed since the plan was made: plan again and review the new plan\n');
     const other = await run(['apply', '--plan', 'plan.json', '--url', em.url.replace('127.0.0.1', 'localhost')], { cwd: dir, env: env() });
     expect(other.code).toBe(1);
-    expect(other.stderr).toContain(`  - the plan was made against ${em.url}, not ${em.url.replace('127.0.0.1', 'localhost')}\n`);
+    expect(other.stderr).toContain(`  - the plan was made against ${em.url}, not ${em.url.replace('127.0.0.1', 'localhost')}: give the same --url / QUALYTICS_URL as when planning\n`);
+    expect(writes()).toStrictEqual([]);
+    // Neither refusal needed the API: nothing was read either.
+    expect(em.calls()).toStrictEqual([]);
+  });
+
+  it('resumes: applying a plan again changes only what an earlier run did not, and an applied plan is a no-op', async () => {
+    const dir = await saved({ 'm.yaml': manifest('  - datastore: Orders\n    high_count_rollup_threshold: 30\n  - datastore: Inventory\n    high_count_rollup_threshold: 31\n') });
+    // As if an earlier, interrupted apply had done Orders only.
+    await fetch(`${em.url}/datastores/1`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{"high_count_rollup_threshold": 30}' });
+    em.clearCalls();
+    const resumed = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: env() });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('1 of the datastores in plan.json are already in the state the plan leads to (an earlier apply); applying the other 1.\n');
+    expect(writes()).toStrictEqual(['PUT /datastores/5 {"high_count_rollup_threshold":31} -> 200']);
+    em.clearCalls();
+    const again = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: env() });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe('The plan in plan.json is already applied: every datastore is in the state it leads to.\n');
     expect(writes()).toStrictEqual([]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * `enrichctl apply [PATH...]` plans, shows the plan, asks for `yes` on a terminal, then executes.
- * `enrichctl apply --plan FILE` executes a reviewed, saved plan after proving it is not stale.
+ * `enrichctl apply --plan FILE` executes a reviewed, saved plan after proving it still applies (and resumes one an earlier run left unfinished).
  * Exit 0 when everything applied (or nothing to do), 1 on any failure or refusal, 130 when
  * interrupted (what ran and what did not is reported; running apply again converges).
  */
@@ -11,7 +11,7 @@ import type { QualyticsClient } from '../../api/client.js';
 import { observe } from '../../api/observe.js';
 import type { Plan } from '../../plan/types.js';
 import { describeRef } from '../../plan/describe.js';
-import { staleness } from '../../plan/stale.js';
+import { datastoreProgress, planMismatches } from '../../plan/stale.js';
 import { paint } from '../../render/colour.js';
 import { renderApplySummary, renderResultLine } from '../../render/apply-text.js';
 import { renderPlanText } from '../../render/plan-text.js';
@@ -98,21 +98,31 @@ async function planNow(client: QualyticsClient, options: ApplyOptions, io: Io): 
   return plan;
 }
 
-/** Reads a saved plan and proves it still describes the world, or refuses it whole. */
+/**
+ * Reads a saved plan and proves it may still run, or refuses it whole. Datastores an earlier apply of
+ * this plan already changed are left out (applying again resumes an interrupted or partly failed run).
+ */
 async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): Promise<Plan | ExitCode> {
   const plan = await readPlanFile(file, io.cwd);
   const desired = readDesired(plan.manifest_paths, io);
-  const { observation } = await interruptible(observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets: [] }), io.signal);
-  const problems = staleness(plan, {
-    base_url: client.baseUrl,
-    manifest_digest: desired.ok ? desired.digest : undefined,
-    observation,
-  });
-  if (problems.length > 0) {
-    io.stderr.write(`error: the plan in ${file} is stale: re-run plan. Nothing was changed.\n${problems.map((p) => `  - ${p}\n`).join('')}`);
+  const refuse = (problems: string[]): ExitCode => {
+    io.stderr.write(`error: refusing the plan in ${file}; nothing was changed:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
     return EXIT.error;
+  };
+  const mismatches = planMismatches(plan, client.baseUrl, desired.ok ? desired.digest : undefined);
+  if (mismatches.length > 0) return refuse(mismatches);
+  const { observation } = await interruptible(observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets: [] }), io.signal);
+  const progress = datastoreProgress(plan, observation);
+  if (progress.problems.length > 0) {
+    return refuse([...progress.problems, 'the live state moved since the plan was made: plan again and review the new plan']);
   }
-  return plan;
+  if (progress.done.length === 0) return plan;
+  const done = new Set(progress.done);
+  const remaining = plan.changes.filter((c) => c.action !== 'no-op' && !done.has(c)).length;
+  io.stderr.write(remaining === 0
+    ? `The plan in ${file} is already applied: every datastore is in the state it leads to.\n`
+    : `${progress.done.length} of the datastores in ${file} are already in the state the plan leads to (an earlier apply); applying the other ${remaining}.\n`);
+  return { ...plan, changes: plan.changes.filter((c) => !done.has(c)) };
 }
 
 async function execute(client: QualyticsClient, plan: Plan, options: ApplyOptions, io: Io): Promise<ExitCode> {
@@ -154,7 +164,7 @@ export function registerApply(program: Command, io: Io, defer: (h: Handler) => v
     .command('apply')
     .description('Plan, show the plan, ask for approval, then make the changes (or execute a saved plan with --plan).');
   addPlanSelectionOptions(cmd)
-    .option('--plan <file>', 'execute this saved plan (from `plan --out`) without asking; refused if stale')
+    .option('--plan <file>', 'execute this saved plan (from `plan --out`) without asking; refused if anything moved since, resumed if partly applied')
     .option('--auto-approve', 'do not ask for approval (for pipelines); implied by --plan')
     .addOption(new Option('--format <format>', 'report format').choices([...APPLY_FORMATS]).default('text'));
   addConnectionOptions(cmd).action((paths: string[] | undefined, raw: RawApplyOptions) => {
