@@ -57,7 +57,7 @@ export async function resolveConnection(
   if (!rawUrl) {
     return {
       ok: false,
-      problem: 'no Qualytics URL: pass --url or set QUALYTICS_URL (e.g. https://your-instance.qualytics.io)',
+      problem: 'no Qualytics URL: pass --url, set QUALYTICS_URL (e.g. https://your-instance.qualytics.io), or run the official CLI\'s `qualytics init` to write ~/.qualytics/config.yaml',
     };
   }
   const baseUrl = normaliseBaseUrl(rawUrl);

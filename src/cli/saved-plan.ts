@@ -4,7 +4,7 @@
  * token. Written atomically; read back through the published schema plus consistency checks, so a
  * hand-edited or truncated file is refused with a clear message before anything is written.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
@@ -30,6 +30,9 @@ export async function writePlanFile(file: string, cwd: string, plan: Plan): Prom
  * (a plan saved as .yaml inside a manifest folder would be read as a broken manifest next time).
  */
 export function checkPlanOut(file: string, cwd: string, manifestPaths: readonly string[]): void {
+  if (existsSync(resolve(cwd, file)) && statSync(resolve(cwd, file)).isDirectory()) {
+    throw new UserError(`--out ${file} is a directory; give a file name, e.g. --out ${file.replace(/\/+$/, '')}/plan.json`);
+  }
   if (manifestPaths.some((p) => resolve(cwd, p) === resolve(cwd, file))) {
     throw new UserError(`--out ${file} is one of the manifests being planned; save the plan elsewhere, e.g. --out plan.json`);
   }

@@ -223,7 +223,7 @@ function sharedTableWarnings(changes: readonly Change[]): Diagnostic[] {
     const at = first!.declared_at;
     out.push({
       severity: 'warning', file: at.file, start: { line: at.line, column: at.column }, code: 'shared-enrichment-tables',
-      message: `${listSome(group.map((c) => describeRef(c.datastore)))} would all write into ${describeRef(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables`,
+      message: `${listSome(group.map((c) => describeRef(c.datastore)))} would ${group.length === 2 ? 'both' : 'all'} write into ${describeRef(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables`,
       hints: ['give each source its own enrichment_prefix'],
     });
   }

@@ -84,7 +84,7 @@ describe('resolveConnection', () => {
     const HOME = await home();
     const expired = jwt({ sub: 'ada', exp: 1_700_000_000 });
     const cases: Array<[Parameters<typeof resolveConnection>[0], NodeJS.ProcessEnv, string]> = [
-      [{}, { HOME }, 'no Qualytics URL: pass --url or set QUALYTICS_URL (e.g. https://your-instance.qualytics.io)'],
+      [{}, { HOME }, "no Qualytics URL: pass --url, set QUALYTICS_URL (e.g. https://your-instance.qualytics.io), or run the official CLI's `qualytics init` to write ~/.qualytics/config.yaml"],
       [{ url: 'x.qualytics.io' }, { HOME }, 'no API token: set QUALYTICS_TOKEN or pass --token-file FILE (create a token in Qualytics under Settings > Tokens)'],
       [{ url: 'x.qualytics.io', tokenFile: join(HOME, 'nope') }, { HOME }, `cannot read the token file ${join(HOME, 'nope')}: no such file`],
       [{ url: 'x.qualytics.io' }, { HOME, QUALYTICS_TOKEN: expired }, 'the API token from QUALYTICS_TOKEN expired on 2023-11-14T22:13:20.000Z; create a new one in Qualytics (Settings > Tokens)'],

@@ -98,7 +98,7 @@ describe('plan outputs and exit codes', () => {
   it('says what to do without credentials, before any request', async () => {
     const dir = await workspace({ 'm.yaml': CHANGE });
     const r = await run(['plan', 'm.yaml'], { cwd: dir, env: {} });
-    expect(r).toStrictEqual({ code: 1, stdout: '', stderr: 'error: no Qualytics URL: pass --url or set QUALYTICS_URL (e.g. https://your-instance.qualytics.io)\n' });
+    expect(r).toStrictEqual({ code: 1, stdout: '', stderr: "error: no Qualytics URL: pass --url, set QUALYTICS_URL (e.g. https://your-instance.qualytics.io), or run the official CLI's `qualytics init` to write ~/.qualytics/config.yaml\n" });
   });
 
   it('surfaces a refused token with the server detail and no stack', async () => {
@@ -232,13 +232,13 @@ describe('warnings reach every output', () => {
     const dir = await workspace({ 'm.yaml': manifest('  - datastore: Payments\n    enrichment_datastore: null\n  - datastore: Customers\n    enrichment_prefix: _clients\n') });
     const text = await run(['plan', 'm.yaml', '--no-color'], { cwd: dir, env: env(e, EDITOR_TOKEN) });
     expect(text.code).toBe(0);
-    expect(text.stderr).toContain('m.yaml:3:16: warning: unlinking needs the Admin role, and this token\'s user "Eddie Editor" is a Member: the DELETE for "Payments" (id 3) will be refused (403) while the other changes apply');
+    expect(text.stderr).toContain('m.yaml:3:16: warning: unlinking needs the Admin role, and the token used for this plan belongs to "Eddie Editor", a Member: applied with this token, the DELETE for "Payments" (id 3) would be refused (403) while the other changes apply');
     const json = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e, EDITOR_TOKEN) });
     const doc = JSON.parse(json.stdout) as { warnings: Array<{ message: string; file: string; line: number }> };
     expectValidPlan(doc);
     expect(doc.warnings.map((w) => `${w.file}:${w.line} ${w.message.slice(0, 40)}`)).toStrictEqual([
       'm.yaml:6 changing the prefix of "Customers" (id 2',
-      'm.yaml:3 unlinking needs the Admin role, and this',
+      'm.yaml:3 unlinking needs the Admin role, and the ',
     ]);
     const md = await run(['plan', 'm.yaml', '--format', 'markdown'], { cwd: dir, env: env(e, EDITOR_TOKEN) });
     expect(md.stdout).toContain('> **Warning** (`m.yaml:3`): unlinking needs the Admin role');

@@ -269,7 +269,7 @@ describe('diffState: the whole plan', () => {
     expect(result.plan.summary).toStrictEqual({ link: 1, unlink: 1, update: 2, unchanged: 0 });
     expect(result.warnings.map((w) => w.code)).toStrictEqual(['prefix-change', 'shared-enrichment-tables']);
     expect(result.warnings[1]!.message).toBe(
-      '"b-source" (id 1), "a-source" (id 2) would all write into "Healthcare Enrichment" (id 100) with the prefix _shared, so into the same tables',
+      '"b-source" (id 1), "a-source" (id 2) would both write into "Healthcare Enrichment" (id 100) with the prefix _shared, so into the same tables',
     );
   });
 });
