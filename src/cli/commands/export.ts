@@ -101,7 +101,7 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
 }
 
 /**
- * The manifest schema of the enrichctl installed in the config repository (`npm i -D enrichctl`),
+ * The manifest schema of the enrichctl installed in the config repository (as a dev dependency),
  * for the editor-completion comment; a path inside the repository, so the export stays the same on
  * every machine. None when enrichctl is not installed there.
  */
