@@ -14,10 +14,11 @@ import { OPERATION_ORDER, type Plan } from '../plan/types.js';
 import { UserError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 
-let planSchema: SchemaObject | undefined;
-function schema(): SchemaObject {
-  planSchema ??= JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as SchemaObject;
-  return planSchema;
+let cachedPlanSchema: SchemaObject | undefined;
+/** schemas/plan.schema.json, read once. */
+export function planSchema(): SchemaObject {
+  cachedPlanSchema ??= JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as SchemaObject;
+  return cachedPlanSchema;
 }
 
 /** `file` as the user gave it (for messages), resolved against `cwd`. */
@@ -53,7 +54,7 @@ export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
   } catch {
     throw new UserError(`${file} is not a saved plan (${/\.ya?ml$/i.test(file) ? 'it looks like a manifest' : 'it is not JSON'}); give the file that \`enrichctl plan --out plan.json\` wrote`);
   }
-  const validate = compileSchema<Plan>(schema());
+  const validate = compileSchema<Plan>(planSchema(), 'plan');
   if (!validate(data)) {
     const first = validate.errors?.[0];
     const where = first?.instancePath ? ` at ${first.instancePath}` : '';

@@ -35,7 +35,7 @@ export function loadSeedFile(file: string, cwd: string = process.cwd()): SeedLoa
     diagnostics.push(at(more, [], 'error', 'seed-multiple-documents', 'a seed file holds one YAML document; this is another'));
   }
   if (!document || hasErrors(diagnostics)) return { diagnostics, sources };
-  const checked = checkAgainstSchema<Seed>(document, SEED_SCHEMA);
+  const checked = checkAgainstSchema<Seed>(document, SEED_SCHEMA, 'seed');
   if (!checked.value && isManifestLike(document.data)) {
     // The schema errors of a manifest read as a seed would only bury the one thing to say.
     return { diagnostics: [at(document, ['version'], 'error', 'not-a-seed', 'this looks like a manifest, not an emulator seed file')], sources };

@@ -73,7 +73,7 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
         continue;
       }
       manifests++;
-      const result = checkAgainstSchema<ManifestDocument>(document, MANIFEST_SCHEMA);
+      const result = checkAgainstSchema<ManifestDocument>(document, MANIFEST_SCHEMA, 'manifest');
       add(result.diagnostics);
       checked.push(
         result.value
