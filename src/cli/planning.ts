@@ -83,8 +83,9 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
     plan.unmanaged = findUnmanaged(observed.observation, new Set(plan.changes.map((c) => c.datastore.id)));
   }
   if (wanted.size > 0) {
-    const matches = (c: Change, t: string): boolean => c.datastore.name === t || String(c.datastore.id) === t ||
-      written.some((d) => String(d.ref) === t && d.location.file === c.declared_at.file && d.location.start.line === c.declared_at.line);
+    // A declared name resolves to a datastore of exactly that name, and a declared id to that id, so
+    // matching the resolved name or id covers targets written either way.
+    const matches = (c: Change, t: string): boolean => c.datastore.name === t || String(c.datastore.id) === t;
     const unmatched = request.targets.filter((t) => !plan.changes.some((c) => matches(c, t)));
     if (unmatched.length > 0) {
       return {
