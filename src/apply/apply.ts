@@ -14,7 +14,7 @@ import { ApiError, NetworkError } from '../api/errors.js';
 import type { QualyticsClient } from '../api/client.js';
 import { enrichmentState } from '../api/observe.js';
 import { describeValue } from '../plan/describe.js';
-import { STATE_FIELDS, stateFieldEquals } from '../plan/diff.js';
+import { differingFields } from '../plan/diff.js';
 import type { Change, EnrichmentState, Operation, Plan } from '../plan/types.js';
 import type { ApplyReport, DatastoreResult, OperationResult } from './report.js';
 
@@ -104,7 +104,7 @@ function execute(client: QualyticsClient, id: number, op: Operation): Promise<Ap
 /** Each field whose value on the server is not what the plan said it would be. */
 export function convergenceMismatches(expected: EnrichmentState, actual: EnrichmentState | undefined): string[] {
   if (!actual) return ['the server answered without the enrichment fields, so the result could not be confirmed'];
-  return STATE_FIELDS.filter((f) => !stateFieldEquals(f, expected[f], actual[f])).map(
+  return differingFields(expected, actual).map(
     (f) => `${f} is ${describeValue(f, actual)} on the server, but the plan expected ${describeValue(f, expected)}`,
   );
 }

@@ -122,7 +122,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
       continue;
     }
 
-    const changed = STATE_FIELDS.filter((f) => !stateFieldEquals(f, before[f], after[f]));
+    const changed = differingFields(before, after);
     changes.push({
       datastore: source.ref,
       action: operations.length === 0 ? 'no-op' : 'update',
@@ -168,6 +168,11 @@ export function summarise(changes: readonly Change[]): PlanSummary {
     }
   }
   return summary;
+}
+
+/** The fields in which two states differ as the server would store them, in display order. */
+export function differingFields(a: EnrichmentState, b: EnrichmentState): Array<keyof EnrichmentState> {
+  return STATE_FIELDS.filter((f) => !stateFieldEquals(f, a[f], b[f]));
 }
 
 /** Whether two values of a state field would be stored identically (links compare by id). */

@@ -4,9 +4,9 @@
  * very plan got that far: applying again resumes it). Pure; apply gathers the inputs.
  */
 import type { Observation } from './observation.js';
-import { STATE_FIELDS, stateFieldEquals } from './diff.js';
+import { differingFields } from './diff.js';
 import { describeRef, describeValue } from './describe.js';
-import type { Change, EnrichmentState, Plan } from './types.js';
+import type { Change, Plan } from './types.js';
 
 /** What can be checked without a request: refusals here need no read of the API at all. */
 export function planMismatches(plan: Plan, baseUrl: string, manifestDigest: string | undefined): string[] {
@@ -44,20 +44,15 @@ export function datastoreProgress(plan: Plan, observation: Observation): Datasto
       progress.problems.push(`${label} no longer exists`);
       continue;
     }
-    if (same(c.before, state)) continue;
-    if (c.action !== 'no-op' && same(c.after, state)) {
+    const moved = differingFields(c.before, state);
+    if (moved.length === 0) continue;
+    if (c.action !== 'no-op' && differingFields(c.after, state).length === 0) {
       progress.done.push(c);
       continue;
     }
-    for (const f of STATE_FIELDS) {
-      if (!stateFieldEquals(f, c.before[f], state[f])) {
-        progress.problems.push(`${label}: ${f} was ${describeValue(f, c.before)} when planned, and is ${describeValue(f, state)} now`);
-      }
+    for (const f of moved) {
+      progress.problems.push(`${label}: ${f} was ${describeValue(f, c.before)} when planned, and is ${describeValue(f, state)} now`);
     }
   }
   return progress;
-}
-
-function same(a: EnrichmentState, b: EnrichmentState): boolean {
-  return STATE_FIELDS.every((f) => stateFieldEquals(f, a[f], b[f]));
 }

@@ -6,7 +6,7 @@
 import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS } from '../core/settings.js';
 import { compareRefs } from './describe.js';
-import { STATE_FIELDS, stateFieldEquals } from './diff.js';
+import { differingFields } from './diff.js';
 import type { Observation } from './observation.js';
 import type { DatastoreRef, EnrichmentState } from './types.js';
 
@@ -29,7 +29,7 @@ export function findUnmanaged(observed: Observation, declared: ReadonlySet<numbe
   for (const d of observed.datastores.values()) {
     if (d.enrichment_only || !d.state || declared.has(d.id)) continue;
     const defaults = defaultState(d.name);
-    const nonDefault = STATE_FIELDS.filter((f) => !stateFieldEquals(f, d.state![f], defaults[f]));
+    const nonDefault = differingFields(d.state, defaults);
     if (nonDefault.length > 0) out.push({ datastore: { id: d.id, name: d.name }, state: d.state, non_default: nonDefault });
   }
   return out.sort((a, b) => compareRefs(a.datastore, b.datastore));
