@@ -6,7 +6,8 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { ApiDatastore, ApiUser, ListDatastoreItem, Page, SettingsPatch } from '../core/api-types.js';
-import { ApiError, NetworkError, type HttpMethod } from './errors.js';
+import { ApiError, NetworkError, type FieldProblem, type HttpMethod } from './errors.js';
+import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface ClientOptions {
@@ -23,6 +24,8 @@ export interface ClientOptions {
   userAgent?: string;
   /** Told about each retry, e.g. to print progress. Never given the token. */
   onRetry?: (event: RetryEvent) => void;
+  /** Told once about a change of how enrichctl talks to this server (e.g. whole-datastore PUTs). */
+  onNotice?: (message: string) => void;
   /** For tests: the jitter source. */
   random?: () => number;
 }
@@ -33,6 +36,13 @@ export interface RetryEvent {
   attempt: number;
   delayMs: number;
   reason: string;
+}
+
+/** The answer to a settings update. */
+export interface SettingsUpdate {
+  datastore: ApiDatastore;
+  /** After a whole-datastore PUT: each field besides the settings that the PUT changed (should be none). */
+  collateral: string[];
 }
 
 export interface ClientStats {
@@ -58,6 +68,9 @@ export class QualyticsClient {
   readonly #policy: RetryPolicy;
   readonly #userAgent: string;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly #onNotice: ((message: string) => void) | undefined;
+  /** Set once the server has asked for whole-datastore PUTs; kept for the rest of the run. */
+  #wholePut = false;
   readonly #random: () => number;
   readonly #slots: Semaphore;
   readonly #stats: ClientStats = { requests: 0, retries: 0, byMethod: { GET: 0, PUT: 0, PATCH: 0, DELETE: 0 } };
@@ -71,6 +84,7 @@ export class QualyticsClient {
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#userAgent = options.userAgent ?? 'enrichctl';
     this.#onRetry = options.onRetry;
+    this.#onNotice = options.onNotice;
     this.#random = options.random ?? Math.random;
     const maxInFlight = Math.max(1, options.maxInFlight ?? 10);
     this.#slots = new Semaphore(maxInFlight);
@@ -123,9 +137,35 @@ export class QualyticsClient {
     return this.#json<ApiDatastore>('PATCH', `/datastores/${id}/enrichment/${enrichId}`);
   }
 
-  /** PUT with only the fields to change (partial semantics). Answers the updated datastore. */
-  updateSettings(id: number, patch: SettingsPatch): Promise<ApiDatastore> {
-    return this.#json<ApiDatastore>('PUT', `/datastores/${id}`, '', patch);
+  /**
+   * PUT with only the fields to change, as the enrichment API page documents. A server that answers
+   * that it wants the whole datastore (see full-put.ts) is told once through `onNotice`, and from
+   * then on, for the rest of the run, each update reads the datastore, merges the change into it and
+   * sends it whole; the answer is then checked for changes beyond the settings (`collateral`).
+   */
+  async updateSettings(id: number, patch: SettingsPatch): Promise<SettingsUpdate> {
+    const path = `/datastores/${id}`;
+    if (!this.#wholePut) {
+      try {
+        return { datastore: await this.#json<ApiDatastore>('PUT', path, '', patch), collateral: [] };
+      } catch (err) {
+        const missing = err instanceof ApiError ? missingBodyFields(err) : [];
+        if (missing.length === 0) throw err;
+        this.#switchToWholePut(path, missing);
+      }
+    }
+    const current = await this.getDatastore(id);
+    const datastore = await this.#json<ApiDatastore>('PUT', path, '', mergeForPut(current, patch));
+    return { datastore, collateral: collateralChanges(current, datastore) };
+  }
+
+  #switchToWholePut(path: string, missing: readonly string[]): void {
+    if (this.#wholePut) return;
+    this.#wholePut = true;
+    this.#onNotice?.(
+      `PUT ${path} answered 422 with ${missing.join(', ')} missing: this server wants the whole datastore in a settings update. ` +
+        'For the rest of this run each update reads the datastore first and sends it back whole with the changed settings, as the official qualytics CLI does.',
+    );
   }
 
   /** DELETE: unlinks (204, also when nothing was linked); the server resets the strategy to `none`. */
@@ -208,9 +248,14 @@ export class QualyticsClient {
       kind: 'status',
       status,
       retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
-      error: new ApiError(method, path, status, extractDetail(text, status), this.baseUrl),
+      error: apiError(method, path, status, text, this.baseUrl),
     };
   }
+}
+
+function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string): ApiError {
+  const { detail, problems } = readErrorBody(text, status);
+  return new ApiError(method, path, status, detail, baseUrl, problems);
 }
 
 type Outcome =
@@ -219,28 +264,39 @@ type Outcome =
   | { kind: 'network'; error: NetworkError };
 
 /**
- * The server's `detail` on one line. Qualytics answers `{"detail": "..."}`; FastAPI validation errors
- * carry a list of `{loc, msg}` instead, which is flattened; anything else is summarised.
+ * The server's `detail` on one line, and a FastAPI validation error's entries. Qualytics answers
+ * business-rule errors with `{"detail": "..."}`; request validation errors (422) carry a list of
+ * `{type, loc, msg, input}`, read as `field: message` (the `body`/`query`/`path` part of `loc` left
+ * out; the `input` never shown, since it may echo what was sent); anything else is summarised.
  */
-export function extractDetail(text: string, status: number): string {
+export function readErrorBody(text: string, status: number): { detail: string; problems: FieldProblem[] } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return text.trim() === '' ? defaultReason(status) : describeBody(text);
+    return { detail: text.trim() === '' ? defaultReason(status) : describeBody(text), problems: [] };
   }
   const detail = isRecord(parsed) ? parsed.detail : undefined;
-  if (typeof detail === 'string') return oneLine(detail);
+  if (typeof detail === 'string') return { detail: oneLine(detail), problems: [] };
   if (Array.isArray(detail)) {
-    return oneLine(
-      detail
-        .map((d) => (isRecord(d) && typeof d.msg === 'string'
-          ? `${Array.isArray(d.loc) ? `${d.loc.join('.')}: ` : ''}${d.msg}`
-          : JSON.stringify(d)))
-        .join('; '),
-    );
+    const problems = detail.flatMap((d): FieldProblem[] => (isRecord(d) && typeof d.msg === 'string'
+      ? [{ type: typeof d.type === 'string' ? d.type : '', loc: Array.isArray(d.loc) ? d.loc.filter(isLocPart) : [], msg: d.msg }]
+      : []));
+    const text = problems.length === detail.length
+      ? problems.map(describeProblem).join('; ')
+      : JSON.stringify(detail);
+    return { detail: oneLine(text), problems };
   }
-  return detail === undefined ? defaultReason(status) : oneLine(JSON.stringify(detail));
+  return { detail: detail === undefined ? defaultReason(status) : oneLine(JSON.stringify(detail)), problems: [] };
+}
+
+function describeProblem(p: FieldProblem): string {
+  const where = p.loc[0] === 'body' || p.loc[0] === 'query' || p.loc[0] === 'path' || p.loc[0] === 'header' ? p.loc.slice(1) : p.loc;
+  return where.length > 0 ? `${where.join('.')}: ${p.msg}` : p.msg;
+}
+
+function isLocPart(v: unknown): v is string | number {
+  return typeof v === 'string' || typeof v === 'number';
 }
 
 function defaultReason(status: number): string {

@@ -4,6 +4,13 @@
  */
 export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** One entry of a FastAPI validation error (`{"detail": [{type, loc, msg, input}]}`), without its `input`. */
+export interface FieldProblem {
+  type: string;
+  loc: Array<string | number>;
+  msg: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly method: HttpMethod,
@@ -14,6 +21,8 @@ export class ApiError extends Error {
     readonly detail: string,
     /** The base URL the request went to, for hints. */
     readonly baseUrl = '',
+    /** A FastAPI validation error's entries (a 422); empty for string details. */
+    readonly problems: readonly FieldProblem[] = [],
   ) {
     super(`${method} ${path} answered ${status}${detail ? `: ${detail}` : ''}`);
     this.name = 'ApiError';

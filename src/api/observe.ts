@@ -1,14 +1,24 @@
 /**
  * Reads the live state the planner needs, in as few sequential round trips as the parallelism
- * allows and never more requests than the cheaper of two strategies:
+ * allows and never more requests than the cheaper of two strategies, chosen per kind of datastore.
  *
- *   listing:  every page of GET /datastores (page 1 is already in hand), then GET /datastores/{id}
- *             for declared ids the listing did not show (to tell 404 from 403);
- *   lookups:  one GET /datastores?name=... per declared name (exact matches kept: the filter is a
- *             substring match) and one GET /datastores/{id} per declared id.
+ * The listing of `GET /datastores` shows one kind at a time: `enrichment_only=false` (source
+ * datastores; the documented default, so a plain listing never shows an enrichment datastore) or
+ * `enrichment_only=true`. enrichctl always names the kind it wants and asks page 1 of both at once:
  *
- * The first page's `total` decides. List items are used as live state when they carry every
- * enrichment field; otherwise each declared source is read with GET /datastores/{id}.
+ *   listing:  every page of that kind's listing, then GET /datastores/{id} for declared ids no
+ *             listing showed (to tell 404 from 403);
+ *   lookups:  one `name`-filtered listing of that kind per declared name (only exact matches are
+ *             kept: older servers filter by substring) and one GET /datastores/{id} per declared id.
+ *
+ * Each first page's `total` decides its kind's strategy. Sources are declared sources' names; the
+ * enrichment kind is the link targets' names. A name not found in its kind is looked up in the other
+ * one (only then, so a correct plan pays nothing) for a precise error: "an enrichment datastore,
+ * cannot be a source" or "a source datastore, cannot be a link target". A server that ignores the
+ * filter returns the same datastores twice: they are merged by id.
+ *
+ * List items are used as live state when they carry every enrichment field; otherwise each declared
+ * source is read with GET /datastores/{id}.
  */
 import type { ApiDatastore, ListDatastoreItem } from '../core/api-types.js';
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
@@ -23,19 +33,23 @@ import { ApiError } from './errors.js';
 export interface ObserveRequest {
   /** Declared sources: their full enrichment state is needed. */
   sources: readonly DesiredRef[];
-  /** Declared link targets: only their id and name are needed. */
+  /** Declared link targets: only their id, name and kind are needed. */
   targets: readonly DesiredRef[];
   /**
    * Read every visible datastore with its enrichment state (export, plan --report-unmanaged): forces
-   * the listing, and reads by id the non-enrichment-only datastores whose list items lack the fields.
+   * both listings, and reads by id the source datastores whose list items lack the fields.
    */
   everything?: boolean;
 }
 
 export type Strategy = 'listing' | 'lookups';
 
+/** The two kinds the listing tells apart with `enrichment_only`. */
+export type DatastoreKind = 'source' | 'enrichment';
+
 export interface ObserveResult {
   observation: Observation;
+  /** The strategy used for source datastores (the enrichment kind's is chosen the same way). */
   strategy: Strategy;
 }
 
@@ -45,76 +59,148 @@ export interface ObserveOptions {
 }
 
 export async function observe(client: QualyticsClient, want: ObserveRequest, options: ObserveOptions = {}): Promise<ObserveResult> {
-  const obs = emptyObservation();
-  const names = unique([...want.sources, ...want.targets].filter((r): r is string => typeof r === 'string'));
-  const ids = unique([...want.sources, ...want.targets].filter((r): r is number => typeof r === 'number'));
-  let done = 0;
-  let known = 1;
-  const tick = (): void => options.onProgress?.(++done, known);
-  const expect = (n: number): void => {
-    known += n;
+  const reader = new Reader(client, options.onProgress);
+  const names: Record<DatastoreKind, string[]> = {
+    source: unique(want.sources.filter(isName)),
+    enrichment: unique(want.targets.filter(isName)),
   };
+  const ids = unique([...want.sources, ...want.targets].filter((r): r is number => typeof r === 'number'));
 
-  const first = await client.listDatastores({ page: 1, size: MAX_PAGE_SIZE });
-  tick();
-  const remainingPages = Math.max(0, first.pages - 1);
-  const strategy: Strategy = want.everything || remainingPages <= names.length + ids.length ? 'listing' : 'lookups';
+  // No declared target by name: the enrichment listing is not needed (nor its first page).
+  const wantsEnrichment = want.everything === true || names.enrichment.length > 0;
+  reader.expect(wantsEnrichment ? 2 : 1);
+  const [firstSources, firstEnrichment] = await Promise.all([reader.page('source', 1), wantsEnrichment ? reader.page('enrichment', 1) : EMPTY_PAGE]);
+  const first: Record<DatastoreKind, Page> = { source: firstSources, enrichment: firstEnrichment };
+  // The ids count against the source listing: the lookups strategy reads each of them by id.
+  const cost: Record<DatastoreKind, number> = { source: names.source.length + ids.length, enrichment: names.enrichment.length };
+  const listed = (kind: DatastoreKind): boolean =>
+    want.everything === true || (kind === 'source' || wantsEnrichment) && remainingPages(first[kind]) <= cost[kind];
 
-  if (strategy === 'listing') {
-    for (const item of first.items) record(obs, item);
-    expect(remainingPages);
-    const pages = await Promise.all(
-      range(2, first.pages).map(async (page) => {
-        const p = await client.listDatastores({ page, size: MAX_PAGE_SIZE });
-        tick();
-        return p;
-      }),
-    );
-    for (const p of pages) for (const item of p.items) record(obs, item);
-    for (const n of names) if (!obs.names.has(n)) obs.names.set(n, []);
-    const unseen = ids.filter((id) => !obs.datastores.has(id));
-    expect(unseen.length);
-    await Promise.all(unseen.map(async (id) => { await readOne(client, obs, id); tick(); }));
+  await Promise.all(KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind]) : reader.lookUp(kind, names[kind]))));
+  if (listed('source')) {
+    await reader.readAll(ids.filter((id) => !reader.obs.datastores.has(id)));
   } else {
-    expect(names.length + ids.length);
-    await Promise.all([
-      ...names.map(async (n) => { await lookUpName(client, obs, n); tick(); }),
-      ...ids.map(async (id) => { await readOne(client, obs, id); tick(); }),
-    ]);
+    await reader.readAll(ids);
   }
 
+  // A name missing from its own kind: was it declared as the other kind by mistake?
+  await Promise.all(KINDS.map((kind) => {
+    const other = otherKind(kind);
+    const strays = names[kind].filter((n) => !reader.hasKind(n, kind) && !reader.covered(n, other));
+    return reader.lookUp(other, strays);
+  }));
+  for (const kind of KINDS) for (const n of names[kind]) reader.noteChecked(n);
+
   // Sources whose list item lacked the enrichment fields: read them one by one.
+  const obs = reader.obs;
   const wanted = want.everything
     ? [...obs.datastores.values()].filter((d) => !d.enrichment_only).map((d) => d.id)
     : want.sources;
   const lacking = unique(
     wanted
-      .map((ref) => (typeof ref === 'number' ? [ref] : (obs.names.get(ref) ?? [])))
+      .map((ref) => (typeof ref === 'number' ? [ref] : (obs.names.get(ref) ?? []).filter((id) => obs.datastores.get(id)?.enrichment_only === false)))
       .filter((found) => found.length === 1)
       .map((found) => found[0]!)
       .filter((id) => { const d = obs.datastores.get(id); return d !== undefined && d.state === undefined; }),
   );
-  expect(lacking.length);
-  await Promise.all(lacking.map(async (id) => { await readOne(client, obs, id); tick(); }));
-  return { observation: obs, strategy };
+  await reader.readAll(lacking);
+  return { observation: obs, strategy: listed('source') ? 'listing' : 'lookups' };
 }
 
-/** Adds to an observation the names it has not looked up yet (one name-filtered listing each). */
-export async function lookUpNames(client: QualyticsClient, obs: Observation, names: readonly string[]): Promise<void> {
-  await Promise.all(unique(names).filter((n) => !obs.names.has(n)).map((n) => lookUpName(client, obs, n)));
+/** Adds to an observation the names it has not looked up yet (one name-filtered listing each, of the given kind). */
+export async function lookUpNames(client: QualyticsClient, obs: Observation, names: readonly string[], kind: DatastoreKind = 'enrichment'): Promise<void> {
+  const reader = new Reader(client, undefined, obs);
+  await reader.lookUp(kind, unique(names).filter((n) => !obs.names.has(n)));
+  for (const n of names) reader.noteChecked(n);
 }
 
-/** All pages of a name-filtered listing; only exact matches are kept (the filter matches substrings). */
-async function lookUpName(client: QualyticsClient, obs: Observation, name: string): Promise<void> {
-  const first = await client.listDatastores({ name, page: 1, size: MAX_PAGE_SIZE });
-  const rest = await Promise.all(range(2, first.pages).map((page) => client.listDatastores({ name, page, size: MAX_PAGE_SIZE })));
-  const exact: number[] = [];
-  for (const item of [first, ...rest].flatMap((p) => p.items)) {
-    if (item.name !== name) continue;
-    exact.push(item.id);
-    mergeDatastore(obs, item);
+type Page = Awaited<ReturnType<QualyticsClient['listDatastores']>>;
+
+const KINDS: readonly DatastoreKind[] = ['source', 'enrichment'];
+
+const EMPTY_PAGE: Page = { items: [], total: 0, page: 1, size: MAX_PAGE_SIZE, pages: 0 };
+
+function otherKind(kind: DatastoreKind): DatastoreKind {
+  return kind === 'source' ? 'enrichment' : 'source';
+}
+
+/** The requests of one observation, with what they covered and the progress count. */
+class Reader {
+  /** Kinds whose whole listing was read. */
+  readonly #complete = new Set<DatastoreKind>();
+  /** Name -> kinds it was looked up in. */
+  readonly #looked = new Map<string, Set<DatastoreKind>>();
+  #done = 0;
+  #known = 0;
+
+  constructor(
+    readonly client: QualyticsClient,
+    readonly onProgress?: (done: number, known: number) => void,
+    readonly obs: Observation = emptyObservation(),
+  ) {}
+
+  expect(n: number): void {
+    this.#known += n;
   }
-  obs.names.set(name, exact);
+
+  #tick(): void {
+    this.onProgress?.(++this.#done, this.#known);
+  }
+
+  async page(kind: DatastoreKind, page: number, name?: string): Promise<Page> {
+    const p = await this.client.listDatastores({ page, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment', ...(name === undefined ? {} : { name }) });
+    this.#tick();
+    return p;
+  }
+
+  /** The pages after the first, recording every item. */
+  async rest(kind: DatastoreKind, first: Page): Promise<void> {
+    this.expect(remainingPages(first));
+    const pages = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n)));
+    for (const p of [first, ...pages]) for (const item of p.items) this.#record(item, kind);
+    this.#complete.add(kind);
+  }
+
+  /** Every page of a name-filtered listing; only exact matches are kept (older servers match substrings). */
+  async lookUp(kind: DatastoreKind, names: readonly string[]): Promise<void> {
+    this.expect(names.length);
+    await Promise.all(names.map(async (name) => {
+      const first = await this.page(kind, 1, name);
+      this.expect(remainingPages(first));
+      const rest = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n, name)));
+      for (const item of [first, ...rest].flatMap((p) => p.items)) if (item.name === name) this.#record(item, kind);
+      let kinds = this.#looked.get(name);
+      if (!kinds) this.#looked.set(name, (kinds = new Set()));
+      kinds.add(kind);
+    }));
+  }
+
+  async readAll(ids: readonly number[]): Promise<void> {
+    this.expect(ids.length);
+    await Promise.all(ids.map(async (id) => { await readOne(this.client, this.obs, id); this.#tick(); }));
+  }
+
+  /** Whether the name is known to hold a datastore of this kind. */
+  hasKind(name: string, kind: DatastoreKind): boolean {
+    return (this.obs.names.get(name) ?? []).some((id) => this.obs.datastores.get(id)?.enrichment_only === (kind === 'enrichment'));
+  }
+
+  /** Whether every datastore of this kind with this name is known. */
+  covered(name: string, kind: DatastoreKind): boolean {
+    return this.#complete.has(kind) || this.#looked.get(name)?.has(kind) === true;
+  }
+
+  /** A name that was looked up or listed and matched nothing is recorded as matching nothing. */
+  noteChecked(name: string): void {
+    if (!this.obs.names.has(name)) this.obs.names.set(name, []);
+  }
+
+  #record(item: ListDatastoreItem, kind: DatastoreKind): void {
+    mergeDatastore(this.obs, item, kind);
+    const ids = this.obs.names.get(item.name);
+    if (!ids) this.obs.names.set(item.name, [item.id]);
+    else if (!ids.includes(item.id)) ids.push(item.id);
+  }
 }
 
 async function readOne(client: QualyticsClient, obs: Observation, id: number): Promise<void> {
@@ -128,18 +214,15 @@ async function readOne(client: QualyticsClient, obs: Observation, id: number): P
   }
 }
 
-function record(obs: Observation, item: ListDatastoreItem): void {
-  mergeDatastore(obs, item);
-  const ids = obs.names.get(item.name);
-  if (ids) ids.push(item.id);
-  else obs.names.set(item.name, [item.id]);
-}
-
-function mergeDatastore(obs: Observation, item: ListDatastoreItem | ApiDatastore): void {
+/**
+ * Keeps the richest view of a datastore. A list item may leave out `enrichment_only` (the user
+ * guide's examples do): the listing it came from says which kind it is.
+ */
+function mergeDatastore(obs: Observation, item: ListDatastoreItem | ApiDatastore, listedAs?: DatastoreKind): void {
   const observed: ObservedDatastore = {
     id: item.id,
     name: item.name,
-    enrichment_only: item.enrichment_only === true,
+    enrichment_only: typeof item.enrichment_only === 'boolean' ? item.enrichment_only : listedAs === 'enrichment',
   };
   const state = enrichmentState(item);
   if (state) observed.state = state;
@@ -163,6 +246,14 @@ export function enrichmentState(item: ListDatastoreItem | ApiDatastore): Enrichm
     enrichment_remediation_strategy: strategy as RemediationStrategy,
     high_count_rollup_threshold: item.high_count_rollup_threshold,
   };
+}
+
+function remainingPages(first: Page): number {
+  return Math.max(0, first.pages - 1);
+}
+
+function isName(ref: DesiredRef): ref is string {
+  return typeof ref === 'string';
 }
 
 function unique<T>(xs: readonly T[]): T[] {

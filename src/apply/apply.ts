@@ -46,6 +46,7 @@ async function applyChange(client: QualyticsClient, change: Change, signal: Abor
   const operations: OperationResult[] = change.operations.map((operation) => ({ operation, outcome: 'not-run' }));
   let answered: EnrichmentState | undefined;
   let needsReread = false;
+  const collateral: string[] = [];
   for (const [i, slot] of operations.entries()) {
     if (signal.aborted) {
       return { datastore: change.datastore, status: i === 0 ? 'skipped' : 'partial', reason: 'interrupted', operations };
@@ -53,8 +54,9 @@ async function applyChange(client: QualyticsClient, change: Change, signal: Abor
     try {
       const response = await execute(client, change.datastore.id, slot.operation);
       slot.outcome = 'done';
-      if (response) {
-        answered = enrichmentState(response);
+      collateral.push(...response.collateral);
+      if (response.datastore) {
+        answered = enrichmentState(response.datastore);
         needsReread = false;
       } else {
         needsReread = true;
@@ -79,21 +81,30 @@ async function applyChange(client: QualyticsClient, change: Change, signal: Abor
       };
     }
   }
-  const mismatches = convergenceMismatches(change.after, answered);
+  // Nothing but the planned settings may change: a whole-datastore PUT that moved a name, team, tag or
+  // connection is reported as not converged, with what it moved.
+  const mismatches = [...convergenceMismatches(change.after, answered), ...collateral.map((c) => `the settings update also changed what enrichctl does not manage: ${c}`)];
   if (mismatches.length > 0) {
     return { datastore: change.datastore, status: 'failed', reason: 'not-converged', operations, mismatches };
   }
   return { datastore: change.datastore, status: 'applied', operations };
 }
 
-function execute(client: QualyticsClient, id: number, op: Operation): Promise<ApiDatastore | void> {
+interface Executed {
+  /** The datastore as the server answered the call; none for a DELETE (204). */
+  datastore?: ApiDatastore;
+  collateral: string[];
+}
+
+async function execute(client: QualyticsClient, id: number, op: Operation): Promise<Executed> {
   switch (op.type) {
     case 'link':
-      return client.linkEnrichment(id, op.enrich_datastore.id);
+      return { datastore: await client.linkEnrichment(id, op.enrich_datastore.id), collateral: [] };
     case 'update_settings':
       return client.updateSettings(id, op.body);
     case 'unlink':
-      return client.unlinkEnrichment(id);
+      await client.unlinkEnrichment(id);
+      return { collateral: [] };
     default: {
       const unreachable: never = op;
       throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);

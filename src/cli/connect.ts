@@ -31,6 +31,7 @@ export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsC
     verifyTls,
     maxInFlight: flags.parallelism,
     userAgent: `enrichctl/${VERSION}`,
+    onNotice: (message) => io.stderr.write(`Note: ${message}\n`),
   });
 }
 

@@ -2,7 +2,6 @@
 /** The enrichctl binary: the only place that calls process.exit. */
 import { EXIT } from './exit-codes.js';
 import { processIo } from './io.js';
-import { runCli } from './program.js';
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -15,6 +14,8 @@ const onSignal = (): void => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
+// The command tree is loaded only now, so a Ctrl-C during start-up is already handled.
+const { runCli } = await import('./program.js');
 const code = await runCli(process.argv.slice(2), processIo(controller.signal));
 // Let stdout drain (pipes) before exiting.
 process.stdout.write('', () => process.exit(code));

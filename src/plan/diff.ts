@@ -32,7 +32,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
 
   for (const decl of desired) {
     const at = declaredAt(decl.location);
-    const source = resolve(decl.ref, observed);
+    const source = resolve(decl.ref, observed, 'source');
     if (!source.ok) {
       errors.push(error(decl.location, source.problem, 'unresolved-datastore'));
       continue;
@@ -71,7 +71,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
         }
         break;
       case 'ref': {
-        let target = resolve(decl.link.ref, observed, 'enrichment datastore');
+        let target = resolve(decl.link.ref, observed, 'enrichment');
         // Linked already, to a datastore this token may not read: nothing to do, and nothing to check.
         if (!target.ok && before.enrich_datastore !== null && before.enrich_datastore.id === decl.link.ref) {
           target = { ok: true, ref: before.enrich_datastore };
@@ -85,6 +85,13 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
           continue;
         }
         if (before.enrich_datastore?.id !== target.ref.id) {
+          // The server refuses a link to a source datastore (the user guide's enrichment FAQ).
+          if (observed.datastores.get(target.ref.id)?.enrichment_only === false) {
+            errors.push(error(decl.link.location,
+              `${describeRef(target.ref)} cannot be the enrichment datastore of ${describeRef(source.ref)}: it is a source datastore, and only an enrichment datastore (enrichment_only) can receive enrichment data`,
+              'link-target-not-enrichment'));
+            continue;
+          }
           after.enrich_datastore = target.ref;
           operations.push({ type: 'link', method: 'PATCH', path: `${path}/enrichment/${target.ref.id}`, enrich_datastore: target.ref });
         }
@@ -187,7 +194,14 @@ export function stateFieldEquals(field: keyof EnrichmentState, a: unknown, b: un
 
 type Resolution = { ok: true; ref: DatastoreRef } | { ok: false; problem: string };
 
-function resolve(ref: DesiredRef, observed: Observation, what = 'datastore'): Resolution {
+/**
+ * A declared name or id -> the datastore. Names are not unique across kinds: a source and an
+ * enrichment datastore may share one, so a name resolves among the datastores of the kind its place
+ * in the manifest asks for, and falls back to the other kind only when it has none (the caller then
+ * refuses it with a precise message).
+ */
+function resolve(ref: DesiredRef, observed: Observation, kind: 'source' | 'enrichment'): Resolution {
+  const what = kind === 'source' ? 'datastore' : 'enrichment datastore';
   if (typeof ref === 'number') {
     const denied = observed.denied.get(ref);
     if (denied !== undefined) return { ok: false, problem: `the token may not read ${what} id ${ref}: ${denied}` };
@@ -195,7 +209,9 @@ function resolve(ref: DesiredRef, observed: Observation, what = 'datastore'): Re
     if (!found || observed.missing.has(ref)) return { ok: false, problem: `${what} id ${ref} not found` };
     return { ok: true, ref: { id: found.id, name: found.name } };
   }
-  const ids = observed.names.get(ref) ?? [];
+  const all = observed.names.get(ref) ?? [];
+  const ofKind = all.filter((id) => observed.datastores.get(id)?.enrichment_only === (kind === 'enrichment'));
+  const ids = ofKind.length > 0 ? ofKind : all;
   if (ids.length === 0) {
     return {
       ok: false,

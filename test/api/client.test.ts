@@ -47,7 +47,7 @@ describe('QualyticsClient', () => {
     const c = client();
     expect((await c.getDatastore(42)).enrich_datastore).toBeNull();
     expect((await c.linkEnrichment(42, 100)).enrich_datastore?.id).toBe(100);
-    expect((await c.updateSettings(42, { enrichment_source_record_limit: 55 })).enrichment_source_record_limit).toBe(55);
+    expect((await c.updateSettings(42, { enrichment_source_record_limit: 55 })).datastore.enrichment_source_record_limit).toBe(55);
     await c.unlinkEnrichment(42);
     expect(em.calls().map((r) => `${r.method} ${r.path} ${r.status}`)).toStrictEqual([
       'GET /api/datastores/42 200',
@@ -77,7 +77,7 @@ describe('QualyticsClient', () => {
     const retries: RetryEvent[] = [];
     const c = client({ onRetry: (e) => retries.push(e) });
     const answer = await c.updateSettings(42, { high_count_rollup_threshold: 7 });
-    expect(answer.high_count_rollup_threshold).toBe(7);
+    expect(answer.datastore.high_count_rollup_threshold).toBe(7);
     expect(em.calls().map((r) => r.status)).toStrictEqual([503, 502, 'reset', 504, 200]);
     expect(retries.map((r) => r.attempt)).toStrictEqual([1, 2, 3, 4]);
   });

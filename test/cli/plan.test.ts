@@ -170,8 +170,11 @@ describe('reading live state', () => {
     const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
     expect(r.code).toBe(0);
     const gets = e.calls().map((c) => `${c.path}?${c.query}`);
-    // 451 datastores: 5 pages of 100, and nothing else.
-    expect(gets.sort()).toStrictEqual([1, 2, 3, 4, 5].map((p) => `/api/datastores?page=${p}&size=100`).sort());
+    // 450 sources: 5 pages of 100; 1 enrichment datastore: 1 page; and nothing else.
+    expect(gets.sort()).toStrictEqual([
+      ...[1, 2, 3, 4, 5].map((p) => `/api/datastores?page=${p}&size=100&enrichment_only=false`),
+      '/api/datastores?page=1&size=100&enrichment_only=true',
+    ].sort());
   });
 
   it('looks names up (exact matches only) when there are few of them among many datastores', async () => {
@@ -181,14 +184,34 @@ describe('reading live state', () => {
     const dir = await workspace({ 'm.yaml': declare(['db-7', 'db-1999']) });
     const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
     expect(r.code).toBe(0);
+    // The one enrichment datastore fits on the first page of its listing: no look-up for its name.
     expect(e.calls().map((c) => c.query).sort()).toStrictEqual([
-      'page=1&size=100',
-      'page=1&size=100&name=Enrichment',
-      'page=1&size=100&name=db-1999',
-      'page=1&size=100&name=db-7',
-      'page=2&size=100&name=db-7',
+      'page=1&size=100&enrichment_only=false',
+      'page=1&size=100&enrichment_only=true',
+      'page=1&size=100&name=db-1999&enrichment_only=false',
+      'page=1&size=100&name=db-7&enrichment_only=false',
+      'page=2&size=100&name=db-7&enrichment_only=false',
     ]);
     expect((JSON.parse(r.stdout) as { summary: object }).summary).toStrictEqual({ link: 2, unlink: 0, update: 0, unchanged: 0 });
+  });
+
+  it('asks the other kind only for a name missing from its own: a source as link target, an enrichment datastore as source', async () => {
+    const e = await emulator(big(2000));
+    const dir = await workspace({
+      'm.yaml': manifest('  - datastore: db-1998\n    enrichment_datastore: db-1999\n  - datastore: Enrichment\n    high_count_rollup_threshold: 5\n'),
+    });
+    const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('"db-1999" (id 1999) cannot be the enrichment datastore of "db-1998" (id 1998): it is a source datastore');
+    expect(r.stderr).toContain('"Enrichment" (id 2001) is an enrichment-only datastore');
+    // The enrichment listing is one page, so it is read whole; "db-1999" is then looked up among sources.
+    expect(e.calls().map((c) => c.query).sort()).toStrictEqual([
+      'page=1&size=100&enrichment_only=false',
+      'page=1&size=100&enrichment_only=true',
+      'page=1&size=100&name=Enrichment&enrichment_only=false',
+      'page=1&size=100&name=db-1998&enrichment_only=false',
+      'page=1&size=100&name=db-1999&enrichment_only=false',
+    ]);
   });
 
   it('reads each declared source by id when list items lack the enrichment fields', async () => {
@@ -196,7 +219,7 @@ describe('reading live state', () => {
     const dir = await workspace({ 'm.yaml': CHANGE });
     const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
     expect(r.code).toBe(0);
-    expect(e.calls().map((c) => c.path).sort()).toStrictEqual(['/api/datastores', '/api/datastores/1', '/api/datastores/5']);
+    expect(e.calls().map((c) => c.path).sort()).toStrictEqual(['/api/datastores', '/api/datastores', '/api/datastores/1', '/api/datastores/5']);
   });
 });
 

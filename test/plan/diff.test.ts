@@ -170,6 +170,13 @@ describe('diffState: one datastore', () => {
     expect(other.ok ? [] : other.diagnostics.map((d) => d.message)).toStrictEqual(['the token may not read enrichment datastore id 556: no']);
   });
 
+  it('resolves a name that a source and an enrichment datastore share by the place it is declared in', () => {
+    const live: LiveEntry[] = [...world(), { id: 100 + 50, name: 'Healthcare Database', enrichment_only: true }, { id: 51, name: 'Healthcare Enrichment' }];
+    const change = onlyChange(diffState([declare('Healthcare Database', { link: 'Healthcare Enrichment' })], observed(live), META));
+    expect(change.datastore).toStrictEqual(SRC);
+    expect(change.operations).toStrictEqual([{ type: 'link', method: 'PATCH', path: '/datastores/42/enrichment/100', enrich_datastore: ENR }]);
+  });
+
   it('declares by id as well as by name', () => {
     const byId = onlyChange(diffState([declare(42, { link: 100 })], observed(world()), META));
     expect(byId.datastore).toStrictEqual(SRC);
@@ -216,6 +223,18 @@ describe('diffState: errors before anything is written', () => {
       live: world(),
       decls: [declare('Healthcare Database', { link: 'Gone Enrichment' })],
       messages: ['enrichment datastore "Gone Enrichment" not found: no datastore of exactly that name is visible to this token (it does not exist, or the token lacks Reporter permission on it)'],
+    },
+    {
+      name: 'a source datastore as the link target, by name',
+      live: [...world(), { id: 7, name: 'Analytics Database' }],
+      decls: [declare('Healthcare Database', { link: 'Analytics Database' })],
+      messages: ['"Analytics Database" (id 7) cannot be the enrichment datastore of "Healthcare Database" (id 42): it is a source datastore, and only an enrichment datastore (enrichment_only) can receive enrichment data'],
+    },
+    {
+      name: 'a source datastore as the link target, by id',
+      live: [...world(), { id: 7, name: 'Analytics Database' }],
+      decls: [declare('Healthcare Database', { link: 7 })],
+      messages: ['"Analytics Database" (id 7) cannot be the enrichment datastore of "Healthcare Database" (id 42): it is a source datastore, and only an enrichment datastore (enrichment_only) can receive enrichment data'],
     },
     {
       name: 'linked to itself through name and id',
