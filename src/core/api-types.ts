@@ -32,6 +32,10 @@ export interface ApiDatastore {
   high_count_rollup_threshold: number;
   enrich_datastore: EnrichDatastoreRef | null;
   teams?: TeamRef[];
+  /** Tags, as the user guide's GET example shows them. */
+  global_tags?: Array<{ name: string }>;
+  /** On the single GET only. */
+  connection?: { id: number; name?: string; type?: string };
   [other: string]: unknown;
 }
 

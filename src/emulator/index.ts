@@ -7,7 +7,7 @@ import type { ApiDatastore } from '../core/api-types.js';
 import { createCallLog, type CallRecord } from './call-log.js';
 import { createFaultInjector, type FaultConfig } from './faults.js';
 import { buildModel } from './model.js';
-import type { Seed } from './seed-types.js';
+import type { PutMode, Seed } from './seed-types.js';
 import { createEmulatorServer } from './server.js';
 import { snapshot } from './state.js';
 
@@ -25,6 +25,8 @@ export interface EmulatorOptions {
   faults?: Partial<FaultConfig>;
   /** False makes list items omit the four settings and `enrich_datastore` (default true). */
   listItemsCarryEnrichment?: boolean;
+  /** How PUT treats a body; overrides the seed's `put` (default `partial`). */
+  put?: PutMode;
 }
 
 export interface RunningEmulator {
@@ -46,7 +48,10 @@ export interface RunningEmulator {
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const startedAt = performance.now();
-  const model = buildModel(options.seed, { listItemsCarryEnrichment: options.listItemsCarryEnrichment ?? true });
+  const model = buildModel(options.seed, {
+    listItemsCarryEnrichment: options.listItemsCarryEnrichment ?? true,
+    ...(options.put ? { put: options.put } : {}),
+  });
   const faults = createFaultInjector(options.faults ?? {});
   const log = createCallLog(startedAt);
   const closing = new AbortController();

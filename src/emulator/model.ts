@@ -1,23 +1,27 @@
 /**
  * The emulator's in-memory model, built once from a seed. Datastores are never added or removed
  * (the API enrichctl uses cannot do either), so the id-ordered array is fixed and list requests
- * are one pass over it; only a datastore's settings and link change.
+ * are one pass over it. A PUT may change a datastore's name, teams, tags and connection besides
+ * its settings and link: `version` counts the changes that affect who may read what and in which
+ * order, so cached per-caller lists know when they are stale.
  */
 import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type Settings } from '../core/settings.js';
 import type { TeamRef } from '../core/api-types.js';
-import { TEAM_PERMISSIONS, type Seed, type TeamPermission, type UserRole } from './seed-types.js';
+import { TEAM_PERMISSIONS, type PutMode, type Seed, type TeamPermission, type UserRole } from './seed-types.js';
 
 export type StoredDatastore = {
   readonly id: number;
-  readonly name: string;
-  /** Lower-cased once, for the case-insensitive `name` filter. */
-  readonly nameLower: string;
+  name: string;
+  /** Lower-cased once per name, for the case-insensitive `search` filter. */
+  nameLower: string;
   readonly store_type: string;
   readonly type: string;
   readonly enrichment_only: boolean;
-  /** In the seed's order: the 403 text lists them that way. */
-  readonly teams: readonly TeamRef[];
+  /** In the seed's (or the last PUT's) order: the 403 text lists them that way. */
+  teams: readonly TeamRef[];
+  tags: readonly string[];
+  connection: { readonly id: number; readonly name: string };
   readonly activeExportOrMaterialize: boolean;
   settings: Settings;
   enrichId: number | null;
@@ -39,6 +43,13 @@ export type Model = {
   /** Fixed when the seed is loaded: every datastore's `created`. */
   readonly created: string;
   readonly listItemsCarryEnrichment: boolean;
+  readonly put: PutMode;
+  /** Every team name the seed mentions -> its id. A PUT can only name these teams. */
+  readonly teamIds: ReadonlyMap<string, number>;
+  /** Connection id -> name, from the seed, for a PUT that moves a datastore to another connection. */
+  readonly connectionNames: ReadonlyMap<number, string>;
+  /** Bumped by every change to a name or to teams (the readable lists and the name order depend on them). */
+  version: number;
 };
 
 export const PUBLIC_TEAM = 'Public';
@@ -53,6 +64,8 @@ export function permissionRank(permission: TeamPermission): number {
 
 export interface ModelOptions {
   listItemsCarryEnrichment?: boolean;
+  /** Overrides the seed's `put`. */
+  put?: PutMode;
   /** Defaults to now; tests pass a fixed clock. */
   now?: Date;
 }
@@ -66,6 +79,7 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
   const problems: string[] = [];
   const teamIds = assignTeamIds(seed);
   const byId = new Map<number, StoredDatastore>();
+  const connectionNames = new Map<number, string>();
   for (const raw of seed.datastores) {
     if (!Number.isSafeInteger(raw.id)) problems.push(`datastore id ${String(raw.id)} is not an integer`);
     if (byId.has(raw.id)) problems.push(`datastore id ${raw.id} appears twice`);
@@ -82,6 +96,8 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
       if (problem) problems.push(`datastore ${raw.id}: ${problem}`);
     }
     const teams = (raw.teams ?? [PUBLIC_TEAM]).map((name) => ({ id: teamIds.get(name) ?? 0, name }));
+    const connection = { id: raw.connection?.id ?? raw.id, name: raw.connection?.name ?? `${raw.name} connection` };
+    if (!connectionNames.has(connection.id)) connectionNames.set(connection.id, connection.name);
     byId.set(raw.id, {
       id: raw.id,
       name: raw.name,
@@ -90,6 +106,8 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
       type: raw.type ?? DEFAULT_TYPE,
       enrichment_only: raw.enrichment_only ?? false,
       teams,
+      tags: [...new Set(raw.tags ?? [])],
+      connection,
       activeExportOrMaterialize: raw.active_export_or_materialize ?? false,
       settings,
       enrichId: raw.enrich_datastore ?? null,
@@ -102,7 +120,11 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
       }
       continue;
     }
-    if (!byId.has(ds.enrichId)) problems.push(`datastore ${ds.id}: enrich_datastore ${ds.enrichId} does not exist`);
+    const target = byId.get(ds.enrichId);
+    if (!target) problems.push(`datastore ${ds.id}: enrich_datastore ${ds.enrichId} does not exist`);
+    else if (!target.enrichment_only && target.id !== ds.id) {
+      problems.push(`datastore ${ds.id}: enrich_datastore ${ds.enrichId} is not an enrichment-only datastore`);
+    }
     if (ds.enrichId === ds.id) problems.push(`datastore ${ds.id}: linked to itself`);
     if (ds.enrichment_only) problems.push(`datastore ${ds.id}: an enrichment-only datastore cannot have an enrichment link`);
   }
@@ -121,6 +143,10 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
     callersByToken,
     created: (options.now ?? new Date()).toISOString(),
     listItemsCarryEnrichment: options.listItemsCarryEnrichment ?? true,
+    put: options.put ?? seed.put ?? 'partial',
+    teamIds,
+    connectionNames,
+    version: 0,
   };
 }
 

@@ -7,12 +7,12 @@ import {
   getDatastore,
   health,
   linkEnrichment,
-  listDatastores,
   status,
   unlinkEnrichment,
   updateSettings,
   type Operation,
 } from './state.js';
+import { listDatastores } from './listing.js';
 
 type Route = { pattern: RegExp; methods: Readonly<Record<string, Operation>> };
 

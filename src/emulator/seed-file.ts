@@ -87,6 +87,8 @@ function checkSeed(document: YamlDocument, seed: Seed): Diagnostic[] {
       out.push(at(document, p('enrich_datastore'), 'error', 'seed-self-link', `datastore id ${ds.id} cannot be its own enrichment datastore`));
     } else if (!ids.has(link)) {
       out.push(at(document, p('enrich_datastore'), 'error', 'seed-unknown-link', `enrich_datastore ${link} is not a datastore id of this seed`));
+    } else if (seed.datastores[ids.get(link) ?? -1]?.enrichment_only !== true) {
+      out.push(at(document, p('enrich_datastore'), 'error', 'seed-link-to-source', `enrich_datastore ${link} is not an enrichment-only datastore (set enrichment_only: true on it)`));
     }
     if (ds.enrichment_only === true) {
       out.push(at(document, p('enrich_datastore'), 'error', 'seed-enrichment-only-link', 'an enrichment-only datastore cannot have an enrichment datastore linked'));

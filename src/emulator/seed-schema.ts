@@ -4,7 +4,7 @@
  */
 import { SETTINGS, type SettingKey } from '../core/settings.js';
 import { settingSchema, type JsonSchema } from '../core/setting-schema.js';
-import { TEAM_PERMISSIONS, USER_ROLES, type Seed, type SeedDatastore, type SeedUser } from './seed-types.js';
+import { PUT_MODES, TEAM_PERMISSIONS, USER_ROLES, type Seed, type SeedConnection, type SeedDatastore, type SeedUser } from './seed-types.js';
 
 const USER_PROPERTIES = {
   name: { title: 'Name', description: 'The user\'s display name, as `GET /api/users/me` answers it.', type: 'string', minLength: 1 },
@@ -55,6 +55,25 @@ const DATASTORE_PROPERTIES = {
     type: 'boolean',
     default: false,
   },
+  tags: {
+    title: 'Tags',
+    description: 'Tag names, answered as global_tags: [{name}] and matched by the list filter tag. Default none.',
+    type: 'array',
+    items: { title: 'Tag', description: 'A tag name.', type: 'string', minLength: 1 },
+    uniqueItems: true,
+    default: [],
+  },
+  connection: {
+    title: 'Connection',
+    description: 'The connection the single GET answers as connection: {id, name, type}. Default: the datastore id, named "<name> connection".',
+    type: 'object',
+    additionalProperties: false,
+    required: ['id'] satisfies (keyof SeedConnection)[],
+    properties: {
+      id: { title: 'Connection id', description: 'The connection id (connections may be shared by datastores).', type: 'integer', minimum: 1 },
+      name: { title: 'Connection name', description: 'Default "<datastore name> connection".', type: 'string', minLength: 1 },
+    } satisfies Record<keyof SeedConnection, JsonSchema>,
+  },
 } satisfies Record<Exclude<keyof SeedDatastore, SettingKey>, JsonSchema>;
 
 export const SEED_USER_SCHEMA: JsonSchema = {
@@ -86,6 +105,15 @@ export function buildSeedSchema(): JsonSchema {
     properties: {
       users: { title: 'Users', description: 'The users, each with a unique token.', type: 'array', items: SEED_USER_SCHEMA },
       datastores: { title: 'Datastores', description: 'The datastores, each with a unique id.', type: 'array', items: SEED_DATASTORE_SCHEMA },
+      put: {
+        title: 'PUT semantics',
+        description:
+          'partial (default): a PUT body changes only the fields it has, as the enrichment API page says. ' +
+          'full: a body without name, connection_id or enrichment_only is a 422, as the official CLI (commit 0d5c7c5) says the endpoint requires.',
+        type: 'string',
+        enum: [...PUT_MODES],
+        default: 'partial',
+      },
     } satisfies Record<keyof Seed, JsonSchema>,
   };
 }

@@ -37,9 +37,24 @@ export interface SeedDatastore {
   enrich_datastore?: number | null;
   /** True makes unlink answer 409 (active export or materialize operations). */
   active_export_or_materialize?: boolean;
+  /** Tag names, answered as `global_tags: [{name}]`. Default none. */
+  tags?: string[];
+  /** The datastore's connection. Default: id = the datastore id, name `<datastore name> connection`. */
+  connection?: SeedConnection;
 }
+
+export interface SeedConnection {
+  id: number;
+  name?: string;
+}
+
+/** How `PUT /api/datastores/{id}` treats a body: see src/emulator/README.md. */
+export const PUT_MODES = ['partial', 'full'] as const;
+export type PutMode = (typeof PUT_MODES)[number];
 
 export interface Seed {
   users: SeedUser[];
   datastores: SeedDatastore[];
+  /** Default `partial`: absent fields stay unchanged. `full` requires `name`, `connection_id` and `enrichment_only`. */
+  put?: PutMode;
 }

@@ -34,11 +34,13 @@ function render(model: Model, ds: StoredDatastore, shape: 'list-light'): ListDat
  */
 function render(model: Model, ds: StoredDatastore, shape: 'full' | 'list' | 'list-light'): ListDatastoreItem {
   const teams = ds.teams.map((t) => ({ id: t.id, name: t.name }));
+  // As the user guide's GET example shows them (docs/source-datastore/add-datastores/api.md).
+  const global_tags = ds.tags.map((name) => ({ name }));
   // Realistic fields enrichctl does not use; present so a client proves it tolerates them.
   const created = model.created;
   if (shape === 'list-light') {
     const { id, name, store_type, type, enrichment_only } = ds;
-    return { id, name, store_type, type, enrichment_only, teams, created, connected: true, favorite: false, global_tags: [] };
+    return { id, name, store_type, type, enrichment_only, teams, created, connected: true, favorite: false, global_tags };
   }
   const s = ds.settings;
   const view: ApiDatastore = {
@@ -56,8 +58,8 @@ function render(model: Model, ds: StoredDatastore, shape: 'full' | 'list' | 'lis
     created,
     connected: true,
     favorite: false,
-    global_tags: [],
+    global_tags,
   };
-  if (shape === 'full') view.connection = { id: ds.id, name: `${ds.name} connection`, type: ds.type };
+  if (shape === 'full') view.connection = { id: ds.connection.id, name: ds.connection.name, type: ds.type };
   return view;
 }

@@ -37,6 +37,23 @@ describe('loadSeedFile', () => {
     });
   });
 
+  it('loads tags, a connection and the put mode', () => {
+    const r = load(
+      `${USERS}put: full\ndatastores:\n` +
+        '  - {id: 42, name: A, tags: [production, phi], connection: {id: 7, name: postgres_production}}\n' +
+        '  - {id: 43, name: B, connection: {id: 7}}\n',
+    );
+    expect(r.diagnostics).toStrictEqual([]);
+    expect(r.seed).toStrictEqual({
+      users: [{ name: 'Ada Admin', role: 'Admin', token: 'admin-token' }],
+      put: 'full',
+      datastores: [
+        { id: 42, name: 'A', tags: ['production', 'phi'], connection: { id: 7, name: 'postgres_production' } },
+        { id: 43, name: 'B', connection: { id: 7 } },
+      ],
+    });
+  });
+
   const CASES: Array<{ name: string; text: string; expected: Row[] }> = [
     {
       name: 'unknown field',
@@ -57,6 +74,20 @@ describe('loadSeedFile', () => {
       name: 'link to a missing id',
       text: `${USERS}datastores:\n  - {id: 1, name: A, enrich_datastore: 9}\n`,
       expected: [['error', 4, 40, 'enrich_datastore 9 is not a datastore id of this seed']],
+    },
+    {
+      name: 'link to a datastore that is not enrichment-only',
+      text: `${USERS}datastores:\n  - {id: 1, name: A, enrich_datastore: 2}\n  - {id: 2, name: B}\n`,
+      expected: [['error', 4, 40, 'enrich_datastore 2 is not an enrichment-only datastore (set enrichment_only: true on it)']],
+    },
+    {
+      name: 'unknown put mode, duplicate tag, connection without id',
+      text: `${USERS}put: merge\ndatastores:\n  - {id: 1, name: A, tags: [x, x], connection: {name: c}}\n`,
+      expected: [
+        ['error', 3, 6, 'put must be one of "partial", "full", got "merge"'],
+        ['error', 5, 28, 'tags lists the same value twice (items 2 and 1)'],
+        ['error', 5, 48, 'missing required key "id" in connection'],
+      ],
     },
     {
       name: 'setting out of range',
@@ -121,6 +152,7 @@ describe('loadSeedFile', () => {
   it('the example seed loads', () => {
     const r = loadSeedFile('examples/emulator/seed.yaml', new URL('../..', import.meta.url).pathname);
     expect(r.diagnostics).toStrictEqual([]);
-    expect(r.seed?.users.map((u) => u.role)).toStrictEqual(['Admin', 'Member', 'Member']);
+    expect(r.seed?.users.map((u) => u.role)).toStrictEqual(['Admin', 'Member', 'Member', 'Manager']);
+    expect(r.seed?.datastores.some((d) => (d.tags ?? []).length > 0)).toBe(true);
   });
 });

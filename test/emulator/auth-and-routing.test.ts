@@ -107,13 +107,28 @@ describe('routing', () => {
     expect((await call(em, 'DELETE', '/health')).status).toBe(405);
   });
 
-  it('answers 422 with a string detail for a non-integer path id', async () => {
+  it("answers FastAPI's 422 list (int_parsing) for a non-integer path id, every bad one reported", async () => {
+    const parsing = (name: string, input: string) => ({
+      type: 'int_parsing',
+      loc: ['path', name],
+      msg: 'Input should be a valid integer, unable to parse string as an integer',
+      input,
+    });
     const reply = await call(em, 'GET', '/datastores/abc');
-    expect(reply.status).toBe(422);
-    expect(reply.body).toStrictEqual({ detail: "Path parameter datastore_id must be an integer, got 'abc'" });
+    expect([reply.status, reply.body]).toStrictEqual([422, { detail: [parsing('datastore_id', 'abc')] }]);
     const target = await call(em, 'PATCH', '/datastores/42/enrichment/1.5');
-    expect(target.status).toBe(422);
-    expect(target.body).toStrictEqual({ detail: "Path parameter enrich_store_id must be an integer, got '1.5'" });
+    expect([target.status, target.body]).toStrictEqual([422, { detail: [parsing('enrich_store_id', '1.5')] }]);
+    const both = await call(em, 'PATCH', '/datastores/x/enrichment/y');
+    expect(both.body).toStrictEqual({ detail: [parsing('datastore_id', 'x'), parsing('enrich_store_id', 'y')] });
+  });
+
+  it('reports a bad path id together with the body errors of a PUT, as FastAPI collects them', async () => {
+    const reply = await call(em, 'PUT', '/datastores/abc', { body: { high_count_rollup_threshold: 0 } });
+    expect(reply.status).toBe(422);
+    expect((reply.body as { detail: Array<{ loc: unknown[] }> }).detail.map((d) => d.loc)).toStrictEqual([
+      ['path', 'datastore_id'],
+      ['body', 'high_count_rollup_threshold'],
+    ]);
   });
 
   it('answers 404 for an integer id nobody has', async () => {

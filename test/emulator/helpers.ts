@@ -14,6 +14,7 @@ export const TOKENS = {
 /**
  * 42 is linked to 100 with non-default settings; 45 is linked but has active export operations;
  * 100 and 101 are enrichment-only; 43 belongs to two teams, 46 to a team with a quote in its name.
+ * Tags: 42 production, phi; 43 finance, production; 101 lake. 42's connection is 7 (named).
  */
 export function testSeed(): Seed {
   return {
@@ -26,7 +27,7 @@ export function testSeed(): Seed {
       { name: 'Pat Public', role: 'Member', token: TOKENS.publicEditor, teams: { Public: 'Editor' } },
     ],
     datastores: [
-      { id: 101, name: 'Analytics Enrichment', enrichment_only: true, store_type: 'dfs', type: 's3' },
+      { id: 101, name: 'Analytics Enrichment', enrichment_only: true, store_type: 'dfs', type: 's3', tags: ['lake'] },
       {
         id: 42,
         name: 'Healthcare Database',
@@ -37,8 +38,10 @@ export function testSeed(): Seed {
         enrichment_source_record_limit: 100,
         enrichment_remediation_strategy: 'append',
         enrich_datastore: 100,
+        tags: ['production', 'phi'],
+        connection: { id: 7, name: 'postgres_production' },
       },
-      { id: 43, name: 'Sales Warehouse', type: 'snowflake', teams: ['Finance', 'Data Platform'] },
+      { id: 43, name: 'Sales Warehouse', type: 'snowflake', teams: ['Finance', 'Data Platform'], tags: ['finance', 'production'] },
       { id: 44, name: 'Public Lake', store_type: 'dfs', type: 's3' },
       { id: 45, name: 'Busy Store', teams: ['Data Platform'], enrich_datastore: 101, active_export_or_materialize: true },
       { id: 46, name: 'Ops Store', teams: ["O'Brien Team"] },

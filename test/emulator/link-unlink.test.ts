@@ -56,10 +56,23 @@ describe('PATCH /api/datastores/{id}/enrichment/{eid} (link)', () => {
     });
   });
 
-  it('accepts a target that is not enrichment-only', async () => {
-    const reply = await call(em, 'PATCH', '/datastores/43/enrichment/44');
-    expect(reply.status).toBe(200);
-    expect(stateOf(43)?.enrich_datastore).toMatchObject({ id: 44, enrichment_only: false });
+  it('refuses a target that is not enrichment-only: 409 naming the target (status and text are guesses)', () =>
+    expectRejected('PATCH', '/datastores/43/enrichment/44', TOKENS.admin, 409, 'The datastore id: 44 is not an enrichment store'));
+
+  it('checks the source (409) before the target kind, and the target kind after 403 and 404', async () => {
+    await expectRejected('PATCH', '/datastores/100/enrichment/44', TOKENS.admin, 409, 'The datastore id: 100 is an enrichment store');
+    await expectRejected(
+      'PATCH',
+      '/datastores/42/enrichment/44',
+      TOKENS.viewer,
+      403,
+      "You must have editor permission in at least one of these teams: ['Data Platform']",
+    );
+  });
+
+  it('a switch to a source datastore is refused and keeps the old link', async () => {
+    await expectRejected('PATCH', '/datastores/42/enrichment/43', TOKENS.editor, 409, 'The datastore id: 43 is not an enrichment store');
+    expect(stateOf(42)?.enrich_datastore).toMatchObject({ id: 100 });
   });
 
   it('answers 404 for a missing source', () =>

@@ -39,8 +39,8 @@ describe('GET /api/datastores/{id}', () => {
       created: expect.stringMatching(ISO),
       connected: true,
       favorite: false,
-      global_tags: [],
-      connection: { id: 42, name: 'Healthcare Database connection', type: 'postgresql' },
+      global_tags: [{ name: 'production' }, { name: 'phi' }],
+      connection: { id: 7, name: 'postgres_production', type: 'postgresql' },
     });
   });
 
@@ -53,6 +53,8 @@ describe('GET /api/datastores/{id}', () => {
       threshold: body.high_count_rollup_threshold,
       link: body.enrich_datastore,
       teams: body.teams,
+      tags: body.global_tags,
+      connection: body.connection,
     }).toStrictEqual({
       prefix: '_public_lake',
       limit: 10,
@@ -60,6 +62,8 @@ describe('GET /api/datastores/{id}', () => {
       threshold: 10,
       link: null,
       teams: [{ id: 1, name: 'Public' }],
+      tags: [],
+      connection: { id: 44, name: 'Public Lake connection', type: 's3' },
     });
   });
 
@@ -105,11 +109,11 @@ describe('GET /api/datastores/{id}', () => {
 });
 
 describe('GET /api/datastores', () => {
-  it('answers the envelope, sorted by id, page 1 and size 50 by default', async () => {
+  it('answers the envelope of source datastores (enrichment_only defaults to false), by id, page 1, size 50', async () => {
     const body = await list('');
     expect({ ...body, items: body.items.map((i) => i.id) }).toStrictEqual({
-      items: [42, 43, 44, 45, 46, 100, 101],
-      total: 7,
+      items: [42, 43, 44, 45, 46],
+      total: 5,
       page: 1,
       size: 50,
       pages: 1,
@@ -117,60 +121,87 @@ describe('GET /api/datastores', () => {
   });
 
   it('pages: total and pages count everything, items only the page', async () => {
-    const pages = await Promise.all([1, 2, 3, 4].map((page) => list(`?size=3&page=${page}`)));
+    const pages = await Promise.all([1, 2, 3].map((page) => list(`?size=2&page=${page}`)));
     expect(pages.map((p) => [p.page, p.size, p.total, p.pages, p.items.map((i) => i.id)])).toStrictEqual([
-      [1, 3, 7, 3, [42, 43, 44]],
-      [2, 3, 7, 3, [45, 46, 100]],
-      [3, 3, 7, 3, [101]],
-      [4, 3, 7, 3, []],
+      [1, 2, 5, 3, [42, 43]],
+      [2, 2, 5, 3, [44, 45]],
+      [3, 2, 5, 3, [46]],
     ]);
+    expect((await list('?size=2&page=4')).items).toStrictEqual([]);
   });
 
-  it('accepts size 100 and answers 422 above it', async () => {
+  it('accepts size 100 and answers less_than_equal above it', async () => {
     expect((await list('?size=100')).size).toBe(100);
     const reply = await call(em, 'GET', '/datastores?size=101');
     expect(reply.status).toBe(422);
-    expect(reply.body).toStrictEqual({ detail: "Query parameter size must be an integer from 1 to 100, got '101'" });
+    expect(reply.body).toStrictEqual({
+      detail: [{ type: 'less_than_equal', loc: ['query', 'size'], msg: 'Input should be less than or equal to 100', input: '101', ctx: { le: 100 } }],
+    });
   });
 
-  it('answers 422 for page 0, size 0 and non-numbers', async () => {
+  it("answers FastAPI's 422 list for page 0, size 0, non-numbers and a junk boolean", async () => {
+    const ge = (key: string, input: string) => ({
+      type: 'greater_than_equal', loc: ['query', key], msg: 'Input should be greater than or equal to 1', input, ctx: { ge: 1 },
+    });
+    const parsing = (loc: Array<string | number>, input: string) => ({
+      type: 'int_parsing', loc, msg: 'Input should be a valid integer, unable to parse string as an integer', input,
+    });
     for (const [query, detail] of [
-      ['?page=0', "Query parameter page must be an integer >= 1, got '0'"],
-      ['?page=x', "Query parameter page must be an integer >= 1, got 'x'"],
-      ['?size=0', "Query parameter size must be an integer from 1 to 100, got '0'"],
-      ['?enrichment_only=maybe', "Query parameter enrichment_only must be a boolean, got 'maybe'"],
+      ['?page=0', [ge('page', '0')]],
+      ['?page=x', [parsing(['query', 'page'], 'x')]],
+      ['?size=0', [ge('size', '0')]],
+      ['?enrichment_only=maybe', [{
+        type: 'bool_parsing', loc: ['query', 'enrichment_only'], msg: 'Input should be a valid boolean, unable to interpret input', input: 'maybe',
+      }]],
+      ['?id=1&id=two&group=x', [parsing(['query', 'id', 1], 'two'), parsing(['query', 'group', 0], 'x')]],
+      ['?sort_name=up&page=0', [
+        { type: 'literal_error', loc: ['query', 'sort_name'], msg: "Input should be 'asc' or 'desc'", input: 'up', ctx: { expected: "'asc' or 'desc'" } },
+        ge('page', '0'),
+      ]],
     ] as const) {
       const reply = await call(em, 'GET', `/datastores${query}`);
       expect([query, reply.status, reply.body]).toStrictEqual([query, 422, { detail }]);
     }
   });
 
-  it('filters by name: case-insensitive substring, not exact match', async () => {
-    const body = await list('?name=HEALTHCARE');
-    expect(body.items.map((i) => i.name)).toStrictEqual(['Healthcare Database', 'Healthcare Enrichment']);
-    expect(body.total).toBe(2);
-    expect((await list(`?name=${encodeURIComponent('re d')}`)).items.map((i) => i.id)).toStrictEqual([42]);
-    expect((await list('?name=nothing-like-this')).total).toBe(0);
-    expect((await list('?name=nothing-like-this')).pages).toBe(0);
+  it('filters by name: exact and case-sensitive', async () => {
+    expect((await list(`?name=${encodeURIComponent('Healthcare Database')}`)).items.map((i) => i.id)).toStrictEqual([42]);
+    for (const name of ['healthcare database', 'Healthcare', 'Healthcare Database ']) {
+      const body = await list(`?name=${encodeURIComponent(name)}`);
+      expect([name, body.total, body.pages]).toStrictEqual([name, 0, 0]);
+    }
+    expect((await list('?name=')).total).toBe(5); // an empty name does not filter
   });
 
-  it('filters by enrichment_only, both ways', async () => {
+  it('searches: case-insensitive substring of the name, or of the id in decimal', async () => {
+    expect((await list('?search=HEALTH')).items.map((i) => i.id)).toStrictEqual([42]);
+    expect((await list('?search=HEALTH&enrichment_only=true')).items.map((i) => i.id)).toStrictEqual([100]);
+    expect((await list(`?search=${encodeURIComponent('re d')}`)).items.map((i) => i.id)).toStrictEqual([42]);
+    expect((await list('?search=4')).items.map((i) => i.id)).toStrictEqual([42, 43, 44, 45, 46]);
+    expect((await list('?search=45')).items.map((i) => i.id)).toStrictEqual([45]);
+    expect((await list('?search=10&enrichment_only=1')).items.map((i) => i.id)).toStrictEqual([100, 101]);
+  });
+
+  it('filters by enrichment_only, both ways, in any pydantic spelling', async () => {
     expect((await list('?enrichment_only=true')).items.map((i) => i.id)).toStrictEqual([100, 101]);
+    expect((await list('?enrichment_only=YES')).items.map((i) => i.id)).toStrictEqual([100, 101]);
     expect((await list('?enrichment_only=false')).items.map((i) => i.id)).toStrictEqual([42, 43, 44, 45, 46]);
-    expect((await list('?enrichment_only=true&name=analytics')).items.map((i) => i.id)).toStrictEqual([101]);
+    expect((await list('?enrichment_only=off')).items.map((i) => i.id)).toStrictEqual([42, 43, 44, 45, 46]);
+    expect((await list(`?enrichment_only=true&name=${encodeURIComponent('Analytics Enrichment')}`)).items.map((i) => i.id)).toStrictEqual([101]);
   });
 
   it('lists and counts only datastores the caller may read', async () => {
     const outsider = await list('', TOKENS.outsider);
-    expect([outsider.total, outsider.items.map((i) => i.id)]).toStrictEqual([2, [44, 101]]);
+    expect([outsider.total, outsider.items.map((i) => i.id)]).toStrictEqual([1, [44]]);
+    expect((await list('?enrichment_only=true', TOKENS.outsider)).items.map((i) => i.id)).toStrictEqual([101]);
     const viewer = await list('', TOKENS.viewer);
-    expect([viewer.total, viewer.items.map((i) => i.id)]).toStrictEqual([6, [42, 43, 44, 45, 100, 101]]);
-    const paged = await list('?size=1&page=2', TOKENS.outsider);
+    expect([viewer.total, viewer.items.map((i) => i.id)]).toStrictEqual([4, [42, 43, 44, 45]]);
+    const paged = await list('?size=1&page=2&enrichment_only=true', TOKENS.viewer);
     expect([paged.total, paged.pages, paged.items.map((i) => i.id)]).toStrictEqual([2, 2, [101]]);
   });
 
-  it('list items carry the settings and link but no connection object', async () => {
-    const item = (await list('?name=healthcare%20database')).items[0];
+  it('list items carry the settings, the link and the tags but no connection object', async () => {
+    const item = (await list('?name=Healthcare%20Database')).items[0];
     expect(item).toStrictEqual({
       id: 42,
       name: 'Healthcare Database',
@@ -186,14 +217,14 @@ describe('GET /api/datastores', () => {
       created: expect.stringMatching(ISO),
       connected: true,
       favorite: false,
-      global_tags: [],
+      global_tags: [{ name: 'production' }, { name: 'phi' }],
     });
   });
 
   it('with listItemsCarryEnrichment false, list items omit the settings and the link; the single GET keeps them', async () => {
     const light = await start({ listItemsCarryEnrichment: false });
     try {
-      const reply = await call(light, 'GET', '/datastores?name=healthcare%20database');
+      const reply = await call(light, 'GET', '/datastores?name=Healthcare%20Database');
       const item = (reply.body as ListBody).items[0];
       expect(Object.keys(item ?? {}).sort()).toStrictEqual(
         ['connected', 'created', 'enrichment_only', 'favorite', 'global_tags', 'id', 'name', 'store_type', 'teams', 'type'],

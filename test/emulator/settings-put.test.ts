@@ -22,8 +22,8 @@ async function put(id: number, options: CallOptions) {
   return call(em, 'PUT', `/datastores/${id}`, { token: TOKENS.editor, ...options });
 }
 
-/** A 422 with exactly this detail, and nothing changed anywhere. */
-async function expect422(id: number, options: CallOptions, detail: string) {
+/** A 422 with exactly this detail (a string, or FastAPI's list), and nothing changed anywhere. */
+async function expect422(id: number, options: CallOptions, detail: unknown) {
   const before = em.snapshot();
   const reply = await put(id, options);
   expect([reply.status, reply.body]).toStrictEqual([422, { detail }]);
@@ -67,35 +67,65 @@ describe('PUT /api/datastores/{id}', () => {
     expect(settingsOf(43)?.enrichment_prefix).toBe(`_${'b'.repeat(59)}`);
   });
 
-  it('answers 422 for a prefix longer than 60 characters once normalised', () => {
+  it('answers 422 string_too_long for a prefix longer than 60 characters once normalised', () => {
     const long = `_${'a'.repeat(60)}`;
-    return expect422(
-      43,
-      { body: { enrichment_prefix: long } },
-      `enrichment_prefix must be at most 60 characters once normalised ("${long}" has 61)`,
-    );
+    return expect422(43, { body: { enrichment_prefix: long } }, [
+      {
+        type: 'string_too_long',
+        loc: ['body', 'enrichment_prefix'],
+        msg: 'String should have at most 60 characters',
+        input: long,
+        ctx: { max_length: 60 },
+      },
+    ]);
   });
 
-  it('answers 422 for a prefix with no letter or digit', () =>
-    expect422(43, { body: { enrichment_prefix: '__ -' } }, 'enrichment_prefix must contain at least one letter or digit'));
+  it('answers 422 value_error for a prefix with no letter or digit', () =>
+    expect422(43, { body: { enrichment_prefix: '__ -' } }, [
+      {
+        type: 'value_error',
+        loc: ['body', 'enrichment_prefix'],
+        msg: 'Value error, enrichment_prefix must contain at least one letter or digit',
+        input: '__ -',
+        ctx: { error: {} },
+      },
+    ]));
 
-  it('answers 422 for numbers out of range, at both ends', async () => {
-    await expect422(43, { body: { enrichment_source_record_limit: 0 } }, 'enrichment_source_record_limit must be between 1 and 1,000,000,000');
-    await expect422(
-      43,
-      { body: { enrichment_source_record_limit: 1_000_000_001 } },
-      'enrichment_source_record_limit must be between 1 and 1,000,000,000',
-    );
-    await expect422(43, { body: { high_count_rollup_threshold: 1_001 } }, 'high_count_rollup_threshold must be between 1 and 1,000');
-    await expect422(43, { body: { high_count_rollup_threshold: 0 } }, 'high_count_rollup_threshold must be between 1 and 1,000');
+  it('answers 422 greater_than_equal / less_than_equal for numbers out of range, at both ends', async () => {
+    const range = (key: string, input: number, type: string, bound: number) => [
+      {
+        type,
+        loc: ['body', key],
+        msg: `Input should be ${type === 'less_than_equal' ? 'less' : 'greater'} than or equal to ${bound}`,
+        input,
+        ctx: type === 'less_than_equal' ? { le: bound } : { ge: bound },
+      },
+    ];
+    const limit = 'enrichment_source_record_limit';
+    const threshold = 'high_count_rollup_threshold';
+    await expect422(43, { body: { [limit]: 0 } }, range(limit, 0, 'greater_than_equal', 1));
+    await expect422(43, { body: { [limit]: 1_000_000_001 } }, range(limit, 1_000_000_001, 'less_than_equal', 1_000_000_000));
+    await expect422(43, { body: { [threshold]: 1_001 } }, range(threshold, 1_001, 'less_than_equal', 1_000));
+    await expect422(43, { body: { [threshold]: 0 } }, range(threshold, 0, 'greater_than_equal', 1));
   });
 
-  it('answers 422 for a strategy outside the enum', () =>
-    expect422(
-      42,
-      { body: { enrichment_remediation_strategy: 'replace' } },
-      "enrichment_remediation_strategy must be one of 'none', 'append', 'overwrite'",
-    ));
+  it('answers the reference example for a threshold of 1001, message included', async () => {
+    const reply = await put(43, { body: { high_count_rollup_threshold: 1001 } });
+    expect(reply.body).toMatchObject({
+      detail: [{ type: 'less_than_equal', loc: ['body', 'high_count_rollup_threshold'], msg: 'Input should be less than or equal to 1000', input: 1001 }],
+    });
+  });
+
+  it('answers 422 enum for a strategy outside the three', () =>
+    expect422(42, { body: { enrichment_remediation_strategy: 'replace' } }, [
+      {
+        type: 'enum',
+        loc: ['body', 'enrichment_remediation_strategy'],
+        msg: "Input should be 'none', 'append' or 'overwrite'",
+        input: 'replace',
+        ctx: { expected: "'none', 'append' or 'overwrite'" },
+      },
+    ]));
 
   it('answers 422 for append or overwrite while nothing is linked', async () => {
     await expect422(
@@ -116,38 +146,53 @@ describe('PUT /api/datastores/{id}', () => {
     expect(settingsOf(43)?.enrichment_remediation_strategy).toBe('overwrite');
   });
 
-  it('answers 422 for values of the wrong type, null included, never 500', async () => {
-    await expect422(43, { body: { enrichment_source_record_limit: '100' } }, 'enrichment_source_record_limit must be an integer');
-    await expect422(43, { body: { enrichment_source_record_limit: 10.5 } }, 'enrichment_source_record_limit must be an integer');
-    await expect422(43, { body: { high_count_rollup_threshold: true } }, 'high_count_rollup_threshold must be an integer');
-    await expect422(43, { body: { enrichment_prefix: 7 } }, 'enrichment_prefix must be a string');
-    await expect422(43, { body: { enrichment_prefix: null } }, 'enrichment_prefix must be a string');
-    await expect422(
-      43,
-      { body: { enrichment_remediation_strategy: null } },
-      "enrichment_remediation_strategy must be one of 'none', 'append', 'overwrite'",
-    );
+  it('answers 422 int_type / string_type / enum for values of the wrong type (strictly), null included, never 500', async () => {
+    const wrong = (type: string, key: string, input: unknown, msg: string) => [{ type, loc: ['body', key], msg, input }];
+    const integer = 'Input should be a valid integer';
+    await expect422(43, { body: { enrichment_source_record_limit: '100' } }, wrong('int_type', 'enrichment_source_record_limit', '100', integer));
+    await expect422(43, { body: { enrichment_source_record_limit: 10.5 } }, wrong('int_type', 'enrichment_source_record_limit', 10.5, integer));
+    await expect422(43, { body: { high_count_rollup_threshold: true } }, wrong('int_type', 'high_count_rollup_threshold', true, integer));
+    await expect422(43, { body: { enrichment_prefix: 7 } }, wrong('string_type', 'enrichment_prefix', 7, 'Input should be a valid string'));
+    await expect422(43, { body: { enrichment_prefix: null } }, wrong('string_type', 'enrichment_prefix', null, 'Input should be a valid string'));
+    const reply = await put(43, { body: { enrichment_remediation_strategy: null } });
+    expect([reply.status, reply.body]).toMatchObject([422, { detail: [{ type: 'enum', input: null }] }]);
   });
 
-  it('reports every bad field in one detail and applies none of the good ones', () =>
-    expect422(
-      43,
-      { body: { enrichment_prefix: '_fine', enrichment_source_record_limit: -1, high_count_rollup_threshold: 'x' } },
-      'enrichment_source_record_limit must be between 1 and 1,000,000,000; high_count_rollup_threshold must be an integer',
-    ));
-
-  it('answers 422 for a body that is not JSON, not an object, or missing', async () => {
-    await expect422(43, { rawBody: '{"enrichment_prefix": ', headers: { 'content-type': 'application/json' } }, 'Request body is not valid JSON');
-    await expect422(43, { body: ['enrichment_prefix'] }, 'Request body must be a JSON object');
-    await expect422(43, { body: 'a string' }, 'Request body must be a JSON object');
-    await expect422(43, { rawBody: 'null' }, 'Request body must be a JSON object');
-    await expect422(43, {}, 'Request body is required: a JSON object with the settings to change');
+  it('reports every bad field, one entry each in field order, and applies none of the good ones', async () => {
+    const before = em.snapshot();
+    const reply = await put(43, {
+      body: { high_count_rollup_threshold: 'x', enrichment_prefix: '_fine', enrichment_source_record_limit: -1, name: 5 },
+    });
+    expect(reply.status).toBe(422);
+    const detail = (reply.body as { detail: Array<{ type: string; loc: unknown[] }> }).detail;
+    expect(detail.map((d) => [d.type, d.loc])).toStrictEqual([
+      ['string_type', ['body', 'name']],
+      ['greater_than_equal', ['body', 'enrichment_source_record_limit']],
+      ['int_type', ['body', 'high_count_rollup_threshold']],
+    ]);
+    expect(em.snapshot()).toStrictEqual(before);
   });
 
-  it('ignores fields outside the four (like pydantic) and still applies the four', async () => {
-    const reply = await put(43, { body: { name: 'Renamed', enrich_datastore: 100, high_count_rollup_threshold: 20 } });
+  it("answers FastAPI's 422s for a body that is not JSON, not an object, or missing", async () => {
+    await expect422(43, { rawBody: '{"enrichment_prefix": ', headers: { 'content-type': 'application/json' } }, [
+      { type: 'json_invalid', loc: ['body', 22], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting value' } },
+    ]);
+    const notObject = (input: unknown) => [
+      { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input },
+    ];
+    await expect422(43, { body: ['enrichment_prefix'] }, notObject(['enrichment_prefix']));
+    await expect422(43, { body: 'a string' }, notObject('a string'));
+    await expect422(43, { body: 7 }, notObject(7));
+    const missing = [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }];
+    await expect422(43, { rawBody: 'null' }, missing);
+    await expect422(43, {}, missing);
+  });
+
+  it('ignores fields it does not model (like pydantic), applies name and the four', async () => {
+    const reply = await put(43, { body: { name: 'Renamed', enrich_datastore: 100, description: 'x', high_count_rollup_threshold: 20 } });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ name: 'Sales Warehouse', enrich_datastore: null, high_count_rollup_threshold: 20 });
+    expect(reply.body).toMatchObject({ name: 'Renamed', enrich_datastore: null, high_count_rollup_threshold: 20 });
+    expect(reply.body).not.toHaveProperty('description');
   });
 
   it('accepts an empty object as a no-op', async () => {

@@ -7,6 +7,7 @@ import { hasErrors } from '../../core/diagnostics.js';
 import { isLoopbackHost } from '../../api/url.js';
 import { startEmulator } from '../../emulator/index.js';
 import { loadSeedFile } from '../../emulator/seed-file.js';
+import { PUT_MODES, type PutMode } from '../../emulator/seed-types.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -22,6 +23,8 @@ export interface EmulatorCommandOptions {
   errorRate: number;
   resetRate: number;
   listWithoutEnrichment: boolean;
+  /** Overrides the seed's `put`; absent: the seed decides (default partial). */
+  put?: PutMode;
   format: EmulatorFormat;
 }
 
@@ -55,6 +58,7 @@ export async function runEmulator(options: EmulatorCommandOptions, io: Io): Prom
       port: options.port,
       faults: { latencyMs: options.latencyMs, errorRate: options.errorRate, resetRate: options.resetRate, errorStatuses: [503, 429] },
       listItemsCarryEnrichment: !options.listWithoutEnrichment,
+      ...(options.put ? { put: options.put } : {}),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -90,8 +94,11 @@ export function registerEmulator(program: Command, io: Io, defer: (h: Handler) =
     .addOption(new Option('--error-rate <share>', 'share of API requests answered 503 or 429 (0..1)').default(0).argParser(number('--error-rate', 0, 1, false)))
     .addOption(new Option('--reset-rate <share>', 'share of API connections reset without an answer (0..1)').default(0).argParser(number('--reset-rate', 0, 1, false)))
     .option('--list-without-enrichment', 'list items omit the enrichment fields, as lighter list endpoints may')
+    .addOption(new Option('--put <mode>', 'PUT semantics: partial (absent fields unchanged) or full (name, connection_id and enrichment_only required); default: the seed\'s put, else partial').choices([...PUT_MODES]))
     .addOption(new Option('--format <format>', 'text prints the API URL once listening; json prints one JSON line').choices([...EMULATOR_FORMATS]).default('text'))
-    .action((raw: Omit<EmulatorCommandOptions, 'listWithoutEnrichment' | 'format'> & { listWithoutEnrichment?: boolean; format?: unknown }) => {
-      defer(() => runEmulator({ ...raw, listWithoutEnrichment: raw.listWithoutEnrichment === true, format: parseFormat(raw.format, EMULATOR_FORMATS) }, io));
+    .action((raw: Omit<EmulatorCommandOptions, 'listWithoutEnrichment' | 'format' | 'put'> & { listWithoutEnrichment?: boolean; format?: unknown; put?: unknown }) => {
+      const { put, ...rest } = raw;
+      const mode = PUT_MODES.find((m) => m === put);
+      defer(() => runEmulator({ ...rest, listWithoutEnrichment: raw.listWithoutEnrichment === true, ...(mode ? { put: mode } : {}), format: parseFormat(raw.format, EMULATOR_FORMATS) }, io));
     });
 }
