@@ -7,7 +7,7 @@ import type { ApiDatastore } from '../core/api-types.js';
 import { createCallLog, type CallRecord } from './call-log.js';
 import { createFaultInjector, type FaultConfig } from './faults.js';
 import { buildModel } from './model.js';
-import type { PutMode, Seed } from './seed-types.js';
+import type { NameFilter, PutMode, Seed } from './seed-types.js';
 import { createEmulatorServer } from './server.js';
 import { snapshot } from './state.js';
 
@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   listItemsCarryEnrichment?: boolean;
   /** How PUT treats a body; overrides the seed's `put` (default `partial`). */
   put?: PutMode;
+  /** How the listing's `name` filter matches; overrides the seed's `name_filter` (default `exact`). */
+  nameFilter?: NameFilter;
 }
 
 export interface RunningEmulator {
@@ -51,6 +53,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const model = buildModel(options.seed, {
     listItemsCarryEnrichment: options.listItemsCarryEnrichment ?? true,
     ...(options.put ? { put: options.put } : {}),
+    ...(options.nameFilter ? { nameFilter: options.nameFilter } : {}),
   });
   const faults = createFaultInjector(options.faults ?? {});
   const log = createCallLog(startedAt);

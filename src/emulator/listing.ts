@@ -9,6 +9,7 @@
 import type { ListDatastoreItem, Page } from '../core/api-types.js';
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
 import type { Caller, Model, StoredDatastore } from './model.js';
+import type { NameFilter } from './seed-types.js';
 import { authenticate, holdsPermission, type Operation } from './state.js';
 import { issue, parseBoolParam, parseIntParam, unprocessable, type ValidationError } from './validation.js';
 import { listItemView } from './views.js';
@@ -134,12 +135,16 @@ function readableBy(model: Model, caller: Caller, enrichmentOnly: boolean, order
   return list;
 }
 
-function matcher(q: ListQuery): ((ds: StoredDatastore) => boolean) | undefined {
+function matcher(q: ListQuery, nameFilter: NameFilter): ((ds: StoredDatastore) => boolean) | undefined {
   if (q.groups) return () => false;
   const { name, search, ids, types, tags } = q;
   if (name === undefined && search === undefined && !ids && !types && !tags) return undefined;
+  const nameLower = name?.toLowerCase();
+  const nameMatches = nameFilter === 'exact'
+    ? (ds: StoredDatastore) => ds.name === name
+    : (ds: StoredDatastore) => ds.nameLower.includes(nameLower!);
   return (ds) =>
-    (name === undefined || ds.name === name) &&
+    (name === undefined || nameMatches(ds)) &&
     (search === undefined || ds.nameLower.includes(search) || String(ds.id).includes(search)) &&
     (!ids || ids.has(ds.id)) &&
     (!types || types.has(ds.type)) &&
@@ -155,7 +160,7 @@ export const listDatastores: Operation = (model, request) => {
   const q = query.value;
   const readable = readableBy(model, caller.value, q.enrichmentOnly, q.sortName ?? 'id');
   const first = (q.page - 1) * q.size;
-  const matches = matcher(q);
+  const matches = matcher(q, model.nameFilter);
   let pageOf: readonly StoredDatastore[];
   let total: number;
   if (!matches) {

@@ -8,7 +8,7 @@
 import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type Settings } from '../core/settings.js';
 import type { TeamRef } from '../core/api-types.js';
-import { TEAM_PERMISSIONS, type PutMode, type Seed, type TeamPermission, type UserRole } from './seed-types.js';
+import { TEAM_PERMISSIONS, type NameFilter, type PutMode, type Seed, type TeamPermission, type UserRole } from './seed-types.js';
 
 export type StoredDatastore = {
   readonly id: number;
@@ -44,6 +44,7 @@ export type Model = {
   readonly created: string;
   readonly listItemsCarryEnrichment: boolean;
   readonly put: PutMode;
+  readonly nameFilter: NameFilter;
   /** Every team name the seed mentions -> its id. A PUT can only name these teams. */
   readonly teamIds: ReadonlyMap<string, number>;
   /** Connection id -> name, from the seed, for a PUT that moves a datastore to another connection. */
@@ -66,6 +67,8 @@ export interface ModelOptions {
   listItemsCarryEnrichment?: boolean;
   /** Overrides the seed's `put`. */
   put?: PutMode;
+  /** Overrides the seed's `name_filter`. */
+  nameFilter?: NameFilter;
   /** Defaults to now; tests pass a fixed clock. */
   now?: Date;
 }
@@ -144,6 +147,7 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
     created: (options.now ?? new Date()).toISOString(),
     listItemsCarryEnrichment: options.listItemsCarryEnrichment ?? true,
     put: options.put ?? seed.put ?? 'partial',
+    nameFilter: options.nameFilter ?? seed.name_filter ?? 'exact',
     teamIds,
     connectionNames,
     version: 0,

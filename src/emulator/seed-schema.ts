@@ -4,7 +4,7 @@
  */
 import { SETTINGS, type SettingKey } from '../core/settings.js';
 import { settingSchema, type JsonSchema } from '../core/setting-schema.js';
-import { PUT_MODES, TEAM_PERMISSIONS, USER_ROLES, type Seed, type SeedConnection, type SeedDatastore, type SeedUser } from './seed-types.js';
+import { NAME_FILTERS, PUT_MODES, TEAM_PERMISSIONS, USER_ROLES, type Seed, type SeedConnection, type SeedDatastore, type SeedUser } from './seed-types.js';
 
 const USER_PROPERTIES = {
   name: { title: 'Name', description: 'The user\'s display name, as `GET /api/users/me` answers it.', type: 'string', minLength: 1 },
@@ -105,6 +105,15 @@ export function buildSeedSchema(): JsonSchema {
     properties: {
       users: { title: 'Users', description: 'The users, each with a unique token.', type: 'array', items: SEED_USER_SCHEMA },
       datastores: { title: 'Datastores', description: 'The datastores, each with a unique id.', type: 'array', items: SEED_DATASTORE_SCHEMA },
+      name_filter: {
+        title: 'Listing name filter',
+        description:
+          'exact (default): GET /datastores?name= keeps datastores of exactly that name, as the user guide documents. ' +
+          'substring: a case-insensitive substring match, as older servers filtered.',
+        type: 'string',
+        enum: [...NAME_FILTERS],
+        default: 'exact',
+      },
       put: {
         title: 'PUT semantics',
         description:

@@ -52,9 +52,15 @@ export interface SeedConnection {
 export const PUT_MODES = ['partial', 'full'] as const;
 export type PutMode = (typeof PUT_MODES)[number];
 
+/** How the listing's `name` filter matches: see src/emulator/README.md. */
+export const NAME_FILTERS = ['exact', 'substring'] as const;
+export type NameFilter = (typeof NAME_FILTERS)[number];
+
 export interface Seed {
   users: SeedUser[];
   datastores: SeedDatastore[];
+  /** Default `exact`, as the user guide documents; `substring` (case-insensitive) is how older servers filtered. */
+  name_filter?: NameFilter;
   /** Default `partial`: absent fields stay unchanged. `full` requires `name`, `connection_id` and `enrichment_only`. */
   put?: PutMode;
 }

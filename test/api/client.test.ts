@@ -60,9 +60,9 @@ describe('QualyticsClient', () => {
   });
 
   it('sends list queries the server understands', async () => {
-    const page = await client().listDatastores({ page: 1, size: 100, name: 'health', enrichment_only: true });
+    const page = await client().listDatastores({ page: 1, size: 100, name: 'Healthcare Enrichment', enrichment_only: true });
     expect(page.items.map((d) => d.id)).toStrictEqual([100]);
-    expect(em.calls()[0]!.query).toBe('page=1&size=100&name=health&enrichment_only=true');
+    expect(em.calls()[0]!.query).toBe('page=1&size=100&name=Healthcare+Enrichment&enrichment_only=true');
   });
 
   it('retries 503, 502, 504 and connection resets until the request succeeds', async () => {

@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 async function emulator(seed: Seed = world(), listItemsCarryEnrichment = true): Promise<RunningEmulator> {
-  em = await startEmulator({ seed, listItemsCarryEnrichment });
+  em = await startEmulator({ seed, listItemsCarryEnrichment, nameFilter: seed.name_filter ?? 'exact' });
   return em;
 }
 const env = (e: RunningEmulator, token = ADMIN_TOKEN): NodeJS.ProcessEnv => ({ QUALYTICS_URL: e.url, QUALYTICS_TOKEN: token });
@@ -178,9 +178,9 @@ describe('reading live state', () => {
   });
 
   it('looks names up (exact matches only) when there are few of them among many datastores', async () => {
-    const e = await emulator(big(2000));
-    // The name filter matches substrings: "db-7" also matches db-70..db-79 and db-700..db-799 (111
-    // items, 2 pages), and only the exact match is kept.
+    // An older server whose name filter matches substrings: "db-7" also matches db-70..db-79 and
+    // db-700..db-799 (111 items, 2 pages), and only the exact match is kept.
+    const e = await emulator({ ...big(2000), name_filter: 'substring' });
     const dir = await workspace({ 'm.yaml': declare(['db-7', 'db-1999']) });
     const r = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
     expect(r.code).toBe(0);
