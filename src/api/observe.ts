@@ -23,7 +23,7 @@
 import type { ApiDatastore, ListDatastoreItem } from '../core/api-types.js';
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
 import { REMEDIATION_STRATEGIES, type RemediationStrategy } from '../core/settings.js';
-import type { Observation, ObservedDatastore } from '../plan/observation.js';
+import type { DatastoreDetails, Observation, ObservedDatastore } from '../plan/observation.js';
 import { emptyObservation } from '../plan/observation.js';
 import type { DatastoreRef as DesiredRef } from '../manifest/desired-state.js';
 import type { EnrichmentState } from '../plan/types.js';
@@ -203,6 +203,11 @@ class Reader {
   }
 }
 
+/** Reads these datastores by id into the observation (404 and 403 recorded, as for declared ids). */
+export async function readByIds(client: QualyticsClient, obs: Observation, ids: readonly number[]): Promise<void> {
+  await new Reader(client, undefined, obs).readAll(ids);
+}
+
 async function readOne(client: QualyticsClient, obs: Observation, id: number): Promise<void> {
   try {
     const full = await client.getDatastore(id);
@@ -215,7 +220,7 @@ async function readOne(client: QualyticsClient, obs: Observation, id: number): P
 }
 
 /**
- * Keeps the richest view of a datastore. A list item may leave out `enrichment_only` (the user
+ * Keeps the richest view of a datastore, merged across the answers that mention it. A list item may leave out `enrichment_only` (the user
  * guide's examples do): the listing it came from says which kind it is.
  */
 function mergeDatastore(obs: Observation, item: ListDatastoreItem | ApiDatastore, listedAs?: DatastoreKind): void {
@@ -226,8 +231,35 @@ function mergeDatastore(obs: Observation, item: ListDatastoreItem | ApiDatastore
   };
   const state = enrichmentState(item);
   if (state) observed.state = state;
+  const details = datastoreDetails(item);
+  if (details) observed.details = details;
+  // A later answer (a GET after the listing) is fresher, but may say less.
   const earlier = obs.datastores.get(item.id);
-  if (!earlier || (state && !earlier.state)) obs.datastores.set(item.id, observed);
+  if (earlier?.state && !observed.state) observed.state = earlier.state;
+  if (earlier?.details) observed.details = { ...earlier.details, ...observed.details };
+  obs.datastores.set(item.id, observed);
+}
+
+/** Type, teams, tags and connection, each only when the answer carries it in the documented shape. */
+function datastoreDetails(item: ListDatastoreItem | ApiDatastore): DatastoreDetails | undefined {
+  const details: DatastoreDetails = {};
+  if (typeof item.type === 'string') details.type = item.type;
+  if (typeof item.store_type === 'string') details.store_type = item.store_type;
+  const teams = namesOf(item.teams);
+  if (teams) details.teams = teams;
+  const tags = namesOf(item.global_tags);
+  if (tags) details.tags = tags;
+  const connection = item.connection;
+  if (typeof connection === 'object' && connection !== null && Number.isSafeInteger(connection.id)) {
+    details.connection = typeof connection.name === 'string' ? { id: connection.id, name: connection.name } : { id: connection.id };
+  }
+  return Object.keys(details).length > 0 ? details : undefined;
+}
+
+function namesOf(list: unknown): string[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const names = list.map((x: unknown) => (typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' ? (x as { name: string }).name : undefined));
+  return names.every((n): n is string => n !== undefined) ? names : undefined;
 }
 
 /** The five managed values, when the item carries all of them in the expected types. */

@@ -10,6 +10,18 @@ export interface ObservedDatastore {
   enrichment_only: boolean;
   /** The five managed values; present for every datastore the manifests declare as a source. */
   state?: EnrichmentState;
+  /** What else the API said about it, where it said it (export --format seed). Not used for planning. */
+  details?: DatastoreDetails;
+}
+
+export interface DatastoreDetails {
+  type?: string;
+  store_type?: string;
+  /** Team names, as the API listed them. */
+  teams?: string[];
+  /** Tag names (`global_tags`). */
+  tags?: string[];
+  connection?: { id: number; name?: string };
 }
 
 export interface Observation {

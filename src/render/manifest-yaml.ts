@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, isSeq } from 'yaml';
+import type { Seed } from '../emulator/seed-types.js';
 import type { ExportEntry } from '../manifest/export.js';
 
 /** The first line of every exported file: how a later export recognises the files it wrote. */
@@ -56,6 +57,13 @@ export function renderManifestYaml(entries: readonly ExportEntry[], header: read
       annotate(item.get('enrichment_datastore', true), entry.enrichmentNote);
     });
   }
+  return doc.toString({ lineWidth: 0, indentSeq: true });
+}
+
+/** An emulator seed as YAML, with a header comment; same input, same bytes. */
+export function renderSeedYaml(seed: Seed, header: readonly string[]): string {
+  const doc = new Document(seed);
+  doc.commentBefore = header.map((line) => ` ${line}`).join('\n');
   return doc.toString({ lineWidth: 0, indentSeq: true });
 }
 

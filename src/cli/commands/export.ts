@@ -8,10 +8,12 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { QualyticsClient } from '../../api/client.js';
-import { lookUpNames, observe } from '../../api/observe.js';
+import { lookUpNames, observe, readByIds } from '../../api/observe.js';
+import type { Seed } from '../../emulator/seed-types.js';
+import { seedFromLive } from '../../manifest/export-seed.js';
 import { exportEntries, exportGroups, type ExportGroup } from '../../manifest/export.js';
 import type { Observation } from '../../plan/observation.js';
-import { EXPORT_MARKER, exportFileState, manifestValue, renderManifestYaml, sealExport, type ExportFileState } from '../../render/manifest-yaml.js';
+import { EXPORT_MARKER, exportFileState, manifestValue, renderManifestYaml, renderSeedYaml, sealExport, type ExportFileState } from '../../render/manifest-yaml.js';
 import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -21,7 +23,7 @@ import { interruptible, type Io } from '../io.js';
 import type { Handler } from '../program.js';
 import { collect } from './plan.js';
 
-export const EXPORT_FORMATS = ['yaml', 'json'] as const;
+export const EXPORT_FORMATS = ['yaml', 'json', 'seed'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions extends ConnectedFlags {
@@ -44,19 +46,23 @@ interface RawExportOptions extends ConnectedFlags {
 export function parseExportOptions(raw: RawExportOptions): ExportOptions {
   const datastores = raw.datastore ?? [];
   if (raw.all && datastores.length > 0) throw new UserError('--all exports every datastore: give either --all or --datastore, not both');
-  const format = raw.format ?? (raw.output !== undefined && /\.json$/i.test(raw.output) ? 'json' : 'yaml');
-  return { ...raw, datastores, byId: raw.byId === true, format: parseFormat(format, EXPORT_FORMATS) };
+  const format = parseFormat(raw.format ?? (raw.output !== undefined && /\.json$/i.test(raw.output) ? 'json' : 'yaml'), EXPORT_FORMATS);
+  if (format === 'seed' && (datastores.length > 0 || raw.byId)) {
+    throw new UserError('--format seed copies the whole deployment as the token sees it: give no --datastore or --by-id with it');
+  }
+  return { ...raw, datastores, byId: raw.byId === true, format };
 }
 
 export async function runExport(options: ExportOptions, io: Io): Promise<ExitCode> {
   const target = options.output === undefined ? undefined : await outputKind(resolve(io.cwd, options.output), options.output);
-  if (target === 'dir' && options.format === 'json') {
-    throw new UserError('--format json writes one document: give --output a file name (e.g. live.json), or no --output for stdout');
+  if (target === 'dir' && options.format !== 'yaml') {
+    throw new UserError(`--format ${options.format} writes one document: give --output a file name (e.g. ${options.format === 'json' ? 'live.json' : 'rehearsal.yaml'}), or no --output for stdout`);
   }
   if (target === 'dir' && options.datastores.length > 0) {
     throw new UserError('--output DIR writes a complete export (one file per enrichment datastore); export a selection with --datastore to stdout or to one file');
   }
   if (target === 'file') await checkReplaceable([resolve(io.cwd, options.output!)], [options.output!], options.format);
+  if (options.format === 'seed') return exportSeed(options, io);
   const client = await connect(options, io);
   let observation: Observation;
   let only: Set<number> | undefined;
@@ -123,6 +129,37 @@ async function outputKind(path: string, shown: string): Promise<'file' | 'dir'> 
   if (/\.(ya?ml|json)$/i.test(path)) return 'file';
   if (!/\.[^/\\]*$/.test(basename(path))) return 'dir';
   throw new UserError(`--output ${shown}: give a .yaml, .yml or .json file, or a directory`);
+}
+
+/**
+ * `--format seed`: the deployment as an emulator seed, for rehearsing a change on a copy. Every
+ * datastore of both kinds, each read by id when the listing left out its teams or tags.
+ */
+async function exportSeed(options: ExportOptions, io: Io): Promise<ExitCode> {
+  const client = await connect(options, io);
+  let seed: Seed;
+  try {
+    seed = await interruptible((async () => {
+      const [{ observation }, me] = await Promise.all([observe(client, { sources: [], targets: [], everything: true }), client.me()]);
+      const thin = [...observation.datastores.values()].filter((d) => d.details?.teams === undefined || d.details.tags === undefined).map((d) => d.id);
+      await readByIds(client, observation, thin);
+      return seedFromLive(observation, me);
+    })(), io.signal);
+  } finally {
+    await release(client, io);
+  }
+  const header = [
+    `${EXPORT_MARKER} from ${client.baseUrl} as an emulator seed, with placeholder tokens.`,
+    'Rehearse on it: enrichctl emulator --seed THIS_FILE (add --put full for a server that wants whole-datastore PUTs).',
+  ];
+  const text = sealExport(renderSeedYaml(seed, header));
+  if (options.output === undefined) {
+    io.stdout.write(text);
+  } else {
+    await writeFileAtomic(resolve(io.cwd, options.output), text, options.output);
+    io.stderr.write(`Exported ${count(seed.datastores.length, 'datastore')} and ${count(seed.users.length, 'user')} to ${options.output}; run \`enrichctl emulator --seed ${options.output}\` to rehearse on it.\n`);
+  }
+  return EXIT.ok;
 }
 
 async function readLive(client: QualyticsClient, selection: readonly string[]): Promise<{ observation: Observation; only?: Set<number> }> {
@@ -246,7 +283,7 @@ export function registerExport(program: Command, io: Io, defer: (h: Handler) => 
     .option('--all', 'export every datastore the token can read (the default, said explicitly)')
     .option('--output <file-or-dir>', 'write here instead of stdout: a .yaml/.yml/.json file, or a directory (one file per enrichment datastore, plus unlinked.yaml)')
     .option('--by-id', 'name datastores by id instead of by name')
-    .addOption(new Option('--format <format>', 'output format (default: json for an --output ending in .json, else yaml)').choices([...EXPORT_FORMATS]));
+    .addOption(new Option('--format <format>', 'output format: yaml or json manifests, or seed (an emulator seed copying the deployment, to rehearse on); default: json for an --output ending in .json, else yaml').choices([...EXPORT_FORMATS]));
   addConnectionOptions(cmd).action((raw: RawExportOptions) => {
     const options = parseExportOptions(raw);
     defer(() => runExport(options, io));
