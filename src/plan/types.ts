@@ -82,6 +82,11 @@ export interface Plan {
   manifest_digest: string;
   /** The manifest paths as given to plan, relative to where plan ran. */
   manifest_paths: string[];
+  /**
+   * The `--target` selection the plan was made with, as given; absent when everything declared was
+   * planned. apply --plan recomputes the plan from the manifests with the same selection.
+   */
+  targets?: string[];
   changes: Change[];
   summary: PlanSummary;
   /** With `plan --report-unmanaged`: configured datastores no manifest declares. Display only; apply ignores it. */
