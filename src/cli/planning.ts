@@ -11,7 +11,8 @@ import { loadManifests } from '../manifest/load.js';
 import { diffState, summarise } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
 import { describeRef } from '../plan/describe.js';
-import type { Change, Plan, PlanWarning } from '../plan/types.js';
+import { selectTargets, unmatchedTargets } from '../plan/targets.js';
+import type { Plan, PlanWarning } from '../plan/types.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
 import { interruptible, useColour, type Io } from './io.js';
 import { startProgress } from './progress.js';
@@ -83,10 +84,7 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
     plan.unmanaged = findUnmanaged(observed.observation, new Set(plan.changes.map((c) => c.datastore.id)));
   }
   if (wanted.size > 0) {
-    // A declared name resolves to a datastore of exactly that name, and a declared id to that id, so
-    // matching the resolved name or id covers targets written either way.
-    const matches = (c: Change, t: string): boolean => c.datastore.name === t || String(c.datastore.id) === t;
-    const unmatched = request.targets.filter((t) => !plan.changes.some((c) => matches(c, t)));
+    const unmatched = unmatchedTargets(plan.changes, request.targets);
     if (unmatched.length > 0) {
       return {
         ok: false,
@@ -97,7 +95,9 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
         })),
       };
     }
-    plan.changes = plan.changes.filter((c) => request.targets.some((t) => matches(c, t)));
+    plan.changes = selectTargets(plan.changes, request.targets);
+    // Recorded so that apply --plan can recompute the same selection from the manifests.
+    plan.targets = [...request.targets];
     plan.summary = summarise(plan.changes);
   }
   const warnings = [...desired.warnings, ...result.warnings, ...(await unlinkRoleWarnings(client, plan))];

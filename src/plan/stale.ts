@@ -1,12 +1,19 @@
 /**
- * Whether a saved plan may still be executed: same API, same manifests, and every datastore still
- * in the state the plan observed, or already in the state it leads to (an earlier apply of this
- * very plan got that far: applying again resumes it). Pure; apply gathers the inputs.
+ * Whether a plan may still be executed against the live state: same API, same manifests, and every
+ * datastore still in the state the plan observed, in the state it leads to (an earlier apply of this
+ * very plan got that far), or part of the way there (an earlier apply stopped between two operations
+ * of one datastore: the rest is recomputed from the live state, and applying again resumes). A field
+ * at a third value, neither `before` nor `after`, means someone else moved it: the plan is stale.
+ * Pure; apply gathers the inputs. The same check guards an interactive apply after its `yes`, with
+ * resuming off: there, anything that moved while the prompt waited refuses the plan.
  */
+import type { DesiredDatastore, DesiredLink, DesiredSettings } from '../manifest/desired-state.js';
+import { SETTINGS } from '../core/settings.js';
 import type { Observation } from './observation.js';
-import { differingFields } from './diff.js';
+import { emptyObservation } from './observation.js';
+import { diffState, differingFields, stateFieldEquals } from './diff.js';
 import { describeRef, describeValue } from './describe.js';
-import type { Change, Plan } from './types.js';
+import type { Change, EnrichmentState, Operation, Plan } from './types.js';
 
 /** What can be checked without a request: refusals here need no read of the API at all. */
 export function planMismatches(plan: Plan, baseUrl: string, manifestDigest: string | undefined): string[] {
@@ -22,15 +29,101 @@ export function planMismatches(plan: Plan, baseUrl: string, manifestDigest: stri
   return problems;
 }
 
+/** Where one datastore of a plan stands, given its live state. */
+export type ChangeProgress =
+  /** Live equals `before`: the change runs as planned. */
+  | { kind: 'untouched' }
+  /** Live equals `after` (and the plan changes something): nothing left to do. */
+  | { kind: 'done' }
+  /** Every field at its `before` or its `after` value: `remaining` holds what is left, recomputed from the live state. */
+  | { kind: 'in-progress'; remaining: Change }
+  /** Something moved otherwise (or, without resuming, at all): the plan is stale. */
+  | { kind: 'moved'; problems: string[] };
+
+export function changeProgress(change: Change, live: EnrichmentState, resume: boolean): ChangeProgress {
+  const moved = differingFields(change.before, live);
+  if (moved.length === 0) return { kind: 'untouched' };
+  const label = describeRef(change.datastore);
+  const movedProblems = (fields: ReadonlyArray<keyof EnrichmentState>): ChangeProgress => ({
+    kind: 'moved',
+    problems: fields.map((f) => `${label}: ${f} was ${describeValue(f, change.before)} when planned, and is ${describeValue(f, live)} now`),
+  });
+  if (!resume) return movedProblems(moved);
+  const elsewhere = moved.filter((f) => !stateFieldEquals(f, change.after[f], live[f]));
+  if (elsewhere.length > 0) return movedProblems(elsewhere);
+  if (differingFields(change.after, live).length === 0) return { kind: 'done' };
+  const remaining = remainingChange(change, live);
+  return Array.isArray(remaining)
+    ? { kind: 'moved', problems: remaining.map((p) => `${label}: ${p}`) }
+    : { kind: 'in-progress', remaining };
+}
+
+/**
+ * The operations still needed to bring a half-applied datastore from `live` to the plan's `after`:
+ * the same diff, from a declaration of exactly what the plan changes. They must be a part of the
+ * planned operations (a resume never sends what was not reviewed), or the reasons they are not.
+ */
+export function remainingChange(change: Change, live: EnrichmentState): Change | string[] {
+  const { before, after } = change;
+  const at = { file: change.declared_at.file, start: { line: change.declared_at.line, column: change.declared_at.column }, end: { line: change.declared_at.line, column: change.declared_at.column } };
+  let link: DesiredLink = { kind: 'unmanaged' };
+  if (!stateFieldEquals('enrich_datastore', before.enrich_datastore, after.enrich_datastore)) {
+    link = after.enrich_datastore === null ? { kind: 'none', location: at } : { kind: 'ref', ref: after.enrich_datastore.id, location: at };
+  }
+  const settings: Record<string, unknown> = {};
+  for (const { key } of SETTINGS) if (!stateFieldEquals(key, before[key], after[key])) settings[key] = after[key];
+  const decl: DesiredDatastore = { ref: change.datastore.id, location: at, link, settings: settings as DesiredSettings, origins: {} };
+
+  const obs: Observation = emptyObservation();
+  obs.datastores.set(change.datastore.id, { ...change.datastore, enrichment_only: false, state: live });
+  for (const ref of [live.enrich_datastore, after.enrich_datastore]) {
+    if (ref && ref.id !== change.datastore.id) obs.datastores.set(ref.id, { ...ref, enrichment_only: true });
+  }
+  const result = diffState([decl], obs, { base_url: '', manifest_digest: '', manifest_paths: [] });
+  if (!result.ok) return result.diagnostics.map((d) => `cannot resume: ${d.message}`);
+  const recomputed = result.plan.changes[0]!;
+  const off = differingFields(after, recomputed.after);
+  if (off.length > 0) return off.map((f) => `cannot resume: from the live state, ${f} would end ${describeValue(f, recomputed.after)}, not ${describeValue(f, after)} as planned`);
+  const unplanned = recomputed.operations.filter((op) => !change.operations.some((p) => covers(p, op)));
+  if (unplanned.length > 0) return unplanned.map((op) => `cannot resume: finishing would need ${op.method} ${op.path}, which the plan does not hold`);
+  return { ...recomputed, datastore: change.datastore, declared_at: change.declared_at };
+}
+
+/** Whether a planned operation already holds this one (the same call, or a PUT with a part of its body). */
+function covers(planned: Operation, op: Operation): boolean {
+  switch (op.type) {
+    case 'link':
+      return planned.type === 'link' && planned.enrich_datastore.id === op.enrich_datastore.id;
+    case 'update_settings':
+      return planned.type === 'update_settings' &&
+        Object.entries(op.body).every(([k, v]) => (planned.body as Record<string, unknown>)[k] === v);
+    case 'unlink':
+      return planned.type === 'unlink';
+    default: {
+      const unreachable: never = op;
+      throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
 export interface DatastoreProgress {
+  /** The changes to execute: untouched ones as planned, half-applied ones with what remains. */
+  changes: Change[];
   /** Datastores whose changes are already in place (an earlier apply of this plan). */
   done: Change[];
+  /** Datastores an earlier apply left half-way (their remaining change is in `changes`). */
+  resumed: Change[];
   /** Each datastore that moved since the plan observed it, and how. */
   problems: string[];
 }
 
-export function datastoreProgress(plan: Plan, observation: Observation): DatastoreProgress {
-  const progress: DatastoreProgress = { done: [], problems: [] };
+/**
+ * Each datastore of the plan against the live `observation`, which holds the plan's datastores read
+ * by id and the link targets of its link operations (their names and kinds must still be those the
+ * plan links to). `resume: false` refuses any movement at all.
+ */
+export function datastoreProgress(plan: Plan, observation: Observation, options: { resume: boolean }): DatastoreProgress {
+  const progress: DatastoreProgress = { changes: [], done: [], resumed: [], problems: [] };
   for (const c of plan.changes) {
     const id = c.datastore.id;
     const label = describeRef(c.datastore);
@@ -39,20 +132,37 @@ export function datastoreProgress(plan: Plan, observation: Observation): Datasto
       progress.problems.push(`${label} can no longer be read: ${denied}`);
       continue;
     }
-    const state = observation.datastores.get(id)?.state;
-    if (!state || observation.missing.has(id)) {
+    const live = observation.datastores.get(id);
+    if (!live?.state || observation.missing.has(id)) {
       progress.problems.push(`${label} no longer exists`);
       continue;
     }
-    const moved = differingFields(c.before, state);
-    if (moved.length === 0) continue;
-    if (c.action !== 'no-op' && differingFields(c.after, state).length === 0) {
-      progress.done.push(c);
-      continue;
-    }
-    for (const f of moved) {
-      progress.problems.push(`${label}: ${f} was ${describeValue(f, c.before)} when planned, and is ${describeValue(f, state)} now`);
+    if (live.name !== c.datastore.name) progress.problems.push(`${label} is named ${JSON.stringify(live.name)} now`);
+    for (const op of c.operations) if (op.type === 'link') progress.problems.push(...targetProblems(op.enrich_datastore, observation));
+    const p = changeProgress(c, live.state, options.resume);
+    switch (p.kind) {
+      case 'untouched': progress.changes.push(c); break;
+      case 'done': progress.done.push(c); break;
+      case 'in-progress': progress.resumed.push(c); progress.changes.push(p.remaining); break;
+      case 'moved': progress.problems.push(...p.problems); break;
+      default: {
+        const unreachable: never = p;
+        throw new Error(`unknown progress ${JSON.stringify(unreachable)}`);
+      }
     }
   }
   return progress;
+}
+
+/** A link target must still be the enrichment datastore of that id and name the plan links to. */
+function targetProblems(target: { id: number; name: string }, observation: Observation): string[] {
+  const label = `link target ${describeRef(target)}`;
+  const denied = observation.denied.get(target.id);
+  if (denied !== undefined) return [`${label} can no longer be read: ${denied}`];
+  const live = observation.datastores.get(target.id);
+  if (!live || observation.missing.has(target.id)) return [`${label} no longer exists`];
+  const out: string[] = [];
+  if (live.name !== target.name) out.push(`${label} is named ${JSON.stringify(live.name)} now`);
+  if (!live.enrichment_only) out.push(`${label} is not an enrichment datastore`);
+  return out;
 }

@@ -9,7 +9,8 @@
  *   update   | the observed state     | the state once applied        | 1..3, in OPERATION_ORDER
  *
  * `before` is exactly what was observed, so a saved plan doubles as the staleness check: apply
- * re-reads each datastore and refuses the plan if it no longer equals `before`.
+ * re-reads each datastore and refuses the plan if a field is at neither `before` nor `after`
+ * (`stale.ts`). It is also the observation `apply --plan` recomputes the plan from (`verify.ts`).
  */
 import type { SettingsPatch } from '../core/api-types.js';
 import type { RemediationStrategy } from '../core/settings.js';
@@ -82,6 +83,11 @@ export interface Plan {
   manifest_digest: string;
   /** The manifest paths as given to plan, relative to where plan ran. */
   manifest_paths: string[];
+  /**
+   * The `--target` selection the plan was made with, as given; absent when everything declared was
+   * planned. apply --plan recomputes the plan from the manifests with the same selection.
+   */
+  targets?: string[];
   changes: Change[];
   summary: PlanSummary;
   /** With `plan --report-unmanaged`: configured datastores no manifest declares. Display only; apply ignores it. */

@@ -21,18 +21,23 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Pretend stdin is a terminal, and feed it these lines. */
   tty?: string[];
+  /** A stdin the test writes to itself, when it likes (e.g. `yes` only after moving live state); overrides `tty`. */
+  stdin?: PassThrough & { isTTY?: boolean };
   signal?: AbortSignal;
 }
 
 export async function run(argv: string[], options: RunOptions): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
-  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
-  if (options.tty) {
-    stdin.isTTY = true;
-    for (const line of options.tty) stdin.write(`${line}\n`);
+  let stdin = options.stdin;
+  if (!stdin) {
+    stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+    if (options.tty) {
+      stdin.isTTY = true;
+      for (const line of options.tty) stdin.write(`${line}\n`);
+    }
+    stdin.end();
   }
-  stdin.end();
   const io: Io = {
     stdout: { write: (s: string) => { stdout += s; return true; } },
     stderr: { write: (s: string) => { stderr += s; return true; } },

@@ -9,7 +9,9 @@ import { applyPlan } from '../../apply/apply.js';
 import { countResults, type ApplyReport } from '../../apply/report.js';
 import type { QualyticsClient } from '../../api/client.js';
 import { observe } from '../../api/observe.js';
+import type { Observation } from '../../plan/observation.js';
 import type { Plan } from '../../plan/types.js';
+import { recomputePlan } from '../../plan/verify.js';
 import { describeRef } from '../../plan/describe.js';
 import { datastoreProgress, planMismatches } from '../../plan/stale.js';
 import { paint } from '../../render/colour.js';
@@ -95,34 +97,65 @@ async function planNow(client: QualyticsClient, options: ApplyOptions, io: Io): 
     io.stderr.write('Apply cancelled: only \'yes\' approves. Nothing was changed.\n');
     return EXIT.error;
   }
+  // The prompt may have waited long: what was approved must still be what would happen.
+  const changing = { ...plan, changes: plan.changes.filter((c) => c.action !== 'no-op') };
+  const progress = datastoreProgress(changing, await observeChanging(client, changing, io), { resume: false });
+  if (progress.problems.length > 0) {
+    return refusal(io, 'the plan')([...progress.problems, 'the live state moved while the plan waited for approval: run apply again and review the new plan']);
+  }
   return plan;
 }
 
 /**
- * Reads a saved plan and proves it may still run, or refuses it whole. Datastores an earlier apply of
- * this plan already changed are left out (applying again resumes an interrupted or partly failed run).
+ * Reads a saved plan and proves it may still run, or refuses it whole. The file is data: what runs
+ * is the plan the manifests imply, recomputed from the states the file recorded, and the file must
+ * say exactly that (`plan/verify.ts`). Datastores an earlier apply of this plan already changed are
+ * left out, and those it left half-way get only what remains (applying again resumes).
  */
 async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): Promise<Plan | ExitCode> {
-  const plan = await readPlanFile(file, io.cwd);
-  const desired = readDesired(plan.manifest_paths, io);
-  const refuse = (problems: string[]): ExitCode => {
-    io.stderr.write(`error: refusing the plan in ${file}; nothing was changed:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
-    return EXIT.error;
-  };
-  const mismatches = planMismatches(plan, client.baseUrl, desired.ok ? desired.digest : undefined);
-  if (mismatches.length > 0) return refuse(mismatches);
-  const { observation } = await interruptible(observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets: [] }), io.signal);
-  const progress = datastoreProgress(plan, observation);
+  const saved = await readPlanFile(file, io.cwd);
+  const desired = readDesired(saved.manifest_paths, io);
+  const refuse = refusal(io, `the plan in ${file}`);
+  const mismatches = planMismatches(saved, client.baseUrl, desired.ok ? desired.digest : undefined);
+  if (mismatches.length > 0 || !desired.ok) return refuse(mismatches);
+  // Before any request: the file must be what the reviewed manifests imply.
+  const recomputed = recomputePlan(saved, desired.datastores);
+  if (!recomputed.ok) {
+    return refuse([...recomputed.problems, `${file} is not the plan the manifests imply (edited since it was saved?): plan again and review the new plan`]);
+  }
+  const plan = recomputed.plan;
+  const progress = datastoreProgress(plan, await observeChanging(client, plan, io), { resume: true });
   if (progress.problems.length > 0) {
     return refuse([...progress.problems, 'the live state moved since the plan was made: plan again and review the new plan']);
   }
-  if (progress.done.length === 0) return plan;
-  const done = new Set(progress.done);
-  const remaining = plan.changes.filter((c) => c.action !== 'no-op' && !done.has(c)).length;
+  for (const c of progress.resumed) {
+    const remaining = progress.changes.find((r) => r.datastore.id === c.datastore.id)!;
+    io.stderr.write(`Resuming ${describeRef(c.datastore)}: an earlier apply of ${file} got part of the way; remaining: ${remaining.operations.map((o) => `${o.method} ${o.path}`).join(', ')}.\n`);
+  }
+  if (progress.done.length === 0) return { ...plan, changes: progress.changes };
+  const remaining = progress.changes.filter((c) => c.action !== 'no-op').length;
   io.stderr.write(remaining === 0
     ? `The plan in ${file} is already applied: every datastore is in the state it leads to.\n`
     : `${progress.done.length} of the datastores in ${file} are already in the state the plan leads to (an earlier apply); applying the other ${remaining}.\n`);
-  return { ...plan, changes: plan.changes.filter((c) => !done.has(c)) };
+  return { ...plan, changes: progress.changes };
+}
+
+/**
+ * Reads again, by id, the datastores a plan changes and the enrichment datastores it links to: what
+ * the staleness check compares with the plan.
+ */
+async function observeChanging(client: QualyticsClient, plan: Plan, io: Io): Promise<Observation> {
+  const targets = plan.changes.flatMap((c) => c.operations.flatMap((op) => (op.type === 'link' ? [op.enrich_datastore.id] : [])));
+  const { observation } = await interruptible(observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets }), io.signal);
+  return observation;
+}
+
+/** Refuses a plan whole: every reason on stderr, exit 1. */
+function refusal(io: Io, what: string): (problems: string[]) => ExitCode {
+  return (problems) => {
+    io.stderr.write(`error: refusing ${what}; nothing was changed:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
+    return EXIT.error;
+  };
 }
 
 async function execute(client: QualyticsClient, plan: Plan, options: ApplyOptions, io: Io): Promise<ExitCode> {
