@@ -64,6 +64,9 @@ export async function resolveConnection(
   const checked = checkBaseUrl(baseUrl, flags.allowInsecureHttp ?? false);
   if (!checked.ok) return { ok: false, problem: checked.problem };
   const warnings = checked.warning ? [checked.warning] : [];
+  // The config file's token and ssl_verify belong to the URL written beside them, never to another host.
+  const configUrl = typeof config.url === 'string' && config.url.trim() !== '' ? normaliseBaseUrl(config.url) : undefined;
+  const configApplies = configUrl === baseUrl;
 
   let token: string | undefined;
   let tokenSource: string;
@@ -81,6 +84,12 @@ export async function resolveConnection(
   } else {
     tokenSource = configPath;
     token = typeof config.token === 'string' ? config.token.trim() : undefined;
+    if (token && !configApplies) {
+      return {
+        ok: false,
+        problem: `no API token for ${baseUrl}: the token in ${configPath} is for ${configUrl ?? 'no URL (the file names none)'}, and enrichctl never sends it to another host; set QUALYTICS_TOKEN or pass --token-file FILE`,
+      };
+    }
   }
   if (!token) {
     return {
@@ -107,7 +116,7 @@ export async function resolveConnection(
     timeoutMs = Math.round(seconds * 1000);
   }
 
-  const verifyTls = config.ssl_verify !== false;
+  const verifyTls = !(configApplies && config.ssl_verify === false);
   if (!verifyTls && checked.url.protocol === 'https:') {
     warnings.push(`TLS certificate verification is off (ssl_verify: false in ${configPath})`);
   }

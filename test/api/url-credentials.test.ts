@@ -68,8 +68,29 @@ describe('resolveConnection', () => {
     });
     const fromEnv = await resolveConnection({}, { HOME, QUALYTICS_URL: 'env.qualytics.io', QUALYTICS_TOKEN: 'env-token', QUALYTICS_TIMEOUT: '5' });
     expect(fromEnv).toMatchObject({ ok: true, connection: { baseUrl: 'https://env.qualytics.io/api', token: 'env-token', timeoutMs: 5000 } });
-    const fromFlag = await resolveConnection({ url: 'flag.qualytics.io', timeout: '1.5' }, { HOME, QUALYTICS_URL: 'env.qualytics.io' });
-    expect(fromFlag).toMatchObject({ ok: true, connection: { baseUrl: 'https://flag.qualytics.io/api', token: 'config-token', timeoutMs: 1500 } });
+    const fromFlag = await resolveConnection({ url: 'flag.qualytics.io', timeout: '1.5' }, { HOME, QUALYTICS_URL: 'env.qualytics.io', QUALYTICS_TOKEN: 'env-token' });
+    expect(fromFlag).toMatchObject({ ok: true, connection: { baseUrl: 'https://flag.qualytics.io/api', token: 'env-token', timeoutMs: 1500 } });
+  });
+
+  it("never sends the config file's token, nor applies its ssl_verify, to a URL other than the file's", async () => {
+    const HOME = await home('url: https://from-config.qualytics.io\ntoken: config-token\nssl_verify: false\n');
+    const other = await resolveConnection({ url: 'https://evil.example.com' }, { HOME });
+    expect(other).toStrictEqual({
+      ok: false,
+      problem: `no API token for https://evil.example.com/api: the token in ${join(HOME, '.qualytics', 'config.yaml')} is for https://from-config.qualytics.io/api, and enrichctl never sends it to another host; set QUALYTICS_TOKEN or pass --token-file FILE`,
+    });
+    expect(JSON.stringify(other)).not.toContain('config-token');
+    const fromEnv = await resolveConnection({}, { HOME, QUALYTICS_URL: 'other.qualytics.io' });
+    expect(fromEnv.ok).toBe(false);
+    // Another URL with its own token: verified TLS, whatever the file says.
+    expect(await resolveConnection({}, { HOME, QUALYTICS_URL: 'other.qualytics.io', QUALYTICS_TOKEN: 't' }))
+      .toMatchObject({ ok: true, connection: { verifyTls: true, warnings: [] } });
+    // The file's own URL, however it is written, keeps the file's token and TLS setting.
+    expect(await resolveConnection({ url: 'from-config.qualytics.io/api/' }, { HOME }))
+      .toMatchObject({ ok: true, connection: { token: 'config-token', verifyTls: false } });
+    // A config file with a token but no URL gives its token to nobody.
+    const bare = await home('token: config-token\n');
+    expect(await resolveConnection({ url: 'x.qualytics.io' }, { HOME: bare })).toMatchObject({ ok: false });
   });
 
   it('reads --token-file in preference to the environment', async () => {
