@@ -1,18 +1,54 @@
-/** Writing output files so that a reader never sees half of one: a temporary file, then a rename. */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+/**
+ * Writing output files so that a reader never sees half of one: a temporary file, then a rename.
+ *
+ * The temporary file is created exclusively (`wx`: it fails rather than open an existing name, and
+ * never follows a symbolic link planted at that name), with mode 0600, beside the target (so the
+ * rename stays on one file system) and under a random name nobody can predict and pre-create. Its
+ * final mode is set on the open handle before the rename, so the content is never readable by
+ * others under a looser mode, even for an instant. The rename replaces a link at the target's
+ * own name rather than writing through it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 
-/** `shown` is the path as the user gave it, for messages. Failures are one clear UserError. */
-export async function writeFileAtomic(target: string, text: string, shown: string = target): Promise<void> {
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+/** Saved plans hold observed state: owner only. Exports are manifests meant to be committed and shared. */
+export const FILE_MODES = { private: 0o600, shared: 0o644 } as const;
+
+export interface WriteOptions {
+  /** The path as the user gave it, for messages. */
+  shown?: string;
+  /** The final file's mode; the temporary file is 0600 whatever this is. Default 0600. */
+  mode?: number;
+}
+
+/** Failures are one clear UserError. */
+export async function writeFileAtomic(target: string, text: string, options: WriteOptions = {}): Promise<void> {
+  const shown = options.shown ?? target;
+  const mode = options.mode ?? FILE_MODES.private;
+  const temp = temporaryName(target);
+  let created = false;
   try {
-    await writeFile(temp, text, { mode: 0o644 });
+    const handle = await open(temp, 'wx', FILE_MODES.private);
+    created = true;
+    try {
+      await handle.writeFile(text, 'utf8');
+      // chmod is not reduced by the umask: the mode asked for is the mode the file gets.
+      await handle.chmod(mode);
+    } finally {
+      await handle.close();
+    }
     await rename(temp, target);
   } catch (err) {
-    await rm(temp, { force: true });
+    if (created) await rm(temp, { force: true });
     throw new UserError(`cannot write ${shown}: ${fsReason(err)}`);
   }
+}
+
+/** `.plan.json.3f9c0a1b2e4d5f60.tmp` beside `plan.json`: hidden, random, recognisable. */
+export function temporaryName(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
 }
 
 export async function makeDirectory(target: string, shown: string): Promise<void> {

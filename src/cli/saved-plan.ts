@@ -1,7 +1,7 @@
 /**
  * Saved plans (`plan --out`, `apply --plan`): the Plan JSON document itself, which already holds
  * the base URL, the manifest digest and each datastore's observed state (`before`), and never the
- * token. Written atomically; read back through the published schema plus consistency checks, so a
+ * token. Written atomically, readable by its owner only (mode 0600: it holds observed state); read back through the published schema plus consistency checks, so a
  * hand-edited or truncated file is refused with a clear message before anything is written.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { compileSchema } from '../source/schema-diagnostics.js';
 import { summarise } from '../plan/diff.js';
 import { OPERATION_ORDER, type Plan } from '../plan/types.js';
 import { UserError } from './errors.js';
-import { writeFileAtomic } from './files.js';
+import { FILE_MODES, writeFileAtomic } from './files.js';
 
 let cachedPlanSchema: SchemaObject | undefined;
 /** schemas/plan.schema.json, read once. */
@@ -23,7 +23,7 @@ export function planSchema(): SchemaObject {
 
 /** `file` as the user gave it (for messages), resolved against `cwd`. */
 export async function writePlanFile(file: string, cwd: string, plan: Plan): Promise<void> {
-  await writeFileAtomic(resolve(cwd, file), `${JSON.stringify(plan, null, 2)}\n`, file);
+  await writeFileAtomic(resolve(cwd, file), `${JSON.stringify(plan, null, 2)}\n`, { shown: file, mode: FILE_MODES.private });
 }
 
 /**

@@ -6,7 +6,8 @@
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { expandPaths } from '../source/expand-paths.js';
 import { locate } from '../source/locate.js';
-import { readSourceFile } from '../source/read-file.js';
+import { checkTotalSize, readSourceFile, totalTooLarge } from '../source/read-file.js';
+import { LIMITS } from '../source/limits.js';
 import type { YamlDocument } from '../source/positions.js';
 import { checkAgainstSchema, compileSchema } from '../source/schema-diagnostics.js';
 import { readYamlDocuments } from '../source/yaml-documents.js';
@@ -38,18 +39,29 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
     }
   };
   add(expanded.diagnostics);
+  const where = paths.length > 0 ? paths.join(', ') : '.';
+  const tooLarge = checkTotalSize(expanded.files, where);
+  if (tooLarge) return refused([...expanded.diagnostics, tooLarge], expanded.files.map((f) => f.file));
   const sources = new Map<string, string>();
   const checked: CheckedManifest[] = [];
   let manifests = 0;
+  let total = 0;
+  let read = 0;
   for (const source of expanded.files) {
     byFile.set(source.file, byFile.get(source.file) ?? []);
-    const read = readSourceFile(source);
-    if (!read.ok) {
-      add([read.diagnostic]);
+    const result = readSourceFile(source);
+    if (!result.ok) {
+      add([result.diagnostic]);
       continue;
     }
-    sources.set(source.file, read.text);
-    const yaml = readYamlDocuments(source.file, read.text);
+    // stat can race with files that grow: what was read is what counts.
+    total += Buffer.byteLength(result.text, 'utf8');
+    read++;
+    if (total > LIMITS.maxTotalBytes) {
+      return refused([...expanded.diagnostics, totalTooLarge(where, total, read)], expanded.files.map((f) => f.file));
+    }
+    sources.set(source.file, result.text);
+    const yaml = readYamlDocuments(source.file, result.text);
     add(yaml.diagnostics);
     for (const document of yaml.documents) {
       const foreign = notAManifest(document.data);
@@ -85,7 +97,7 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
   const semantic = checkManifests(checked);
   add(semantic.diagnostics);
   if (manifests === 0 && expanded.files.length > 0 && !hasErrors([...byFile.values()].flat())) {
-    add([{ severity: 'error', file: paths.length > 0 ? paths.join(', ') : '.', message: 'no manifests found: every YAML file here was skipped as not a manifest', code: 'no-manifests' }]);
+    add([{ severity: 'error', file: where, message: 'no manifests found: every YAML file here was skipped as not a manifest', code: 'no-manifests' }]);
   }
   const diagnostics = [...byFile.values()].flatMap((list) => list.sort(byPosition));
   const files = expanded.files.map((f) => f.file);
@@ -95,6 +107,11 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
     files,
     sources,
   };
+}
+
+/** Nothing planned: the diagnostics so far and the one that stopped the run. */
+function refused(diagnostics: Diagnostic[], files: string[]): ManifestLoad {
+  return { state: undefined, diagnostics, files, sources: new Map() };
 }
 
 /**

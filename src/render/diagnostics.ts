@@ -36,18 +36,42 @@ export function renderDiagnosticsText(diagnostics: readonly Diagnostic[], option
     const source = d.start ? lineOf(d.file, d.start.line) : undefined;
     const gutter = d.start ? ' '.repeat(String(d.start.line).length) : '';
     if (d.start && source !== undefined) {
-      out += `${paint('dim', `${d.start.line} |`)} ${source}\n`;
-      out += `${paint('dim', `${gutter} |`)} ${paint('green', caret(source, d.start, d.end), true)}\n`;
+      const shown = excerpt(source, d.start, d.end);
+      out += `${paint('dim', `${d.start.line} |`)} ${shown.text}\n`;
+      out += `${paint('dim', `${gutter} |`)} ${paint('green', shown.caret, true)}\n`;
     }
     for (const hint of d.hints ?? []) out += `${gutter}${d.start && source !== undefined ? ' ' : ''}= ${hint}\n`;
   }
   return out;
 }
 
+/** At most this many characters of a source line are shown (a minified or generated line may be megabytes). */
+export const MAX_EXCERPT = 200;
+/** How much of a long line is kept before the column, when there is that much. */
+const BEFORE_COLUMN = 60;
+const ELLIPSIS = '…';
+
+/**
+ * The line, or a window of at most MAX_EXCERPT of its characters around the column with `…` where
+ * it was cut, and the caret line under it, still under the right character.
+ */
+export function excerpt(source: string, start: SourcePosition, end: SourcePosition | undefined): { text: string; caret: string } {
+  if (source.length <= MAX_EXCERPT) return { text: source, caret: caret(source, start, end) };
+  const column = Math.min(start.column - 1, source.length);
+  const hi = Math.min(source.length, Math.max(0, column - BEFORE_COLUMN) + MAX_EXCERPT);
+  const lo = Math.max(0, hi - MAX_EXCERPT);
+  const head = lo > 0 ? ELLIPSIS : '';
+  const visible = head + source.slice(lo, hi);
+  // Columns are 1-based; the window starts at `lo`, after the one-character head mark.
+  const shift = lo - head.length;
+  const at = (p: SourcePosition): SourcePosition => ({ line: p.line, column: p.column - shift });
+  return { text: visible + (hi < source.length ? ELLIPSIS : ''), caret: caret(visible, at(start), end && at(end)) };
+}
+
 /** `^~~~` under the range on its first line; to the end of that line when the range goes on. */
 function caret(source: string, start: SourcePosition, end: SourcePosition | undefined): string {
   const from = Math.min(start.column - 1, source.length);
-  const to = end === undefined ? from + 1 : end.line === start.line ? end.column - 1 : source.trimEnd().length;
+  const to = end === undefined ? from + 1 : end.line === start.line ? Math.min(end.column - 1, source.length) : source.trimEnd().length;
   const width = Math.max(1, to - from);
   // Keep tabs so that the caret lines up under tab-indented text.
   const pad = source.slice(0, from).replace(/[^\t]/g, ' ');

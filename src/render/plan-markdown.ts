@@ -2,12 +2,14 @@
  * The plan as a pull-request comment: a marker that lets a pipeline find and update its previous
  * comment, a summary table, then one collapsible <details> per changed datastore holding a `diff`
  * block. However large the plan, the comment stays under GitHub's 65,536-character limit (budget
- * 60,000): what does not fit is counted, not silently dropped.
+ * 60,000): what does not fit is counted, not silently dropped. Every piece of text that came from
+ * the server or the manifests goes through `markdown-escape.ts`, for the context it lands in.
  */
 import { diffLines } from 'diff';
 import { describeValue } from '../plan/describe.js';
 import { STATE_FIELDS } from '../plan/diff.js';
 import type { Change, EnrichmentState, Plan } from '../plan/types.js';
+import { codeSpan, fencedBlock, htmlText, markdownText } from './markdown-escape.js';
 import { fieldMarker, NO_CHANGES, summaryLine, unmanagedHeadline } from './values.js';
 import { thousands } from '../core/format.js';
 
@@ -17,11 +19,11 @@ export const MARKDOWN_BUDGET = 60_000;
 
 export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET): string {
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
-  const out = [COMMENT_MARKER, '### enrichctl plan', '', `Against \`${plan.base_url}\`.`, ''];
+  const out = [COMMENT_MARKER, '### enrichctl plan', '', `Against ${codeSpan(plan.base_url)}.`, ''];
   out.push(changed.length === 0 ? `**${NO_CHANGES}**` : `**${summaryLine(plan.summary)}**`, '');
   const warnings = plan.warnings ?? [];
   for (const w of warnings.slice(0, 20)) {
-    out.push(`> **Warning**${w.file && w.line ? ` (\`${w.file}:${w.line}\`)` : ''}: ${html(w.message)}`, '');
+    out.push(`> **Warning**${w.file && w.line ? ` (${codeSpan(`${w.file}:${w.line}`)})` : ''}: ${markdownText(w.message)}`, '');
   }
   if (warnings.length > 20) out.push(`> ${warnings.length - 20} more warnings: run \`enrichctl plan\` to see them.`, '');
   // Each part is added only while the whole still fits; room is kept for the closing notes.
@@ -40,7 +42,7 @@ export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET)
 
   if (changed.length > 0) {
     out.push('| | Datastore | Id | Changes |', '|:-:|---|--:|---|');
-    const rows = changed.map((c) => `| \`${marker(c)}\` | ${cell(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${f}\``).join(', ')} |`);
+    const rows = changed.map((c) => `| \`${marker(c)}\` | ${markdownText(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${f}\``).join(', ')} |`);
     const shown = fitting(rows, budget * 0.4);
     out.push(...shown, '');
     if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more changed datastores are not listed in this table._`, '');
@@ -50,7 +52,7 @@ export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET)
     out.push(`#### ${unmanagedHeadline(plan.unmanaged.length)}`, '');
     if (plan.unmanaged.length > 0) {
       out.push('| Datastore | Id | Not at its default |', '|---|--:|---|');
-      const rows = plan.unmanaged.map((u) => `| ${cell(u.datastore.name)} | ${u.datastore.id} | ${u.non_default.map((f) => `\`${f}\` = ${cell(describeValue(f, u.state))}`).join(', ')} |`);
+      const rows = plan.unmanaged.map((u) => `| ${markdownText(u.datastore.name)} | ${u.datastore.id} | ${u.non_default.map((f) => `\`${f}\` = ${markdownText(describeValue(f, u.state))}`).join(', ')} |`);
       const shown = fitting(rows, budget * 0.55);
       out.push(...shown, '');
       if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more unmanaged datastores are not listed._`, '');
@@ -67,41 +69,31 @@ export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET)
 }
 
 function renderDetails(c: Change): string {
-  const title = `${marker(c)} ${html(c.datastore.name)} (id ${c.datastore.id}): ${c.operations.map((o) => o.type).join(', ')}`;
+  const title = `${marker(c)} ${htmlText(c.datastore.name)} (id ${c.datastore.id}): ${c.operations.map((o) => o.type).join(', ')}`;
   return [
     '<details>',
     `<summary>${title}</summary>`,
     '',
-    '```diff',
-    stateDiff(c.before, c.after).trimEnd(),
-    '```',
+    fencedBlock('diff', stateDiff(c.before, c.after)),
     '',
-    c.operations.map((o) => `- \`${o.method} ${o.path}\`${o.type === 'update_settings' ? ` \`${JSON.stringify(o.body)}\`` : ''}`).join('\n'),
+    c.operations.map((o) => `- ${codeSpan(`${o.method} ${o.path}`)}${o.type === 'update_settings' ? ` ${codeSpan(JSON.stringify(o.body))}` : ''}`).join('\n'),
     '',
     '</details>',
   ].join('\n');
 }
 
-/** The five values before and after as a line diff: GitHub colours `-` and `+` lines. */
-function stateDiff(before: EnrichmentState, after: EnrichmentState): string {
+/** The five values before and after as a line diff (one line each): GitHub colours `-` and `+` lines. */
+function stateDiff(before: EnrichmentState, after: EnrichmentState): string[] {
   const text = (s: EnrichmentState): string => STATE_FIELDS.map((f) => `${f}: ${describeValue(f, s)}\n`).join('');
   return diffLines(text(before), text(after))
     .map((part) => {
       const sign = part.added ? '+' : part.removed ? '-' : ' ';
-      return part.value.replace(/\n$/, '').split('\n').map((line) => `${sign} ${line}`).join('\n');
+      return part.value.replace(/\n$/, '').split('\n').map((line) => `${sign} ${line}`);
     })
-    .join('\n');
+    .flat();
 }
 
 /** `+` a link appears, `-` it goes, `~` a switch or settings only. */
 function marker(c: Change): string {
   return c.changed_fields.includes('enrich_datastore') ? fieldMarker('enrich_datastore', c.before, c.after) : '~';
-}
-
-function html(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function cell(s: string): string {
-  return html(s).replace(/([\\`*_[\]|])/g, '\\$1');
 }

@@ -1,9 +1,13 @@
 /**
  * Turns the paths a user typed into the files to read: a file is taken as given; a directory
  * contributes every `*.yaml`/`*.yml` below it, sorted, skipping hidden entries and node_modules.
- * Symbolic links to files are followed, to directories not (no cycles).
+ * Symbolic links to files are followed while they stay inside the folder being expanded (by real
+ * path): a link out of it (a manifest folder in a shared checkout pointing at `/etc/...` or another
+ * team's files) is not followed, and one warning names such links. Links to directories are not
+ * followed (no cycles). A path named on the command line is the user's choice: it is read even
+ * when it is a link that leads elsewhere.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { describeFsError, type SourceFile } from './read-file.js';
@@ -39,12 +43,14 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
       continue;
     }
     const found: string[] = [];
+    const outside: string[] = [];
     try {
-      collectYamlFiles(absolute, '', found);
+      collectYamlFiles({ root: absolute, realRoot: realpathSync(absolute), found, outside }, '');
     } catch (err) {
       diagnostics.push({ severity: 'error', file: given, message: `cannot read directory: ${describeFsError(err)}`, code: 'unreadable' });
       continue;
     }
+    if (outside.length > 0) diagnostics.push(outsideLinksWarning(given, outside));
     if (found.length === 0) {
       diagnostics.push({
         severity: 'error',
@@ -60,24 +66,61 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
   return { files, diagnostics };
 }
 
-function collectYamlFiles(root: string, relative: string, out: string[]): void {
-  for (const entry of readdirSync(path.join(root, relative), { withFileTypes: true })) {
+interface Walk {
+  root: string;
+  /** The folder's real path: links are judged by where they really lead. */
+  realRoot: string;
+  found: string[];
+  /** Links to YAML files outside the folder, not followed. */
+  outside: string[];
+}
+
+function collectYamlFiles(walk: Walk, relative: string): void {
+  for (const entry of readdirSync(path.join(walk.root, relative), { withFileTypes: true })) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
     if (entry.isDirectory()) {
-      collectYamlFiles(root, child, out);
-    } else if (YAML_FILE.test(entry.name) && (entry.isFile() || isFileLink(path.join(root, child)))) {
-      out.push(child);
+      collectYamlFiles(walk, child);
+    } else if (!YAML_FILE.test(entry.name)) {
+      continue;
+    } else if (entry.isFile()) {
+      walk.found.push(child);
+    } else if (entry.isSymbolicLink()) {
+      const target = linkedFile(path.join(walk.root, child));
+      if (target === undefined) continue;
+      if (isInside(walk.realRoot, target)) walk.found.push(child);
+      else walk.outside.push(child);
     }
   }
 }
 
-function isFileLink(absolute: string): boolean {
+/** The real path of the regular file a link leads to; undefined for a dangling link or a non-file. */
+function linkedFile(absolute: string): string | undefined {
   try {
-    return statSync(absolute).isFile();
+    return statSync(absolute).isFile() ? realpathSync(absolute) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function isInside(realRoot: string, real: string): boolean {
+  const relative = path.relative(realRoot, real);
+  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
+const LISTED_LINKS = 10;
+
+function outsideLinksWarning(given: string, links: string[]): Diagnostic {
+  const sorted = [...links].sort(compareCodePoints);
+  const shown = sorted.slice(0, LISTED_LINKS).map((link) => joinForDisplay(given, link));
+  const more = sorted.length > LISTED_LINKS ? ` and ${sorted.length - LISTED_LINKS} more` : '';
+  return {
+    severity: 'warning',
+    file: given,
+    message: `not read: ${sorted.length === 1 ? 'a symbolic link leads' : `${sorted.length} symbolic links lead`} outside this folder: ${shown.join(', ')}${more}`,
+    code: 'link-outside-folder',
+    hints: ['name a linked file on the command line to read it anyway'],
+  };
 }
 
 function joinForDisplay(dir: string, relative: string): string {

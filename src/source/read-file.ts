@@ -49,6 +49,32 @@ export function readSourceFile(source: SourceFile, maxBytes: number = LIMITS.max
   return { ok: true, text };
 }
 
+/**
+ * One error when the files together are larger than `maxBytes` (by stat, before any is read), else
+ * undefined. Files that cannot be stat'ed count as empty here; reading them reports the problem.
+ */
+export function checkTotalSize(sources: readonly SourceFile[], where: string, maxBytes: number = LIMITS.maxTotalBytes): Diagnostic | undefined {
+  let total = 0;
+  for (const source of sources) {
+    try {
+      total += statSync(source.absolute).size;
+    } catch {
+      // counted as 0
+    }
+  }
+  return total > maxBytes ? totalTooLarge(where, total, sources.length, maxBytes) : undefined;
+}
+
+export function totalTooLarge(where: string, total: number, files: number, maxBytes: number = LIMITS.maxTotalBytes): Diagnostic {
+  return {
+    severity: 'error',
+    file: where,
+    message: `the manifests are too large together (${megabytes(total)} in ${files} file${files === 1 ? '' : 's'}); the limit for one run is ${megabytes(maxBytes)}`,
+    code: 'total-too-large',
+    hints: ['give plan and validate fewer or smaller files, e.g. one folder per deployment'],
+  };
+}
+
 function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 }

@@ -108,6 +108,9 @@ function checkPlainData(file: string, text: string, tree: Document.Parsed, lineC
       if (tag) problems.push({ severity: 'error', file, ...offsetRange(lineCounter, tag.start, tag.start + tag.text.length), message, code: 'yaml-tag' });
       else at(node, 'yaml-tag', message);
     }
+    if (isScalar(node) && typeof node.value === 'number' && Number.isInteger(node.value) && !Number.isSafeInteger(node.value)) {
+      problems.push(unsafeInteger(file, text, node.value, node.range, lineCounter));
+    }
     if (!isCollection(node)) continue;
     if (depth >= LIMITS.maxDepth) {
       at(node, 'yaml-too-deep', `nesting is too deep (more than ${LIMITS.maxDepth} levels)`);
@@ -142,6 +145,26 @@ function checkPlainData(file: string, text: string, tree: Document.Parsed, lineC
     }
   }
   return sortByPosition(problems);
+}
+
+/**
+ * An integer beyond 2^53 - 1 has already been rounded by the time it is a JS number (yaml and the
+ * fast path both make numbers), so `datastore: 9007199254740993` would silently address datastore
+ * ...992. Refused here, quoting what was written, while the source text is at hand.
+ */
+function unsafeInteger(file: string, text: string, value: number, range: readonly number[] | undefined | null, lineCounter: LineCounter): Diagnostic {
+  const start = range?.[0] ?? 0;
+  const end = range?.[1] ?? start;
+  const written = text.slice(start, end).trim() || String(value);
+  const read = String(value);
+  return {
+    severity: 'error',
+    file,
+    ...offsetRange(lineCounter, start, end),
+    message: `${written} is too ${value > 0 ? 'large' : 'small'} to be read exactly (integers are exact ${value > 0 ? 'up to' : 'down to'} ${thousands(Math.sign(value) * Number.MAX_SAFE_INTEGER)}, ${value > 0 ? '2^53 - 1' : '-(2^53 - 1)'})${/e/i.test(read) ? '' : `: it would be read as ${read}`}`,
+    code: 'unsafe-integer',
+    hints: ['check the number: no datastore id or setting is this large'],
+  };
 }
 
 /** The tag as written (`!secret`, `!!int`), which precedes its node, possibly on the line before. */

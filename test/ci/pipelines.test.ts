@@ -269,7 +269,7 @@ const TOKEN_PATTERNS: readonly [string, RegExp][] = [
   ['a GitLab token', /\bgl(?:pat|ptt|dt|rt)-[A-Za-z0-9_-]{16,}/],
   ['a bearer token', /Bearer\s+[A-Za-z0-9._~+/-]{16,}/],
   ['a token on a command line', /--token[= ]\s*["']?[A-Za-z0-9._-]{8,}/],
-  ['a literal token assignment', /\b(?:QUALYTICS_TOKEN|QUALYTICS_APPLY_TOKEN|ENRICHCTL_GITLAB_TOKEN)\s*[:=]\s*["']?(?![$"'{\s]|\$\{\{)[A-Za-z0-9._~+/-]{8,}/],
+  ['a literal token assignment', /\b(?:QUALYTICS_TOKEN|QUALYTICS_APPLY_TOKEN|ENRICHCTL_GITLAB_TOKEN|ENRICHCTL_NOTE_TOKEN)\s*[:=]\s*["']?(?![$"'{\s]|\$\{\{)[A-Za-z0-9._~+/-]{8,}/],
 ];
 
 /** Long mixed-case alphanumeric runs with digits look like secrets; words and paths do not. */
@@ -428,6 +428,21 @@ describe('examples/ci', () => {
     for (const file of FILES) expect(readme, file).toContain(file.split('/').pop()!);
     for (const name of ['QUALYTICS_URL', 'QUALYTICS_TOKEN', '--detailed-exitcode', 'apply --plan', COMMENT_MARKER]) expect(readme).toContain(name);
   });
+
+  it('README and the main README recommend up-to-date branches and explain overlapping applies', () => {
+    for (const file of [join(CI_DIR, 'README.md'), join(repo, 'README.md')]) {
+      const text = readFileSync(file, 'utf8');
+      expect(text, file).toContain('Require branches to be up to date before merging');
+      expect(text, file).toMatch(/two overlapping applies/i);
+      expect(text, file).toMatch(/concurrency/);
+    }
+  });
+
+  it('README says how to verify and update the pinned SHAs and digests', () => {
+    const readme = readFileSync(join(CI_DIR, 'README.md'), 'utf8');
+    expect(readme).toContain('git ls-remote');
+    expect(readme).toContain('docker buildx imagetools inspect');
+  });
 });
 
 describe.each(FILES)('%s', (file) => {
@@ -474,9 +489,23 @@ describe('GitHub workflows', () => {
         expect('uses' in obj(step) !== 'run' in obj(step), `${name}: a step either uses an action or runs a script`).toBe(true);
         if ('run' in obj(step)) expect(typeof obj(step).run, `${name}: run is a string`).toBe('string');
         const uses = obj(step).uses;
-        if (uses !== undefined) expect(str(uses), `${name}: ${str(uses)}`).toMatch(/^[\w.-]+\/[\w.-]+@v\d+$/);
+        if (uses !== undefined) expect(str(uses), `${name}: ${str(uses)} is pinned to a full commit SHA`).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
       }
     }
+  });
+
+  it.each(github.map((p) => [p.file, p] as const))('%s: every action is pinned by commit SHA, with a comment naming its version', (_, p) => {
+    const lines = p.text.split('\n').filter((l) => /^\s*(-\s+)?uses:/.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line, line).toMatch(/^\s*(-\s+)?uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it('the same action is pinned to the same commit everywhere', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const p of github) {
+      for (const m of p.text.matchAll(/uses: ([\w.-]+\/[\w.-]+)@(\S+ # \S+)/g)) pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(m[2]!));
+    }
+    for (const [action, seen] of pins) expect([...seen], action).toHaveLength(1);
   });
 
   it.each(github.map((p) => [p.file, p] as const))('%s: credentials only from secrets, wherever the API is called', (_, p) => {
@@ -557,6 +586,31 @@ describe('GitLab pipeline', () => {
     }
   });
 
+  it('every container image is pinned by digest, with a comment naming its version', () => {
+    const images = [obj(p.doc.default).image, ...[...jobs.values()].map((j) => j.image)].filter((i) => i !== undefined);
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(str(image), JSON.stringify(image)).toMatch(/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    const lines = p.text.split('\n').filter((l) => /^\s*image:/.test(l));
+    for (const line of lines) expect(line, line).toMatch(/@sha256:[0-9a-f]{64} # node \d+\.\d+\.\d+/);
+  });
+
+  it('apply: only the plan of the merge request\'s final head commit', () => {
+    const plan = jobs.get('enrichctl-plan')!;
+    const apply = (jobs.get('enrichctl-apply')!.script as Json[]).map(str).join('\n');
+    expect((plan.script as Json[]).map(str)).toContain('echo "${CI_MERGE_REQUEST_SOURCE_BRANCH_SHA:-$CI_COMMIT_SHA}" > plan-head.txt');
+    expect(obj(plan.artifacts).paths).toContain('plan-head.txt');
+    expect(apply).toContain('if (head !== mr.sha) continue;');
+    expect(apply).toContain('for its final head commit ${mr.sha}');
+  });
+
+  it('the API-scope token of default-branch jobs is protected; merge request pipelines use another', () => {
+    const header = p.text.split('\n').filter((l) => l.startsWith('#')).join('\n');
+    expect(header).toMatch(/ENRICHCTL_GITLAB_TOKEN\s+masked and PROTECTED/);
+    const readme = readFileSync(join(CI_DIR, 'README.md'), 'utf8');
+    expect(readme).toMatch(/\| `ENRICHCTL_GITLAB_TOKEN` \| masked \| \*\*yes\*\* \|/);
+    expect((jobs.get('enrichctl-plan')!.script as Json[]).map(str).join('\n')).not.toContain('ENRICHCTL_GITLAB_TOKEN');
+  });
+
   it('has the three jobs, each with script, rules and a declared stage', () => {
     expect([...jobs.keys()].sort()).toStrictEqual(['enrichctl-apply', 'enrichctl-drift', 'enrichctl-plan']);
     const stages = p.doc.stages as Json[];
@@ -570,7 +624,7 @@ describe('GitLab pipeline', () => {
   it('takes credentials from CI/CD settings, never from the file', () => {
     const scopes = [obj(p.doc.variables), ...[...jobs.values()].map((j) => obj(j.variables))];
     for (const vars of scopes) {
-      for (const name of ['QUALYTICS_URL', 'QUALYTICS_TOKEN', 'QUALYTICS_APPLY_TOKEN', 'ENRICHCTL_GITLAB_TOKEN']) expect(name in vars, name).toBe(false);
+      for (const name of ['QUALYTICS_URL', 'QUALYTICS_TOKEN', 'QUALYTICS_APPLY_TOKEN', 'ENRICHCTL_GITLAB_TOKEN', 'ENRICHCTL_NOTE_TOKEN']) expect(name in vars, name).toBe(false);
     }
   });
 

@@ -1250,6 +1250,56 @@ const CASES: Case[] = [
       },
     ],
   },
+  {
+    name: "datastore id above 2^53 - 1 (would round to another datastore)",
+    files: { 'manifest.yaml': "version: 1\ndatastores:\n  - datastore: 9007199254740993\n    enrichment_prefix: _a\n" },
+    expected: [
+      {
+        severity: "error",
+        file: "manifest.yaml",
+        line: 3,
+        column: 16,
+        message: "9007199254740993 is too large to be read exactly (integers are exact up to 9,007,199,254,740,991, 2^53 - 1): it would be read as 9007199254740992",
+        hints: ["check the number: no datastore id or setting is this large"],
+      },
+    ],
+  },
+  {
+    name: "enrichment datastore id far above 2^53 - 1",
+    files: { 'manifest.yaml': "version: 1\ndatastores:\n  - datastore: A\n    enrichment_datastore: 12345678901234567890\n" },
+    expected: [
+      {
+        severity: "error",
+        file: "manifest.yaml",
+        line: 4,
+        column: 27,
+        message: "12345678901234567890 is too large to be read exactly (integers are exact up to 9,007,199,254,740,991, 2^53 - 1): it would be read as 12345678901234567000",
+        hints: ["check the number: no datastore id or setting is this large"],
+      },
+    ],
+  },
+  {
+    name: "unsafe integers in flow style, in defaults and below -(2^53 - 1)",
+    files: { 'manifest.yaml': "version: 1\ndefaults: {enrichment_source_record_limit: 99999999999999999999}\ndatastores:\n  - {datastore: 42, enrichment_datastore: -9007199254740993}\n" },
+    expected: [
+      {
+        severity: "error",
+        file: "manifest.yaml",
+        line: 2,
+        column: 44,
+        message: "99999999999999999999 is too large to be read exactly (integers are exact up to 9,007,199,254,740,991, 2^53 - 1): it would be read as 100000000000000000000",
+        hints: ["check the number: no datastore id or setting is this large"],
+      },
+      {
+        severity: "error",
+        file: "manifest.yaml",
+        line: 4,
+        column: 43,
+        message: "-9007199254740993 is too small to be read exactly (integers are exact down to -9,007,199,254,740,991, -(2^53 - 1)): it would be read as -9007199254740992",
+        hints: ["check the number: no datastore id or setting is this large"],
+      },
+    ],
+  },
 ];
 
 const dirs: string[] = [];

@@ -23,6 +23,22 @@ function plan(live: LiveEntry[], decls: ReturnType<typeof declare>[]): Plan {
   return result.plan;
 }
 
+/**
+ * Names a hostile datastore owner could choose: each tries to forge part of a pull-request comment
+ * (a table row, a heading, a link, an image, HTML, a closed code block, a mention, math).
+ */
+export const HOSTILE = {
+  row: 'Evil\n| 666 | `forged row` |\n| x',
+  heading: '# Approved by security',
+  html: '<img src=x onerror=alert(1)><b>bold</b>',
+  link: '[click me](https://evil.example/login) ![pixel](https://evil.example/p.png)',
+  fence: '```\n</details>\n\n## Fake section\n````',
+  mention: '@security-team please approve *now* _quickly_ $\\color{red}{x}$ ~gone~',
+  carriage: 'Carriage\r\n- [x] done\u2028line',
+  bidi: 'abc\u202Eevil\u202C',
+};
+const HOSTILE_ENR = { id: 200, name: 'Enr </summary><h1>x</h1>\n| fake | row |' };
+
 const CASES: Record<string, () => Plan> = {
   '001-no-changes': () => plan([{ id: 1, name: 'Orders' }], [declare('Orders', { settings: { enrichment_prefix: 'Source' } })]),
   '002-every-kind-of-change': () => plan(
@@ -52,6 +68,21 @@ const CASES: Record<string, () => Plan> = {
     const result = diffState([declare('Orders', { settings: { high_count_rollup_threshold: 20 } })], obs, META);
     if (!result.ok) throw new Error('expected a plan');
     return { ...result.plan, unmanaged: findUnmanaged(obs, new Set([1])) };
+  },
+  '005-hostile-names': () => {
+    const names = Object.values(HOSTILE);
+    const live: LiveEntry[] = names.map((name, i) => ({ id: 10 + i, name, state: { enrichment_prefix: `_p${i}` } }));
+    live.push({ id: 50, name: '`tick` ``double`` [unmanaged](javascript:alert(1))', state: { enrich_datastore: HOSTILE_ENR, enrichment_prefix: 'x`` <b>|</b>\n# y' } });
+    const obs = observed([...live, { ...HOSTILE_ENR, enrichment_only: true }]);
+    const decls = names.map((name) => declare(name, { link: HOSTILE_ENR.name, settings: { enrichment_prefix: 'Orders Prod' } }));
+    const result = diffState(decls, obs, META);
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+    return {
+      ...result.plan,
+      base_url: 'http://127.0.0.1:1/api`` <b>',
+      unmanaged: findUnmanaged(obs, new Set(names.map((_, i) => 10 + i))),
+      warnings: [{ message: `datastore ${JSON.stringify(HOSTILE.row)} says ${HOSTILE.link} ${HOSTILE.html}\n> quoted`, file: 'm`.yaml', line: 3 }],
+    };
   },
   '003-markdown-over-budget': () => plan(
     Array.from({ length: 3000 }, (_, i) => ({ id: 1000 + i, name: `warehouse.schema_${String(i).padStart(4, '0')}` })),
@@ -88,6 +119,46 @@ describe('render rules', () => {
     const shown = (md.match(/<details>/g) ?? []).length;
     expect(shown).toBeGreaterThan(10);
     expect(md).toContain(`_${3000 - shown} of 3000 changed datastores are not shown in detail`);
+  });
+
+  it('no server-provided name can forge markdown structure', () => {
+    const md = renderPlanMarkdown(CASES['005-hostile-names']!());
+    const names = [...Object.values(HOSTILE), HOSTILE_ENR.name];
+    // Every line is one the renderer made: table rows have their 4 (or 3) cells, and nothing but the
+    // renderer's own headings, fences, HTML and list items starts a line.
+    const lines = md.split('\n');
+    for (const line of lines) {
+      if (line.startsWith('|')) expect((line.match(/(?<!\\)\|/g) ?? []).length, line).toBeGreaterThanOrEqual(4);
+      if (line.startsWith('|')) expect((line.match(/(?<!\\)\|/g) ?? []).length, line).toBeLessThanOrEqual(5);
+      if (line.startsWith('#')) expect(line, line).toMatch(/^#{3,4} (enrichctl plan|Unmanaged)/);
+      if (line.startsWith('<')) expect(line, line).toMatch(/^(<!-- enrichctl-plan -->|<details>|<\/details>|<summary>[^<]*<\/summary>)$/);
+    }
+    // The fences the renderer opens are closed by it: every diff block is as long as it began.
+    const fences = lines.filter((l) => /^`{3,}/.test(l));
+    expect(fences.length % 2).toBe(0);
+    for (let i = 0; i < fences.length; i += 2) expect(fences[i + 1]).toBe(fences[i]!.replace(/diff$/, ''));
+    // Outside code blocks no raw `<`, `](`, line break or mention survives from any name.
+    let inFence = '';
+    const prose: string[] = [];
+    for (const line of lines) {
+      const fence = /^(`{3,})/.exec(line)?.[1];
+      if (fence && (inFence === '' || fence === inFence)) {
+        inFence = inFence === '' ? fence : '';
+        continue;
+      }
+      if (inFence === '') prose.push(line.replace(/^<\/?(details|summary)>|<\/summary>$|^<!-- enrichctl-plan -->$/g, ''));
+    }
+    // Code spans are literal text: drop them (after escaped backticks, which open none).
+    const text = prose.join('\n').replace(/\\`/g, '').replace(/(`+)(?!`)[^]*?(?<!`)\1(?!`)/g, '');
+    expect(text).not.toMatch(/<(?!!--)/);
+    expect(text).not.toMatch(/(?<!\\)\]\(/);
+    expect(text).not.toMatch(/@security-team/);
+    expect(text).not.toMatch(/https:\/\//);
+    for (const name of names) {
+      // A whole line of a name never becomes a line of the comment (`</details>` is the renderer's own).
+      for (const part of name.split(/\r?\n/)) if (part.length > 3 && part !== '</details>') expect(lines, part).not.toContain(part);
+    }
+    expect(md).not.toMatch(/[\u202a-\u202e\u2028\r]/);
   });
 
   it('colours only when asked', () => {

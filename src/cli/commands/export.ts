@@ -17,7 +17,7 @@ import { EXPORT_MARKER, exportFileState, manifestValue, renderManifestYaml, rend
 import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { makeDirectory, writeFileAtomic } from '../files.js';
+import { FILE_MODES, makeDirectory, writeFileAtomic } from '../files.js';
 import { parseFormat } from '../format-option.js';
 import { interruptible, type Io } from '../io.js';
 import type { Handler } from '../program.js';
@@ -100,7 +100,7 @@ export async function runExport(options: ExportOptions, io: Io): Promise<ExitCod
   if (options.output === undefined) {
     io.stdout.write(text);
   } else {
-    await writeFileAtomic(resolve(io.cwd, options.output), text, options.output);
+    await writeFileAtomic(resolve(io.cwd, options.output), text, { shown: options.output, mode: FILE_MODES.shared });
     io.stderr.write(`Exported ${count(entries.length, 'datastore')} to ${options.output}.\n`);
   }
   return EXIT.ok;
@@ -156,7 +156,7 @@ async function exportSeed(options: ExportOptions, io: Io): Promise<ExitCode> {
   if (options.output === undefined) {
     io.stdout.write(text);
   } else {
-    await writeFileAtomic(resolve(io.cwd, options.output), text, options.output);
+    await writeFileAtomic(resolve(io.cwd, options.output), text, { shown: options.output });
     io.stderr.write(`Exported ${count(seed.datastores.length, 'datastore')} and ${count(seed.users.length, 'user')} to ${options.output}; run \`enrichctl emulator --seed ${options.output}\` to rehearse on it.\n`);
   }
   return EXIT.ok;
@@ -252,7 +252,7 @@ async function writeGroups(dir: string, shown: string, groups: readonly ExportGr
       ...header,
       group.enrichment ? `Datastores linked to ${JSON.stringify(group.enrichment.name)} (id ${group.enrichment.id}).` : 'Datastores with no enrichment datastore linked.',
     ];
-    await writeFileAtomic(join(dir, name), sealExport(renderManifestYaml(group.entries, lines)), join(shown, name));
+    await writeFileAtomic(join(dir, name), sealExport(renderManifestYaml(group.entries, lines)), { shown: join(shown, name), mode: FILE_MODES.shared });
     files.push({ name, count: group.entries.length });
   }
   for (const name of stale) await rm(join(dir, name));
