@@ -141,7 +141,7 @@ describe('QualyticsClient', () => {
     const started = performance.now();
     const err = await c.getDatastore(42).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
-    expect((err as NetworkError).message).toBe('GET /datastores/42 failed: no answer within 0.2 s (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)');
+    expect((err as NetworkError).message).toBe('GET /datastores/42 failed (after 2 attempts): no answer within 0.2 s (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)');
     // Two attempts (one retry), each cut at 200 ms, well before the 1 s answer.
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(390);
@@ -155,7 +155,7 @@ describe('QualyticsClient', () => {
     clients.push(c);
     const err = await c.getDatastore(42).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
-    expect((err as NetworkError).message).toBe(`GET /datastores/42 failed: connection refused by 127.0.0.1:${port}; is the URL right and the server up?`);
+    expect((err as NetworkError).message).toBe(`GET /datastores/42 failed (after 2 attempts): connection refused by 127.0.0.1:${port}; is the URL right and the server up?`);
     em = await startEmulator({ seed });
   });
 
