@@ -21,6 +21,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Pretend stdin is a terminal, and feed it these lines. */
   tty?: string[];
+  /** Pretend stderr is a terminal. */
+  stderrTty?: boolean;
   signal?: AbortSignal;
 }
 
@@ -35,7 +37,7 @@ export async function run(argv: string[], options: RunOptions): Promise<RunResul
   stdin.end();
   const io: Io = {
     stdout: { write: (s: string) => { stdout += s; return true; } },
-    stderr: { write: (s: string) => { stderr += s; return true; } },
+    stderr: { write: (s: string) => { stderr += s; return true; }, isTTY: options.stderrTty === true },
     stdin,
     env: { HOME: options.cwd, ...options.env },
     cwd: options.cwd,
