@@ -1,13 +1,14 @@
 /**
  * The Qualytics API client: undici with keep-alive, a bounded number of requests in flight, a
- * timeout per attempt, and retries (see retry.ts for why retrying writes is safe). Every failure
- * becomes an `ApiError` (the server answered) or a `NetworkError` (it did not); neither ever holds
- * the token.
+ * timeout per attempt, and retries (see retry.ts for why retrying writes is safe), directly or
+ * through a proxy (dispatcher.ts). Every failure becomes an `ApiError` (the server answered) or a
+ * `NetworkError` (it did not); neither ever holds the token.
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { ApiDatastore, ApiUser, ListDatastoreItem, Page, SettingsPatch } from '../core/api-types.js';
 import { ApiError, NetworkError, type FieldProblem, type HttpMethod } from './errors.js';
 import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
+import { createDispatcher, describeProxyFailure, errorCode, proxyRefusalStatus, type ProxySetting } from './dispatcher.js';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface ClientOptions {
@@ -22,10 +23,14 @@ export interface ClientOptions {
   /** TLS certificate verification; only the official CLI's `ssl_verify: false` turns it off. */
   verifyTls?: boolean;
   userAgent?: string;
+  /** The forward proxy to go through (see `proxyFor`); none by default. */
+  proxy?: ProxySetting;
   /** Told about each retry, e.g. to print progress. Never given the token. */
   onRetry?: (event: RetryEvent) => void;
   /** Told once about a change of how enrichctl talks to this server (e.g. whole-datastore PUTs). */
   onNotice?: (message: string) => void;
+  /** Told about each HTTP exchange (every attempt), e.g. for --verbose. Never given a header. */
+  onExchange?: (event: ExchangeEvent) => void;
   /** For tests: the jitter source. */
   random?: () => number;
 }
@@ -33,8 +38,17 @@ export interface ClientOptions {
 export interface RetryEvent {
   method: HttpMethod;
   path: string;
+  /** `?page=2&size=100`, or empty. */
+  query: string;
+  /** Which retry this is: 1 for the first. */
   attempt: number;
+  /** The attempt about to be made (attempt + 1) and the most there will be (retries + 1). */
+  nextAttempt: number;
+  maxAttempts: number;
   delayMs: number;
+  /** What happened, without method and path: `answered 503`, `failed: connection refused by ...`. */
+  outcome: string;
+  /** The full error message. */
   reason: string;
 }
 
@@ -43,6 +57,23 @@ export interface SettingsUpdate {
   datastore: ApiDatastore;
   /** After a whole-datastore PUT: each field besides the settings that the PUT changed (should be none). */
   collateral: string[];
+}
+
+export interface ExchangeEvent {
+  method: HttpMethod;
+  path: string;
+  /** `?page=2&size=100`, or empty. */
+  query: string;
+  /** 1 for the first try of a request. */
+  attempt: number;
+  /** The status answered, or undefined when none arrived. */
+  status: number | undefined;
+  /** Why no answer arrived: an error code (`ECONNRESET`, `TIMEOUT`, `PROXY_407`...), else undefined. */
+  failure: string | undefined;
+  /** From sending the request to the end of the answer's body (or the failure). */
+  ms: number;
+  /** Bytes of the answer's body; undefined when none arrived. */
+  bytes: number | undefined;
 }
 
 export interface ClientStats {
@@ -62,7 +93,11 @@ export interface ListQuery {
 export class QualyticsClient {
   readonly baseUrl: string;
   readonly #token: string;
-  readonly #pool: Pool;
+  readonly #dispatcher: Dispatcher;
+  readonly #origin: string;
+  /** `host:port` of the Qualytics host, for messages about the proxy. */
+  readonly #target: string;
+  readonly #proxy: ProxySetting | undefined;
   readonly #basePath: string;
   readonly #timeoutMs: number;
   readonly #policy: RetryPolicy;
@@ -71,6 +106,7 @@ export class QualyticsClient {
   readonly #onNotice: ((message: string) => void) | undefined;
   /** Set once the server has asked for whole-datastore PUTs; kept for the rest of the run. */
   #wholePut = false;
+  readonly #onExchange: ((event: ExchangeEvent) => void) | undefined;
   readonly #random: () => number;
   readonly #slots: Semaphore;
   readonly #stats: ClientStats = { requests: 0, retries: 0, byMethod: { GET: 0, PUT: 0, PATCH: 0, DELETE: 0 } };
@@ -85,14 +121,18 @@ export class QualyticsClient {
     this.#userAgent = options.userAgent ?? 'enrichctl';
     this.#onRetry = options.onRetry;
     this.#onNotice = options.onNotice;
+    this.#onExchange = options.onExchange;
     this.#random = options.random ?? Math.random;
     const maxInFlight = Math.max(1, options.maxInFlight ?? 10);
     this.#slots = new Semaphore(maxInFlight);
-    this.#pool = new Pool(url.origin, {
+    this.#origin = url.origin;
+    this.#target = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+    this.#proxy = options.proxy;
+    this.#dispatcher = createDispatcher({
+      origin: url.origin,
       connections: maxInFlight,
-      pipelining: 1,
-      keepAliveTimeout: 10_000,
-      connect: { rejectUnauthorized: options.verifyTls ?? true },
+      verifyTls: options.verifyTls ?? true,
+      proxy: options.proxy,
     });
   }
 
@@ -106,12 +146,12 @@ export class QualyticsClient {
   }
 
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#dispatcher.close();
   }
 
   /** Drops every connection now, requests in flight included (after an interrupt). */
   async destroy(): Promise<void> {
-    await this.#pool.destroy();
+    await this.#dispatcher.destroy();
   }
 
   me(): Promise<ApiUser> {
@@ -174,34 +214,46 @@ export class QualyticsClient {
   }
 
   async #json<T>(method: HttpMethod, path: string, query = '', body?: unknown): Promise<T> {
-    const text = await this.#send(method, path, query, body);
+    const { status, text } = await this.#send(method, path, query, body);
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ApiError(method, path, 200, `the answer was not JSON (${describeBody(text)})`);
+      throw new ApiError(method, path, status, text.trim() === '' ? 'the answer was empty, not JSON' : `the answer was not JSON (${describeBody(text)})`);
     }
   }
 
   /** One logical request: waits for a slot, then tries until success, a permanent error, or the retries run out. */
-  async #send(method: HttpMethod, path: string, query: string, body?: unknown): Promise<string> {
+  async #send(method: HttpMethod, path: string, query: string, body?: unknown): Promise<{ status: number; text: string }> {
     await this.#slots.acquire();
     try {
+      const maxAttempts = this.#policy.retries + 1;
       for (let attempt = 0; ; attempt++) {
-        const outcome = await this.#attempt(method, path, query, body);
-        if (outcome.kind === 'ok') return outcome.text;
+        const outcome = await this.#attempt(method, path, query, body, attempt + 1);
+        if (outcome.kind === 'ok') return outcome;
         const error = outcome.error;
-        const retryable = outcome.kind === 'network' || RETRYABLE_STATUSES.has(outcome.status);
-        if (!retryable || attempt >= this.#policy.retries) throw error;
+        const retryable = outcome.kind === 'network' ? outcome.retryable : RETRYABLE_STATUSES.has(outcome.status);
+        if (!retryable || attempt >= this.#policy.retries) throw attempt > 0 ? error.withAttempts(attempt + 1) : error;
         let delay = backoffMs(attempt, this.#policy, this.#random);
         if (outcome.kind === 'status' && outcome.retryAfterMs !== undefined) {
           if (outcome.retryAfterMs > this.#policy.maxRetryAfterMs) {
             throw new ApiError(method, path, outcome.status,
-              `${error instanceof ApiError ? error.detail : ''} (the server asked to retry after ${Math.round(outcome.retryAfterMs / 1000)} s, longer than enrichctl waits; try again later)`.trim());
+              `${error instanceof ApiError ? error.detail : ''} (the server asked to retry after ${Math.round(outcome.retryAfterMs / 1000)} s, longer than enrichctl waits; try again later)`.trim(),
+              this.baseUrl, [], attempt + 1);
           }
           delay = Math.max(delay, outcome.retryAfterMs);
         }
         this.#stats.retries++;
-        this.#onRetry?.({ method, path, attempt: attempt + 1, delayMs: delay, reason: error.message });
+        this.#onRetry?.({
+          method,
+          path,
+          query,
+          attempt: attempt + 1,
+          nextAttempt: attempt + 2,
+          maxAttempts,
+          delayMs: delay,
+          outcome: outcome.kind === 'status' ? `answered ${outcome.status}` : `failed: ${outcome.error.reason}`,
+          reason: error.message,
+        });
         await sleep(delay);
       }
     } finally {
@@ -209,7 +261,7 @@ export class QualyticsClient {
     }
   }
 
-  async #attempt(method: HttpMethod, path: string, query: string, body?: unknown): Promise<Outcome> {
+  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number): Promise<Outcome> {
     this.#stats.requests++;
     this.#stats.byMethod[method]++;
     const headers: Record<string, string> = {
@@ -222,10 +274,26 @@ export class QualyticsClient {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
+    const started = this.#onExchange ? performance.now() : 0;
+    const exchanged = (status: number | undefined, failure: string | undefined, text: string | undefined): void => {
+      this.#onExchange?.({
+        method, path, query, attempt, status, failure,
+        ms: performance.now() - started,
+        bytes: text === undefined ? undefined : Buffer.byteLength(text),
+      });
+    };
+    const failed = (err: unknown, signal: AbortSignal): Outcome => {
+      const refusal = proxyRefusalStatus(err);
+      exchanged(undefined, signal.aborted ? 'TIMEOUT' : refusal !== undefined ? `PROXY_${refusal}` : (errorCode(err) ?? 'ERROR'), undefined);
+      const reason = (!signal.aborted && this.#proxy ? describeProxyFailure(err, this.#proxy, this.#target) : undefined)
+        ?? networkReason(err, signal, this.#timeoutMs, this.baseUrl);
+      return { kind: 'network', retryable: signal.aborted || !isPermanentFailure(err), error: new NetworkError(method, path, reason) };
+    };
     let response: Dispatcher.ResponseData;
     const signal = AbortSignal.timeout(this.#timeoutMs);
     try {
-      response = await this.#pool.request({
+      response = await this.#dispatcher.request({
+        origin: this.#origin,
         method,
         path: `${this.#basePath}${path}${query}`,
         headers,
@@ -233,16 +301,17 @@ export class QualyticsClient {
         signal,
       });
     } catch (err) {
-      return { kind: 'network', error: new NetworkError(method, path, networkReason(err, signal, this.#timeoutMs, this.baseUrl)) };
+      return failed(err, signal);
     }
     let text: string;
     try {
       text = await response.body.text();
     } catch (err) {
-      return { kind: 'network', error: new NetworkError(method, path, networkReason(err, signal, this.#timeoutMs, this.baseUrl)) };
+      return failed(err, signal);
     }
     const status = response.statusCode;
-    if (status >= 200 && status < 300) return { kind: 'ok', text };
+    if (this.#onExchange) exchanged(status, undefined, text);
+    if (status >= 200 && status < 300) return { kind: 'ok', status, text };
     const retryAfter = response.headers['retry-after'];
     return {
       kind: 'status',
@@ -259,9 +328,25 @@ function apiError(method: HttpMethod, path: string, status: number, text: string
 }
 
 type Outcome =
-  | { kind: 'ok'; text: string }
+  | { kind: 'ok'; status: number; text: string }
   | { kind: 'status'; status: number; retryAfterMs: number | undefined; error: ApiError }
-  | { kind: 'network'; error: NetworkError };
+  | { kind: 'network'; retryable: boolean; error: NetworkError };
+
+/** TLS verification failures and a proxy asking for credentials do not go away by trying again. */
+function isPermanentFailure(err: unknown): boolean {
+  const code = errorCode(err);
+  return (code !== undefined && TLS_VERIFY_CODES.has(code)) || proxyRefusalStatus(err) === 407;
+}
+
+const TLS_VERIFY_CODES: ReadonlySet<string> = new Set([
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /**
  * The server's `detail` on one line, and a FastAPI validation error's entries. Qualytics answers
@@ -338,11 +423,14 @@ function networkReason(err: unknown, signal: AbortSignal, timeoutMs: number, bas
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
       return `${host} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`;
     case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `the TLS certificate of ${host} could not be verified (${code})`;
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `the TLS certificate of ${host} could not be verified (${code})`;
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return `the TLS certificate of ${host} could not be verified (${code}); if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file`;
     default:
       return `${code ?? 'network error'} talking to ${host}`;
   }

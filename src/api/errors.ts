@@ -23,9 +23,16 @@ export class ApiError extends Error {
     readonly baseUrl = '',
     /** A FastAPI validation error's entries (a 422); empty for string details. */
     readonly problems: readonly FieldProblem[] = [],
+    /** How many times the request was sent (retries included). */
+    readonly attempts = 1,
   ) {
-    super(`${method} ${path} answered ${status}${detail ? `: ${detail}` : ''}`);
+    super(`${method} ${path} answered ${status}${afterAttempts(attempts)}${detail ? `: ${detail}` : ''}`);
     this.name = 'ApiError';
+  }
+
+  /** The same answer, known to be the last of `attempts` tries. */
+  withAttempts(attempts: number): ApiError {
+    return new ApiError(this.method, this.path, this.status, this.detail, this.baseUrl, this.problems, attempts);
   }
 
   /** What the user can do about it, when the status says more than the detail. */
@@ -38,7 +45,10 @@ export class ApiError extends Error {
     }
     if (this.status === 403 && this.method === 'DELETE') return 'unlinking needs a token of a user with the Admin role';
     if (this.status === 403) return "the token's user needs the team permission named above on that datastore";
-    if (this.status >= 500) return 'the server kept failing after enrichctl retried; try again later';
+    if (this.attempts > 1 && this.status === 429) {
+      return 'the server kept asking enrichctl to slow down after it retried; try again later, or lower --parallelism';
+    }
+    if (this.attempts > 1 && this.status >= 500) return 'the server kept failing after enrichctl retried; try again later';
     return undefined;
   }
 }
@@ -49,8 +59,19 @@ export class NetworkError extends Error {
     readonly path: string,
     /** What went wrong, e.g. `connection refused by 127.0.0.1:8000`, `no answer within 30 s`. */
     readonly reason: string,
+    /** How many times the request was sent (retries included). */
+    readonly attempts = 1,
   ) {
-    super(`${method} ${path} failed: ${reason}`);
+    super(`${method} ${path} failed${afterAttempts(attempts)}: ${reason}`);
     this.name = 'NetworkError';
   }
+
+  /** The same failure, known to be the last of `attempts` tries. */
+  withAttempts(attempts: number): NetworkError {
+    return new NetworkError(this.method, this.path, this.reason, attempts);
+  }
+}
+
+function afterAttempts(attempts: number): string {
+  return attempts > 1 ? ` (after ${attempts} attempts)` : '';
 }

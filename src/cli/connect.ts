@@ -2,8 +2,10 @@
 import { Option, type Command } from 'commander';
 import { QualyticsClient } from '../api/client.js';
 import { resolveConnection, type ConnectionFlags } from '../api/credentials.js';
+import { proxyFor } from '../api/dispatcher.js';
 import { UserError } from './errors.js';
 import type { Io } from './io.js';
+import { isVerbose, networkListeners } from './network-log.js';
 import { VERSION } from './version.js';
 
 export function addConnectionOptions(cmd: Command): Command {
@@ -12,11 +14,13 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--token-file <file>', 'read the API token from this file (default: $QUALYTICS_TOKEN, then ~/.qualytics/config.yaml)')
     .option('--timeout <seconds>', 'per-request timeout in seconds (default: $QUALYTICS_TIMEOUT, then `timeout` in ~/.qualytics/config.yaml, else 30)')
     .option('--allow-insecure-http', 'allow a plain http:// URL for a host other than this machine (the token travels unencrypted)')
-    .addOption(new Option('--parallelism <n>', 'API requests in flight at once').default(10).argParser(parsePositiveInt('--parallelism')));
+    .addOption(new Option('--parallelism <n>', 'API requests in flight at once').default(10).argParser(parsePositiveInt('--parallelism')))
+    .option('--verbose', 'print each HTTP exchange and retry on stderr: method, path, status, time, size; never headers or the token (also: ENRICHCTL_LOG=debug)');
 }
 
 export interface ConnectedFlags extends ConnectionFlags {
   parallelism: number;
+  verbose?: boolean;
 }
 
 export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsClient> {
@@ -24,14 +28,18 @@ export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsC
   if (!result.ok) throw new UserError(result.problem);
   for (const w of result.connection.warnings) io.stderr.write(`Warning: ${w}\n`);
   const { baseUrl, token, timeoutMs, verifyTls } = result.connection;
+  const route = proxyFor(new URL(baseUrl), io.env);
+  if (!route.ok) throw new UserError(route.problem);
   return new QualyticsClient({
     baseUrl,
     token,
     timeoutMs,
     verifyTls,
+    proxy: route.proxy,
     maxInFlight: flags.parallelism,
     userAgent: `enrichctl/${VERSION}`,
     onNotice: (message) => io.stderr.write(`Note: ${message}\n`),
+    ...networkListeners(io, isVerbose(flags.verbose, io.env)),
   });
 }
 

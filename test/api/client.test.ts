@@ -1,4 +1,6 @@
 /** The API client against the real emulator over loopback: retries, Retry-After, timeouts, errors, secrecy. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QualyticsClient, type RetryEvent } from '../../src/api/client.js';
 import { ApiError, NetworkError } from '../../src/api/errors.js';
@@ -141,7 +143,7 @@ describe('QualyticsClient', () => {
     const started = performance.now();
     const err = await c.getDatastore(42).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
-    expect((err as NetworkError).message).toBe('GET /datastores/42 failed: no answer within 0.2 s (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)');
+    expect((err as NetworkError).message).toBe('GET /datastores/42 failed (after 2 attempts): no answer within 0.2 s (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)');
     // Two attempts (one retry), each cut at 200 ms, well before the 1 s answer.
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(390);
@@ -155,8 +157,45 @@ describe('QualyticsClient', () => {
     clients.push(c);
     const err = await c.getDatastore(42).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
-    expect((err as NetworkError).message).toBe(`GET /datastores/42 failed: connection refused by 127.0.0.1:${port}; is the URL right and the server up?`);
+    expect((err as NetworkError).message).toBe(`GET /datastores/42 failed (after 2 attempts): connection refused by 127.0.0.1:${port}; is the URL right and the server up?`);
     em = await startEmulator({ seed });
+  });
+
+  it.each([
+    [201, 'created', 'GET /datastores/42 answered 201: the answer was not JSON (created)'],
+    [204, '', 'GET /datastores/42 answered 204: the answer was empty, not JSON'],
+  ])('quotes the status it received (%s) when a success carries no JSON', async (status, body, message) => {
+    const server = createServer((_req, res) => {
+      res.writeHead(status);
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = client({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` });
+      const err = await c.getDatastore(42).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).message).toBe(message);
+      expect((err as ApiError).hint()).toBeUndefined();
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      clients = [];
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('numbers retries by the attempt to come, and the final error by the attempts made', async () => {
+    em.setFaults({ script: [{ method: 'GET', status: 503, times: 3 }] });
+    const retries: RetryEvent[] = [];
+    const err = await client({ retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 }, onRetry: (e) => retries.push(e) })
+      .listDatastores({ page: 3 }).catch((e: unknown) => e);
+    expect(retries.map((r) => [r.query, r.outcome, r.nextAttempt, r.maxAttempts])).toStrictEqual([
+      ['?page=3', 'answered 503', 2, 3],
+      ['?page=3', 'answered 503', 3, 3],
+    ]);
+    expect((err as ApiError).attempts).toBe(3);
+    expect((err as ApiError).message).toMatch(/^GET \/datastores answered 503 \(after 3 attempts\)/);
+    expect((err as ApiError).hint()).toBe('the server kept failing after enrichctl retried; try again later');
   });
 
   it('keeps at most maxInFlight requests in flight', async () => {

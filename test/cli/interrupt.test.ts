@@ -1,5 +1,6 @@
 /** Ctrl-C in the middle of a large apply, with the built binary and a real signal; then apply converges. */
 import { spawn } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -71,7 +72,21 @@ it('stops starting operations on SIGINT, finishes those in flight, reports, exit
 it('stops a slow plan at once on SIGINT: exit 130, nothing printed on stdout', async () => {
   const dir = await workspace({ 'm.yaml': manifest('  - datastore: source-001\n    enrichment_datastore: Enrichment\n') });
   em.setFaults({ latencyMs: 5_000 });
-  const env = { ...process.env, QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN, NO_COLOR: '1' };
+  // The binary talks to the emulator through a loopback TCP relay that says when the first
+  // connection arrives: by then the binary has installed its signal handlers (a fixed delay raced
+  // a slow start on a loaded machine).
+  let connected!: () => void;
+  const firstConnection = new Promise<void>((resolve) => { connected = resolve; });
+  const relay = createServer((socket) => {
+    connected();
+    const upstream = connect(em.port, '127.0.0.1');
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}/api`;
+  const env = { ...process.env, QUALYTICS_URL: relayUrl, QUALYTICS_TOKEN: TOKEN, NO_COLOR: '1' };
   const child = spawn(process.execPath, [BIN, 'plan', 'm.yaml'], { cwd: dir, env });
   let stdout = '';
   let stderr = '';
@@ -79,8 +94,11 @@ it('stops a slow plan at once on SIGINT: exit 130, nothing printed on stdout', a
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   const started = performance.now();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  setTimeout(() => child.kill('SIGINT'), 500);
-  expect(await exited).toBe(130);
+  await firstConnection;
+  child.kill('SIGINT');
+  const code = await exited;
+  relay.close();
+  expect(code).toBe(130);
   expect(performance.now() - started).toBeLessThan(4_000);
   expect(stdout).toBe('');
   expect(stderr).toContain('Interrupted. Nothing was changed.');

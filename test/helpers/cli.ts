@@ -23,6 +23,8 @@ export interface RunOptions {
   tty?: string[];
   /** A stdin the test writes to itself, when it likes (e.g. `yes` only after moving live state); overrides `tty`. */
   stdin?: PassThrough & { isTTY?: boolean };
+  /** Pretend stderr is a terminal. */
+  stderrTty?: boolean;
   signal?: AbortSignal;
 }
 
@@ -40,7 +42,7 @@ export async function run(argv: string[], options: RunOptions): Promise<RunResul
   }
   const io: Io = {
     stdout: { write: (s: string) => { stdout += s; return true; } },
-    stderr: { write: (s: string) => { stderr += s; return true; } },
+    stderr: { write: (s: string) => { stderr += s; return true; }, isTTY: options.stderrTty === true },
     stdin,
     env: { HOME: options.cwd, ...options.env },
     cwd: options.cwd,

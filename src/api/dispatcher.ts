@@ -1,0 +1,159 @@
+/**
+ * The route requests take to the Qualytics host: straight there through a keep-alive `Pool`, or
+ * through a forward proxy named by the environment.
+ *
+ * Which proxy applies follows undici's `EnvHttpProxyAgent` (lib/dispatcher/env-http-proxy-agent.js),
+ * but reads the environment it is given instead of `process.env`, and decides once, since a client
+ * talks to one origin:
+ * - an https origin uses `https_proxy`, else `HTTPS_PROXY`, else the http proxy below;
+ *   an http origin uses `http_proxy`, else `HTTP_PROXY` (never the https one);
+ *   a lower-case variable that is set wins over the upper-case one, even when empty;
+ * - `no_proxy` (else `NO_PROXY`) lists hosts, separated by commas or spaces, that go direct: an
+ *   entry matches the host itself and its subdomains (`example.com`, `.example.com` and
+ *   `*.example.com` are the same entry), `host:port` only on that port, and the value `*` alone
+ *   matches everything. Loopback is not exempt unless listed, as in undici.
+ *
+ * With no proxy the dispatcher is exactly the `Pool` enrichctl always used. With one, it is a
+ * `ProxyAgent` whose per-origin pool has the same bounds; every request goes through a CONNECT
+ * tunnel, for http origins too (`proxyTunnel: true`, undici 7's default, written out because the
+ * documentation and later majors disagree), so the proxy never sees a request, its headers or the
+ * token, and the tunnels are kept alive like direct connections.
+ */
+import { STATUS_CODES } from 'node:http';
+import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+
+export interface ProxySetting {
+  /** The proxy URL, credentials included: for undici only, never shown. */
+  uri: string;
+  /** `host:port` of the proxy, without credentials: what messages show. */
+  display: string;
+  /** The variable it came from, e.g. `HTTPS_PROXY` or `http_proxy`. */
+  variable: string;
+}
+
+export type ProxyChoice = { ok: true; proxy: ProxySetting | undefined } | { ok: false; problem: string };
+
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
+
+/** The proxy (if any) requests to `target` go through, given these environment variables. */
+export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice {
+  const http = firstSet(env, 'http_proxy', 'HTTP_PROXY');
+  const https = firstSet(env, 'https_proxy', 'HTTPS_PROXY');
+  let chosen: { variable: string; value: string } | undefined;
+  if (target.protocol === 'https:') chosen = https?.value ? https : http?.value ? http : undefined;
+  else chosen = http?.value ? http : undefined;
+  if (!chosen) return { ok: true, proxy: undefined };
+
+  const host = target.host.replace(/:\d*$/, '').toLowerCase();
+  const port = Number.parseInt(target.port, 10) || DEFAULT_PORTS[target.protocol] || 0;
+  if (!shouldProxy(host, port, firstSet(env, 'no_proxy', 'NO_PROXY')?.value ?? '')) return { ok: true, proxy: undefined };
+
+  const parsed = parseProxyUrl(chosen.value);
+  if (!parsed) {
+    // The value may hold a password: name the variable, not the value.
+    return { ok: false, problem: `${chosen.variable} is not a proxy URL; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT)` };
+  }
+  return {
+    ok: true,
+    proxy: { uri: parsed.href, display: `${parsed.hostname}:${parsed.port || DEFAULT_PORTS[parsed.protocol]}`, variable: chosen.variable },
+  };
+}
+
+/** The first of the variables that is set (empty counts as set), as undici's `??` chain does. */
+function firstSet(env: NodeJS.ProcessEnv, ...names: string[]): { variable: string; value: string } | undefined {
+  for (const variable of names) {
+    const value = env[variable];
+    if (value !== undefined) return { variable, value };
+  }
+  return undefined;
+}
+
+/** undici's NO_PROXY rule (see the module comment). */
+function shouldProxy(host: string, port: number, noProxy: string): boolean {
+  const entries = noProxy
+    .split(/[,\s]/)
+    .filter((e) => e !== '')
+    .map((e) => {
+      const m = /^(.+):(\d+)$/.exec(e);
+      return { host: (m ? m[1]! : e).replace(/^\*?\./, '').toLowerCase(), port: m ? Number.parseInt(m[2]!, 10) : 0 };
+    });
+  if (entries.length === 0) return true;
+  if (noProxy === '*') return false;
+  return !entries.some((e) => (!e.port || e.port === port) && (host === e.host || host.endsWith(`.${e.host}`)));
+}
+
+/** `proxy.corp:3128` (no scheme, as curl accepts) is read as http. Only http and https proxies. */
+function parseProxyUrl(value: string): URL | undefined {
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? value.trim() : `http://${value.trim()}`;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DispatcherOptions {
+  /** The Qualytics origin, e.g. `https://acme.qualytics.io`. */
+  origin: string;
+  /** Connections (and so requests in flight) per origin. */
+  connections: number;
+  /** TLS verification of the Qualytics host (not of the proxy, which is always verified). */
+  verifyTls: boolean;
+  proxy: ProxySetting | undefined;
+}
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 10_000 };
+  if (!options.proxy) {
+    return new Pool(options.origin, { ...bounds, connect: { rejectUnauthorized: options.verifyTls } });
+  }
+  return new ProxyAgent({
+    ...bounds,
+    uri: options.proxy.uri,
+    proxyTunnel: true,
+    requestTls: { rejectUnauthorized: options.verifyTls },
+  });
+}
+
+/**
+ * A failure that happened at the proxy, in words that name the proxy (never its credentials), or
+ * undefined when the failure is not the proxy's. Through a proxy the only connection enrichctl
+ * opens is to the proxy, so refused, unresolved and timed-out connections are the proxy's; a
+ * CONNECT answered with anything but 200 is the proxy refusing to reach `target` (`host:port`).
+ */
+export function describeProxyFailure(err: unknown, proxy: ProxySetting, target: string): string | undefined {
+  const name = `the proxy ${proxy.display} (${proxy.variable})`;
+  const refusal = proxyRefusalStatus(err);
+  if (refusal !== undefined) {
+    const phrase = STATUS_CODES[refusal];
+    return `${name} refused to connect to ${target}: ${refusal}${phrase ? ` ${phrase}` : ''}`;
+  }
+  switch (errorCode(err)) {
+    case 'ECONNREFUSED':
+      return `connection refused by ${name}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve ${name}; check ${proxy.variable}`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return `could not connect to ${name} in time`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return `the connection to ${target} through ${name} was closed before an answer arrived`;
+    default:
+      return undefined;
+  }
+}
+
+/** The status a proxy answered a CONNECT with, when that is what `err` is. */
+export function proxyRefusalStatus(err: unknown): number | undefined {
+  // undici 7 reports it only in the message of a RequestAbortedError (lib/dispatcher/proxy-agent.js).
+  if (errorCode(err) !== 'UND_ERR_ABORTED' || !(err instanceof Error)) return undefined;
+  const m = /^Proxy response \((\d{3})\) !== 200/.exec(err.message);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}

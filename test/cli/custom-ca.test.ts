@@ -1,0 +1,77 @@
+/**
+ * A Qualytics host whose certificate comes from the organisation's own CA: the built binary
+ * refuses it (saying why and what to do) until NODE_EXTRA_CA_CERTS names the CA, which Node reads
+ * at start-up, hence real processes. Also through HTTPS_PROXY, where TLS runs inside the tunnel.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { manifest, workspace } from '../helpers/cli.js';
+import { makeTestCa, startProxy, startTlsFront, type TestCa, type TlsFront } from '../helpers/network.js';
+import { ADMIN_TOKEN, world } from './world.js';
+
+const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const M = manifest('  - datastore: Orders\n    enrichment_datastore: Warehouse Enrichment\n');
+
+let em: RunningEmulator;
+let ca: TestCa;
+let front: TlsFront;
+let dir: string;
+beforeAll(async () => {
+  [em, ca, dir] = await Promise.all([startEmulator({ seed: world() }), makeTestCa(), workspace({ 'm.yaml': M })]);
+  front = await startTlsFront(ca, em.port);
+});
+afterAll(async () => {
+  await front.close();
+  await em.close();
+});
+
+/** The binary with this machine's environment minus anything that would change the route or the trust. */
+function plan(extra: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(https?_proxy|no_proxy|node_extra_ca_certs|qualytics_.*|enrichctl_.*)$/i.test(k)) env[k] = v;
+  }
+  Object.assign(env, { HOME: dir, NO_COLOR: '1', QUALYTICS_URL: front.url, QUALYTICS_TOKEN: ADMIN_TOKEN }, extra);
+  const child = spawn(process.execPath, [BIN, 'plan', 'm.yaml'], { cwd: dir, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('a certificate from a private CA', () => {
+  it('is refused without NODE_EXTRA_CA_CERTS, with the reason and the remedy, at the first attempt', async () => {
+    em.clearCalls();
+    const r = await plan({});
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `error: GET /datastores failed: the TLS certificate of 127.0.0.1:${front.port} could not be verified (UNABLE_TO_VERIFY_LEAF_SIGNATURE); ` +
+        "if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file\n",
+    );
+    expect(em.calls()).toStrictEqual([]);
+  });
+
+  it('is trusted with NODE_EXTRA_CA_CERTS naming the CA', async () => {
+    const r = await plan({ NODE_EXTRA_CA_CERTS: ca.caFile });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Plan: 1 to link, 0 to unlink, 0 to update, 0 unchanged.');
+  });
+
+  it('is trusted through HTTPS_PROXY too, TLS running inside the tunnel', async () => {
+    const proxy = await startProxy();
+    try {
+      const r = await plan({ NODE_EXTRA_CA_CERTS: ca.caFile, HTTPS_PROXY: proxy.url });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Plan: 1 to link');
+      expect(new Set(proxy.tunnels)).toStrictEqual(new Set([`127.0.0.1:${front.port}`]));
+      expect(proxy.requests).toStrictEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * plan through a loopback forward proxy: what the proxy sees, NO_PROXY, and failures that name the
+ * proxy (never its credentials). undici 7 tunnels every request with CONNECT, http origins
+ * included, so the proxy records tunnels to the emulator and no request in absolute form.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { manifest, run, workspace } from '../helpers/cli.js';
+import { closedPort, startProxy, type RecordingProxy } from '../helpers/network.js';
+import { ADMIN_TOKEN, world } from './world.js';
+
+const M = manifest('  - datastore: Orders\n    enrichment_datastore: Warehouse Enrichment\n');
+
+let em: RunningEmulator;
+let proxy: RecordingProxy | undefined;
+beforeEach(async () => {
+  em = await startEmulator({ seed: world() });
+});
+afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
+  await em.close();
+});
+
+async function plan(env: NodeJS.ProcessEnv, ...flags: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const dir = await workspace({ 'm.yaml': M });
+  return run(['plan', 'm.yaml', ...flags], { cwd: dir, env: { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: ADMIN_TOKEN, ...env } });
+}
+
+describe('through a forward proxy', () => {
+  it('sends every request through HTTP_PROXY, in CONNECT tunnels to the emulator', async () => {
+    proxy = await startProxy();
+    const r = await plan({ HTTP_PROXY: proxy.url });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Plan: 1 to link');
+    expect(proxy.tunnels.length).toBeGreaterThan(0);
+    expect(new Set(proxy.tunnels)).toStrictEqual(new Set([`127.0.0.1:${em.port}`]));
+    expect(proxy.requests).toStrictEqual([]);
+    expect(em.calls().length).toBeGreaterThan(0);
+  });
+
+  it('gives the proxy its credentials, only in CONNECT, and prints them nowhere', async () => {
+    proxy = await startProxy();
+    const r = await plan({ http_proxy: `http://bob:s3cret@127.0.0.1:${proxy.port}` }, '--verbose');
+    expect(r.code).toBe(0);
+    expect(proxy.authorizations.length).toBe(proxy.tunnels.length);
+    expect(new Set(proxy.authorizations)).toStrictEqual(new Set([`Basic ${Buffer.from('bob:s3cret').toString('base64')}`]));
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/s3cret|bob/);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(ADMIN_TOKEN);
+  });
+
+  it.each([
+    ['NO_PROXY naming the host', { NO_PROXY: '127.0.0.1' }],
+    ['NO_PROXY=*', { NO_PROXY: '*' }],
+    ['no_proxy naming the host among others', { no_proxy: 'localhost, 127.0.0.1' }],
+  ])('goes direct with %s: the proxy sees nothing', async (_name, noProxy) => {
+    proxy = await startProxy();
+    const r = await plan({ HTTP_PROXY: proxy.url, ...noProxy });
+    expect(r.code).toBe(0);
+    expect(proxy.tunnels).toStrictEqual([]);
+    expect(proxy.requests).toStrictEqual([]);
+  });
+
+  it('uses the proxy when NO_PROXY names the host on another port', async () => {
+    proxy = await startProxy();
+    const r = await plan({ HTTP_PROXY: proxy.url, NO_PROXY: `127.0.0.1:${em.port + 1}` });
+    expect(r.code).toBe(0);
+    expect(proxy.tunnels.length).toBeGreaterThan(0);
+  });
+
+  it('leaves an http URL alone when only HTTPS_PROXY is set (as undici does)', async () => {
+    proxy = await startProxy();
+    expect((await plan({ HTTPS_PROXY: proxy.url })).code).toBe(0);
+    expect(proxy.tunnels).toStrictEqual([]);
+  });
+
+  it('names the proxy, not the server, when the proxy is down; exit 1', async () => {
+    const port = await closedPort();
+    const r = await plan({ HTTP_PROXY: `http://bob:s3cret@127.0.0.1:${port}` });
+    expect(r).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: GET /datastores failed (after 5 attempts): connection refused by the proxy 127.0.0.1:${port} (HTTP_PROXY)\n`,
+    });
+    expect(em.calls()).toStrictEqual([]);
+  });
+
+  it('names the proxy and the status when it answers CONNECT with 407, without retrying', async () => {
+    proxy = await startProxy({ refuseConnectWith: 407 });
+    const r = await plan({ HTTP_PROXY: proxy.url });
+    expect(r).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: GET /datastores failed: the proxy 127.0.0.1:${proxy.port} (HTTP_PROXY) refused to connect to 127.0.0.1:${em.port}: 407 Proxy Authentication Required\n`,
+    });
+    expect(proxy.tunnels).toStrictEqual([`127.0.0.1:${em.port}`]);
+  });
+
+  it('names HTTPS_PROXY and the Qualytics host:443 for an https URL', async () => {
+    // The proxy refuses the tunnel, so acme.qualytics.io is never resolved nor contacted.
+    proxy = await startProxy({ refuseConnectWith: 407 });
+    const r = await plan({ QUALYTICS_URL: 'https://acme.qualytics.io', HTTPS_PROXY: `http://u:p4ss@127.0.0.1:${proxy.port}` });
+    expect(r.stderr).toBe(`error: GET /datastores failed: the proxy 127.0.0.1:${proxy.port} (HTTPS_PROXY) refused to connect to acme.qualytics.io:443: 407 Proxy Authentication Required\n`);
+    expect(proxy.tunnels).toStrictEqual(['acme.qualytics.io:443']);
+  });
+
+  it('refuses a proxy variable that is not a URL, without showing its value', async () => {
+    const r = await plan({ HTTP_PROXY: 'socks5://bob:s3cret@127.0.0.1:1080' });
+    expect(r).toStrictEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: HTTP_PROXY is not a proxy URL; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT)\n',
+    });
+  });
+});
