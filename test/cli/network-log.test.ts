@@ -8,8 +8,9 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { manifest, run, workspace, type RunResult } from '../helpers/cli.js';
 import { ADMIN_TOKEN, world } from './world.js';
 
-const M = manifest('  - datastore: Orders\n    enrichment_datastore: Warehouse Enrichment\n');
-const LIST = '/datastores?page=1&size=100';
+// No link target by name: the plan reads one listing, of source datastores, and nothing else.
+const M = manifest('  - datastore: Orders\n    high_count_rollup_threshold: 12\n');
+const LIST = '/datastores?page=1&size=100&enrichment_only=false';
 
 let em: RunningEmulator;
 beforeEach(async () => {

@@ -93,7 +93,8 @@ describe('through a forward proxy', () => {
       stdout: '',
       stderr: `error: GET /datastores failed: the proxy 127.0.0.1:${proxy.port} (HTTP_PROXY) refused to connect to 127.0.0.1:${em.port}: 407 Proxy Authentication Required\n`,
     });
-    expect(proxy.tunnels).toStrictEqual([`127.0.0.1:${em.port}`]);
+    // Page 1 of both listings (source and enrichment datastores) goes out at once: one tunnel each, none retried.
+    expect(proxy.tunnels).toStrictEqual([`127.0.0.1:${em.port}`, `127.0.0.1:${em.port}`]);
   });
 
   it('names HTTPS_PROXY and the Qualytics host:443 for an https URL', async () => {
@@ -101,7 +102,7 @@ describe('through a forward proxy', () => {
     proxy = await startProxy({ refuseConnectWith: 407 });
     const r = await plan({ QUALYTICS_URL: 'https://acme.qualytics.io', HTTPS_PROXY: `http://u:p4ss@127.0.0.1:${proxy.port}` });
     expect(r.stderr).toBe(`error: GET /datastores failed: the proxy 127.0.0.1:${proxy.port} (HTTPS_PROXY) refused to connect to acme.qualytics.io:443: 407 Proxy Authentication Required\n`);
-    expect(proxy.tunnels).toStrictEqual(['acme.qualytics.io:443']);
+    expect(proxy.tunnels).toStrictEqual(['acme.qualytics.io:443', 'acme.qualytics.io:443']);
   });
 
   it('refuses a proxy variable that is not a URL, without showing its value', async () => {
