@@ -36,10 +36,10 @@ export function pageCheck(size: number): Check {
     const expected = served === 0 ? 0 : Math.ceil(total / served);
     // An empty listing may say 0 pages or 1; otherwise the pages must be exactly what total and size make.
     if (pages !== expected && !(total === 0 && pages === 1)) {
-      return `the server claims ${pages} pages of ${served} for ${total} datastores; a listing has ceil(total / size) = ${expected}`;
+      return `${claims(pages, served, total)}; a listing has ceil(total / size) = ${expected}`;
     }
     if (pages > MAX_PAGES) {
-      return `the server claims ${pages} pages of ${served} for ${total} datastores; enrichctl reads at most ${MAX_PAGES} pages (${MAX_PAGES * MAX_PAGE_SIZE} datastores)`;
+      return `${claims(pages, served, total)}; enrichctl reads at most ${MAX_PAGES} pages (${MAX_PAGES * MAX_PAGE_SIZE} datastores)`;
     }
     if (value.items.length > served) return `the page holds ${value.items.length} items, more than its size ${served}`;
     for (const [i, item] of value.items.entries()) {
@@ -98,6 +98,10 @@ const SETTING_CHECKS: ReadonlyArray<readonly [string, string, (v: unknown) => bo
     }
   }
 });
+
+function claims(pages: number, size: number, total: number): string {
+  return `the server claims ${pages} ${pages === 1 ? 'page' : 'pages'} of ${size} for ${total} ${total === 1 ? 'datastore' : 'datastores'}`;
+}
 
 function idProblem(id: unknown): string | undefined {
   if (typeof id !== 'number' || !Number.isSafeInteger(id)) return 'expected an integer';
