@@ -11,6 +11,7 @@ import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js
 import { createDispatcher, describeProxyFailure, errorCode, proxyRefusalStatus, type ProxySetting } from './dispatcher.js';
 import { checkDatastore, checkUser, pageCheck, type Check } from './shapes.js';
 import { MAX_BODY_BYTES, readCapped, tooLarge } from './body.js';
+import { visibleText } from '../core/visible-text.js';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface ClientOptions {
@@ -205,7 +206,7 @@ export class QualyticsClient {
     if (this.#wholePut) return;
     this.#wholePut = true;
     this.#onNotice?.(
-      `PUT ${path} answered 422 with ${missing.join(', ')} missing: this server wants the whole datastore in a settings update. ` +
+      `PUT ${path} answered 422 with ${missing.map(visibleText).join(', ')} missing: this server wants the whole datastore in a settings update. ` +
         'For the rest of this run each update reads the datastore first and sends it back whole with the changed settings, as the official qualytics CLI does.',
     );
   }
