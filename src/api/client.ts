@@ -5,10 +5,13 @@
  * `NetworkError` (it did not); neither ever holds the token.
  */
 import type { Dispatcher } from 'undici';
-import type { ApiDatastore, ApiUser, ListDatastoreItem, Page, SettingsPatch } from '../core/api-types.js';
-import { ApiError, NetworkError, type FieldProblem, type HttpMethod } from './errors.js';
+import { MAX_PAGE_SIZE, type ApiDatastore, type ApiUser, type ListDatastoreItem, type Page, type SettingsPatch } from '../core/api-types.js';
+import { ApiError, NetworkError, UnusableResponseError, type FieldProblem, type HttpMethod } from './errors.js';
 import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
 import { createDispatcher, describeProxyFailure, errorCode, proxyRefusalStatus, type ProxySetting } from './dispatcher.js';
+import { checkDatastore, checkUser, pageCheck, type Check } from './shapes.js';
+import { MAX_BODY_BYTES, readCapped, tooLarge } from './body.js';
+import { visibleText } from '../core/visible-text.js';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface ClientOptions {
@@ -155,11 +158,11 @@ export class QualyticsClient {
   }
 
   me(): Promise<ApiUser> {
-    return this.#json<ApiUser>('GET', '/users/me');
+    return this.#json<ApiUser>(checkUser, 'GET', '/users/me');
   }
 
   getDatastore(id: number): Promise<ApiDatastore> {
-    return this.#json<ApiDatastore>('GET', `/datastores/${id}`);
+    return this.#json<ApiDatastore>(checkDatastore, 'GET', `/datastores/${id}`);
   }
 
   listDatastores(query: ListQuery = {}): Promise<Page<ListDatastoreItem>> {
@@ -169,12 +172,12 @@ export class QualyticsClient {
     if (query.name !== undefined) params.set('name', query.name);
     if (query.enrichment_only !== undefined) params.set('enrichment_only', String(query.enrichment_only));
     const qs = params.toString();
-    return this.#json<Page<ListDatastoreItem>>('GET', '/datastores', qs ? `?${qs}` : '');
+    return this.#json<Page<ListDatastoreItem>>(pageCheck(query.size ?? MAX_PAGE_SIZE), 'GET', '/datastores', qs ? `?${qs}` : '');
   }
 
   /** PATCH: links, re-confirms, or switches the link in one call. Answers the source datastore. */
   linkEnrichment(id: number, enrichId: number): Promise<ApiDatastore> {
-    return this.#json<ApiDatastore>('PATCH', `/datastores/${id}/enrichment/${enrichId}`);
+    return this.#json<ApiDatastore>(checkDatastore, 'PATCH', `/datastores/${id}/enrichment/${enrichId}`);
   }
 
   /**
@@ -187,7 +190,7 @@ export class QualyticsClient {
     const path = `/datastores/${id}`;
     if (!this.#wholePut) {
       try {
-        return { datastore: await this.#json<ApiDatastore>('PUT', path, '', patch), collateral: [] };
+        return { datastore: await this.#json<ApiDatastore>(checkDatastore, 'PUT', path, '', patch), collateral: [] };
       } catch (err) {
         const missing = err instanceof ApiError ? missingBodyFields(err) : [];
         if (missing.length === 0) throw err;
@@ -195,7 +198,7 @@ export class QualyticsClient {
       }
     }
     const current = await this.getDatastore(id);
-    const datastore = await this.#json<ApiDatastore>('PUT', path, '', mergeForPut(current, patch));
+    const datastore = await this.#json<ApiDatastore>(checkDatastore, 'PUT', path, '', mergeForPut(current, patch));
     return { datastore, collateral: collateralChanges(current, datastore) };
   }
 
@@ -203,7 +206,7 @@ export class QualyticsClient {
     if (this.#wholePut) return;
     this.#wholePut = true;
     this.#onNotice?.(
-      `PUT ${path} answered 422 with ${missing.join(', ')} missing: this server wants the whole datastore in a settings update. ` +
+      `PUT ${path} answered 422 with ${missing.map(visibleText).join(', ')} missing: this server wants the whole datastore in a settings update. ` +
         'For the rest of this run each update reads the datastore first and sends it back whole with the changed settings, as the official qualytics CLI does.',
     );
   }
@@ -213,13 +216,18 @@ export class QualyticsClient {
     await this.#send('DELETE', `/datastores/${id}/enrichment`, '');
   }
 
-  async #json<T>(method: HttpMethod, path: string, query = '', body?: unknown): Promise<T> {
+  /** A JSON answer, used only once `check` (shapes.ts) found nothing wrong with it. */
+  async #json<T>(check: Check, method: HttpMethod, path: string, query = '', body?: unknown): Promise<T> {
     const { status, text } = await this.#send(method, path, query, body);
+    let parsed: unknown;
     try {
-      return JSON.parse(text) as T;
+      parsed = JSON.parse(text);
     } catch {
       throw new ApiError(method, path, status, text.trim() === '' ? 'the answer was empty, not JSON' : `the answer was not JSON (${describeBody(text)})`);
     }
+    const problem = check(parsed);
+    if (problem !== undefined) throw new UnusableResponseError(method, `${path}${query}`, problem, status);
+    return parsed as T;
   }
 
   /** One logical request: waits for a slot, then tries until success, a permanent error, or the retries run out. */
@@ -303,11 +311,16 @@ export class QualyticsClient {
     } catch (err) {
       return failed(err, signal);
     }
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await response.body.text();
+      text = await readCapped(response, MAX_BODY_BYTES);
     } catch (err) {
       return failed(err, signal);
+    }
+    if (text === undefined) {
+      exchanged(response.statusCode, 'TOO_LARGE', undefined);
+      // Thrown, not returned as an outcome: an answer this large is not retried.
+      throw new UnusableResponseError(method, `${path}${query}`, tooLarge(MAX_BODY_BYTES), response.statusCode);
     }
     const status = response.statusCode;
     if (this.#onExchange) exchanged(status, undefined, text);

@@ -2,6 +2,8 @@
  * Typed API failures. Both carry what the CLI prints and nothing more: never the token, never a
  * stack. `ApiError` is an HTTP answer the server gave; `NetworkError` is no answer at all.
  */
+import { visibleText } from '../core/visible-text.js';
+
 export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One entry of a FastAPI validation error (`{"detail": [{type, loc, msg, input}]}`), without its `input`. */
@@ -12,13 +14,15 @@ export interface FieldProblem {
 }
 
 export class ApiError extends Error {
+  /** The server's `detail`, flattened to one line, controls escaped (see core/visible-text.ts); empty when the body had none. */
+  readonly detail: string;
+
   constructor(
     readonly method: HttpMethod,
     /** The path below the base URL, e.g. `/datastores/42`. */
     readonly path: string,
     readonly status: number,
-    /** The server's `detail`, flattened to one line; empty when the body had none. */
-    readonly detail: string,
+    detail: string,
     /** The base URL the request went to, for hints. */
     readonly baseUrl = '',
     /** A FastAPI validation error's entries (a 422); empty for string details. */
@@ -26,7 +30,10 @@ export class ApiError extends Error {
     /** How many times the request was sent (retries included). */
     readonly attempts = 1,
   ) {
-    super(`${method} ${path} answered ${status}${afterAttempts(attempts)}${detail ? `: ${detail}` : ''}`);
+    // The one place server details are read into what the terminal shows: escaped here, once.
+    const shown = visibleText(detail);
+    super(`${method} ${path} answered ${status}${afterAttempts(attempts)}${shown ? `: ${shown}` : ''}`);
+    this.detail = shown;
     this.name = 'ApiError';
   }
 
@@ -69,6 +76,25 @@ export class NetworkError extends Error {
   /** The same failure, known to be the last of `attempts` tries. */
   withAttempts(attempts: number): NetworkError {
     return new NetworkError(this.method, this.path, this.reason, attempts);
+  }
+}
+
+/**
+ * The server answered, but the answer cannot be used: a wrong shape (shapes.ts), page counts that
+ * do not add up, or a body over the size cap. Never retried; `request` is the method, path and query.
+ */
+export class UnusableResponseError extends Error {
+  constructor(
+    readonly method: HttpMethod,
+    /** The path below the base URL with its query, e.g. `/datastores?page=2&size=100`. */
+    readonly request: string,
+    /** What is wrong, e.g. `items[3].id is "x", expected an integer`. */
+    readonly problem: string,
+    /** The status answered: 2xx for a wrong shape; any for a body over the cap. */
+    readonly status: number,
+  ) {
+    super(`${method} ${request}: ${problem}`);
+    this.name = 'UnusableResponseError';
   }
 }
 

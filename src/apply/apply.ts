@@ -10,7 +10,7 @@
  * an unlink is read once more to confirm the link is gone and the strategy reset.
  */
 import type { ApiDatastore } from '../core/api-types.js';
-import { ApiError, NetworkError } from '../api/errors.js';
+import { ApiError, NetworkError, UnusableResponseError } from '../api/errors.js';
 import type { QualyticsClient } from '../api/client.js';
 import { enrichmentState } from '../api/observe.js';
 import { describeValue } from '../plan/describe.js';
@@ -62,11 +62,19 @@ async function applyChange(client: QualyticsClient, change: Change, signal: Abor
         needsReread = true;
       }
     } catch (err) {
-      if (!(err instanceof ApiError || err instanceof NetworkError)) throw err;
+      if (err instanceof UnusableResponseError && err.method !== 'GET' && err.status >= 200 && err.status < 300) {
+        // The write was answered 2xx, so it is done on the server; only its answer is unusable.
+        slot.outcome = 'done';
+        return {
+          datastore: change.datastore, status: 'failed', reason: 'not-converged', operations,
+          mismatches: [`the server's answer could not be used to confirm the result: ${err.message}`],
+        };
+      }
+      if (!(err instanceof ApiError || err instanceof NetworkError || err instanceof UnusableResponseError)) throw err;
       slot.outcome = 'failed';
       slot.error = err instanceof ApiError
         ? { status: err.status, detail: err.detail, message: err.message }
-        : { detail: err.reason, message: err.message };
+        : { detail: err instanceof NetworkError ? err.reason : err.problem, message: err.message };
       return { datastore: change.datastore, status: 'failed', reason: 'operation-failed', operations };
     }
   }
@@ -74,7 +82,7 @@ async function applyChange(client: QualyticsClient, change: Change, signal: Abor
     try {
       answered = enrichmentState(await client.getDatastore(change.datastore.id));
     } catch (err) {
-      if (!(err instanceof ApiError || err instanceof NetworkError)) throw err;
+      if (!(err instanceof ApiError || err instanceof NetworkError || err instanceof UnusableResponseError)) throw err;
       return {
         datastore: change.datastore, status: 'failed', reason: 'not-converged', operations,
         mismatches: [`could not read the datastore back to confirm the result: ${err.message}`],

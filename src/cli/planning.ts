@@ -2,6 +2,7 @@
  * The plan pipeline shared by `plan` and `apply`: manifests -> desired state (offline, stops on any
  * error before a request), live state through the API, then the pure diff.
  */
+import { quoteText, visibleText } from '../core/visible-text.js';
 import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
 import { observe } from '../api/observe.js';
@@ -118,7 +119,7 @@ async function unlinkRoleWarnings(client: QualyticsClient, plan: Plan): Promise<
   const names = unlinking.slice(0, 5).map((c) => describeRef(c.datastore)).join(', ') + (unlinking.length > 5 ? ` and ${unlinking.length - 5} more` : '');
   return [{
     severity: 'warning', file: at.file, start: { line: at.line, column: at.column }, code: 'unlink-needs-admin',
-    message: `unlinking needs the Admin role, and the token used for this plan belongs to ${JSON.stringify(me.name)}, a ${me.role}: applied with this token, the DELETE for ${names} would be refused (403) while the other changes apply`,
+    message: `unlinking needs the Admin role, and the token used for this plan belongs to ${quoteText(me.name)}, a ${visibleText(me.role)}: applied with this token, the DELETE for ${names} would be refused (403) while the other changes apply`,
     hints: ['apply with an Admin token (a pipeline that plans with a read-only token and applies with an Admin one is fine), or leave enrichment_datastore out of those entries for now'],
   }];
 }

@@ -4,7 +4,7 @@
  * code; this file alone turns a failure into one message and an exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { ApiError, NetworkError } from '../api/errors.js';
+import { ApiError, NetworkError, UnusableResponseError } from '../api/errors.js';
 import { UserError } from './errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { Interrupted, type Io } from './io.js';
@@ -71,6 +71,10 @@ function report(err: unknown, io: Io): ExitCode {
   if (err instanceof UserError) {
     io.stderr.write(`error: ${err.message}\n`);
     return err.exitCode;
+  }
+  if (err instanceof UnusableResponseError) {
+    io.stderr.write(`error: ${err.message}\n  = enrichctl does not act on an answer it cannot trust, so it stopped at that request\n`);
+    return EXIT.error;
   }
   if (err instanceof ApiError || err instanceof NetworkError) {
     const hint = err instanceof ApiError ? err.hint() : undefined;

@@ -3,6 +3,7 @@ import type { ApplyReport, DatastoreResult, OperationResult } from '../apply/rep
 import { countResults } from '../apply/report.js';
 import type { Paint } from './colour.js';
 import { describeRef } from '../plan/describe.js';
+import { visibleText } from '../core/visible-text.js';
 
 
 export function renderResultLine(r: DatastoreResult, p: Paint): string {
@@ -13,7 +14,8 @@ export function renderResultLine(r: DatastoreResult, p: Paint): string {
     case 'failed': {
       const lines = [`${p.red('failed')}   ${name}`];
       for (const o of r.operations) lines.push(`         ${describeOp(o)}`);
-      for (const m of r.mismatches ?? []) lines.push(`         ${p.red('not converged:')} ${m}`);
+      // Mismatches quote what the server answered: made visible again here, whatever built them.
+      for (const m of r.mismatches ?? []) lines.push(`         ${p.red('not converged:')} ${visibleText(m)}`);
       return `${lines.join('\n')}\n`;
     }
     case 'partial':
@@ -37,7 +39,7 @@ function describeOp(o: OperationResult): string {
     case 'not-run':
       return `not run  ${call}`;
     case 'failed':
-      return `failed   ${o.error?.message ?? call}`;
+      return `failed   ${visibleText(o.error?.message ?? call)}`;
     default: {
       const unreachable: never = o.outcome;
       return String(unreachable);

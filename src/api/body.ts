@@ -1,0 +1,37 @@
+/**
+ * Reading an answer's body with a cap: a server (or whatever answers at the URL) that sends hundreds of
+ * megabytes is stopped as soon as the count passes the cap, instead of being buffered whole (and, as a
+ * network error, downloaded again on each retry).
+ */
+import type { Dispatcher } from 'undici';
+
+/** The largest answer enrichctl reads: a full page of 100 datastores is well under 1 MiB. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The body as text, or undefined as soon as it passes `limit` bytes (a declared content-length over it
+ * is refused before reading): the rest is never downloaded, the body is destroyed.
+ */
+export async function readCapped(response: Dispatcher.ResponseData, limit: number): Promise<string | undefined> {
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    response.body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > limit) {
+      response.body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, bytes).toString('utf8');
+}
+
+/** The problem text for an answer over the cap. */
+export function tooLarge(limit: number): string {
+  return `the answer is larger than ${limit / (1024 * 1024)} MiB; enrichctl refuses answers that large (is the URL that of a Qualytics API?)`;
+}

@@ -1,0 +1,117 @@
+/**
+ * Every answer the planner and the applier use is checked here before it is trusted: the listing's
+ * envelope and its page counts, each datastore (in a listing or alone), and `/users/me`. A check
+ * answers the first problem as text naming the field (`items[3].id is "x", expected an integer`), or
+ * undefined; the client turns it into one `UnusableResponseError` naming the request. Values are
+ * quoted short (at most 60 characters) and with controls escaped, since they came from the server.
+ *
+ * Fields enrichctl does not use are not looked at. The enrichment fields may be missing (list items
+ * are often abbreviated: observe.ts then reads the datastore by id), but when present they must have
+ * their types: a present-but-wrong setting is an error, never "lacking fields".
+ */
+import { MAX_PAGE_SIZE } from '../core/api-types.js';
+import { SETTINGS, type SettingSpec } from '../core/settings.js';
+import { quoteValue } from '../core/visible-text.js';
+
+/**
+ * The most pages enrichctl reads of one listing: 1,000,000 datastores at 100 a page, far beyond any
+ * deployment, and small enough that a server claiming a billion pages is refused before a request.
+ */
+export const MAX_PAGES = 10_000;
+
+export type Check = (value: unknown) => string | undefined;
+
+/** A `GET /datastores` page asked with `size` (at most MAX_PAGE_SIZE). */
+export function pageCheck(size: number): Check {
+  return (value) => {
+    if (!isRecord(value)) return `the answer is ${quoteValue(value)}, expected a page object with items`;
+    if (!Array.isArray(value.items)) return `items is ${quoteValue(value.items)}, expected an array`;
+    for (const field of ['total', 'page', 'size', 'pages'] as const) {
+      if (!isCount(value[field])) return `${field} is ${quoteValue(value[field])}, expected a non-negative integer`;
+    }
+    const { total, size: served, pages } = value as { total: number; size: number; pages: number };
+    if (served > Math.min(size, MAX_PAGE_SIZE) || (served === 0 && total > 0)) {
+      return `size is ${served}, expected 1 to ${Math.min(size, MAX_PAGE_SIZE)} as requested`;
+    }
+    const expected = served === 0 ? 0 : Math.ceil(total / served);
+    // An empty listing may say 0 pages or 1; otherwise the pages must be exactly what total and size make.
+    if (pages !== expected && !(total === 0 && pages === 1)) {
+      return `${claims(pages, served, total)}; a listing has ceil(total / size) = ${expected}`;
+    }
+    if (pages > MAX_PAGES) {
+      return `${claims(pages, served, total)}; enrichctl reads at most ${MAX_PAGES} pages (${MAX_PAGES * MAX_PAGE_SIZE} datastores)`;
+    }
+    if (value.items.length > served) return `the page holds ${value.items.length} items, more than its size ${served}`;
+    for (const [i, item] of value.items.entries()) {
+      const problem = datastoreProblem(item, `items[${i}].`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+}
+
+/** A datastore, as `GET /datastores/{id}`, the PATCH and the PUT answer it. */
+export const checkDatastore: Check = (value) => datastoreProblem(value, '');
+
+/** `GET /users/me`. */
+export const checkUser: Check = (value) => {
+  if (!isRecord(value)) return `the answer is ${quoteValue(value)}, expected an object`;
+  if (typeof value.name !== 'string') return `name is ${quoteValue(value.name)}, expected a string`;
+  if (typeof value.role !== 'string') return `role is ${quoteValue(value.role)}, expected a string`;
+  return undefined;
+};
+
+function datastoreProblem(value: unknown, at: string): string | undefined {
+  if (!isRecord(value)) return `${at ? at.slice(0, -1) : 'the answer'} is ${quoteValue(value)}, expected a datastore object`;
+  const id = idProblem(value.id);
+  if (id) return `${at}id is ${quoteValue(value.id)}, ${id}`;
+  if (typeof value.name !== 'string') return `${at}name is ${quoteValue(value.name)}, expected a string`;
+  if (value.enrichment_only !== undefined && typeof value.enrichment_only !== 'boolean') {
+    return `${at}enrichment_only is ${quoteValue(value.enrichment_only)}, expected true or false`;
+  }
+  const link = value.enrich_datastore;
+  if (link !== undefined && link !== null) {
+    if (!isRecord(link)) return `${at}enrich_datastore is ${quoteValue(link)}, expected an object or null`;
+    const linkId = idProblem(link.id);
+    if (linkId) return `${at}enrich_datastore.id is ${quoteValue(link.id)}, ${linkId}`;
+    if (typeof link.name !== 'string') return `${at}enrich_datastore.name is ${quoteValue(link.name)}, expected a string`;
+  }
+  for (const [field, expected, ok] of SETTING_CHECKS) {
+    const v = value[field];
+    if (v !== undefined && !ok(v)) return `${at}${field} is ${quoteValue(v)}, expected ${expected}`;
+  }
+  return undefined;
+}
+
+/** The settings, read from the settings table: when present, of their kind (numbers whole, an enum one of its values). */
+const SETTING_CHECKS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean]> = SETTINGS.map((spec: SettingSpec) => {
+  switch (spec.kind) {
+    case 'prefix':
+      return [spec.key, 'a string', (v: unknown) => typeof v === 'string'] as const;
+    case 'integer':
+      return [spec.key, 'an integer', (v: unknown) => Number.isSafeInteger(v)] as const;
+    case 'enum':
+      return [spec.key, `one of ${spec.values.map((x) => JSON.stringify(x)).join(', ')}`, (v: unknown) => spec.values.some((x) => x === v)] as const;
+    default: {
+      const unreachable: never = spec;
+      throw new Error(`unknown setting kind ${JSON.stringify(unreachable)}`);
+    }
+  }
+});
+
+function claims(pages: number, size: number, total: number): string {
+  return `the server claims ${pages} ${pages === 1 ? 'page' : 'pages'} of ${size} for ${total} ${total === 1 ? 'datastore' : 'datastores'}`;
+}
+
+function idProblem(id: unknown): string | undefined {
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return 'expected an integer';
+  return id > 0 ? undefined : 'expected a positive integer';
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
