@@ -2,11 +2,21 @@
  * The Qualytics API client: undici with keep-alive, a bounded number of requests in flight, a
  * timeout per attempt, and retries (see retry.ts for why retrying writes is safe), directly or
  * through a proxy (dispatcher.ts). Every failure becomes an `ApiError` (the server answered) or a
- * `NetworkError` (it did not); neither ever holds the token.
+ * `NetworkError` (it did not); neither ever holds the token: every text that came from the network,
+ * answers and errors alike, passes through one redaction step (redact.ts) in `#send`.
+ *
+ * A request stops at the interrupt `signal`: no attempt starts after it, and a back-off or
+ * Retry-After wait ends at once. It also has a deadline across its retries (`deadlineMs`).
  */
 import type { Dispatcher } from 'undici';
 import { MAX_PAGE_SIZE, type ApiDatastore, type ApiUser, type ListDatastoreItem, type Page, type SettingsPatch } from '../core/api-types.js';
-import { ApiError, NetworkError, UnusableResponseError, type FieldProblem, type HttpMethod } from './errors.js';
+import { ApiError, NetworkError, UnusableResponseError, type HttpMethod } from './errors.js';
+import { describeBody, formatSeconds, networkReason, readErrorBody } from './error-body.js';
+import { makeRedactor, type Redactor } from './redact.js';
+import { Semaphore, sleep } from './waiting.js';
+import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
+
+export type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
 import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
 import { createDispatcher, describeProxyFailure, errorCode, proxyRefusalStatus, type ProxySetting } from './dispatcher.js';
 import { checkDatastore, checkUser, pageCheck, type Check } from './shapes.js';
@@ -20,6 +30,13 @@ export interface ClientOptions {
   token: string;
   /** Per attempt; default 30 s (QUALYTICS_TIMEOUT). */
   timeoutMs?: number;
+  /**
+   * The longest one request may take across its retries; default 2 minutes. A back-off or
+   * Retry-After wait that would end past it is not started: the request fails with its last answer.
+   */
+  deadlineMs?: number;
+  /** Aborted on Ctrl-C/SIGTERM: no attempt starts after it; waits to retry end at once. */
+  signal?: AbortSignal;
   /** Requests in flight at once (and pooled connections); default 10. */
   maxInFlight?: number;
   retry?: Partial<RetryPolicy>;
@@ -38,52 +55,11 @@ export interface ClientOptions {
   random?: () => number;
 }
 
-export interface RetryEvent {
-  method: HttpMethod;
-  path: string;
-  /** `?page=2&size=100`, or empty. */
-  query: string;
-  /** Which retry this is: 1 for the first. */
-  attempt: number;
-  /** The attempt about to be made (attempt + 1) and the most there will be (retries + 1). */
-  nextAttempt: number;
-  maxAttempts: number;
-  delayMs: number;
-  /** What happened, without method and path: `answered 503`, `failed: connection refused by ...`. */
-  outcome: string;
-  /** The full error message. */
-  reason: string;
-}
-
 /** The answer to a settings update. */
 export interface SettingsUpdate {
   datastore: ApiDatastore;
   /** After a whole-datastore PUT: each field besides the settings that the PUT changed (should be none). */
   collateral: string[];
-}
-
-export interface ExchangeEvent {
-  method: HttpMethod;
-  path: string;
-  /** `?page=2&size=100`, or empty. */
-  query: string;
-  /** 1 for the first try of a request. */
-  attempt: number;
-  /** The status answered, or undefined when none arrived. */
-  status: number | undefined;
-  /** Why no answer arrived: an error code (`ECONNRESET`, `TIMEOUT`, `PROXY_407`...), else undefined. */
-  failure: string | undefined;
-  /** From sending the request to the end of the answer's body (or the failure). */
-  ms: number;
-  /** Bytes of the answer's body; undefined when none arrived. */
-  bytes: number | undefined;
-}
-
-export interface ClientStats {
-  /** HTTP requests sent, retries included. */
-  requests: number;
-  retries: number;
-  byMethod: Record<HttpMethod, number>;
 }
 
 export interface ListQuery {
@@ -103,6 +79,14 @@ export class QualyticsClient {
   readonly #proxy: ProxySetting | undefined;
   readonly #basePath: string;
   readonly #timeoutMs: number;
+  readonly #deadlineMs: number;
+  readonly #signal: AbortSignal | undefined;
+  /** For error texts: every form of the token becomes `[redacted]`. */
+  readonly #redact: Redactor;
+  /** For answers that succeeded: the same, unless the token is too short to be told from data. */
+  readonly #redactAnswer: Redactor;
+  /** Attempts on the wire right now (not those waiting for a slot or to retry). */
+  #active = 0;
   readonly #policy: RetryPolicy;
   readonly #userAgent: string;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
@@ -120,6 +104,10 @@ export class QualyticsClient {
     this.#token = options.token;
     this.#basePath = url.pathname.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.#signal = options.signal;
+    this.#redact = makeRedactor(options.token);
+    this.#redactAnswer = options.token.length >= MIN_REDACTED_IN_ANSWERS ? this.#redact : (text) => text;
     this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#userAgent = options.userAgent ?? 'enrichctl';
     this.#onRetry = options.onRetry;
@@ -142,6 +130,11 @@ export class QualyticsClient {
   /** The token is never shown: not in errors, not in logs, not when this object is inspected. */
   toJSON(): object {
     return { baseUrl: this.baseUrl };
+  }
+
+  /** How many requests are on the wire now (for "waiting for 3 requests in flight"). */
+  inFlight(): number {
+    return this.#active;
   }
 
   stats(): ClientStats {
@@ -230,17 +223,32 @@ export class QualyticsClient {
     return parsed as T;
   }
 
-  /** One logical request: waits for a slot, then tries until success, a permanent error, or the retries run out. */
+  /**
+   * One logical request: waits for a slot, then tries until success, a permanent error, the retries
+   * or the deadline run out, or an interrupt. Every outcome is redacted here, before anyone sees it.
+   */
   async #send(method: HttpMethod, path: string, query: string, body?: unknown): Promise<{ status: number; text: string }> {
     await this.#slots.acquire();
     try {
       const maxAttempts = this.#policy.retries + 1;
+      const deadline = performance.now() + this.#deadlineMs;
+      // Whether an attempt of this write may have landed: it got no answer, or a gateway's 5xx.
+      let mayHaveLanded = false;
       for (let attempt = 0; ; attempt++) {
-        const outcome = await this.#attempt(method, path, query, body, attempt + 1);
+        if (this.#signal?.aborted) throw interrupted(method, path, attempt, mayHaveLanded);
+        this.#active++;
+        let outcome: Outcome;
+        try {
+          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1));
+        } finally {
+          this.#active--;
+        }
         if (outcome.kind === 'ok') return outcome;
+        if (method !== 'GET' && (outcome.kind === 'network' || outcome.status >= 500)) mayHaveLanded = true;
         const error = outcome.error;
         const retryable = outcome.kind === 'network' ? outcome.retryable : RETRYABLE_STATUSES.has(outcome.status);
         if (!retryable || attempt >= this.#policy.retries) throw attempt > 0 ? error.withAttempts(attempt + 1) : error;
+        if (this.#signal?.aborted) throw interrupted(method, path, attempt + 1, mayHaveLanded);
         let delay = backoffMs(attempt, this.#policy, this.#random);
         if (outcome.kind === 'status' && outcome.retryAfterMs !== undefined) {
           if (outcome.retryAfterMs > this.#policy.maxRetryAfterMs) {
@@ -249,6 +257,9 @@ export class QualyticsClient {
               this.baseUrl, [], attempt + 1);
           }
           delay = Math.max(delay, outcome.retryAfterMs);
+        }
+        if (performance.now() + delay > deadline) {
+          throw error.withAttempts(attempt + 1, `gave up after the ${formatSeconds(this.#deadlineMs)} deadline for one request`);
         }
         this.#stats.retries++;
         this.#onRetry?.({
@@ -262,10 +273,26 @@ export class QualyticsClient {
           outcome: outcome.kind === 'status' ? `answered ${outcome.status}` : `failed: ${outcome.error.reason}`,
           reason: error.message,
         });
-        await sleep(delay);
+        await sleep(delay, this.#signal);
       }
     } finally {
       this.#slots.release();
+    }
+  }
+
+  /** The redaction step: the answer's text (read by everything downstream) and the error's texts. */
+  #redactOutcome(outcome: Outcome): Outcome {
+    switch (outcome.kind) {
+      case 'ok':
+        return { ...outcome, text: this.#redactAnswer(outcome.text) };
+      case 'status':
+        return { ...outcome, error: outcome.error.redacted(this.#redact) };
+      case 'network':
+        return { ...outcome, error: outcome.error.redacted(this.#redact) };
+      default: {
+        const unreachable: never = outcome;
+        return unreachable;
+      }
     }
   }
 
@@ -330,13 +357,13 @@ export class QualyticsClient {
       kind: 'status',
       status,
       retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
-      error: apiError(method, path, status, text, this.baseUrl),
+      error: apiError(method, path, status, text, this.baseUrl, this.#redact),
     };
   }
 }
 
-function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string): ApiError {
-  const { detail, problems } = readErrorBody(text, status);
+function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string, redact: Redactor): ApiError {
+  const { detail, problems } = readErrorBody(text, status, redact);
   return new ApiError(method, path, status, detail, baseUrl, problems);
 }
 
@@ -361,119 +388,18 @@ const TLS_VERIFY_CODES: ReadonlySet<string> = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** A request an interrupt stopped before its next attempt (`attempts` already made). */
+function interrupted(method: HttpMethod, path: string, attempts: number, mayHaveLanded: boolean): NetworkError {
+  const reason = attempts === 0 ? 'interrupted before it was sent' : 'interrupted while waiting to retry';
+  return new NetworkError(method, path, reason, Math.max(1, attempts), mayHaveLanded ? 'unknown' : 'not-applied');
+}
+
+/** Two minutes: four retries with back-off fit easily; two 60 s Retry-After waits do not. */
+export const DEFAULT_DEADLINE_MS = 120_000;
+
 /**
- * The server's `detail` on one line, and a FastAPI validation error's entries. Qualytics answers
- * business-rule errors with `{"detail": "..."}`; request validation errors (422) carry a list of
- * `{type, loc, msg, input}`, read as `field: message` (the `body`/`query`/`path` part of `loc` left
- * out; the `input` never shown, since it may echo what was sent); anything else is summarised.
+ * Answers that succeeded are redacted only for a token at least this long: a shorter one (a test
+ * token) could also be a piece of a datastore's name, and redacting it would change the data.
+ * Error texts are always redacted.
  */
-export function readErrorBody(text: string, status: number): { detail: string; problems: FieldProblem[] } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { detail: text.trim() === '' ? defaultReason(status) : describeBody(text), problems: [] };
-  }
-  const detail = isRecord(parsed) ? parsed.detail : undefined;
-  if (typeof detail === 'string') return { detail: oneLine(detail), problems: [] };
-  if (Array.isArray(detail)) {
-    const problems = detail.flatMap((d): FieldProblem[] => (isRecord(d) && typeof d.msg === 'string'
-      ? [{ type: typeof d.type === 'string' ? d.type : '', loc: Array.isArray(d.loc) ? d.loc.filter(isLocPart) : [], msg: d.msg }]
-      : []));
-    const text = problems.length === detail.length
-      ? problems.map(describeProblem).join('; ')
-      : JSON.stringify(detail);
-    return { detail: oneLine(text), problems };
-  }
-  return { detail: detail === undefined ? defaultReason(status) : oneLine(JSON.stringify(detail)), problems: [] };
-}
-
-function describeProblem(p: FieldProblem): string {
-  const where = p.loc[0] === 'body' || p.loc[0] === 'query' || p.loc[0] === 'path' || p.loc[0] === 'header' ? p.loc.slice(1) : p.loc;
-  return where.length > 0 ? `${where.join('.')}: ${p.msg}` : p.msg;
-}
-
-function isLocPart(v: unknown): v is string | number {
-  return typeof v === 'string' || typeof v === 'number';
-}
-
-function defaultReason(status: number): string {
-  if (status === 401) return 'the API token was refused; check QUALYTICS_TOKEN (or --token-file) and that the token has not been revoked';
-  return '';
-}
-
-function describeBody(text: string): string {
-  const t = oneLine(text);
-  return t.length > 200 ? `${t.slice(0, 200)}...` : t;
-}
-
-function oneLine(s: string): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > 1000 ? `${flat.slice(0, 1000)}...` : flat;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A short, token-free reason for a failed connection. */
-function networkReason(err: unknown, signal: AbortSignal, timeoutMs: number, baseUrl: string): string {
-  if (signal.aborted) return `no answer within ${formatSeconds(timeoutMs)} (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)`;
-  const code = isRecord(err) && typeof err.code === 'string' ? err.code : undefined;
-  const host = new URL(baseUrl).host;
-  switch (code) {
-    case 'ECONNREFUSED':
-      return `connection refused by ${host}; is the URL right and the server up?`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot resolve ${new URL(baseUrl).hostname}; check the URL`;
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return `the connection to ${host} was closed before an answer arrived`;
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `could not connect to ${host} in time`;
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
-      return `${host} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`;
-    case 'CERT_HAS_EXPIRED':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `the TLS certificate of ${host} could not be verified (${code})`;
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'UNABLE_TO_GET_ISSUER_CERT':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return `the TLS certificate of ${host} could not be verified (${code}); if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file`;
-    default:
-      return `${code ?? 'network error'} talking to ${host}`;
-  }
-}
-
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Bounds the requests in flight; waiters are served in order. */
-class Semaphore {
-  #free: number;
-  readonly #waiting: Array<() => void> = [];
-  constructor(size: number) {
-    this.#free = size;
-  }
-  acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free--;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#free++;
-  }
-}
+const MIN_REDACTED_IN_ANSWERS = 8;

@@ -37,9 +37,15 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** The same answer, known to be the last of `attempts` tries. */
-  withAttempts(attempts: number): ApiError {
-    return new ApiError(this.method, this.path, this.status, this.detail, this.baseUrl, this.problems, attempts);
+  /** The same answer, known to be the last of `attempts` tries; `note` says why there were no more. */
+  withAttempts(attempts: number, note?: string): ApiError {
+    return new ApiError(this.method, this.path, this.status, withNote(this.detail, note), this.baseUrl, this.problems, attempts);
+  }
+
+  /** The same answer with every server text passed through `redact` (see redact.ts). */
+  redacted(redact: (text: string) => string): ApiError {
+    const problems = this.problems.map((p) => ({ ...p, msg: redact(p.msg), loc: p.loc.map((l) => (typeof l === 'string' ? redact(l) : l)) }));
+    return new ApiError(this.method, this.path, this.status, redact(this.detail), this.baseUrl, problems, this.attempts);
   }
 
   /** What the user can do about it, when the status says more than the detail. */
@@ -60,6 +66,13 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Set on a request that Ctrl-C/SIGTERM stopped before its next attempt: `not-applied` when no
+ * attempt reached the server or the server refused each one (so nothing changed), `unknown` when a
+ * write went out and its answer never came (or a gateway failed it), so it may have landed.
+ */
+export type Interruption = 'not-applied' | 'unknown';
+
 export class NetworkError extends Error {
   constructor(
     readonly method: HttpMethod,
@@ -68,15 +81,27 @@ export class NetworkError extends Error {
     readonly reason: string,
     /** How many times the request was sent (retries included). */
     readonly attempts = 1,
+    /** Set when an interrupt, not the network, ended the request. */
+    readonly interrupted?: Interruption,
   ) {
     super(`${method} ${path} failed${afterAttempts(attempts)}: ${reason}`);
     this.name = 'NetworkError';
   }
 
-  /** The same failure, known to be the last of `attempts` tries. */
-  withAttempts(attempts: number): NetworkError {
-    return new NetworkError(this.method, this.path, this.reason, attempts);
+  /** The same failure, known to be the last of `attempts` tries; `note` says why there were no more. */
+  withAttempts(attempts: number, note?: string): NetworkError {
+    return new NetworkError(this.method, this.path, withNote(this.reason, note), attempts, this.interrupted);
   }
+
+  /** The same failure with its reason passed through `redact` (a proxy's words may quote a header). */
+  redacted(redact: (text: string) => string): NetworkError {
+    return new NetworkError(this.method, this.path, redact(this.reason), this.attempts, this.interrupted);
+  }
+}
+
+function withNote(text: string, note: string | undefined): string {
+  if (note === undefined) return text;
+  return text === '' ? note : `${text}; ${note}`;
 }
 
 /**

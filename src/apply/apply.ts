@@ -20,37 +20,97 @@ import type { ApplyReport, DatastoreResult, OperationResult } from './report.js'
 
 export interface ApplyOptions {
   parallelism: number;
-  /** Aborted on Ctrl-C/SIGTERM: no new operation starts; those in flight finish. */
+  /**
+   * Aborted on Ctrl-C/SIGTERM: no new operation starts; those in flight finish. The client stops
+   * at the same signal too: a request waiting to retry ends there, and its operation is reported
+   * not run (or of unknown outcome, when a write it sent may have landed).
+   */
   signal: AbortSignal;
-  /** Told as each datastore finishes (for live progress). */
+  /**
+   * Aborted on a second Ctrl-C/SIGTERM: stop waiting. The report is returned at once, with the
+   * operations in flight marked `unknown`; the caller drops their connections (`client.destroy()`).
+   */
+  urgent?: AbortSignal;
+  /** Told as each datastore finishes (for live progress); never after an urgent stop. */
   onResult?: (result: DatastoreResult) => void;
 }
 
 export async function applyPlan(client: QualyticsClient, plan: Plan, options: ApplyOptions): Promise<ApplyReport> {
   const queue = plan.changes.filter((c) => c.action !== 'no-op');
-  const results: DatastoreResult[] = new Array(queue.length);
+  const results: Array<DatastoreResult | undefined> = new Array(queue.length);
+  // The operations of each datastore under way, updated as they complete: what an urgent stop reports.
+  const running = new Map<number, OperationResult[]>();
+  let stopped = false;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < queue.length) {
+    while (next < queue.length && !stopped) {
       const index = next++;
-      const result = await applyChange(client, queue[index]!, options.signal);
+      const change = queue[index]!;
+      const operations: OperationResult[] = change.operations.map((operation) => ({ operation, outcome: 'not-run' }));
+      running.set(index, operations);
+      const result = await applyChange(client, change, operations, options.signal);
+      running.delete(index);
+      if (stopped) return;
       results[index] = result;
       options.onResult?.(result);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, options.parallelism), queue.length) }, worker));
-  return { base_url: plan.base_url, interrupted: options.signal.aborted, results };
+  const work = Promise.all(Array.from({ length: Math.min(Math.max(1, options.parallelism), queue.length) }, worker));
+  if (await finishesFirst(work, options.urgent)) {
+    return { base_url: plan.base_url, interrupted: options.signal.aborted, results: results.map((r) => r!) };
+  }
+  stopped = true;
+  // The writes left behind end when the caller destroys the connections; nothing waits for them.
+  work.catch(() => undefined);
+  return {
+    base_url: plan.base_url,
+    interrupted: true,
+    results: queue.map((change, index) => results[index] ?? cutOff(change, running.get(index))),
+  };
 }
 
-async function applyChange(client: QualyticsClient, change: Change, signal: AbortSignal): Promise<DatastoreResult> {
-  const operations: OperationResult[] = change.operations.map((operation) => ({ operation, outcome: 'not-run' }));
+/** Whether `work` ended before `urgent` aborted (then its result is all there is). */
+async function finishesFirst(work: Promise<unknown>, urgent: AbortSignal | undefined): Promise<boolean> {
+  if (!urgent) {
+    await work;
+    return true;
+  }
+  if (urgent.aborted) return false;
+  let onAbort = (): void => undefined;
+  const stop = new Promise<false>((resolve) => {
+    onAbort = () => resolve(false);
+    urgent.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work.then(() => true), stop]);
+  } finally {
+    urgent.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A datastore an urgent stop left behind: its call on the way is of unknown outcome; the rest did not run. */
+function cutOff(change: Change, operations: OperationResult[] | undefined): DatastoreResult {
+  if (!operations) {
+    return { datastore: change.datastore, status: 'skipped', reason: 'interrupted', operations: change.operations.map((operation) => ({ operation, outcome: 'not-run' })) };
+  }
+  const snapshot = operations.map((o) => ({ ...o }));
+  const current = snapshot.find((o) => o.outcome === 'not-run');
+  if (current) current.outcome = 'unknown';
+  return { datastore: change.datastore, status: 'partial', reason: 'interrupted', operations: snapshot };
+}
+
+async function applyChange(client: QualyticsClient, change: Change, operations: OperationResult[], signal: AbortSignal): Promise<DatastoreResult> {
   let answered: EnrichmentState | undefined;
   let needsReread = false;
   const collateral: string[] = [];
+  const interruptedAt = (i: number): DatastoreResult => ({
+    datastore: change.datastore,
+    status: i === 0 && operations[0]!.outcome === 'not-run' ? 'skipped' : 'partial',
+    reason: 'interrupted',
+    operations,
+  });
   for (const [i, slot] of operations.entries()) {
-    if (signal.aborted) {
-      return { datastore: change.datastore, status: i === 0 ? 'skipped' : 'partial', reason: 'interrupted', operations };
-    }
+    if (signal.aborted) return interruptedAt(i);
     try {
       const response = await execute(client, change.datastore.id, slot.operation);
       slot.outcome = 'done';
@@ -71,6 +131,11 @@ async function applyChange(client: QualyticsClient, change: Change, signal: Abor
         };
       }
       if (!(err instanceof ApiError || err instanceof NetworkError || err instanceof UnusableResponseError)) throw err;
+      if (err instanceof NetworkError && err.interrupted) {
+        // Stopped by Ctrl-C/SIGTERM before its next attempt, not failed.
+        slot.outcome = err.interrupted === 'unknown' ? 'unknown' : 'not-run';
+        return interruptedAt(i);
+      }
       slot.outcome = 'failed';
       slot.error = err instanceof ApiError
         ? { status: err.status, detail: err.detail, message: err.message }

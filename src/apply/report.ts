@@ -3,7 +3,12 @@ import type { DatastoreRef, Operation } from '../plan/types.js';
 
 export interface OperationResult {
   operation: Operation;
-  outcome: 'done' | 'failed' | 'not-run';
+  /**
+   * `unknown`: the call was on its way when a second Ctrl-C/SIGTERM stopped the run (or an interrupt
+   * came between a write whose answer was lost and its retry): it may or may not have landed; plan
+   * again to see.
+   */
+  outcome: 'done' | 'failed' | 'not-run' | 'unknown';
   /** For a failed operation: the server's status and detail, or the network failure. */
   error?: { status?: number; detail: string; message: string };
 }
@@ -15,7 +20,7 @@ export type DatastoreStatus =
   | 'failed'
   /** Not started: interrupted before its first operation. */
   | 'skipped'
-  /** Interrupted between two of its operations: the first ones are done. */
+  /** Interrupted after it started: the first operations are done, or one's outcome is unknown. */
   | 'partial';
 
 export interface DatastoreResult {

@@ -15,11 +15,14 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--timeout <seconds>', 'per-request timeout in seconds (default: $QUALYTICS_TIMEOUT, then `timeout` in ~/.qualytics/config.yaml, else 30)')
     .option('--allow-insecure-http', 'allow a plain http:// URL for a host other than this machine (the token travels unencrypted)')
     .addOption(new Option('--parallelism <n>', 'API requests in flight at once').default(10).argParser(parsePositiveInt('--parallelism')))
+    .addOption(new Option('--request-deadline <seconds>', 'the longest one request may take across its retries; a wait to retry that would end later is not started').default(120).argParser(parsePositiveInt('--request-deadline')))
     .option('--verbose', 'print each HTTP exchange and retry on stderr: method, path, status, time, size; never headers or the token (also: ENRICHCTL_LOG=debug)');
 }
 
 export interface ConnectedFlags extends ConnectionFlags {
   parallelism: number;
+  /** Seconds; see `ClientOptions.deadlineMs`. */
+  requestDeadline?: number;
   verbose?: boolean;
 }
 
@@ -37,6 +40,8 @@ export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsC
     verifyTls,
     proxy: route.proxy,
     maxInFlight: flags.parallelism,
+    deadlineMs: (flags.requestDeadline ?? 120) * 1000,
+    signal: io.signal,
     userAgent: `enrichctl/${VERSION}`,
     onNotice: (message) => io.stderr.write(`Note: ${message}\n`),
     ...networkListeners(io, isVerbose(flags.verbose, io.env)),

@@ -5,7 +5,9 @@ export const EXIT = {
   error: 1,
   /** `plan --detailed-exitcode` only: the plan has changes (terraform's contract). */
   changes: 2,
-  /** Interrupted by SIGINT/SIGTERM. */
+  /** Interrupted by SIGINT (Ctrl-C): 128 + 2, as shells report it. */
   interrupted: 130,
+  /** Interrupted by SIGTERM (a CI runner cancelling the job): 128 + 15. `main.ts` picks it. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -15,9 +15,14 @@ export interface Io {
   cwd: string;
   /** Aborted on SIGINT/SIGTERM: commands stop starting new work and report. */
   signal: AbortSignal;
+  /**
+   * Aborted on a second SIGINT/SIGTERM: "stop now". apply stops waiting for the writes in flight,
+   * reports them as of unknown outcome and returns; absent where no second signal can come.
+   */
+  urgent?: AbortSignal;
 }
 
-export function processIo(signal: AbortSignal): Io {
+export function processIo(signal: AbortSignal, urgent?: AbortSignal): Io {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -25,6 +30,7 @@ export function processIo(signal: AbortSignal): Io {
     env: process.env,
     cwd: process.cwd(),
     signal,
+    urgent,
   };
 }
 

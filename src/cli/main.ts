@@ -1,21 +1,37 @@
 #!/usr/bin/env node
 /** The enrichctl binary: the only place that calls process.exit. */
-import { EXIT } from './exit-codes.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 import { processIo } from './io.js';
 
+// First signal: stop starting work (apply finishes the writes in flight, then reports). Second:
+// stop now (apply reports at once, the writes in flight marked of unknown outcome). Third: exit.
 const controller = new AbortController();
-let interrupts = 0;
-const onSignal = (): void => {
-  interrupts += 1;
-  // A second Ctrl-C means "now": stop without waiting for in-flight work.
-  if (interrupts > 1) process.exit(EXIT.interrupted);
-  controller.abort();
+const urgent = new AbortController();
+let first: NodeJS.Signals | undefined;
+const onSignal = (signal: NodeJS.Signals): void => {
+  if (first === undefined) {
+    first = signal;
+    controller.abort();
+    return;
+  }
+  if (!urgent.signal.aborted) {
+    urgent.abort();
+    // Whatever does not listen for it still ends soon; the report normally wins this race.
+    setTimeout(() => process.exit(exitCode(EXIT.interrupted)), 2_000).unref();
+    return;
+  }
+  process.exit(exitCode(EXIT.interrupted));
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
+/** 130 after SIGINT, 143 after SIGTERM: commands say "interrupted", the signal says which. */
+function exitCode(code: ExitCode): ExitCode {
+  return code === EXIT.interrupted && first === 'SIGTERM' ? EXIT.terminated : code;
+}
+
 // The command tree is loaded only now, so a Ctrl-C during start-up is already handled.
 const { runCli } = await import('./program.js');
-const code = await runCli(process.argv.slice(2), processIo(controller.signal));
+const code = exitCode(await runCli(process.argv.slice(2), processIo(controller.signal, urgent.signal)));
 // Let stdout drain (pipes) before exiting.
 process.stdout.write('', () => process.exit(code));

@@ -40,6 +40,8 @@ function describeOp(o: OperationResult): string {
       return `not run  ${call}`;
     case 'failed':
       return `failed   ${visibleText(o.error?.message ?? call)}`;
+    case 'unknown':
+      return `unknown  ${call}: outcome unknown (re-run plan to see)`;
     default: {
       const unreachable: never = o.outcome;
       return String(unreachable);
@@ -56,5 +58,8 @@ export function renderApplySummary(report: ApplyReport, p: Paint): string {
   let text = `${p.bold(colour(`${head}: ${parts.join(', ')}.`))}\n`;
   if (c.failed > 0) text += 'Fix what failed, then run apply again: every call enrichctl makes is idempotent, so it converges.\n';
   else if (report.interrupted) text += 'Run apply again to finish: every call enrichctl makes is idempotent, so it converges.\n';
+  if (report.results.some((r) => r.operations.some((o) => o.outcome === 'unknown'))) {
+    text += 'Writes marked unknown were cut off in flight: they may or may not have landed; run plan to see the live state.\n';
+  }
   return text;
 }

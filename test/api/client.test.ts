@@ -225,3 +225,49 @@ describe('QualyticsClient', () => {
     expect(seen.length).toBeGreaterThan(5);
   });
 });
+
+describe('QualyticsClient: deadline and interrupts', () => {
+  it('gives up when the next wait would end past the deadline for one request, and says so', async () => {
+    em.setFaults({ script: [{ method: 'GET', status: 503, times: 10 }] });
+    const c = client({ deadlineMs: 500, retry: { retries: 10, baseDelayMs: 200, maxDelayMs: 200 }, random: () => 1 });
+    const err = await c.getDatastore(42).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    // Attempts at about 0, 200 and 400 ms; a fourth would come at 600 ms, past the 500 ms deadline.
+    expect((err as ApiError).message).toMatch(/^GET \/datastores\/42 answered 503 \(after 3 attempts\)(: .*)?; gave up after the 0\.5 s deadline for one request$/);
+    expect(em.calls()).toHaveLength(3);
+  });
+
+  it('does not start a Retry-After wait that would cross the deadline', async () => {
+    em.setFaults({ script: [{ method: 'GET', status: 429, retryAfterSeconds: 30, times: 1 }] });
+    const started = performance.now();
+    const err = await client({ deadlineMs: 1_000 }).getDatastore(42).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect((err as ApiError).message).toMatch(/^GET \/datastores\/42 answered 429(: .*)?; gave up after the 1 s deadline for one request$/);
+    expect(em.calls()).toHaveLength(1);
+  });
+
+  it('ends a Retry-After wait at once on the interrupt signal and starts no attempt after it', async () => {
+    em.setFaults({ script: [{ method: 'PUT', status: 429, retryAfterSeconds: 50, times: 5 }] });
+    const interrupt = new AbortController();
+    const c = client({ signal: interrupt.signal, onRetry: () => setTimeout(() => interrupt.abort(), 20) });
+    const started = performance.now();
+    const err = await c.updateSettings(42, { enrichment_prefix: 'x' }).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(err).toBeInstanceOf(NetworkError);
+    // A 429 means the server did not take the write: nothing landed.
+    expect((err as NetworkError).interrupted).toBe('not-applied');
+    expect((err as NetworkError).message).toBe('PUT /datastores/42 failed: interrupted while waiting to retry');
+    expect(em.calls()).toHaveLength(1);
+    expect(await c.getDatastore(42).catch((e: unknown) => (e as NetworkError).message)).toBe('GET /datastores/42 failed: interrupted before it was sent');
+    expect(em.calls()).toHaveLength(1);
+  });
+
+  it('says an interrupted write whose answer was lost may have landed', async () => {
+    em.setFaults({ script: [{ method: 'PATCH', reset: true, afterCommit: true, times: 1 }] });
+    const interrupt = new AbortController();
+    const c = client({ signal: interrupt.signal, retry: { baseDelayMs: 2_000, maxDelayMs: 2_000 }, random: () => 1, onRetry: () => interrupt.abort() });
+    const err = await c.linkEnrichment(42, 100).catch((e: unknown) => e);
+    expect((err as NetworkError).interrupted).toBe('unknown');
+    expect(em.calls().map((r) => r.status)).toStrictEqual(['reset']);
+  });
+});

@@ -1,6 +1,6 @@
 /** The pure parts of the whole-datastore PUT fallback and of reading error bodies, table-driven. */
 import { describe, expect, it } from 'vitest';
-import { readErrorBody } from '../../src/api/client.js';
+import { readErrorBody } from '../../src/api/error-body.js';
 import { ApiError } from '../../src/api/errors.js';
 import { collateralChanges, flattenForPut, mergeForPut, missingBodyFields } from '../../src/api/full-put.js';
 import type { ApiDatastore } from '../../src/core/api-types.js';
@@ -35,7 +35,7 @@ describe('readErrorBody', () => {
     { name: 'not JSON', text: '<html>\n<b>Bad gateway</b></html>', status: 502, detail: '<html> <b>Bad gateway</b></html>', problems: [] },
   ];
   it.each(cases)('$name', ({ text, status, detail, problems }) => {
-    expect(readErrorBody(text, status)).toStrictEqual({ detail, problems });
+    expect(readErrorBody(text, status, (t) => t)).toStrictEqual({ detail, problems });
   });
 });
 

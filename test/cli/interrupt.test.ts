@@ -103,3 +103,83 @@ it('stops a slow plan at once on SIGINT: exit 130, nothing printed on stdout', a
   expect(stdout).toBe('');
   expect(stderr).toContain('Interrupted. Nothing was changed.');
 });
+
+/** Starts the built binary; `exited` resolves with its exit code (it is killed after 30 s, failing the test). */
+function startBinary(args: string[], dir: string, url: string) {
+  const env = { ...process.env, QUALYTICS_URL: url, QUALYTICS_TOKEN: TOKEN, NO_COLOR: '1' };
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => { out.stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { out.stderr += d.toString(); });
+  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { clearTimeout(guard); resolve(code); }));
+  return { child, out, exited };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > 20_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const LINKED = (n: number): string => manifest(Array.from({ length: n }, (_, i) => `  - datastore: source-${String(i + 1).padStart(3, '0')}\n    enrichment_datastore: Enrichment\n    enrichment_remediation_strategy: append\n`).join(''));
+const ACK = /stopping: waiting for \d+ requests? in flight; press Ctrl-C again to stop now\n/;
+
+it('SIGTERM during a Retry-After wait: acknowledged, exits 143 within seconds with a report, no write after the signal', async () => {
+  const dir = await workspace({ 'm.yaml': LINKED(3) });
+  // Every settings update is refused for 50 s (the client honours up to 60 s).
+  em.setFaults({ script: [{ method: 'PUT', status: 429, retryAfterSeconds: 50, times: 100 }] });
+  const { child, out, exited } = startBinary(['apply', 'm.yaml', '--auto-approve', '--parallelism', '1'], dir, em.url);
+  await until(() => em.calls().some((c) => c.method === 'PUT' && c.status === 429), 'the first refused PUT');
+  const lastBeforeSignal = Math.max(...em.calls().map((c) => c.seq));
+  const signalled = performance.now();
+  child.kill('SIGTERM');
+  const code = await exited;
+  expect(code).toBe(143);
+  // It did not wait out the 50 s.
+  expect(performance.now() - signalled).toBeLessThan(15_000);
+  expect(out.stderr).toContain('stopping: waiting for 0 requests in flight; press Ctrl-C again to stop now\n');
+  expect(em.calls().filter((c) => c.seq > lastBeforeSignal)).toStrictEqual([]);
+  // The link landed, the refused settings update did not, the other datastores never started.
+  expect(out.stdout).toMatch(/^partial {2}.*source-001.*: interrupted\n {9}done {5}PATCH \/datastores\/1\/enrichment\/1000\n {9}not run {2}PUT \/datastores\/1\n/m);
+  expect(out.stdout).toMatch(/Not started \(interrupted\): .*source-002.*source-003/);
+  expect(out.stdout).toContain('Apply interrupted: 0 applied, 0 failed, 2 skipped, 1 partially applied.');
+  expect(`${out.stdout}${out.stderr}`).not.toContain(TOKEN);
+}, 30_000);
+
+it('a second SIGINT while writes are in flight stops at once: exit 130, the writes reported of unknown outcome', async () => {
+  const dir = await workspace({ 'm.yaml': LINKED(3) });
+  em.setFaults({ latencyMs: 3_000 });
+  // A relay that says when the first write goes out.
+  let writeSent!: () => void;
+  const firstWrite = new Promise<void>((resolve) => { writeSent = resolve; });
+  const relay = createServer((socket) => {
+    const upstream = connect(em.port, '127.0.0.1');
+    socket.on('data', (d: Buffer) => { if (/^(PATCH|PUT|DELETE) \/api\//m.test(d.toString('latin1'))) writeSent(); });
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}/api`;
+  try {
+    const { child, out, exited } = startBinary(['apply', 'm.yaml', '--auto-approve', '--parallelism', '2'], dir, relayUrl);
+    await firstWrite;
+    child.kill('SIGINT');
+    await until(() => ACK.test(out.stderr), 'the acknowledgement');
+    const second = performance.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    // Well under the 3 s the writes in flight would take.
+    expect(performance.now() - second).toBeLessThan(2_000);
+    expect(code).toBe(130);
+    expect(out.stderr).toMatch(/stopping: waiting for [12] requests? in flight; press Ctrl-C again to stop now/);
+    expect(out.stdout).toMatch(/^ {9}unknown {2}PATCH \/datastores\/\d\/enrichment\/1000: outcome unknown \(re-run plan to see\)$/m);
+    expect(out.stdout).toMatch(/Apply interrupted: 0 applied, 0 failed, \d skipped, \d partially applied\./);
+    expect(out.stdout).toContain('Writes marked unknown were cut off in flight');
+  } finally {
+    relay.close();
+  }
+}, 30_000);

@@ -71,6 +71,30 @@ describe('--format json outputs', () => {
     expectValid('apply-report.schema.json', doc);
   });
 
+  it('apply: apply-report.schema.json, with a write of unknown outcome after a second interrupt', async () => {
+    const dir = await workspace({ 'm.yaml': manifest('  - datastore: Orders\n    high_count_rollup_threshold: 78\n') });
+    em.setFaults({ latencyMs: 600 });
+    const first = new AbortController();
+    const second = new AbortController();
+    const calls = em.calls().length;
+    try {
+      const running = run(['apply', '--auto-approve', '--format', 'json'], { cwd: dir, env: env(), signal: first.signal, urgent: second.signal });
+      // The plan reads one listing; the PUT goes out right after it and is held for 600 ms.
+      while (em.calls().length === calls) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      first.abort();
+      second.abort();
+      const r = await running;
+      expect(r.code).toBe(130);
+      const doc = JSON.parse(r.stdout) as { interrupted: boolean; results: Array<{ status: string; operations: Array<{ outcome: string }> }> };
+      expect(doc.interrupted).toBe(true);
+      expect(doc.results.map((x) => [x.status, x.operations.map((o) => o.outcome)])).toStrictEqual([['partial', ['unknown']]]);
+      expectValid('apply-report.schema.json', doc);
+    } finally {
+      em.setFaults({ latencyMs: 0 });
+    }
+  });
+
   it('export: enrichment-manifest.schema.json', async () => {
     const r = await run(['export', '--format', 'json'], { cwd: await workspace({}), env: env() });
     expect(r.code).toBe(0);

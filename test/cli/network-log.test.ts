@@ -106,6 +106,14 @@ describe('final errors', () => {
     expect(em.calls()).toHaveLength(1);
   });
 
+  it('say when the deadline for one request (--request-deadline) ended the retries', async () => {
+    em.setFaults({ script: [{ method: 'GET', status: 429, retryAfterSeconds: 2, times: 10 }] });
+    const r = await plan({ flags: ['--request-deadline', '1'] });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: GET \/datastores answered 429(: .*)?; gave up after the 1 s deadline for one request\n/);
+    expect(em.calls()).toHaveLength(1);
+  });
+
   it('with --verbose, follow the exchange and retry lines', async () => {
     em.setFaults({ script: [{ method: 'GET', status: 502, times: 2 }, { method: 'GET', status: 422, times: 1 }] });
     const r = await plan({ flags: ['--verbose'] });

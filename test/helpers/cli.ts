@@ -26,6 +26,8 @@ export interface RunOptions {
   /** Pretend stderr is a terminal. */
   stderrTty?: boolean;
   signal?: AbortSignal;
+  /** The second interrupt ("stop now"). */
+  urgent?: AbortSignal;
 }
 
 export async function run(argv: string[], options: RunOptions): Promise<RunResult> {
@@ -47,6 +49,7 @@ export async function run(argv: string[], options: RunOptions): Promise<RunResul
     env: { HOME: options.cwd, ...options.env },
     cwd: options.cwd,
     signal: options.signal ?? new AbortController().signal,
+    urgent: options.urgent,
   };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };

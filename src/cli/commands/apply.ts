@@ -2,11 +2,13 @@
  * `enrichctl apply [PATH...]` plans, shows the plan, asks for `yes` on a terminal, then executes.
  * `enrichctl apply --plan FILE` executes a reviewed, saved plan after proving it still applies (and resumes one an earlier run left unfinished).
  * Exit 0 when everything applied (or nothing to do), 1 on any failure or refusal, 130 when
- * interrupted (what ran and what did not is reported; running apply again converges).
+ * interrupted (143 after SIGTERM: main.ts), what ran and what did not reported; running apply again
+ * converges. The first signal is acknowledged at once; a second one stops waiting for the writes in
+ * flight, which the report marks of unknown outcome.
  */
 import { Option, type Command } from 'commander';
 import { applyPlan } from '../../apply/apply.js';
-import { countResults, type ApplyReport } from '../../apply/report.js';
+import { countResults, type ApplyReport, type DatastoreResult } from '../../apply/report.js';
 import type { QualyticsClient } from '../../api/client.js';
 import { observe } from '../../api/observe.js';
 import type { Observation } from '../../plan/observation.js';
@@ -168,13 +170,22 @@ async function execute(client: QualyticsClient, plan: Plan, options: ApplyOption
     return EXIT.ok;
   }
   if (text) io.stdout.write('\n');
+  const acknowledge = (): void => {
+    const n = client.inFlight();
+    io.stderr.write(`\nstopping: waiting for ${n} request${n === 1 ? '' : 's'} in flight; press Ctrl-C again to stop now\n`);
+  };
+  io.signal.addEventListener('abort', acknowledge, { once: true });
+  const printed = new Set<DatastoreResult>();
   const report = await applyPlan(client, plan, {
     parallelism: options.parallelism,
     signal: io.signal,
+    urgent: io.urgent,
     // Datastores never started are listed once, after those in flight have finished.
-    onResult: text ? (r) => { if (r.status !== 'skipped') io.stdout.write(renderResultLine(r, p)); } : undefined,
-  });
+    onResult: text ? (r) => { if (r.status !== 'skipped') { printed.add(r); io.stdout.write(renderResultLine(r, p)); } } : undefined,
+  }).finally(() => io.signal.removeEventListener('abort', acknowledge));
   if (text) {
+    // After a second Ctrl-C, those cut off in flight have not been shown yet.
+    for (const r of report.results) if (r.status !== 'skipped' && !printed.has(r)) io.stdout.write(renderResultLine(r, p));
     const unstarted = report.results.filter((r) => r.status === 'skipped');
     if (unstarted.length > 0) {
       io.stdout.write(`Not started (interrupted): ${unstarted.map((r) => describeRef(r.datastore)).join(', ')}\n`);

@@ -1,0 +1,103 @@
+/**
+ * Turning what the server (or the network) said into one line for an error: the `detail` of an
+ * error answer, a FastAPI validation error's entries, a body that is not JSON, a failed connection.
+ * Every text read here is redacted first (redact.ts), before it is cut to length, so no part of the
+ * token survives a truncation.
+ */
+import type { FieldProblem } from './errors.js';
+import type { Redactor } from './redact.js';
+
+/**
+ * The server's `detail` on one line, and a FastAPI validation error's entries. Qualytics answers
+ * business-rule errors with `{"detail": "..."}`; request validation errors (422) carry a list of
+ * `{type, loc, msg, input}`, read as `field: message` (the `body`/`query`/`path` part of `loc` left
+ * out; the `input` never shown, since it may echo what was sent); anything else is summarised.
+ */
+export function readErrorBody(raw: string, status: number, redact: Redactor): { detail: string; problems: FieldProblem[] } {
+  // Redacted before parsing (a JSON-escaped echo) and each string again after (a `\u` escaped one).
+  const text = redact(raw);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { detail: text.trim() === '' ? defaultReason(status) : describeBody(text), problems: [] };
+  }
+  const detail = isRecord(parsed) ? parsed.detail : undefined;
+  if (typeof detail === 'string') return { detail: oneLine(redact(detail)), problems: [] };
+  if (Array.isArray(detail)) {
+    const problems = detail.flatMap((d): FieldProblem[] => (isRecord(d) && typeof d.msg === 'string'
+      ? [{ type: typeof d.type === 'string' ? d.type : '', loc: Array.isArray(d.loc) ? d.loc.filter(isLocPart).map((p) => (typeof p === 'string' ? redact(p) : p)) : [], msg: redact(d.msg) }]
+      : []));
+    const text = problems.length === detail.length
+      ? problems.map(describeProblem).join('; ')
+      : redact(JSON.stringify(detail));
+    return { detail: oneLine(text), problems };
+  }
+  return { detail: detail === undefined ? defaultReason(status) : oneLine(redact(JSON.stringify(detail))), problems: [] };
+}
+
+function describeProblem(p: FieldProblem): string {
+  const where = p.loc[0] === 'body' || p.loc[0] === 'query' || p.loc[0] === 'path' || p.loc[0] === 'header' ? p.loc.slice(1) : p.loc;
+  return where.length > 0 ? `${where.join('.')}: ${p.msg}` : p.msg;
+}
+
+function isLocPart(v: unknown): v is string | number {
+  return typeof v === 'string' || typeof v === 'number';
+}
+
+function defaultReason(status: number): string {
+  if (status === 401) return 'the API token was refused; check QUALYTICS_TOKEN (or --token-file) and that the token has not been revoked';
+  return '';
+}
+
+export function describeBody(text: string): string {
+  const t = oneLine(text);
+  return t.length > 200 ? `${t.slice(0, 200)}...` : t;
+}
+
+function oneLine(s: string): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > 1000 ? `${flat.slice(0, 1000)}...` : flat;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A short, token-free reason for a failed connection. */
+export function networkReason(err: unknown, signal: AbortSignal, timeoutMs: number, baseUrl: string): string {
+  if (signal.aborted) return `no answer within ${formatSeconds(timeoutMs)} (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)`;
+  const code = isRecord(err) && typeof err.code === 'string' ? err.code : undefined;
+  const host = new URL(baseUrl).host;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `connection refused by ${host}; is the URL right and the server up?`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve ${new URL(baseUrl).hostname}; check the URL`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return `the connection to ${host} was closed before an answer arrived`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `could not connect to ${host} in time`;
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+      return `${host} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`;
+    case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `the TLS certificate of ${host} could not be verified (${code})`;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return `the TLS certificate of ${host} could not be verified (${code}); if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file`;
+    default:
+      return `${code ?? 'network error'} talking to ${host}`;
+  }
+}
+
+export function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+

@@ -1,0 +1,117 @@
+/**
+ * The token never leaves the client, whatever the server says: a hostile front echoes the request's
+ * Authorization header in its error answers (JSON details, a FastAPI 422, plain text, HTML) and in
+ * a successful answer's data, and the token appears in no stdout, stderr or written file, with
+ * `[redacted]` where the echo was.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startHostileFront, type HostileAnswer, type HostileFront } from '../helpers/hostile-front.js';
+import { manifest, run, workspace, type RunResult } from '../helpers/cli.js';
+
+// A base64-ish token with a `/` (JSON may escape it) and a `+` (URL-encoding changes it).
+const TOKEN = 'hostile/Tok3n+abc_0123456789xyz';
+const M = manifest('  - datastore: Orders\n    high_count_rollup_threshold: 12\n');
+
+let em: RunningEmulator;
+let front: HostileFront | undefined;
+beforeEach(async () => {
+  em = await startEmulator({
+    seed: {
+      users: [{ name: 'Ada Admin', role: 'Admin', token: TOKEN }],
+      datastores: [{ id: 1, name: 'Orders' }, { id: 100, name: 'Warehouse Enrichment', enrichment_only: true }],
+    },
+  });
+});
+afterEach(async () => {
+  await front?.close();
+  front = undefined;
+  await em.close();
+});
+
+const json = (status: number, value: unknown, escapeSlashes = false): HostileAnswer => {
+  const body = JSON.stringify(value);
+  return { status, contentType: 'application/json', body: escapeSlashes ? body.replace(/\//g, '\\/') : body };
+};
+
+/** Every form of the token a leak could take. */
+function expectNoToken(text: string): void {
+  for (const form of [TOKEN, TOKEN.replace(/\//g, '\\/'), encodeURIComponent(TOKEN), 'Tok3n']) expect(text).not.toContain(form);
+}
+
+async function cli(args: string[], hostile: (req: IncomingMessage, auth: string) => HostileAnswer | undefined,
+  rewrite?: (value: unknown, auth: string) => void): Promise<RunResult & { dir: string }> {
+  front = await startHostileFront({ upstream: em.url, hostile, rewrite });
+  const dir = await workspace({ 'm.yaml': M });
+  const r = await run(args, { cwd: dir, env: { QUALYTICS_URL: front.url, QUALYTICS_TOKEN: TOKEN } });
+  expectNoToken(`${r.stdout}${r.stderr}`);
+  return { ...r, dir };
+}
+
+describe('an echoed Authorization header in an error answer', () => {
+  it.each([
+    ['a 401 JSON detail, slashes JSON-escaped', (auth: string) => json(401, { detail: `Invalid credentials in header: ${auth}` }, true)],
+    ['a 422 FastAPI list with the token in msg and input', (auth: string) => json(422, {
+      detail: [{ type: 'value_error', loc: ['header', 'authorization'], msg: `malformed value ${auth}`, input: auth }],
+    })],
+    ['a 422 list entry without msg (shown as JSON)', (auth: string) => json(422, { detail: [{ loc: ['header'], input: auth }] })],
+    ['a 500 plain-text page, with the token URL-encoded too', (auth: string) => ({
+      status: 500, contentType: 'text/plain',
+      body: `Traceback: handler failed\nAuthorization: ${auth}\nreferer: /login?token=${encodeURIComponent(TOKEN)}\n`,
+    })],
+    ['an HTML error page, "bearer" in lower case', (auth: string) => ({
+      status: 404, contentType: 'text/html',
+      body: `<html><body><h1>404</h1><pre>authorization: ${auth.replace('Bearer', 'bearer')}</pre></body></html>`,
+    })],
+    ['a detail far beyond the length shown, token at the cut', (auth: string) => json(400, { detail: `${'x'.repeat(977)} ${auth}` })],
+  ])('plan: %s is redacted on stderr', async (_name, answer) => {
+    const r = await cli(['plan', 'm.yaml'], (_req, auth) => answer(auth));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: GET \/datastores answered \d{3}/);
+    if (!_name.includes('without msg') && !_name.includes('at the cut')) expect(r.stderr).toContain('[redacted]');
+  });
+
+  it('apply: a 403 on the PUT echoing the header is redacted in the text report', async () => {
+    const r = await cli(['apply', 'm.yaml', '--auto-approve'], (req, auth) => (req.method === 'PUT'
+      ? json(403, { detail: `User (${auth}) lacks editor permission` }) : undefined));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('failed   PUT /datastores/1 answered 403: User ([redacted]) lacks editor permission');
+  });
+
+  it('apply --format json: the same 403 is redacted in the report document', async () => {
+    const r = await cli(['apply', 'm.yaml', '--auto-approve', '--format', 'json'], (req, auth) => (req.method === 'PUT'
+      ? json(403, { detail: `User (${auth}) lacks editor permission` }) : undefined));
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { results: Array<{ operations: Array<{ error?: { detail: string; message: string } }> }> };
+    expect(report.results[0]!.operations[0]!.error).toMatchObject({ detail: 'User ([redacted]) lacks editor permission', status: 403 });
+  });
+});
+
+describe('an echoed Authorization header in the data of a successful answer', () => {
+  // The prefix of the datastore in the plan becomes the echo: shown by every plan format and saved.
+  const rewrite = (value: unknown, auth: string): void => {
+    const visit = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(visit);
+      else if (typeof v === 'object' && v !== null) {
+        const o = v as Record<string, unknown>;
+        if (o.id === 1 && 'enrichment_prefix' in o) o.enrichment_prefix = `p ${auth} ${encodeURIComponent(TOKEN)}`;
+        Object.values(o).forEach(visit);
+      }
+    };
+    visit(value);
+  };
+
+  it('plan --format markdown and plan --out: redacted in the comment and the saved plan', async () => {
+    const r = await cli(['plan', 'm.yaml', '--format', 'markdown', '--out', 'plan.json'], () => undefined, rewrite);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[redacted]');
+    const saved = await readFile(join(r.dir, 'plan.json'), 'utf8');
+    expectNoToken(saved);
+    expect(saved).toContain('p [redacted] [redacted]');
+  });
+
+});
