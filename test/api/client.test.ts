@@ -95,12 +95,10 @@ describe('QualyticsClient', () => {
   it('honours Retry-After on 429', async () => {
     em.setFaults({ script: [{ method: 'GET', status: 429, retryAfterSeconds: 1, times: 1 }] });
     const retries: RetryEvent[] = [];
-    const started = performance.now();
     await client({ onRetry: (e) => retries.push(e) }).getDatastore(42);
-    const elapsed = performance.now() - started;
     expect(retries).toHaveLength(1);
     expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(1000);
-    expect(elapsed).toBeGreaterThanOrEqual(990);
+    // A lower bound only (a slow machine cannot break it): the server saw the retry no sooner than asked.
     const [first, second] = em.calls();
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(990);
   });
@@ -140,14 +138,11 @@ describe('QualyticsClient', () => {
   it('times out a request that gets no answer in time, and says so', async () => {
     em.setFaults({ latencyMs: 1_000 });
     const c = client({ timeoutMs: 200, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
-    const started = performance.now();
     const err = await c.getDatastore(42).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as NetworkError).message).toBe('GET /datastores/42 failed (after 2 attempts): no answer within 0.2 s (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)');
-    // Two attempts (one retry), each cut at 200 ms, well before the 1 s answer.
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(390);
-    expect(elapsed).toBeLessThan(900);
+    // Both attempts were given up before the server answered either (it logs a call when it answers).
+    expect(em.calls()).toStrictEqual([]);
   });
 
   it('reports a refused connection without retrying forever', async () => {
@@ -199,15 +194,31 @@ describe('QualyticsClient', () => {
   });
 
   it('keeps at most maxInFlight requests in flight', async () => {
-    em.setFaults({ latencyMs: 50 });
-    const c = client({ maxInFlight: 3 });
-    const started = performance.now();
-    await Promise.all(Array.from({ length: 9 }, () => c.getDatastore(42)));
-    const elapsed = performance.now() - started;
-    // 9 requests, 3 at a time, 50 ms each: three waves.
-    expect(elapsed).toBeGreaterThanOrEqual(145);
-    const ats = em.calls().map((r) => r.at).sort((a, b) => a - b);
-    expect(ats[3]! - ats[0]!).toBeGreaterThanOrEqual(45);
+    // A server that counts the requests it holds open at once (each held 30 ms).
+    let open = 0;
+    let most = 0;
+    let served = 0;
+    const server = createServer((_req, res) => {
+      most = Math.max(most, ++open);
+      setTimeout(() => {
+        open--;
+        served++;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 42, name: 'Healthcare Database' }));
+      }, 30);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = client({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, maxInFlight: 3 });
+      await Promise.all(Array.from({ length: 9 }, () => c.getDatastore(42)));
+      expect(served).toBe(9);
+      expect(most).toBe(3);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      clients = [];
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('never lets the token reach an error, a retry event or its JSON form', async () => {
