@@ -230,9 +230,23 @@ describe('QualyticsClient', () => {
       c.updateSettings(42, { enrichment_prefix: 'x' }).catch((e: unknown) => e),
       c.unlinkEnrichment(42).catch((e: unknown) => e),
     ]);
-    for (const e of errors) seen.push(String(e), JSON.stringify(e), (e as Error).stack ?? '');
-    seen.push(JSON.stringify(c), JSON.stringify(em.calls()));
+    // Each call really failed (a success would make this test vacuous), one of them after a retry.
+    expect(errors.map((e) => (e instanceof ApiError ? e.status : e))).toStrictEqual([404, 403, 403]);
+    expect(seen.filter((s) => s.includes('"outcome":"answered 503"'))).toHaveLength(1);
+    // And a network failure: the same token to a port nothing listens on.
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const offline = client({ baseUrl: `http://127.0.0.1:${closed}/api`, token: MEMBER, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 }, onRetry: (e) => seen.push(JSON.stringify(e)) });
+    const refused = await offline.linkEnrichment(42, 100).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(NetworkError);
+    errors.push(refused);
+    for (const e of errors) seen.push(String(e), JSON.stringify(e), (e as Error).stack ?? '', (e as Error).message);
+    seen.push(JSON.stringify(c), JSON.stringify(offline), JSON.stringify(em.calls()));
     expect(seen.join('\n')).not.toContain(MEMBER);
-    expect(seen.length).toBeGreaterThan(5);
   });
 });
