@@ -6,7 +6,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import type { Seed } from '../../src/emulator/seed-types.js';
 import { PLAIN } from '../../src/render/colour.js';
 import { renderResultLine } from '../../src/render/apply-text.js';
-import type { Change, Plan } from '../../src/plan/types.js';
+import type { Change, EnrichmentState, Operation, Plan } from '../../src/plan/types.js';
 import { state } from '../plan/builders.js';
 
 const TOKEN = 'apply-admin-token-2b8e';
@@ -62,5 +62,93 @@ describe('applyPlan after a failed operation', () => {
     expect(renderResultLine(result!, PLAIN).split('\n')[2]).toBe('         not run  PUT /datastores/42');
     // Nothing changed on the server.
     expect(em.snapshot().find((d) => d.id === 42)).toMatchObject({ enrich_datastore: null, enrichment_remediation_strategy: 'none' });
+  });
+});
+
+const unlinkPayments = (): Change => ({
+  datastore: { id: 43, name: 'Payments' }, action: 'update', declared_at: { file: 'm.yaml', line: 6, column: 5 },
+  before: state({ enrich_datastore: ENR }), after: state(),
+  changed_fields: ['enrich_datastore'],
+  operations: [{ type: 'unlink', method: 'DELETE', path: '/datastores/43/enrichment' }],
+});
+const setRollup = (id: number, sent: number, expected: EnrichmentState = state({ high_count_rollup_threshold: sent })): Change => ({
+  datastore: { id, name: id === 42 ? 'Orders' : 'Payments' }, action: 'update', declared_at: { file: 'm.yaml', line: 3, column: 5 },
+  before: state(), after: expected, changed_fields: ['high_count_rollup_threshold'],
+  operations: [{ type: 'update_settings', method: 'PUT', path: `/datastores/${id}`, body: { high_count_rollup_threshold: sent } } satisfies Operation],
+});
+
+describe('applyPlan: interrupts, read-back, convergence', () => {
+  beforeEach(async () => {
+    await em.close();
+    em = await startEmulator({ seed: { ...seed, datastores: [...seed.datastores, { id: 43, name: 'Payments', enrich_datastore: 100, enrichment_prefix: '_source' }] } });
+    await client.close();
+    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+  });
+
+  it('starts nothing when interrupted before it begins: every datastore skipped, no request', async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    const report = await applyPlan(client, plan([linkAndAppend, unlinkPayments()]), { parallelism: 0, signal: aborted.signal });
+    expect(report.interrupted).toBe(true);
+    expect(report.results.map((r) => [r.status, r.reason, r.operations.map((o) => o.outcome)])).toStrictEqual([
+      ['skipped', 'interrupted', ['not-run', 'not-run']],
+      ['skipped', 'interrupted', ['not-run']],
+    ]);
+    expect(em.calls()).toStrictEqual([]);
+  });
+
+  it('finishes the operation in flight when interrupted, then starts no other: partial', async () => {
+    // The PATCH commits but its answer is a 503; the interrupt comes while the client waits to retry.
+    em.setFaults({ script: [{ method: 'PATCH', status: 503, afterCommit: true, times: 1 }] });
+    const interrupt = new AbortController();
+    const retrying = new QualyticsClient({ baseUrl: em.url, token: TOKEN, retry: { baseDelayMs: 1, maxDelayMs: 2 }, onRetry: () => interrupt.abort() });
+    try {
+      const report = await applyPlan(retrying, plan([linkAndAppend]), { parallelism: 1, signal: interrupt.signal });
+      expect(report.interrupted).toBe(true);
+      expect(report.results.map((r) => [r.status, r.reason, r.operations.map((o) => o.outcome)])).toStrictEqual([['partial', 'interrupted', ['done', 'not-run']]]);
+      expect(em.calls().map((c) => `${c.method} ${c.status}`)).toStrictEqual(['PATCH 503', 'PATCH 200']);
+    } finally {
+      await retrying.close();
+    }
+  });
+
+  it('reads an unlinked datastore back once (a DELETE answers no body), and says so when that read fails', async () => {
+    const ok = await applyPlan(client, plan([unlinkPayments()]), { parallelism: 1, signal: new AbortController().signal });
+    expect(ok.results.map((r) => r.status)).toStrictEqual(['applied']);
+    expect(em.calls().map((c) => `${c.method} ${c.path} ${c.status}`)).toStrictEqual(['DELETE /api/datastores/43/enrichment 204', 'GET /api/datastores/43 200']);
+
+    em.clearCalls();
+    await client.linkEnrichment(43, 100);
+    em.setFaults({ script: [{ method: 'GET', status: 404, times: 1 }] });
+    const unread = await applyPlan(client, plan([unlinkPayments()]), { parallelism: 1, signal: new AbortController().signal });
+    expect(unread.results).toStrictEqual([{
+      datastore: { id: 43, name: 'Payments' }, status: 'failed', reason: 'not-converged',
+      operations: [{ operation: unlinkPayments().operations[0], outcome: 'done' }],
+      mismatches: [expect.stringMatching(/^could not read the datastore back to confirm the result: GET \/datastores\/43 answered 404: /)],
+    }]);
+  });
+
+  it('reports a result other than the plan expected as not converged, naming the field', async () => {
+    const report = await applyPlan(client, plan([setRollup(42, 30, state({ high_count_rollup_threshold: 20 }))]), { parallelism: 2, signal: new AbortController().signal });
+    expect(report.results.map((r) => [r.status, r.reason, r.mismatches])).toStrictEqual([
+      ['failed', 'not-converged', ['high_count_rollup_threshold is 30 on the server, but the plan expected 20']],
+    ]);
+  });
+
+  it('records a network failure on the operation, with no status, and goes on with other datastores', async () => {
+    const port = em.port;
+    await em.close();
+    const offline = new QualyticsClient({ baseUrl: `http://127.0.0.1:${port}/api`, token: TOKEN, retry: { retries: 0 } });
+    try {
+      const report = await applyPlan(offline, plan([setRollup(42, 30), setRollup(43, 31)]), { parallelism: 1, signal: new AbortController().signal });
+      expect(report.results.map((r) => [r.datastore.id, r.status, r.operations[0]!.outcome])).toStrictEqual([[42, 'failed', 'failed'], [43, 'failed', 'failed']]);
+      const error = report.results[0]!.operations[0]!.error!;
+      expect(error.status).toBeUndefined();
+      expect(error.message).toBe(`PUT /datastores/42 failed: ${error.detail}`);
+      expect(error.detail).toMatch(/^connection refused by 127\.0\.0\.1:/);
+    } finally {
+      await offline.close();
+      em = await startEmulator({ seed });
+    }
   });
 });
