@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QualyticsClient, type RetryEvent } from '../../src/api/client.js';
+import { QualyticsClient, readErrorBody, type RetryEvent } from '../../src/api/client.js';
 import { ApiError, NetworkError } from '../../src/api/errors.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/emulator/seed-types.js';
@@ -248,5 +248,45 @@ describe('QualyticsClient', () => {
     for (const e of errors) seen.push(String(e), JSON.stringify(e), (e as Error).stack ?? '', (e as Error).message);
     seen.push(JSON.stringify(c), JSON.stringify(offline), JSON.stringify(em.calls()));
     expect(seen.join('\n')).not.toContain(MEMBER);
+  });
+});
+
+describe('readErrorBody', () => {
+  it.each([
+    ['a FastAPI detail string, on one line', '{"detail": "Datastore\\n  id: 9 not found"}', 404, { detail: 'Datastore id: 9 not found', problems: [] }],
+    ['a validation list, without its body/query part and never its input', '{"detail": [{"type": "greater_than", "loc": ["body", "high_count_rollup_threshold"], "msg": "Input should be greater than 0", "input": "secret"}, {"type": "missing", "loc": ["query"], "msg": "Field required"}]}', 422,
+      { detail: 'high_count_rollup_threshold: Input should be greater than 0; Field required', problems: [
+        { type: 'greater_than', loc: ['body', 'high_count_rollup_threshold'], msg: 'Input should be greater than 0' },
+        { type: 'missing', loc: ['query'], msg: 'Field required' },
+      ] }],
+    ['a list with an entry that is not a problem: shown as JSON', '{"detail": [{"msg": "x", "loc": "nowhere"}, 7]}', 422,
+      { detail: '[{"msg":"x","loc":"nowhere"},7]', problems: [{ type: '', loc: [], msg: 'x' }] }],
+    ['a detail of another shape', '{"detail": {"code": 5}}', 500, { detail: '{"code":5}', problems: [] }],
+    ['JSON without a detail', '{"error": "no"}', 500, { detail: '', problems: [] }],
+    ['an empty 401', '', 401, { detail: 'the API token was refused; check QUALYTICS_TOKEN (or --token-file) and that the token has not been revoked', problems: [] }],
+    ['a long HTML page, cut', `<html>${'x'.repeat(300)}</html>`, 502, { detail: `<html>${'x'.repeat(194)}...`, problems: [] }],
+  ] as const)('%s', (_name, text, status, expected) => {
+    expect(readErrorBody(text, status)).toStrictEqual(expected);
+  });
+});
+
+describe('network failures, named', () => {
+  it('says a server that closed the connection without answering closed it, and one that speaks no TLS is plain http', async () => {
+    const server = createServer((req) => req.socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const reset = new QualyticsClient({ baseUrl: `http://127.0.0.1:${port}/api`, token: ADMIN, retry: { retries: 0 } });
+      const tls = new QualyticsClient({ baseUrl: `https://127.0.0.1:${port}/api`, token: ADMIN, retry: { retries: 0 } });
+      const errs = [await reset.getDatastore(1).catch((e: unknown) => e), await tls.getDatastore(1).catch((e: unknown) => e)];
+      await Promise.all([reset.close(), tls.close()]);
+      expect(errs.map((e) => (e instanceof NetworkError ? e.message : e))).toStrictEqual([
+        `GET /datastores/1 failed: the connection to 127.0.0.1:${port} was closed before an answer arrived`,
+        `GET /datastores/1 failed: 127.0.0.1:${port} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`,
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
