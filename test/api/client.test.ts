@@ -6,6 +6,7 @@ import { QualyticsClient, readErrorBody, type RetryEvent } from '../../src/api/c
 import { ApiError, NetworkError } from '../../src/api/errors.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/emulator/seed-types.js';
+import { makeTestCa, startTlsFront } from '../helpers/network.js';
 
 const ADMIN = 'secret-admin-token-7f3a';
 const MEMBER = 'secret-member-token-19be';
@@ -270,7 +271,43 @@ describe('readErrorBody', () => {
   });
 });
 
+describe('a server that wants whole PUTs', () => {
+  it('is announced once, even when two updates in flight both meet its 422', async () => {
+    const full = await startEmulator({ seed: { users: seed.users, datastores: [{ id: 1, name: 'A' }, { id: 2, name: 'B' }] }, put: 'full' });
+    const notices: string[] = [];
+    const c = new QualyticsClient({ baseUrl: full.url, token: ADMIN, onNotice: (n) => notices.push(n) });
+    try {
+      const answers = await Promise.all([c.updateSettings(1, { high_count_rollup_threshold: 7 }), c.updateSettings(2, { high_count_rollup_threshold: 8 })]);
+      expect(answers.map((a) => a.datastore.high_count_rollup_threshold)).toStrictEqual([7, 8]);
+      expect(full.calls().filter((c) => c.method === 'PUT').map((c) => c.status).sort()).toStrictEqual([200, 200, 422, 422]);
+      expect(notices).toHaveLength(1);
+      // And the listing with no query at all sends none.
+      await c.listDatastores({});
+      expect(full.calls().at(-1)?.query).toBe('');
+    } finally {
+      await c.close();
+      await full.close();
+    }
+  });
+});
+
 describe('network failures, named', () => {
+  it('says a certificate from an unknown CA could not be verified, and how to trust the organisation\'s CA', async () => {
+    const front = await startTlsFront(await makeTestCa(), em.port);
+    const c = new QualyticsClient({ baseUrl: front.url, token: ADMIN, retry: { retries: 0 } });
+    try {
+      const err = await c.getDatastore(42).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetworkError);
+      expect((err as NetworkError).message).toMatch(
+        /^GET \/datastores\/42 failed: the TLS certificate of 127\.0\.0\.1:\d+ could not be verified \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\); if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file$/,
+      );
+      expect(em.calls()).toStrictEqual([]);
+    } finally {
+      await c.close();
+      await front.close();
+    }
+  });
+
   it('says a server that closed the connection without answering closed it, and one that speaks no TLS is plain http', async () => {
     const server = createServer((req) => req.socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
