@@ -1,6 +1,7 @@
 /**
  * The one table of managed enrichment settings. The manifest schema, the emulator's validation, the
- * diff, the renderers and export all read it, so a sixth setting is one more row here.
+ * diff, the renderers and export all read it, so a fifth setting (there are four; the link to an
+ * enrichment datastore is not one of them) is one more row here.
  *
  * `key` is the API's own field name (manifests use it too, so nothing needs translating).
  */

@@ -124,7 +124,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
     const declaredStrategy = decl.settings.enrichment_remediation_strategy;
     if (after.enrich_datastore === null && declaredStrategy !== undefined && STRATEGIES_NEEDING_LINK.includes(declaredStrategy)) {
       errors.push(error(decl.origins.enrichment_remediation_strategy?.location ?? decl.location,
-        `enrichment_remediation_strategy "${after.enrichment_remediation_strategy}" needs a linked enrichment datastore, and ${describeRef(source.ref)} would have none; declare enrichment_datastore, or set the strategy to "none"`,
+        `enrichment_remediation_strategy "${declaredStrategy}" needs a linked enrichment datastore, and ${describeRef(source.ref)} would have none; declare enrichment_datastore, or set the strategy to "none"`,
         'strategy-needs-link'));
       continue;
     }

@@ -118,11 +118,36 @@ describe('resolveConnection', () => {
     }
   });
 
-  it('does not quote a broken config file (it holds the token)', async () => {
-    const HOME = await home('url: https://x\ntoken: "super-secret-token\n  broken: [');
+  it.each([
+    // The YAML parser's messages quote the line they fail on: here the token's own line.
+    ['the token line itself is broken', 'url: https://x\ntoken: super-secret-token: [oops\n'],
+    ['a quote left open on the token line', 'url: https://x\ntoken: "super-secret-token" trailing\n'],
+    ['a later line is broken', 'url: https://x\ntoken: "super-secret-token\n  broken: ['],
+  ])('does not quote a broken config file (it holds the token): %s', async (_name, config) => {
+    const HOME = await home(config);
     const result = await resolveConnection({}, { HOME });
-    expect(result.ok).toBe(false);
+    expect(result).toStrictEqual({
+      ok: false,
+      problem: `${join(HOME, '.qualytics', 'config.yaml')} is not valid YAML; fix or remove it, or set QUALYTICS_URL and QUALYTICS_TOKEN`,
+    });
     expect(JSON.stringify(result)).not.toContain('super-secret-token');
+  });
+
+  it('refuses a token that spans several lines, quoting neither line', async () => {
+    const HOME = await home();
+    const file = join(HOME, 'token');
+    await writeFile(file, 'first-line-secret\nX-Injected: second-line-secret\n');
+    const sources: Array<[Parameters<typeof resolveConnection>[0], NodeJS.ProcessEnv, string]> = [
+      [{ url: 'x.qualytics.io', tokenFile: file }, { HOME }, `--token-file ${file}`],
+      [{ url: 'x.qualytics.io' }, { HOME, QUALYTICS_TOKEN: 'first-line-secret\r\nX-Injected: second-line-secret' }, 'QUALYTICS_TOKEN'],
+      [{ url: 'x.qualytics.io' }, { HOME, QUALYTICS_TOKEN: 'first-line-secret\rX-Injected: second-line-secret' }, 'QUALYTICS_TOKEN'],
+    ];
+    for (const [flags, env, source] of sources) {
+      const result = await resolveConnection(flags, env);
+      expect(result).toStrictEqual({ ok: false, problem: `the token from ${source} spans several lines; it must be one line` });
+      expect(JSON.stringify(result)).not.toContain('first-line-secret');
+      expect(JSON.stringify(result)).not.toContain('second-line-secret');
+    }
   });
 
   it('accepts a JWT that has not expired and an opaque token', () => {

@@ -92,14 +92,15 @@ it('stops a slow plan at once on SIGINT: exit 130, nothing printed on stdout', a
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const started = performance.now();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await firstConnection;
   child.kill('SIGINT');
   const code = await exited;
   relay.close();
   expect(code).toBe(130);
-  expect(performance.now() - started).toBeLessThan(4_000);
+  // "At once", without a clock: it exited before the emulator answered the request in flight (5 s of
+  // latency; the emulator logs a call when it answers). bench/timings.mjs reports how long it took.
+  expect(em.calls()).toStrictEqual([]);
   expect(stdout).toBe('');
   expect(stderr).toContain('Interrupted. Nothing was changed.');
 });

@@ -149,13 +149,15 @@ describe('random faults', () => {
   });
 
   it('latencyMs delays /api answers but not admin answers', async () => {
-    em.setFaults({ latencyMs: 200 });
-    let started = performance.now();
-    expect((await call(em, 'GET', '/datastores/42')).status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
-    started = performance.now();
+    em.setFaults({ latencyMs: 10_000 });
+    let apiAnswered = false;
+    // Dropped unanswered when the emulator closes after the test.
+    const api = call(em, 'GET', '/datastores/42').then(() => { apiAnswered = true; }, () => undefined);
+    // The admin answer comes while the /api request still waits on its latency.
     expect((await admin(em, 'GET', '/state')).status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(150);
+    expect(apiAnswered).toBe(false);
+    expect(em.calls()).toStrictEqual([]);
+    void api;
   });
 });
 
@@ -247,6 +249,10 @@ describe('call log', () => {
   });
 });
 
+/**
+ * "Promptly" is checked without a clock: each test's timeout (5 s) is shorter than what a close()
+ * that waited would take (the 10 s keep-alive timeout, node's 60 s headers timeout, the 10 s latency).
+ */
 describe('close()', () => {
   it('resolves promptly with idle keep-alive sockets open', async () => {
     const other = await startEmulator({ seed: testSeed() });
@@ -263,13 +269,13 @@ describe('close()', () => {
       await call(other, 'GET', '/status'); // and fetch's own pool
       const sockets = Object.values(agent.freeSockets).flat();
       expect(sockets).toHaveLength(1); // an idle keep-alive socket is really open
-      const started = performance.now();
+      const closed = new Promise((resolve) => sockets[0]!.once('close', resolve));
       await other.close();
-      expect(performance.now() - started).toBeLessThan(500);
+      await closed; // the server ended it: it did not wait for the 10 s keep-alive timeout
     } finally {
       agent.destroy();
     }
-  });
+  }, 5_000);
 
   it('resolves promptly with a connection that has sent half a request', async () => {
     // server.close() alone waits for such a connection (until headersTimeout); close() must not.
@@ -279,11 +285,9 @@ describe('close()', () => {
     socket.write('GET /api/health HTTP/1.1\r\nHost: emulator\r\n');
     const ended = new Promise((resolve) => socket.once('close', resolve));
     await new Promise((resolve) => setTimeout(resolve, 30));
-    const started = performance.now();
     await other.close();
     await ended;
-    expect(performance.now() - started).toBeLessThan(500);
-  });
+  }, 5_000);
 
   it('resolves promptly while a request waits on injected latency, which then fails', async () => {
     const other = await startEmulator({ seed: testSeed(), faults: { latencyMs: 10_000 } });
@@ -292,12 +296,10 @@ describe('close()', () => {
       () => 'failed',
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const started = performance.now();
     await other.close();
-    expect(performance.now() - started).toBeLessThan(500);
     expect(await pending).toBe('failed');
     expect(other.calls()).toStrictEqual([]);
-  });
+  }, 5_000);
 
   it('can be called twice', async () => {
     const other = await startEmulator({ seed: testSeed() });

@@ -249,7 +249,8 @@ describe('seed permissions for Public', () => {
 });
 
 describe('scale', () => {
-  it('serves 20,000 datastores: a filtered list page and single GETs stay fast', async () => {
+  // How fast it serves them is a figure of bench/timings.mjs, not an assertion here.
+  it('serves 20,000 datastores: a filtered list page and single GETs', async () => {
     const seed: Seed = {
       users: [
         { name: 'admin', role: 'Admin', token: 'a' },
@@ -264,24 +265,12 @@ describe('scale', () => {
     };
     const big = await startEmulator({ seed });
     try {
-      // Warm up, then time sequential requests (each includes a full O(n) pass for the list).
-      await call(big, 'GET', '/datastores?size=100', { token: 'm' });
-      const started = performance.now();
-      const rounds = 50;
-      let last: ListBody | undefined;
-      for (let i = 0; i < rounds; i += 1) {
-        last = (await call(big, 'GET', `/datastores?size=100&page=${i + 1}`, { token: 'm' })).body as ListBody;
-      }
-      const perList = (performance.now() - started) / rounds;
-      expect(last?.total).toBe(5_000);
-      expect(last?.items[0]?.id).toBe(19_602); // ids 4k+2 are in T1; item 4,900 of them
-      const single = performance.now();
-      for (let i = 0; i < rounds; i += 1) await call(big, 'GET', `/datastores/${i * 400 + 2}`, { token: 'm' });
-      const perGet = (performance.now() - single) / rounds;
-      console.log(`20k datastores: ${perList.toFixed(2)} ms per list page, ${perGet.toFixed(2)} ms per GET (HTTP round trip)`);
-      // Generous bounds for loaded CI machines; the real figures are far lower (see README).
-      expect(perList).toBeLessThan(25);
-      expect(perGet).toBeLessThan(10);
+      const last = (await call(big, 'GET', '/datastores?size=100&page=50', { token: 'm' })).body as ListBody;
+      expect(last.total).toBe(5_000);
+      expect(last.items[0]?.id).toBe(19_602); // ids 4k+2 are in T1; item 4,900 of them
+      const gets = [];
+      for (let i = 0; i < 50; i += 1) gets.push((await call(big, 'GET', `/datastores/${i * 400 + 2}`, { token: 'm' })).status);
+      expect(gets).toStrictEqual(Array.from({ length: 50 }, () => 200));
     } finally {
       await big.close();
     }

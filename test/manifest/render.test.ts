@@ -1,13 +1,14 @@
 /**
  * Golden files for the text rendering: one folder per case under `golden/`, holding `input.yaml`
- * or an `input/` folder, and `expected.txt`. `UPDATE_GOLDEN=1 npx vitest run test/manifest` rewrites them.
+ * or an `input/` folder, and `expected.txt`. Only `UPDATE_GOLDEN=1 npx vitest run test/manifest` writes them (a missing one fails).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadManifests } from '../../src/manifest/load.js';
 import { diagnosticsToJson, renderDiagnosticsText, renderSummary } from '../../src/render/diagnostics.js';
+import { expectGolden } from '../helpers/golden.js';
 
 const goldenDir = fileURLToPath(new URL('./golden', import.meta.url));
 const cases = readdirSync(goldenDir).sort();
@@ -26,9 +27,7 @@ describe('text rendering (golden files)', () => {
   it.each(cases)('%s', (name) => {
     const caseDir = join(goldenDir, name);
     const actual = render(caseDir, false);
-    const expectedFile = join(caseDir, 'expected.txt');
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(expectedFile, actual);
-    expect(actual).toBe(readFileSync(expectedFile, 'utf8'));
+    expectGolden(join(caseDir, 'expected.txt'), actual, 'test/manifest/render.test.ts');
   });
 
   it('colours only when asked', () => {

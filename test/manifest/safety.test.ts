@@ -91,9 +91,7 @@ describe('safety', () => {
       const name = String.fromCharCode(97 + i);
       levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${prev}`).join(',')}]`);
     }
-    const started = Date.now();
     const result = only(dirWith({ 'm.yaml': `${levels.join('\n')}\n` }));
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(result).toStrictEqual([
       {
         file: 'm.yaml',

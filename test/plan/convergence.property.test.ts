@@ -12,6 +12,7 @@ import { startEmulator } from '../../src/emulator/index.js';
 import type { SeedDatastore } from '../../src/emulator/seed-types.js';
 import type { DesiredDatastore } from '../../src/manifest/desired-state.js';
 import { diffState } from '../../src/plan/diff.js';
+import { FC_SEED, FC_SEED_LABEL } from '../helpers/fc-seed.js';
 import { declare, META } from './builders.js';
 
 const TOKEN = 'property-admin';
@@ -60,7 +61,7 @@ const desiredSource = (id: number): fc.Arbitrary<DesiredDatastore> =>
     return declare(d.ref, { ...(d.link === 'unmanaged' ? {} : { link: d.link }), settings });
   });
 
-describe('plan -> apply -> plan', () => {
+describe(`plan -> apply -> plan, ${FC_SEED_LABEL}`, () => {
   it('converges: the second plan is empty', async () => {
     const executed: number[] = [];
     await fc.assert(
@@ -94,7 +95,7 @@ describe('plan -> apply -> plan', () => {
           }
         },
       ),
-      { numRuns: 60, seed: 20261124 },
+      { numRuns: 60, seed: FC_SEED },
     );
     // The property must have exercised real plans, most of them with writes.
     expect(executed).toHaveLength(60);

@@ -185,7 +185,7 @@ describe('diffState: one datastore', () => {
 });
 
 describe('diffState: errors before anything is written', () => {
-  const cases: Array<{ name: string; live: LiveEntry[]; decls: ReturnType<typeof declare>[]; extra?: Parameters<typeof observed>[1]; messages: string[] }> = [
+  const cases: Array<{ name: string; live: LiveEntry[]; decls: ReturnType<typeof declare>[]; extra?: Parameters<typeof observed>[1]; messages: string[]; codes?: string[] }> = [
     {
       name: 'unknown name',
       live: world(),
@@ -249,6 +249,13 @@ describe('diffState: errors before anything is written', () => {
       messages: ['enrichment_remediation_strategy "append" needs a linked enrichment datastore, and "Healthcare Database" (id 42) would have none; declare enrichment_datastore, or set the strategy to "none"'],
     },
     {
+      name: 'unlink and append on a linked datastore: the unlink would leave append without a link',
+      live: world({ state: { enrich_datastore: ENR } }),
+      decls: [declare('Healthcare Database', { link: null, settings: { enrichment_remediation_strategy: 'append' } })],
+      messages: ['enrichment_remediation_strategy "append" needs a linked enrichment datastore, and "Healthcare Database" (id 42) would have none; declare enrichment_datastore, or set the strategy to "none"'],
+      codes: ['strategy-needs-link'],
+    },
+    {
       name: 'the same datastore by name and by id',
       live: world(),
       decls: [declare('Healthcare Database'), declare(42, { line: 9 })],
@@ -256,11 +263,12 @@ describe('diffState: errors before anything is written', () => {
     },
   ];
 
-  it.each(cases)('$name', ({ live, decls, extra, messages }) => {
+  it.each(cases)('$name', ({ live, decls, extra, messages, codes }) => {
     const result = diffState(decls, observed(live, extra), META);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.diagnostics.map((d) => d.message)).toStrictEqual(messages);
+    if (codes) expect(result.diagnostics.map((d) => d.code)).toStrictEqual(codes);
     expect(result.diagnostics.every((d) => d.severity === 'error' && d.file === 'm.yaml' && d.start !== undefined)).toBe(true);
   });
 

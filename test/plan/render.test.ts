@@ -1,9 +1,8 @@
 /**
  * Golden files for the rendered plan (decK's testdata layout): one folder per case under
  * test/plan/golden/, holding the expected text and markdown. The plans come from the real diff.
- * UPDATE_GOLDEN=1 rewrites them; review the git diff before committing.
+ * Only UPDATE_GOLDEN=1 writes them (a missing one fails); review the git diff before committing.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { diffState } from '../../src/plan/diff.js';
@@ -12,6 +11,7 @@ import type { Plan } from '../../src/plan/types.js';
 import { COLOUR, PLAIN } from '../../src/render/colour.js';
 import { MARKDOWN_BUDGET, renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
+import { expectGolden } from '../helpers/golden.js';
 import { declare, META, observed, type LiveEntry } from './builders.js';
 
 const ENR = { id: 100, name: 'Healthcare Enrichment' };
@@ -93,13 +93,7 @@ const CASES: Record<string, () => Plan> = {
 const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url));
 
 function golden(name: string, file: string, actual: string): void {
-  const path = `${GOLDEN}${name}/${file}`;
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
-    if (process.env.CI) throw new Error(`missing golden file ${path}: run UPDATE_GOLDEN=1 npx vitest run test/plan/render.test.ts locally`);
-    mkdirSync(`${GOLDEN}${name}`, { recursive: true });
-    writeFileSync(path, actual);
-  }
-  expect(actual).toBe(readFileSync(path, 'utf8'));
+  expectGolden(`${GOLDEN}${name}/${file}`, actual, 'test/plan/render.test.ts');
 }
 
 describe('golden renderings', () => {

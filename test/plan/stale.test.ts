@@ -120,6 +120,23 @@ describe('datastoreProgress', () => {
     expect(p.changes.map((c) => c.operations)).toStrictEqual([[put({ enrichment_remediation_strategy: 'append' })]]);
   });
 
+  it('refuses a datastore with a field at a third value, beside one already done, and runs neither', () => {
+    // Orders: linked and at append as planned, but the rollup moved to 30 (the plan leaves it at 10).
+    const ORDERS = { id: 7, name: 'Orders' };
+    const ordersDone: Change = { ...linkAndPut, datastore: ORDERS, operations: [{ ...LINK, path: '/datastores/7/enrichment/100' }, { ...put({ enrichment_remediation_strategy: 'append' }), path: '/datastores/7' }] };
+    const obs = observed([
+      { ...SRC, state: { enrich_datastore: ENR, enrichment_remediation_strategy: 'append', high_count_rollup_threshold: 30 } },
+      { ...ORDERS, state: { enrich_datastore: ENR, enrichment_remediation_strategy: 'append' } },
+      { ...ENR, enrichment_only: true },
+    ]);
+    expect(datastoreProgress(plan([linkAndPut, ordersDone]), obs, { resume: true })).toStrictEqual({
+      changes: [],
+      done: [ordersDone],
+      resumed: [],
+      problems: ['"Healthcare Database" (id 42): high_count_rollup_threshold was 10 when planned, and is 30 now'],
+    });
+  });
+
   it('refuses a link target renamed, or no longer an enrichment datastore, and a renamed source', () => {
     const obs = observed([{ id: 42, name: 'Renamed' }, { id: 100, name: 'Other' }]);
     expect(datastoreProgress(plan([linkAndPut]), obs, { resume: true }).problems).toStrictEqual([

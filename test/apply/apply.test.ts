@@ -1,0 +1,154 @@
+/** applyPlan against the real emulator: what runs after a failure, asserted from the call log. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { QualyticsClient } from '../../src/api/client.js';
+import { applyPlan } from '../../src/apply/apply.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { Seed } from '../../src/emulator/seed-types.js';
+import { PLAIN } from '../../src/render/colour.js';
+import { renderResultLine } from '../../src/render/apply-text.js';
+import type { Change, EnrichmentState, Operation, Plan } from '../../src/plan/types.js';
+import { state } from '../plan/builders.js';
+
+const TOKEN = 'apply-admin-token-2b8e';
+const SRC = { id: 42, name: 'Orders' };
+const ENR = { id: 100, name: 'Warehouse Enrichment' };
+const seed: Seed = {
+  users: [{ name: 'Ada', role: 'Admin', token: TOKEN }],
+  datastores: [{ ...SRC, enrichment_prefix: '_source' }, { ...ENR, enrichment_only: true }],
+};
+
+/** Link, then append: the PUT depends on the PATCH (append needs a link). */
+const linkAndAppend: Change = {
+  datastore: SRC, action: 'update', declared_at: { file: 'm.yaml', line: 3, column: 5 },
+  before: state(), after: state({ enrich_datastore: ENR, enrichment_remediation_strategy: 'append' }),
+  changed_fields: ['enrich_datastore', 'enrichment_remediation_strategy'],
+  operations: [
+    { type: 'link', method: 'PATCH', path: '/datastores/42/enrichment/100', enrich_datastore: ENR },
+    { type: 'update_settings', method: 'PUT', path: '/datastores/42', body: { enrichment_remediation_strategy: 'append' } },
+  ],
+};
+
+let em: RunningEmulator;
+let client: QualyticsClient;
+beforeEach(async () => {
+  em = await startEmulator({ seed });
+  client = new QualyticsClient({ baseUrl: em.url, token: TOKEN, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+});
+afterEach(async () => {
+  await client.close();
+  await em.close();
+});
+
+function plan(changes: Change[]): Plan {
+  return {
+    format_version: 1, base_url: em.url, manifest_digest: `sha256:${'0'.repeat(64)}`, manifest_paths: ['m.yaml'],
+    changes, summary: { link: 1, unlink: 0, update: 0, unchanged: 0 },
+  };
+}
+
+describe('applyPlan after a failed operation', () => {
+  it('stops that datastore: the PUT after a refused PATCH is never sent, and the report says it did not run', async () => {
+    // 403 is permanent: no retry.
+    em.setFaults({ script: [{ method: 'PATCH', status: 403, times: 1 }] });
+    const report = await applyPlan(client, plan([linkAndAppend]), { parallelism: 4, signal: new AbortController().signal });
+
+    expect(em.calls().map((c) => `${c.method} ${c.path} -> ${c.status}`)).toStrictEqual(['PATCH /api/datastores/42/enrichment/100 -> 403']);
+    expect(report.results).toHaveLength(1);
+    const [result] = report.results;
+    expect(result).toMatchObject({ datastore: SRC, status: 'failed', reason: 'operation-failed' });
+    expect(result!.operations.map((o) => o.outcome)).toStrictEqual(['failed', 'not-run']);
+    expect(result!.operations[0]!.error).toMatchObject({ status: 403 });
+    expect(result!.mismatches).toBeUndefined();
+    expect(renderResultLine(result!, PLAIN).split('\n')[2]).toBe('         not run  PUT /datastores/42');
+    // Nothing changed on the server.
+    expect(em.snapshot().find((d) => d.id === 42)).toMatchObject({ enrich_datastore: null, enrichment_remediation_strategy: 'none' });
+  });
+});
+
+const unlinkPayments = (): Change => ({
+  datastore: { id: 43, name: 'Payments' }, action: 'update', declared_at: { file: 'm.yaml', line: 6, column: 5 },
+  before: state({ enrich_datastore: ENR }), after: state(),
+  changed_fields: ['enrich_datastore'],
+  operations: [{ type: 'unlink', method: 'DELETE', path: '/datastores/43/enrichment' }],
+});
+const setRollup = (id: number, sent: number, expected: EnrichmentState = state({ high_count_rollup_threshold: sent })): Change => ({
+  datastore: { id, name: id === 42 ? 'Orders' : 'Payments' }, action: 'update', declared_at: { file: 'm.yaml', line: 3, column: 5 },
+  before: state(), after: expected, changed_fields: ['high_count_rollup_threshold'],
+  operations: [{ type: 'update_settings', method: 'PUT', path: `/datastores/${id}`, body: { high_count_rollup_threshold: sent } } satisfies Operation],
+});
+
+describe('applyPlan: interrupts, read-back, convergence', () => {
+  beforeEach(async () => {
+    await em.close();
+    em = await startEmulator({ seed: { ...seed, datastores: [...seed.datastores, { id: 43, name: 'Payments', enrich_datastore: 100, enrichment_prefix: '_source' }] } });
+    await client.close();
+    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+  });
+
+  it('starts nothing when interrupted before it begins: every datastore skipped, no request', async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    const report = await applyPlan(client, plan([linkAndAppend, unlinkPayments()]), { parallelism: 0, signal: aborted.signal });
+    expect(report.interrupted).toBe(true);
+    expect(report.results.map((r) => [r.status, r.reason, r.operations.map((o) => o.outcome)])).toStrictEqual([
+      ['skipped', 'interrupted', ['not-run', 'not-run']],
+      ['skipped', 'interrupted', ['not-run']],
+    ]);
+    expect(em.calls()).toStrictEqual([]);
+  });
+
+  it('finishes the operation in flight when interrupted, then starts no other: partial', async () => {
+    // The PATCH commits but its answer is a 503; the interrupt comes while the client waits to retry.
+    em.setFaults({ script: [{ method: 'PATCH', status: 503, afterCommit: true, times: 1 }] });
+    const interrupt = new AbortController();
+    const retrying = new QualyticsClient({ baseUrl: em.url, token: TOKEN, retry: { baseDelayMs: 1, maxDelayMs: 2 }, onRetry: () => interrupt.abort() });
+    try {
+      const report = await applyPlan(retrying, plan([linkAndAppend]), { parallelism: 1, signal: interrupt.signal });
+      expect(report.interrupted).toBe(true);
+      expect(report.results.map((r) => [r.status, r.reason, r.operations.map((o) => o.outcome)])).toStrictEqual([['partial', 'interrupted', ['done', 'not-run']]]);
+      expect(em.calls().map((c) => `${c.method} ${c.status}`)).toStrictEqual(['PATCH 503', 'PATCH 200']);
+    } finally {
+      await retrying.close();
+    }
+  });
+
+  it('reads an unlinked datastore back once (a DELETE answers no body), and says so when that read fails', async () => {
+    const ok = await applyPlan(client, plan([unlinkPayments()]), { parallelism: 1, signal: new AbortController().signal });
+    expect(ok.results.map((r) => r.status)).toStrictEqual(['applied']);
+    expect(em.calls().map((c) => `${c.method} ${c.path} ${c.status}`)).toStrictEqual(['DELETE /api/datastores/43/enrichment 204', 'GET /api/datastores/43 200']);
+
+    em.clearCalls();
+    await client.linkEnrichment(43, 100);
+    em.setFaults({ script: [{ method: 'GET', status: 404, times: 1 }] });
+    const unread = await applyPlan(client, plan([unlinkPayments()]), { parallelism: 1, signal: new AbortController().signal });
+    expect(unread.results).toStrictEqual([{
+      datastore: { id: 43, name: 'Payments' }, status: 'failed', reason: 'not-converged',
+      operations: [{ operation: unlinkPayments().operations[0], outcome: 'done' }],
+      mismatches: [expect.stringMatching(/^could not read the datastore back to confirm the result: GET \/datastores\/43 answered 404: /)],
+    }]);
+  });
+
+  it('reports a result other than the plan expected as not converged, naming the field', async () => {
+    const report = await applyPlan(client, plan([setRollup(42, 30, state({ high_count_rollup_threshold: 20 }))]), { parallelism: 2, signal: new AbortController().signal });
+    expect(report.results.map((r) => [r.status, r.reason, r.mismatches])).toStrictEqual([
+      ['failed', 'not-converged', ['high_count_rollup_threshold is 30 on the server, but the plan expected 20']],
+    ]);
+  });
+
+  it('records a network failure on the operation, with no status, and goes on with other datastores', async () => {
+    const port = em.port;
+    await em.close();
+    const offline = new QualyticsClient({ baseUrl: `http://127.0.0.1:${port}/api`, token: TOKEN, retry: { retries: 0 } });
+    try {
+      const report = await applyPlan(offline, plan([setRollup(42, 30), setRollup(43, 31)]), { parallelism: 1, signal: new AbortController().signal });
+      expect(report.results.map((r) => [r.datastore.id, r.status, r.operations[0]!.outcome])).toStrictEqual([[42, 'failed', 'failed'], [43, 'failed', 'failed']]);
+      const error = report.results[0]!.operations[0]!.error!;
+      expect(error.status).toBeUndefined();
+      expect(error.message).toBe(`PUT /datastores/42 failed: ${error.detail}`);
+      expect(error.detail).toMatch(/^connection refused by 127\.0\.0\.1:/);
+    } finally {
+      await offline.close();
+      em = await startEmulator({ seed });
+    }
+  });
+});
