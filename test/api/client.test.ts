@@ -2,7 +2,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QualyticsClient, readErrorBody, type RetryEvent } from '../../src/api/client.js';
+import { QualyticsClient, type RetryEvent } from '../../src/api/client.js';
+import { readErrorBody } from '../../src/api/error-body.js';
 import { ApiError, NetworkError } from '../../src/api/errors.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/emulator/seed-types.js';
@@ -267,7 +268,7 @@ describe('readErrorBody', () => {
     ['an empty 401', '', 401, { detail: 'the API token was refused; check QUALYTICS_TOKEN (or --token-file) and that the token has not been revoked', problems: [] }],
     ['a long HTML page, cut', `<html>${'x'.repeat(300)}</html>`, 502, { detail: `<html>${'x'.repeat(194)}...`, problems: [] }],
   ] as const)('%s', (_name, text, status, expected) => {
-    expect(readErrorBody(text, status)).toStrictEqual(expected);
+    expect(readErrorBody(text, status, (t) => t)).toStrictEqual(expected);
   });
 });
 

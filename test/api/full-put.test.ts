@@ -1,6 +1,5 @@
-/** The pure parts of the whole-datastore PUT fallback and of reading error bodies, table-driven. */
+/** The pure parts of the whole-datastore PUT fallback, table-driven (error bodies: test/api/client.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { readErrorBody } from '../../src/api/error-body.js';
 import { ApiError } from '../../src/api/errors.js';
 import { collateralChanges, flattenForPut, mergeForPut, missingBodyFields } from '../../src/api/full-put.js';
 import type { ApiDatastore } from '../../src/core/api-types.js';
@@ -13,31 +12,6 @@ const GET: ApiDatastore = {
   global_tags: [{ name: 'pii' }],
   connection: { id: 7, name: 'pg', type: 'postgresql' },
 };
-
-describe('readErrorBody', () => {
-  const cases: Array<{ name: string; text: string; status: number; detail: string; problems: unknown[] }> = [
-    { name: 'a business-rule string', text: '{"detail":"Datastore id: 9 not found"}', status: 404, detail: 'Datastore id: 9 not found', problems: [] },
-    {
-      name: 'a FastAPI list: field names without body/query/path, never the input',
-      text: JSON.stringify({ detail: [
-        { type: 'less_than_equal', loc: ['body', 'enrichment_source_record_limit'], msg: 'Input should be less than or equal to 1000000000', input: 'SECRET-INPUT' },
-        { type: 'int_parsing', loc: ['query', 'page'], msg: 'Input should be a valid integer', input: 'x' },
-      ] }),
-      status: 422,
-      detail: 'enrichment_source_record_limit: Input should be less than or equal to 1000000000; page: Input should be a valid integer',
-      problems: [
-        { type: 'less_than_equal', loc: ['body', 'enrichment_source_record_limit'], msg: 'Input should be less than or equal to 1000000000' },
-        { type: 'int_parsing', loc: ['query', 'page'], msg: 'Input should be a valid integer' },
-      ],
-    },
-    { name: 'a list entry without msg is shown as JSON, never [object Object]', text: '{"detail":[{"x":1}]}', status: 422, detail: '[{"x":1}]', problems: [] },
-    { name: 'an object detail', text: '{"detail":{"code":7}}', status: 400, detail: '{"code":7}', problems: [] },
-    { name: 'not JSON', text: '<html>\n<b>Bad gateway</b></html>', status: 502, detail: '<html> <b>Bad gateway</b></html>', problems: [] },
-  ];
-  it.each(cases)('$name', ({ text, status, detail, problems }) => {
-    expect(readErrorBody(text, status, (t) => t)).toStrictEqual({ detail, problems });
-  });
-});
 
 describe('whole-datastore PUT', () => {
   it('recognises the 422 of a server that wants the whole datastore, and nothing else', () => {
