@@ -3,8 +3,9 @@
  * stack. `ApiError` is an HTTP answer the server gave; `NetworkError` is no answer at all.
  */
 import { visibleText } from '../core/visible-text.js';
+import type { HttpMethod } from '../model/routes.js';
 
-export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+export type { HttpMethod } from '../model/routes.js';
 
 /** One entry of a FastAPI validation error (`{"detail": [{type, loc, msg, input}]}`), without its `input`. */
 export interface FieldProblem {

@@ -23,18 +23,18 @@
 import type { ApiDatastore, ListDatastoreItem } from '../core/api-types.js';
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
 import { REMEDIATION_STRATEGIES, type RemediationStrategy } from '../core/settings.js';
-import type { DatastoreDetails, Observation, ObservedDatastore } from '../plan/observation.js';
-import { emptyObservation } from '../plan/observation.js';
-import type { DatastoreRef as DesiredRef } from '../manifest/desired-state.js';
-import type { EnrichmentState } from '../plan/types.js';
+import type { DatastoreDetails, Observation, ObservedDatastore } from '../model/observation.js';
+import { emptyObservation } from '../model/observation.js';
+import type { DeclaredRef } from '../model/desired.js';
+import type { EnrichmentState } from '../model/plan.js';
 import type { QualyticsClient } from './client.js';
 import { ApiError } from './errors.js';
 
 export interface ObserveRequest {
   /** Declared sources: their full enrichment state is needed. */
-  sources: readonly DesiredRef[];
+  sources: readonly DeclaredRef[];
   /** Declared link targets: only their id, name and kind are needed. */
-  targets: readonly DesiredRef[];
+  targets: readonly DeclaredRef[];
   /**
    * Read every visible datastore with its enrichment state (export, plan --report-unmanaged): forces
    * both listings, and reads by id the source datastores whose list items lack the fields.
@@ -284,7 +284,7 @@ function remainingPages(first: Page): number {
   return Math.max(0, first.pages - 1);
 }
 
-function isName(ref: DesiredRef): ref is string {
+function isName(ref: DeclaredRef): ref is string {
   return typeof ref === 'string';
 }
 

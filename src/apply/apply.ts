@@ -13,12 +13,12 @@ import type { ApiDatastore } from '../core/api-types.js';
 import { ApiError, NetworkError, UnusableResponseError } from '../api/errors.js';
 import type { QualyticsClient } from '../api/client.js';
 import { enrichmentState } from '../api/observe.js';
-import { describeValue } from '../plan/describe.js';
-import { differingFields } from '../plan/diff.js';
-import type { Change, EnrichmentState, Operation, Plan } from '../plan/types.js';
-import type { ApplyReport, DatastoreResult, OperationResult } from './report.js';
+import { describeValue } from '../model/describe.js';
+import { differingFields } from '../model/state.js';
+import type { Change, EnrichmentState, Operation, Plan } from '../model/plan.js';
+import type { ApplyReport, DatastoreResult, OperationResult } from '../model/report.js';
 
-export interface ApplyOptions {
+export interface ApplyRun {
   parallelism: number;
   /**
    * Aborted on Ctrl-C/SIGTERM: no new operation starts; those in flight finish. The client stops
@@ -35,7 +35,7 @@ export interface ApplyOptions {
   onResult?: (result: DatastoreResult) => void;
 }
 
-export async function applyPlan(client: QualyticsClient, plan: Plan, options: ApplyOptions): Promise<ApplyReport> {
+export async function applyPlan(client: QualyticsClient, plan: Plan, options: ApplyRun): Promise<ApplyReport> {
   const queue = plan.changes.filter((c) => c.action !== 'no-op');
   const results: Array<DatastoreResult | undefined> = new Array(queue.length);
   // The operations of each datastore under way, updated as they complete: what an urgent stop reports.

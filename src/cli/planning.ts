@@ -7,13 +7,12 @@ import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
 import { observe } from '../api/observe.js';
 import type { Diagnostic } from '../core/diagnostics.js';
-import type { DesiredDatastore } from '../manifest/desired-state.js';
+import type { DesiredDatastore } from '../model/desired.js';
 import { loadManifests } from '../manifest/load.js';
-import { diffState, summarise } from '../plan/diff.js';
+import { declaredIds, diffState } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
-import { describeRef } from '../plan/describe.js';
-import { selectTargets, unmatchedTargets } from '../plan/targets.js';
-import type { Plan, PlanWarning } from '../plan/types.js';
+import { describeRef } from '../model/describe.js';
+import type { Plan, PlanWarning } from '../model/plan.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
 import { interruptible, useColour, type Io } from './io.js';
 import { startProgress } from './progress.js';
@@ -74,32 +73,16 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
   } finally {
     progress.stop();
   }
-  const result = diffState(declared, observed.observation, {
+  // Every declaration goes in: the targets select among them (what was not read cannot be selected).
+  const result = diffState(desired.datastores, observed.observation, {
     base_url: client.baseUrl,
     manifest_digest: desired.digest,
     manifest_paths: desired.paths,
-  });
+  }, request.targets);
   if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources };
   const plan = result.plan;
   if (request.reportUnmanaged) {
-    plan.unmanaged = findUnmanaged(observed.observation, new Set(plan.changes.map((c) => c.datastore.id)));
-  }
-  if (wanted.size > 0) {
-    const unmatched = unmatchedTargets(plan.changes, request.targets);
-    if (unmatched.length > 0) {
-      return {
-        ok: false,
-        sources: desired.sources,
-        diagnostics: unmatched.map((t) => ({
-          severity: 'error', file: '--target', code: 'unknown-target',
-          message: `--target ${JSON.stringify(t)} is not a datastore the manifests in ${desired.paths.join(', ')} declare (by name or id)`,
-        })),
-      };
-    }
-    plan.changes = selectTargets(plan.changes, request.targets);
-    // Recorded so that apply --plan can recompute the same selection from the manifests.
-    plan.targets = [...request.targets];
-    plan.summary = summarise(plan.changes);
+    plan.unmanaged = findUnmanaged(observed.observation, declaredIds(desired.datastores, observed.observation));
   }
   const warnings = [...desired.warnings, ...result.warnings, ...(await unlinkRoleWarnings(client, plan))];
   plan.warnings = warnings.filter((w) => w.severity === 'warning').map(toPlanWarning);

@@ -1,7 +1,9 @@
 /**
- * Saved plans (`plan --out`, `apply --plan`): the Plan JSON document itself, which already holds
- * the base URL, the manifest digest and each datastore's observed state (`before`), and never the
- * token. Written atomically, readable by its owner only (mode 0600: it holds observed state); read back through the published schema plus consistency checks, so a
+ * Saved plans (`plan --out`, `apply --plan`): the plan's JSON document (render/plan-document.ts),
+ * which already holds the base URL, the manifest digest and each datastore's observed state
+ * (`before`), and never the token. Written atomically, readable by its owner only (mode 0600: it
+ * holds observed state); read back through the published schema plus consistency checks (each
+ * operation's method and path are the route table's for its datastore, the summary adds up), so a
  * hand-edited or truncated file is refused with a clear message before anything is written.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -10,7 +12,8 @@ import { resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
 import { compileSchema } from '../source/schema-diagnostics.js';
 import { summarise } from '../plan/diff.js';
-import { OPERATION_ORDER, type Plan } from '../plan/types.js';
+import type { Plan } from '../model/plan.js';
+import { planDocument, planFromDocument, type PlanDocument } from '../render/plan-document.js';
 import { UserError } from './errors.js';
 import { FILE_MODES, writeFileAtomic } from './files.js';
 
@@ -23,7 +26,7 @@ export function planSchema(): SchemaObject {
 
 /** `file` as the user gave it (for messages), resolved against `cwd`. */
 export async function writePlanFile(file: string, cwd: string, plan: Plan): Promise<void> {
-  await writeFileAtomic(resolve(cwd, file), `${JSON.stringify(plan, null, 2)}\n`, { shown: file, mode: FILE_MODES.private });
+  await writeFileAtomic(resolve(cwd, file), `${JSON.stringify(planDocument(plan), null, 2)}\n`, { shown: file, mode: FILE_MODES.private });
 }
 
 /**
@@ -54,29 +57,21 @@ export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
   } catch {
     throw new UserError(`${file} is not a saved plan (${/\.ya?ml$/i.test(file) ? 'it looks like a manifest' : 'it is not JSON'}); give the file that \`enrichctl plan --out plan.json\` wrote`);
   }
-  const validate = compileSchema<Plan>(planSchema(), 'plan');
+  const validate = compileSchema<PlanDocument>(planSchema(), 'plan');
   if (!validate(data)) {
     const first = validate.errors?.[0];
     const where = first?.instancePath ? ` at ${first.instancePath}` : '';
     throw new UserError(`${file} is not a saved plan of this enrichctl version${where}: ${first?.message ?? 'invalid'}; save a new one with \`enrichctl plan --out plan.json\``);
   }
-  const problem = inconsistency(data);
-  if (problem) throw new UserError(`${file} has been edited and is inconsistent: ${problem}; save a new one with \`enrichctl plan --out plan.json\``);
-  return data;
+  const read = planFromDocument(data);
+  const problem = read.ok ? inconsistency(read.plan) : read.problem;
+  if (problem !== undefined || !read.ok) throw new UserError(`${file} has been edited and is inconsistent: ${problem}; save a new one with \`enrichctl plan --out plan.json\``);
+  return read.plan;
 }
 
-/** What the schema cannot say: each operation addresses its own datastore, in plan order, and the summary adds up. */
+/** What neither the schema nor the route table can say: each action fits its operations, and the summary adds up. */
 function inconsistency(plan: Plan): string | undefined {
   for (const c of plan.changes) {
-    const base = `/datastores/${c.datastore.id}`;
-    let last = -1;
-    for (const op of c.operations) {
-      const expected = op.type === 'link' ? `${base}/enrichment/${op.enrich_datastore.id}` : op.type === 'unlink' ? `${base}/enrichment` : base;
-      if (op.path !== expected) return `operation ${op.method} ${op.path} does not belong to datastore id ${c.datastore.id}`;
-      const rank = OPERATION_ORDER.indexOf(op.type);
-      if (rank <= last) return `the operations of datastore id ${c.datastore.id} are out of order`;
-      last = rank;
-    }
     if ((c.action === 'no-op') !== (c.operations.length === 0)) return `datastore id ${c.datastore.id} has action ${c.action} with ${c.operations.length} operations`;
   }
   const summary = summarise(plan.changes);

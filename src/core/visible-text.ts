@@ -6,7 +6,7 @@
  * the C1 controls (U+0080-U+009F: U+009B alone is a CSI, i.e. an ANSI escape on many terminals), the
  * bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E/U+200F, U+061C: "Trojan Source" reordering) nor
  * the line and paragraph separators (U+2028/U+2029, a line break on some terminals). Kept in `core/`
- * because both the pure planning core (`plan/describe.ts`) and `api/errors.ts` use it.
+ * because both the pure planning core (`model/describe.ts`) and `api/errors.ts` use it.
  */
 
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;

@@ -7,7 +7,7 @@ import type { ApiDatastore } from '../core/api-types.js';
 import { createCallLog, type CallRecord } from './call-log.js';
 import { createFaultInjector, type FaultConfig } from './faults.js';
 import { buildModel } from './model.js';
-import type { NameFilter, PutMode, Seed } from './seed-types.js';
+import type { NameFilter, PutMode, Seed } from '../core/seed-types.js';
 import { createEmulatorServer } from './server.js';
 import { snapshot } from './state.js';
 

@@ -9,8 +9,8 @@
 import type { ListDatastoreItem, Page } from '../core/api-types.js';
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
 import type { Caller, Model, StoredDatastore } from './model.js';
-import type { NameFilter } from './seed-types.js';
-import { authenticate, holdsPermission, type Operation } from './state.js';
+import type { NameFilter } from '../core/seed-types.js';
+import { authenticate, holdsPermission, type Endpoint } from './state.js';
 import { issue, parseBoolParam, parseIntParam, unprocessable, type ValidationError } from './validation.js';
 import { listItemView } from './views.js';
 
@@ -152,7 +152,7 @@ function matcher(q: ListQuery, nameFilter: NameFilter): ((ds: StoredDatastore) =
 }
 
 /** Unreadable datastores are neither listed nor counted; only the requested page is rendered. */
-export const listDatastores: Operation = (model, request) => {
+export const listDatastores: Endpoint = (model, request) => {
   const caller = authenticate(model, request.authorization);
   if (!caller.ok) return caller.answer;
   const query = readListQuery(request.query);

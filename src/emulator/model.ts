@@ -8,7 +8,7 @@
 import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type Settings } from '../core/settings.js';
 import type { TeamRef } from '../core/api-types.js';
-import { TEAM_PERMISSIONS, type NameFilter, type PutMode, type Seed, type TeamPermission, type UserRole } from './seed-types.js';
+import { TEAM_PERMISSIONS, type NameFilter, type PutMode, type Seed, type TeamPermission, type UserRole } from '../core/seed-types.js';
 
 export type StoredDatastore = {
   readonly id: number;

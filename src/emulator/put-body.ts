@@ -10,7 +10,7 @@
  * ignores extra fields.
  */
 import type { Settings } from '../core/settings.js';
-import type { PutMode } from './seed-types.js';
+import type { PutMode } from '../core/seed-types.js';
 import {
   issue,
   jsonDecodeError,

@@ -10,11 +10,11 @@ import {
   status,
   unlinkEnrichment,
   updateSettings,
-  type Operation,
+  type Endpoint,
 } from './state.js';
 import { listDatastores } from './listing.js';
 
-type Route = { pattern: RegExp; methods: Readonly<Record<string, Operation>> };
+type Route = { pattern: RegExp; methods: Readonly<Record<string, Endpoint>> };
 
 const ID = '(?<datastore_id>[^/]+)';
 
@@ -32,7 +32,7 @@ const ROUTES: readonly Route[] = [
 ];
 
 export type RouteMatch =
-  | { kind: 'found'; operation: Operation; params: Record<string, string> }
+  | { kind: 'found'; operation: Endpoint; params: Record<string, string> }
   | { kind: 'not-found' }
   | { kind: 'method-not-allowed'; allow: string[] };
 

@@ -13,7 +13,7 @@ import { readSourceFile } from '../source/read-file.js';
 import { checkAgainstSchema } from '../source/schema-diagnostics.js';
 import { readYamlDocuments } from '../source/yaml-documents.js';
 import { SEED_SCHEMA } from './seed-schema.js';
-import type { Seed } from './seed-types.js';
+import type { Seed } from '../core/seed-types.js';
 
 export interface SeedLoad {
   /** Absent when any diagnostic is an error. */

@@ -4,7 +4,7 @@
  */
 import { SETTINGS, type SettingKey } from '../core/settings.js';
 import { settingSchema, type JsonSchema } from '../core/setting-schema.js';
-import { NAME_FILTERS, PUT_MODES, TEAM_PERMISSIONS, USER_ROLES, type Seed, type SeedConnection, type SeedDatastore, type SeedUser } from './seed-types.js';
+import { NAME_FILTERS, PUT_MODES, TEAM_PERMISSIONS, USER_ROLES, type Seed, type SeedConnection, type SeedDatastore, type SeedUser } from '../core/seed-types.js';
 
 const USER_PROPERTIES = {
   name: { title: 'Name', description: 'The user\'s display name, as `GET /api/users/me` answers it.', type: 'string', minLength: 1 },

@@ -15,7 +15,7 @@ import type { ApiDatastore } from '../core/api-types.js';
 import { STRATEGIES_NEEDING_LINK } from '../core/settings.js';
 import { permissionRank, type Caller, type Model, type StoredDatastore } from './model.js';
 import { readPutBody, type DatastorePatch, type RequestBody } from './put-body.js';
-import type { TeamPermission } from './seed-types.js';
+import type { TeamPermission } from '../core/seed-types.js';
 import { parseIntParam, unprocessable, type ValidationError } from './validation.js';
 import { datastoreView } from './views.js';
 
@@ -32,7 +32,7 @@ export type ApiRequest = {
 
 export type Answer = { status: number; body?: unknown; headers?: Readonly<Record<string, string>> };
 
-export type Operation = (model: Model, request: ApiRequest) => Answer;
+export type Endpoint = (model: Model, request: ApiRequest) => Answer;
 
 type Checked<T> = { ok: true; value: T } | { ok: false; answer: Answer };
 
@@ -148,11 +148,11 @@ function address(
 // ---------------------------------------------------------------------------------------------
 // Public endpoints.
 
-export const health: Operation = () => ({ status: 204 });
+export const health: Endpoint = () => ({ status: 204 });
 
-export const status: Operation = () => ok({ database_connection: 'OK', rabbitmq_connection: 'OK' });
+export const status: Endpoint = () => ok({ database_connection: 'OK', rabbitmq_connection: 'OK' });
 
-export const currentUser: Operation = (model, request) => {
+export const currentUser: Endpoint = (model, request) => {
   const caller = authenticate(model, request.authorization);
   if (!caller.ok) return caller.answer;
   return ok({ id: caller.value.id, name: caller.value.name, role: caller.value.role });
@@ -161,7 +161,7 @@ export const currentUser: Operation = (model, request) => {
 // ---------------------------------------------------------------------------------------------
 // Reads (the listing is in listing.ts).
 
-export const getDatastore: Operation = (model, request) => {
+export const getDatastore: Endpoint = (model, request) => {
   const at = address(model, request);
   if (!at.ok) return at.answer;
   const { caller, ds } = at.value;
@@ -172,7 +172,7 @@ export const getDatastore: Operation = (model, request) => {
 // Writes.
 
 /** `PATCH /api/datastores/{datastore_id}/enrichment/{enrich_store_id}`: link, re-confirm or switch. */
-export const linkEnrichment: Operation = (model, request) => {
+export const linkEnrichment: Endpoint = (model, request) => {
   const at = address(model, request, { otherParam: 'enrich_store_id' });
   if (!at.ok) return at.answer;
   const { caller, ds, otherId } = at.value;
@@ -189,7 +189,7 @@ export const linkEnrichment: Operation = (model, request) => {
 };
 
 /** `DELETE /api/datastores/{datastore_id}/enrichment`: Admin only; a no-op when nothing is linked. */
-export const unlinkEnrichment: Operation = (model, request) => {
+export const unlinkEnrichment: Endpoint = (model, request) => {
   const at = address(model, request);
   if (!at.ok) return at.answer;
   const { caller, ds } = at.value;
@@ -208,7 +208,7 @@ export const unlinkEnrichment: Operation = (model, request) => {
  * `name`, `connection_id` and `enrichment_only` must be present. Other fields are accepted and
  * ignored, as pydantic ignores extra fields and the emulator models no others.
  */
-export const updateSettings: Operation = (model, request) => {
+export const updateSettings: Endpoint = (model, request) => {
   const body = readPutBody(request.body, model.put);
   const at = address(model, request, { bodyErrors: () => (body.ok ? [] : body.errors) });
   if (!at.ok) return at.answer;

@@ -11,7 +11,7 @@ import { LIMITS } from '../source/limits.js';
 import type { YamlDocument } from '../source/positions.js';
 import { checkAgainstSchema, compileSchema } from '../source/schema-diagnostics.js';
 import { readYamlDocuments } from '../source/yaml-documents.js';
-import type { DesiredState } from './desired-state.js';
+import type { DesiredState } from '../model/desired.js';
 import type { ManifestDocument, ManifestEntry, ManifestSettings } from './manifest-types.js';
 import { DEFAULTS_SCHEMA, ENTRY_SCHEMA, MANIFEST_SCHEMA } from './schema-source.js';
 import { checkManifests, type CheckedManifest } from './semantic.js';

@@ -4,9 +4,7 @@
  * missing on either side a compile error), and a test keeps the committed schema file equal to it.
  */
 import type { SETTINGS, Settings, SettingSpec } from '../core/settings.js';
-
-/** A datastore as a manifest names it: by name (string) or by id (integer). */
-export type DatastoreRef = string | number;
+import type { DeclaredRef } from '../model/desired.js';
 
 /** The value type a setting's kind implies: enum settings get the union of their values. */
 type SettingValue<S extends SettingSpec> = S extends { kind: 'integer' }
@@ -20,9 +18,9 @@ export type ManifestSettings = { [S in (typeof SETTINGS)[number] as S['key']]?: 
 
 /** The keys of an entry that are not settings. */
 export interface ManifestEntryBase {
-  datastore: DatastoreRef;
+  datastore: DeclaredRef;
   /** `null` declares "no link"; absent leaves the link unmanaged. */
-  enrichment_datastore?: DatastoreRef | null;
+  enrichment_datastore?: DeclaredRef | null;
 }
 
 export type ManifestEntry = ManifestEntryBase & ManifestSettings;

@@ -8,8 +8,9 @@ import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type SettingKey } fr
 import { findNode, locate } from '../source/locate.js';
 import type { Node } from 'yaml';
 import { nodeRange, type SourceRange, type YamlDocument } from '../source/positions.js';
-import type { DesiredDatastore, DesiredLink, DesiredSettings, SettingOrigin, SourceLocation } from './desired-state.js';
-import type { DatastoreRef, ManifestEntry, ManifestSettings } from './manifest-types.js';
+import type { DesiredDatastore, DesiredLink, DesiredSettings, SettingOrigin, SourceLocation } from '../model/desired.js';
+import type { DeclaredRef } from '../model/desired.js';
+import type { ManifestEntry, ManifestSettings } from './manifest-types.js';
 
 /** A document's parts that passed the schema (all of them, or the valid entries of a broken document). */
 export interface CheckedManifest {
@@ -49,7 +50,7 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
       const location = where('datastore');
       const first = declared.get(refKey(entry.datastore));
       if (first) {
-        report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeRef(entry.datastore)} is declared twice; first at ${formatLocation(first)}`, [
+        report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeDeclared(entry.datastore)} is declared twice; first at ${formatLocation(first)}`, [
           'declare each datastore once: merge the two entries',
         ]);
       } else {
@@ -118,7 +119,7 @@ function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], wher
     return { kind: 'none', location: where('enrichment_datastore') };
   }
   if (refKey(target) === refKey(entry.datastore)) {
-    report('error', 'self-link', path, `${describeRef(entry.datastore)} cannot be its own enrichment datastore`);
+    report('error', 'self-link', path, `${describeDeclared(entry.datastore)} cannot be its own enrichment datastore`);
   }
   return { kind: 'ref', ref: target, location: where('enrichment_datastore') };
 }
@@ -148,11 +149,11 @@ function locationOf(document: YamlDocument, path: string[], from?: Node): Source
   return { file: document.file, ...range };
 }
 
-function refKey(ref: DatastoreRef): string {
+function refKey(ref: DeclaredRef): string {
   return typeof ref === 'number' ? `id:${ref}` : `name:${ref}`;
 }
 
-export function describeRef(ref: DatastoreRef, noun = 'datastore'): string {
+export function describeDeclared(ref: DeclaredRef, noun = 'datastore'): string {
   return typeof ref === 'number' ? `${noun} id ${ref}` : `${noun} ${JSON.stringify(ref)}`;
 }
 

@@ -1,15 +1,21 @@
 /**
- * The planning core: desired state + observation -> Plan, or the reasons there can be none.
- * Pure: no I/O, no clock, no colour. Everything the server would store identically compares equal
- * (prefixes in normalised form); keys a manifest leaves out are not compared.
+ * The planning core: desired state + observation (+ the `--target` selection) -> Plan, or the
+ * reasons there can be none. Pure: no I/O, no clock, no colour. Everything the server would store
+ * identically compares equal (prefixes in normalised form); keys a manifest leaves out are not
+ * compared.
+ *
+ * Per declared datastore, in named steps: resolve the source, plan the link, plan the settings,
+ * check the invariants; each step either adds to the change or refuses the datastore with a located
+ * diagnostic. Only the selected datastores are planned, and only their problems are reported.
  */
 import type { Diagnostic } from '../core/diagnostics.js';
-import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals, type SettingKey } from '../core/settings.js';
+import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals } from '../core/settings.js';
 import type { SettingsPatch } from '../core/api-types.js';
-import type { DatastoreRef as DesiredRef, DesiredDatastore, SourceLocation } from '../manifest/desired-state.js';
-import { compareRefs, describeRef } from './describe.js';
-import type { Observation } from './observation.js';
-import type { Change, DatastoreRef, DeclaredAt, EnrichmentState, Operation, Plan, PlanSummary } from './types.js';
+import type { DeclaredRef, DesiredDatastore, SourceLocation } from '../model/desired.js';
+import { compareRefs, describeRef } from '../model/describe.js';
+import type { Observation } from '../model/observation.js';
+import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type EnrichmentState, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
+import { differingFields } from '../model/state.js';
 
 export interface PlanMeta {
   base_url: string;
@@ -21,141 +27,180 @@ export type PlanResult =
   | { ok: true; plan: Plan; warnings: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[] };
 
-/** The fields of EnrichmentState in display order: the link, then the settings table's order. */
-export const STATE_FIELDS: ReadonlyArray<keyof EnrichmentState> = ['enrich_datastore', ...SETTINGS.map((s) => s.key)];
-
-export function diffState(desired: readonly DesiredDatastore[], observed: Observation, meta: PlanMeta): PlanResult {
+/**
+ * `targets` (`--target`, names or ids as the user typed them) selects datastores: a target matches a
+ * declaration written that way, or the datastore it resolves to (by name or id). Empty plans all.
+ */
+export function diffState(desired: readonly DesiredDatastore[], observed: Observation, meta: PlanMeta, targets: readonly string[] = []): PlanResult {
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const changes: Change[] = [];
-  const seen = new Map<number, DesiredDatastore>();
 
-  for (const decl of desired) {
-    const at = declaredAt(decl.location);
-    const source = resolve(decl.ref, observed, 'source');
-    if (!source.ok) {
-      errors.push(error(decl.location, source.problem, 'unresolved-datastore'));
-      continue;
-    }
-    const earlier = seen.get(source.ref.id);
-    if (earlier) {
-      errors.push(error(decl.location, `${describeRef(source.ref)} is declared twice: here and at ${place(declaredAt(earlier.location))}`, 'duplicate-datastore'));
-      continue;
-    }
-    seen.set(source.ref.id, decl);
-    const live = observed.datastores.get(source.ref.id);
-    if (live?.enrichment_only) {
-      errors.push(error(decl.location,
-        `${describeRef(source.ref)} is an enrichment-only datastore: it cannot have an enrichment datastore or settings of its own (the server would answer 409); remove it from the manifest`,
-        'enrichment-only-source'));
-      continue;
-    }
-    if (!live?.state) {
-      errors.push(error(decl.location, `no enrichment settings were read for ${describeRef(source.ref)}`, 'unobserved-datastore'));
-      continue;
-    }
-
-    const before = live.state;
-    const after: EnrichmentState = { ...before };
-    const operations: Operation[] = [];
-    const path = `/datastores/${source.ref.id}`;
-
-    let unlink = false;
-    switch (decl.link.kind) {
-      case 'unmanaged':
-        break;
-      case 'none':
-        if (before.enrich_datastore !== null) {
-          unlink = true;
-          after.enrich_datastore = null;
-        }
-        break;
-      case 'ref': {
-        let target = resolve(decl.link.ref, observed, 'enrichment');
-        // Linked already, to a datastore this token may not read: nothing to do, and nothing to check.
-        if (!target.ok && before.enrich_datastore !== null && before.enrich_datastore.id === decl.link.ref) {
-          target = { ok: true, ref: before.enrich_datastore };
-        }
-        if (!target.ok) {
-          errors.push(error(decl.link.location, target.problem, 'unresolved-enrichment-datastore'));
-          continue;
-        }
-        if (target.ref.id === source.ref.id) {
-          errors.push(error(decl.link.location, `${describeRef(source.ref)} cannot be its own enrichment datastore`, 'self-link'));
-          continue;
-        }
-        if (before.enrich_datastore?.id !== target.ref.id) {
-          // The server refuses a link to a source datastore (the user guide's enrichment FAQ).
-          if (observed.datastores.get(target.ref.id)?.enrichment_only === false) {
-            errors.push(error(decl.link.location,
-              `${describeRef(target.ref)} cannot be the enrichment datastore of ${describeRef(source.ref)}: it is a source datastore, and only an enrichment datastore (enrichment_only) can receive enrichment data`,
-              'link-target-not-enrichment'));
-            continue;
-          }
-          after.enrich_datastore = target.ref;
-          operations.push({ type: 'link', method: 'PATCH', path: `${path}/enrichment/${target.ref.id}`, enrich_datastore: target.ref });
-        }
-        break;
-      }
-      default: {
-        const unreachable: never = decl.link;
-        throw new Error(`unknown link kind ${JSON.stringify(unreachable)}`);
-      }
-    }
-
-    const body: SettingsPatch = {};
-    for (const spec of SETTINGS) {
-      const key: SettingKey = spec.key;
-      const wanted = decl.settings[key];
-      if (wanted === undefined) continue;
-      // Unlinking resets the strategy to `none` by itself; a PUT for it would be a wasted write.
-      if (key === 'enrichment_remediation_strategy' && unlink && wanted === 'none') continue;
-      if (settingEquals(key, before[key], wanted)) continue;
-      (body as Record<string, unknown>)[key] = canonicalSetting(key, wanted);
-      (after as unknown as Record<string, unknown>)[key] = canonicalSetting(key, wanted);
-    }
-    if (Object.keys(body).length > 0) operations.push({ type: 'update_settings', method: 'PUT', path, body });
-    if (unlink) {
-      after.enrichment_remediation_strategy = 'none';
-      operations.push({ type: 'unlink', method: 'DELETE', path: `${path}/enrichment` });
-    }
-
-    // Only a declared strategy is checked: a server that already holds an inconsistent state is not the manifest's fault.
-    const declaredStrategy = decl.settings.enrichment_remediation_strategy;
-    if (after.enrich_datastore === null && declaredStrategy !== undefined && STRATEGIES_NEEDING_LINK.includes(declaredStrategy)) {
-      errors.push(error(decl.origins.enrichment_remediation_strategy?.location ?? decl.location,
-        `enrichment_remediation_strategy "${declaredStrategy}" needs a linked enrichment datastore, and ${describeRef(source.ref)} would have none; declare enrichment_datastore, or set the strategy to "none"`,
-        'strategy-needs-link'));
-      continue;
-    }
-
-    const changed = differingFields(before, after);
-    changes.push({
-      datastore: source.ref,
-      action: operations.length === 0 ? 'no-op' : 'update',
-      before,
-      after,
-      changed_fields: changed,
-      operations,
-      declared_at: at,
-    });
-    if (changed.includes('enrichment_prefix') && before.enrich_datastore !== null) {
-      const where = decl.origins.enrichment_prefix?.location ?? decl.location;
-      warnings.push({
-        severity: 'warning', file: where.file, start: where.start, end: where.end, code: 'prefix-change',
-        message: `changing the prefix of ${describeRef(source.ref)} from ${before.enrichment_prefix} to ${after.enrichment_prefix} leaves the tables under the old prefix behind in the enrichment datastore`,
+  const resolved = desired.map((decl) => ({ decl, source: resolve(decl.ref, observed, 'source') }));
+  const selected = targets.length === 0 ? resolved : resolved.filter((r) => targets.some((t) => matchesTarget(r.decl, r.source, t)));
+  for (const t of targets) {
+    if (!resolved.some((r) => matchesTarget(r.decl, r.source, t))) {
+      errors.push({
+        severity: 'error', file: '--target', code: 'unknown-target',
+        message: `--target ${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(', ')} declare (by name or id)`,
       });
     }
+  }
+  const firstDeclaration = new Map<number, DesiredDatastore>();
+  for (const r of resolved) if (r.source.ok && !firstDeclaration.has(r.source.ref.id)) firstDeclaration.set(r.source.ref.id, r.decl);
+
+  for (const { decl, source } of selected) {
+    const planned = planDatastore(decl, source, observed, firstDeclaration);
+    if (!planned.ok) {
+      errors.push(planned.diagnostic);
+      continue;
+    }
+    changes.push(planned.change);
+    warnings.push(...planned.warnings);
   }
 
   warnings.push(...sharedTableWarnings(changes));
   if (errors.length > 0) return { ok: false, diagnostics: errors };
   changes.sort((a, b) => compareRefs(a.datastore, b.datastore));
+  const plan: Plan = { format_version: 1, ...meta, changes, summary: summarise(changes) };
+  // Recorded so that apply --plan can recompute the same selection from the manifests.
+  if (targets.length > 0) plan.targets = [...targets];
+  return { ok: true, plan, warnings };
+}
+
+/** The ids the declarations resolve to (those that resolve): what the manifests manage, selected or not. */
+export function declaredIds(desired: readonly DesiredDatastore[], observed: Observation): Set<number> {
+  const ids = new Set<number>();
+  for (const decl of desired) {
+    const source = resolve(decl.ref, observed, 'source');
+    if (source.ok) ids.add(source.ref.id);
+  }
+  return ids;
+}
+
+type Planned = { ok: true; change: Change; warnings: Diagnostic[] } | { ok: false; diagnostic: Diagnostic };
+
+function planDatastore(decl: DesiredDatastore, source: Resolution, observed: Observation, firstDeclaration: ReadonlyMap<number, DesiredDatastore>): Planned {
+  const refuse = (location: SourceLocation, message: string, code: string): Planned => ({ ok: false, diagnostic: error(location, message, code) });
+  // 1. The source: resolved, declared once, a source datastore with observed settings.
+  if (!source.ok) return refuse(decl.location, source.problem, 'unresolved-datastore');
+  const earlier = firstDeclaration.get(source.ref.id);
+  if (earlier && earlier !== decl) {
+    return refuse(decl.location, `${describeRef(source.ref)} is declared twice: here and at ${place(declaredAt(earlier.location))}`, 'duplicate-datastore');
+  }
+  const live = observed.datastores.get(source.ref.id);
+  if (live?.enrichment_only) {
+    return refuse(decl.location,
+      `${describeRef(source.ref)} is an enrichment-only datastore: it cannot have an enrichment datastore or settings of its own (the server would answer 409); remove it from the manifest`,
+      'enrichment-only-source');
+  }
+  if (!live?.state) return refuse(decl.location, `no enrichment settings were read for ${describeRef(source.ref)}`, 'unobserved-datastore');
+  const before = live.state;
+
+  // 2. The link.
+  const link = planLink(decl, source.ref, before, observed);
+  if (!link.ok) return { ok: false, diagnostic: link.diagnostic };
+  const after: EnrichmentState = { ...before, enrich_datastore: link.enrich_datastore };
+  const operations: Operation[] = [...link.operations];
+
+  // 3. The settings (an unlink also resets the strategy, so a PUT for `none` would be a wasted write).
+  const body = settingsBody(decl, before, link.unlinks);
+  Object.assign(after, body);
+  if (link.unlinks) after.enrichment_remediation_strategy = 'none';
+  if (Object.keys(body).length > 0) operations.push({ type: 'update_settings', body });
+
+  // 4. Invariants. Only a declared strategy is checked: a server that already holds an inconsistent
+  // state is not the manifest's fault.
+  const declaredStrategy = decl.settings.enrichment_remediation_strategy;
+  if (after.enrich_datastore === null && declaredStrategy !== undefined && STRATEGIES_NEEDING_LINK.includes(declaredStrategy)) {
+    return refuse(decl.origins.enrichment_remediation_strategy?.location ?? decl.location,
+      `enrichment_remediation_strategy "${declaredStrategy}" needs a linked enrichment datastore, and ${describeRef(source.ref)} would have none; declare enrichment_datastore, or set the strategy to "none"`,
+      'strategy-needs-link');
+  }
+
+  const changed = differingFields(before, after);
+  const ordered = inOperationOrder(operations);
+  const warnings: Diagnostic[] = [];
+  if (changed.includes('enrichment_prefix') && before.enrich_datastore !== null) {
+    const where = decl.origins.enrichment_prefix?.location ?? decl.location;
+    warnings.push({
+      severity: 'warning', file: where.file, start: where.start, end: where.end, code: 'prefix-change',
+      message: `changing the prefix of ${describeRef(source.ref)} from ${before.enrichment_prefix} to ${after.enrichment_prefix} leaves the tables under the old prefix behind in the enrichment datastore`,
+    });
+  }
   return {
     ok: true,
-    plan: { format_version: 1, ...meta, changes, summary: summarise(changes) },
+    change: {
+      datastore: source.ref,
+      action: ordered.length === 0 ? 'no-op' : 'update',
+      before,
+      after,
+      changed_fields: changed,
+      operations: ordered,
+      declared_at: declaredAt(decl.location),
+    },
     warnings,
   };
+}
+
+type PlannedLink =
+  | { ok: true; enrich_datastore: DatastoreRef | null; operations: Operation[]; unlinks: boolean }
+  | { ok: false; diagnostic: Diagnostic };
+
+function planLink(decl: DesiredDatastore, source: DatastoreRef, before: EnrichmentState, observed: Observation): PlannedLink {
+  const unchanged: PlannedLink = { ok: true, enrich_datastore: before.enrich_datastore, operations: [], unlinks: false };
+  switch (decl.link.kind) {
+    case 'unmanaged':
+      return unchanged;
+    case 'none':
+      return before.enrich_datastore === null ? unchanged : { ok: true, enrich_datastore: null, operations: [{ type: 'unlink' }], unlinks: true };
+    case 'ref': {
+      const at = decl.link.location;
+      let target = resolve(decl.link.ref, observed, 'enrichment');
+      // Linked already, to a datastore this token may not read: nothing to do, and nothing to check.
+      if (!target.ok && before.enrich_datastore !== null && before.enrich_datastore.id === decl.link.ref) {
+        target = { ok: true, ref: before.enrich_datastore };
+      }
+      if (!target.ok) return { ok: false, diagnostic: error(at, target.problem, 'unresolved-enrichment-datastore') };
+      if (target.ref.id === source.id) {
+        return { ok: false, diagnostic: error(at, `${describeRef(source)} cannot be its own enrichment datastore`, 'self-link') };
+      }
+      if (before.enrich_datastore?.id === target.ref.id) return unchanged;
+      // The server refuses a link to a source datastore (the user guide's enrichment FAQ).
+      if (observed.datastores.get(target.ref.id)?.enrichment_only === false) {
+        return {
+          ok: false,
+          diagnostic: error(at,
+            `${describeRef(target.ref)} cannot be the enrichment datastore of ${describeRef(source)}: it is a source datastore, and only an enrichment datastore (enrichment_only) can receive enrichment data`,
+            'link-target-not-enrichment'),
+        };
+      }
+      return { ok: true, enrich_datastore: target.ref, operations: [{ type: 'link', enrich_datastore: target.ref }], unlinks: false };
+    }
+    default: {
+      const unreachable: never = decl.link;
+      throw new Error(`unknown link kind ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/** The declared settings that differ from the live ones, in canonical form (only those a PUT must carry). */
+function settingsBody(decl: DesiredDatastore, before: EnrichmentState, unlinks: boolean): SettingsPatch {
+  const body: Record<string, unknown> = {};
+  for (const { key } of SETTINGS) {
+    const wanted = decl.settings[key];
+    if (wanted === undefined) continue;
+    if (key === 'enrichment_remediation_strategy' && unlinks && wanted === 'none') continue;
+    if (settingEquals(key, before[key], wanted)) continue;
+    body[key] = canonicalSetting(key, wanted);
+  }
+  return body as SettingsPatch;
+}
+
+/** Whether a `--target` names this declaration: as written, or the datastore it resolved to. */
+function matchesTarget(decl: DesiredDatastore, source: Resolution, target: string): boolean {
+  if (String(decl.ref) === target) return true;
+  return source.ok && (source.ref.name === target || String(source.ref.id) === target);
 }
 
 export function summarise(changes: readonly Change[]): PlanSummary {
@@ -177,21 +222,6 @@ export function summarise(changes: readonly Change[]): PlanSummary {
   return summary;
 }
 
-/** The fields in which two states differ as the server would store them, in display order. */
-export function differingFields(a: EnrichmentState, b: EnrichmentState): Array<keyof EnrichmentState> {
-  return STATE_FIELDS.filter((f) => !stateFieldEquals(f, a[f], b[f]));
-}
-
-/** Whether two values of a state field would be stored identically (links compare by id). */
-export function stateFieldEquals(field: keyof EnrichmentState, a: unknown, b: unknown): boolean {
-  if (field === 'enrich_datastore') {
-    const x = a as DatastoreRef | null;
-    const y = b as DatastoreRef | null;
-    return (x?.id ?? null) === (y?.id ?? null);
-  }
-  return settingEquals(field, a, b);
-}
-
 type Resolution = { ok: true; ref: DatastoreRef } | { ok: false; problem: string };
 
 /**
@@ -200,7 +230,7 @@ type Resolution = { ok: true; ref: DatastoreRef } | { ok: false; problem: string
  * in the manifest asks for, and falls back to the other kind only when it has none (the caller then
  * refuses it with a precise message).
  */
-function resolve(ref: DesiredRef, observed: Observation, kind: 'source' | 'enrichment'): Resolution {
+function resolve(ref: DeclaredRef, observed: Observation, kind: 'source' | 'enrichment'): Resolution {
   const what = kind === 'source' ? 'datastore' : 'enrichment datastore';
   if (typeof ref === 'number') {
     const denied = observed.denied.get(ref);

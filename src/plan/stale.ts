@@ -7,13 +7,15 @@
  * Pure; apply gathers the inputs. The same check guards an interactive apply after its `yes`, with
  * resuming off: there, anything that moved while the prompt waited refuses the plan.
  */
-import type { DesiredDatastore, DesiredLink, DesiredSettings } from '../manifest/desired-state.js';
+import type { DesiredDatastore, DesiredLink, DesiredSettings } from '../model/desired.js';
 import { SETTINGS } from '../core/settings.js';
-import type { Observation } from './observation.js';
-import { emptyObservation } from './observation.js';
-import { diffState, differingFields, stateFieldEquals } from './diff.js';
-import { describeRef, describeValue } from './describe.js';
-import type { Change, EnrichmentState, Operation, Plan } from './types.js';
+import type { Observation } from '../model/observation.js';
+import { emptyObservation } from '../model/observation.js';
+import { diffState } from './diff.js';
+import { differingFields, stateFieldEquals } from '../model/state.js';
+import { describeOperation } from '../model/routes.js';
+import { describeRef, describeValue } from '../model/describe.js';
+import type { Change, EnrichmentState, Operation, Plan } from '../model/plan.js';
 
 /** What can be checked without a request: refusals here need no read of the API at all. */
 export function planMismatches(plan: Plan, baseUrl: string, manifestDigest: string | undefined): string[] {
@@ -85,7 +87,7 @@ export function remainingChange(change: Change, live: EnrichmentState): Change |
   const off = differingFields(after, recomputed.after);
   if (off.length > 0) return off.map((f) => `cannot resume: from the live state, ${f} would end ${describeValue(f, recomputed.after)}, not ${describeValue(f, after)} as planned`);
   const unplanned = recomputed.operations.filter((op) => !change.operations.some((p) => covers(p, op)));
-  if (unplanned.length > 0) return unplanned.map((op) => `cannot resume: finishing would need ${op.method} ${op.path}, which the plan does not hold`);
+  if (unplanned.length > 0) return unplanned.map((op) => `cannot resume: finishing would need ${describeOperation(change.datastore.id, op)}, which the plan does not hold`);
   return { ...recomputed, datastore: change.datastore, declared_at: change.declared_at };
 }
 

@@ -5,17 +5,10 @@
  */
 import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS } from '../core/settings.js';
-import { compareRefs } from './describe.js';
-import { differingFields } from './diff.js';
-import type { Observation } from './observation.js';
-import type { DatastoreRef, EnrichmentState } from './types.js';
-
-export interface UnmanagedDatastore {
-  datastore: DatastoreRef;
-  state: EnrichmentState;
-  /** The fields that differ from what a datastore of that name has by default. */
-  non_default: Array<keyof EnrichmentState>;
-}
+import { compareRefs } from '../model/describe.js';
+import { differingFields } from '../model/state.js';
+import type { Observation } from '../model/observation.js';
+import type { EnrichmentState, UnmanagedDatastore } from '../model/plan.js';
 
 /** What a datastore of this name holds before anyone configures it. */
 export function defaultState(name: string): EnrichmentState {

@@ -10,12 +10,13 @@
  * checked against the live state before anything is written.
  */
 import type { Diagnostic } from '../core/diagnostics.js';
-import type { DesiredDatastore } from '../manifest/desired-state.js';
-import { describeValue } from './describe.js';
-import { diffState, differingFields, STATE_FIELDS, summarise } from './diff.js';
-import { emptyObservation, type Observation } from './observation.js';
-import { selectTargets, unmatchedTargets } from './targets.js';
-import type { Change, DatastoreRef, EnrichmentState, Operation, Plan } from './types.js';
+import type { DesiredDatastore } from '../model/desired.js';
+import { describeValue } from '../model/describe.js';
+import { diffState } from './diff.js';
+import { differingFields, STATE_FIELDS } from '../model/state.js';
+import { describeOperation } from '../model/routes.js';
+import { emptyObservation, type Observation } from '../model/observation.js';
+import type { Change, DatastoreRef, EnrichmentState, Operation, Plan } from '../model/plan.js';
 
 /**
  * The observation a saved plan was made from, as far as the diff needs it: each declared source with
@@ -57,30 +58,17 @@ export type Recomputed = { ok: true; plan: Plan } | { ok: false; problems: strin
  */
 export function recomputePlan(saved: Plan, desired: readonly DesiredDatastore[]): Recomputed {
   const observation = observationFromPlan(saved);
-  const targets = saved.targets ?? [];
-  // With a selection the file records only the selected datastores: diff the declarations that name one of them.
-  const sources = new Set(saved.changes.map((c) => c.datastore.id));
-  const declared = targets.length === 0
-    ? desired
-    : desired.filter((d) => (typeof d.ref === 'number' ? sources.has(d.ref) : (observation.names.get(d.ref) ?? []).some((id) => sources.has(id))));
-  const result = diffState(declared, observation, {
+  // With a selection the file records only the selected datastores; the same selection, made by the
+  // same diff, leaves the other declarations out (they cannot resolve against what was recorded).
+  const result = diffState(desired, observation, {
     base_url: saved.base_url,
     manifest_digest: saved.manifest_digest,
     manifest_paths: saved.manifest_paths,
-  });
+  }, saved.targets ?? []);
   if (!result.ok) {
     return { ok: false, problems: result.diagnostics.filter((d) => d.severity === 'error').map((d) => `the manifests do not plan against the datastores the saved plan records: ${where(d)}${d.message}`) };
   }
   const plan: Plan = result.plan;
-  if (targets.length > 0) {
-    const unmatched = unmatchedTargets(plan.changes, targets);
-    if (unmatched.length > 0) {
-      return { ok: false, problems: unmatched.map((t) => `the saved plan's --target ${JSON.stringify(t)} is not a datastore the manifests declare among those the plan records`) };
-    }
-    plan.changes = selectTargets(plan.changes, targets);
-    plan.summary = summarise(plan.changes);
-    plan.targets = [...targets];
-  }
   const problems = planDifferences(saved, plan);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, plan };
 }
@@ -117,7 +105,7 @@ function changeDifferences(s: Change, r: Change): string[] {
   const out: string[] = [];
   if (s.datastore.name !== r.datastore.name) out.push(`the saved plan names it ${JSON.stringify(s.datastore.name)}, the manifests ${JSON.stringify(r.datastore.name)}`);
   out.push(...stateDifferences('before', s.before, r.before), ...stateDifferences('after', s.after, r.after));
-  out.push(...operationDifferences(s.operations, r.operations));
+  out.push(...operationDifferences(s.datastore.id, s.operations, r.operations));
   if (out.length > 0) return out;
   // Whatever else (action, changed_fields, declared_at): the file is not what planning wrote.
   const rest = (['action', 'changed_fields', 'declared_at'] as const).filter((k) => JSON.stringify(s[k]) !== JSON.stringify(r[k]));
@@ -132,15 +120,15 @@ function stateDifferences(which: 'before' | 'after', s: EnrichmentState, r: Enri
     .map((f) => `the saved plan's ${which} has ${f} ${describeValue(f, s)}, the manifests say ${describeValue(f, r)}`);
 }
 
-function operationDifferences(saved: readonly Operation[], mine: readonly Operation[]): string[] {
+function operationDifferences(datastoreId: number, saved: readonly Operation[], mine: readonly Operation[]): string[] {
   const out: string[] = [];
   const types = new Set([...saved, ...mine].map((o) => o.type));
   for (const type of types) {
     const s = saved.find((o) => o.type === type);
     const r = mine.find((o) => o.type === type);
     if (saved.filter((o) => o.type === type).length > 1) out.push(`the saved plan has more than one ${type} operation`);
-    if (!s) out.push(`the saved plan leaves out the ${describeOperation(r!)} the manifests imply`);
-    else if (!r) out.push(`the saved plan has a ${describeOperation(s)} the manifests do not imply`);
+    if (!s) out.push(`the saved plan leaves out the ${describeOperation(datastoreId, r!)} the manifests imply`);
+    else if (!r) out.push(`the saved plan has a ${describeOperation(datastoreId, s)} the manifests do not imply`);
     else out.push(...sameOperation(s, r));
   }
   if (out.length === 0 && JSON.stringify(saved.map((o) => o.type)) !== JSON.stringify(mine.map((o) => o.type))) {
@@ -151,7 +139,6 @@ function operationDifferences(saved: readonly Operation[], mine: readonly Operat
 
 function sameOperation(s: Operation, r: Operation): string[] {
   const out: string[] = [];
-  if (s.method !== r.method || s.path !== r.path) out.push(`the saved plan's ${s.type} is ${s.method} ${s.path}, the manifests imply ${r.method} ${r.path}`);
   if (s.type === 'link' && r.type === 'link' && (s.enrich_datastore.id !== r.enrich_datastore.id || s.enrich_datastore.name !== r.enrich_datastore.name)) {
     out.push(`the saved plan links to ${JSON.stringify(s.enrich_datastore)}, the manifests to ${JSON.stringify(r.enrich_datastore)}`);
   }
@@ -167,10 +154,6 @@ function sameOperation(s: Operation, r: Operation): string[] {
     }
   }
   return out;
-}
-
-function describeOperation(op: Operation): string {
-  return `${op.method} ${op.path}`;
 }
 
 function where(d: Diagnostic): string {

@@ -1,8 +1,9 @@
 /** The terminal rendering of an apply report: one line per datastore as it finishes, then a summary. */
-import type { ApplyReport, DatastoreResult, OperationResult } from '../apply/report.js';
-import { countResults } from '../apply/report.js';
+import type { ApplyReport, DatastoreResult, OperationResult } from '../model/report.js';
+import { countResults } from '../model/report.js';
 import type { Paint } from './colour.js';
-import { describeRef } from '../plan/describe.js';
+import { describeRef } from '../model/describe.js';
+import { describeOperation } from '../model/routes.js';
 import { visibleText } from '../core/visible-text.js';
 
 
@@ -10,10 +11,10 @@ export function renderResultLine(r: DatastoreResult, p: Paint): string {
   const name = describeRef(r.datastore);
   switch (r.status) {
     case 'applied':
-      return `${p.green('applied')}  ${name}: ${r.operations.map((o) => `${o.operation.method} ${o.operation.path}`).join(', ')}\n`;
+      return `${p.green('applied')}  ${name}: ${r.operations.map((o) => describeOperation(r.datastore.id, o.operation)).join(', ')}\n`;
     case 'failed': {
       const lines = [`${p.red('failed')}   ${name}`];
-      for (const o of r.operations) lines.push(`         ${describeOp(o)}`);
+      for (const o of r.operations) lines.push(`         ${describeOp(r.datastore.id, o)}`);
       // Mismatches quote what the server answered: made visible again here, whatever built them.
       for (const m of r.mismatches ?? []) lines.push(`         ${p.red('not converged:')} ${visibleText(m)}`);
       return `${lines.join('\n')}\n`;
@@ -21,7 +22,7 @@ export function renderResultLine(r: DatastoreResult, p: Paint): string {
     case 'partial':
     case 'skipped': {
       const lines = [`${p.yellow(r.status === 'partial' ? 'partial' : 'skipped')}  ${name}: interrupted`];
-      for (const o of r.operations) lines.push(`         ${describeOp(o)}`);
+      for (const o of r.operations) lines.push(`         ${describeOp(r.datastore.id, o)}`);
       return `${lines.join('\n')}\n`;
     }
     default: {
@@ -31,8 +32,8 @@ export function renderResultLine(r: DatastoreResult, p: Paint): string {
   }
 }
 
-function describeOp(o: OperationResult): string {
-  const call = `${o.operation.method} ${o.operation.path}`;
+function describeOp(datastoreId: number, o: OperationResult): string {
+  const call = describeOperation(datastoreId, o.operation);
   switch (o.outcome) {
     case 'done':
       return `done     ${call}`;

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, isSeq } from 'yaml';
-import type { Seed } from '../emulator/seed-types.js';
-import type { ExportEntry } from '../manifest/export.js';
+import type { Seed } from '../core/seed-types.js';
+import type { ExportEntry } from '../export/entries.js';
 
 /** The first line of every exported file: how a later export recognises the files it wrote. */
 export const EXPORT_MARKER = 'Exported by `enrichctl export`';

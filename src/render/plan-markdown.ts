@@ -5,10 +5,11 @@
  * 60,000): what does not fit is counted, not silently dropped. Every piece of text that came from
  * the server or the manifests goes through `markdown-escape.ts`, for the context it lands in.
  */
+import { describeOperation } from '../model/routes.js';
 import { diffLines } from 'diff';
-import { describeValue } from '../plan/describe.js';
-import { STATE_FIELDS } from '../plan/diff.js';
-import type { Change, EnrichmentState, Plan } from '../plan/types.js';
+import { describeValue } from '../model/describe.js';
+import { STATE_FIELDS } from '../model/state.js';
+import type { Change, EnrichmentState, Plan } from '../model/plan.js';
 import { codeSpan, fencedBlock, htmlText, markdownText } from './markdown-escape.js';
 import { fieldMarker, NO_CHANGES, summaryLine, unmanagedHeadline } from './values.js';
 import { thousands } from '../core/format.js';
@@ -76,7 +77,7 @@ function renderDetails(c: Change): string {
     '',
     fencedBlock('diff', stateDiff(c.before, c.after)),
     '',
-    c.operations.map((o) => `- ${codeSpan(`${o.method} ${o.path}`)}${o.type === 'update_settings' ? ` ${codeSpan(JSON.stringify(o.body))}` : ''}`).join('\n'),
+    c.operations.map((o) => `- ${codeSpan(describeOperation(c.datastore.id, o))}${o.type === 'update_settings' ? ` ${codeSpan(JSON.stringify(o.body))}` : ''}`).join('\n'),
     '',
     '</details>',
   ].join('\n');

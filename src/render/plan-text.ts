@@ -1,9 +1,10 @@
 /** The terminal rendering of a plan, Terraform-like: one block per changed datastore, then a summary. */
-import { STATE_FIELDS } from '../plan/diff.js';
-import type { Change, Plan } from '../plan/types.js';
+import { describeOperation } from '../model/routes.js';
+import { STATE_FIELDS } from '../model/state.js';
+import type { Change, Plan } from '../model/plan.js';
 import type { Paint } from './colour.js';
-import { describeRef, describeValue } from '../plan/describe.js';
-import type { UnmanagedDatastore } from '../plan/unmanaged.js';
+import { describeRef, describeValue } from '../model/describe.js';
+import type { UnmanagedDatastore } from '../model/plan.js';
 import { fieldMarker, NO_CHANGES, summaryLine, unmanagedHeadline } from './values.js';
 
 const FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => f.length));
@@ -46,6 +47,6 @@ function renderChange(c: Change, p: Paint): string[] {
   const hidden = STATE_FIELDS.length - c.changed_fields.length;
   if (hidden > 0) lines.push(p.dim(`        (${hidden} unchanged ${hidden === 1 ? 'value' : 'values'} hidden)`));
   lines.push('    }');
-  for (const op of c.operations) lines.push(p.dim(`    ${op.method} ${op.path}${op.type === 'update_settings' ? ` ${JSON.stringify(op.body)}` : ''}`));
+  for (const op of c.operations) lines.push(p.dim(`    ${describeOperation(c.datastore.id, op)}${op.type === 'update_settings' ? ` ${JSON.stringify(op.body)}` : ''}`));
   return lines;
 }

@@ -1,5 +1,5 @@
 /** How plan values read in every output format. */
-import type { EnrichmentState } from '../plan/types.js';
+import type { EnrichmentState } from '../model/plan.js';
 
 /** `+` a link appears, `-` it goes, `~` anything else changes. */
 export function fieldMarker(field: keyof EnrichmentState, before: EnrichmentState, after: EnrichmentState): '+' | '-' | '~' {

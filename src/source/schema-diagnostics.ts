@@ -112,13 +112,13 @@ function toDiagnostic(document: YamlDocument, error: ErrorObject): Diagnostic {
     case 'type': {
       const expected = typeNames(error.params.type);
       const hints = numericStringHint(error.data, expected);
-      return base(`${subject} must be ${expected}, got ${describeValue(error.data, true)}`, 'wrong-type', path, 'value', hints);
+      return base(`${subject} must be ${expected}, got ${describeYamlValue(error.data, true)}`, 'wrong-type', path, 'value', hints);
     }
     case 'enum': {
       const allowed = Array.isArray(error.params.allowedValues) ? error.params.allowedValues.map(String) : [];
       const guess = typeof error.data === 'string' ? suggest(error.data, allowed) : undefined;
       return base(
-        `${subject} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(error.data)}`,
+        `${subject} must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}, got ${describeYamlValue(error.data)}`,
         'invalid-value',
         path,
         'value',
@@ -126,7 +126,7 @@ function toDiagnostic(document: YamlDocument, error: ErrorObject): Diagnostic {
       );
     }
     case 'const':
-      return base(`${subject} must be ${JSON.stringify(error.params.allowedValue)}, got ${describeValue(error.data)}`, 'invalid-value', path, 'value');
+      return base(`${subject} must be ${JSON.stringify(error.params.allowedValue)}, got ${describeYamlValue(error.data)}`, 'invalid-value', path, 'value');
     case 'minimum':
     case 'maximum': {
       const min = parent.minimum;
@@ -137,7 +137,7 @@ function toDiagnostic(document: YamlDocument, error: ErrorObject): Diagnostic {
           : error.keyword === 'minimum'
             ? `at least ${thousands(Number(error.params.limit))}`
             : `at most ${thousands(Number(error.params.limit))}`;
-      return base(`${subject} must be ${bound}, got ${describeValue(error.data)}`, 'out-of-range', path, 'value');
+      return base(`${subject} must be ${bound}, got ${describeYamlValue(error.data)}`, 'out-of-range', path, 'value');
     }
     case 'minLength': {
       const limit = Number(error.params.limit);
@@ -188,7 +188,7 @@ function typeNames(type: unknown): string {
 }
 
 /** Never stringifies a collection: data from YAML may be cyclic (aliases) or huge. */
-export function describeValue(value: unknown, kind = false): string {
+export function describeYamlValue(value: unknown, kind = false): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

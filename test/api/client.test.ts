@@ -6,7 +6,7 @@ import { QualyticsClient, type RetryEvent } from '../../src/api/client.js';
 import { readErrorBody } from '../../src/api/error-body.js';
 import { ApiError, NetworkError } from '../../src/api/errors.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import type { Seed } from '../../src/emulator/seed-types.js';
+import type { Seed } from '../../src/core/seed-types.js';
 import { makeTestCa, startTlsFront } from '../helpers/network.js';
 
 const ADMIN = 'secret-admin-token-7f3a';

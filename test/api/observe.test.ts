@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { QualyticsClient } from '../../src/api/client.js';
 import { observe } from '../../src/api/observe.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import type { Seed } from '../../src/emulator/seed-types.js';
+import type { Seed } from '../../src/core/seed-types.js';
 import { diffState } from '../../src/plan/diff.js';
 import { declare, META } from '../plan/builders.js';
 

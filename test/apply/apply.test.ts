@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QualyticsClient } from '../../src/api/client.js';
 import { applyPlan } from '../../src/apply/apply.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import type { Seed } from '../../src/emulator/seed-types.js';
+import type { Seed } from '../../src/core/seed-types.js';
 import { PLAIN } from '../../src/render/colour.js';
 import { renderResultLine } from '../../src/render/apply-text.js';
-import type { Change, EnrichmentState, Operation, Plan } from '../../src/plan/types.js';
+import type { Change, EnrichmentState, Operation, Plan } from '../../src/model/plan.js';
 import { state } from '../plan/builders.js';
 
 const TOKEN = 'apply-admin-token-2b8e';
@@ -23,8 +23,8 @@ const linkAndAppend: Change = {
   before: state(), after: state({ enrich_datastore: ENR, enrichment_remediation_strategy: 'append' }),
   changed_fields: ['enrich_datastore', 'enrichment_remediation_strategy'],
   operations: [
-    { type: 'link', method: 'PATCH', path: '/datastores/42/enrichment/100', enrich_datastore: ENR },
-    { type: 'update_settings', method: 'PUT', path: '/datastores/42', body: { enrichment_remediation_strategy: 'append' } },
+    { type: 'link', enrich_datastore: ENR },
+    { type: 'update_settings', body: { enrichment_remediation_strategy: 'append' } },
   ],
 };
 
@@ -69,12 +69,12 @@ const unlinkPayments = (): Change => ({
   datastore: { id: 43, name: 'Payments' }, action: 'update', declared_at: { file: 'm.yaml', line: 6, column: 5 },
   before: state({ enrich_datastore: ENR }), after: state(),
   changed_fields: ['enrich_datastore'],
-  operations: [{ type: 'unlink', method: 'DELETE', path: '/datastores/43/enrichment' }],
+  operations: [{ type: 'unlink' }],
 });
 const setRollup = (id: number, sent: number, expected: EnrichmentState = state({ high_count_rollup_threshold: sent })): Change => ({
   datastore: { id, name: id === 42 ? 'Orders' : 'Payments' }, action: 'update', declared_at: { file: 'm.yaml', line: 3, column: 5 },
   before: state(), after: expected, changed_fields: ['high_count_rollup_threshold'],
-  operations: [{ type: 'update_settings', method: 'PUT', path: `/datastores/${id}`, body: { high_count_rollup_threshold: sent } } satisfies Operation],
+  operations: [{ type: 'update_settings', body: { high_count_rollup_threshold: sent } } satisfies Operation],
 });
 
 describe('applyPlan: interrupts, read-back, convergence', () => {

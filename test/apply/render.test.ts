@@ -4,16 +4,16 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ApplyReport, DatastoreResult } from '../../src/apply/report.js';
+import type { ApplyReport, DatastoreResult } from '../../src/model/report.js';
 import { COLOUR, PLAIN } from '../../src/render/colour.js';
 import { renderApplySummary, renderResultLine } from '../../src/render/apply-text.js';
-import type { Operation } from '../../src/plan/types.js';
+import type { Operation } from '../../src/model/plan.js';
 import { expectGolden } from '../helpers/golden.js';
 
 const ENR = { id: 100, name: 'Warehouse Enrichment' };
-const link = (id: number): Operation => ({ type: 'link', method: 'PATCH', path: `/datastores/${id}/enrichment/100`, enrich_datastore: ENR });
-const put = (id: number): Operation => ({ type: 'update_settings', method: 'PUT', path: `/datastores/${id}`, body: { enrichment_remediation_strategy: 'append' } });
-const unlink = (id: number): Operation => ({ type: 'unlink', method: 'DELETE', path: `/datastores/${id}/enrichment` });
+const link = (id: number): Operation => ({ type: 'link', enrich_datastore: ENR });
+const put = (id: number): Operation => ({ type: 'update_settings', body: { enrichment_remediation_strategy: 'append' } });
+const unlink = (id: number): Operation => ({ type: 'unlink' });
 
 const RESULTS: Record<string, DatastoreResult> = {
   applied: {

@@ -9,7 +9,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import type { Seed } from '../../src/emulator/seed-types.js';
+import type { Seed } from '../../src/core/seed-types.js';
 import { manifest, run, workspace } from '../helpers/cli.js';
 import { ADMIN_TOKEN, world } from './world.js';
 

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiDatastore } from '../../src/core/api-types.js';
 import { SETTINGS } from '../../src/core/settings.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { PUT_MODES, type PutMode } from '../../src/emulator/seed-types.js';
+import { PUT_MODES, type PutMode } from '../../src/core/seed-types.js';
 import { manifest, run, workspace, type RunResult } from '../helpers/cli.js';
 import { ADMIN_TOKEN, EDITOR_TOKEN, world } from './world.js';
 

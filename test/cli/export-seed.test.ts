@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSeedFile } from '../../src/emulator/seed-file.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import type { Seed } from '../../src/emulator/seed-types.js';
-import { REHEARSAL_ADMIN_TOKEN, REHEARSAL_TOKEN } from '../../src/manifest/export-seed.js';
+import type { Seed } from '../../src/core/seed-types.js';
+import { REHEARSAL_ADMIN_TOKEN, REHEARSAL_TOKEN } from '../../src/export/seed.js';
 import { manifest, run, workspace } from '../helpers/cli.js';
 import { ADMIN_TOKEN, EDITOR_TOKEN, world } from './world.js';
 

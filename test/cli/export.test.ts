@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import type { Seed, SeedDatastore } from '../../src/emulator/seed-types.js';
+import type { Seed, SeedDatastore } from '../../src/core/seed-types.js';
 import { REMEDIATION_STRATEGIES } from '../../src/core/settings.js';
 import { sealExport } from '../../src/render/manifest-yaml.js';
 import { run, workspace } from '../helpers/cli.js';

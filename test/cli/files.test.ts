@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FILE_MODES, temporaryName, writeFileAtomic } from '../../src/cli/files.js';
 import { writePlanFile } from '../../src/cli/saved-plan.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { Plan } from '../../src/model/plan.js';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'enrichctl-files-'));
 const modeOf = (file: string): number => statSync(file).mode & 0o777;

@@ -1,5 +1,5 @@
 /** The seeded deployment the plan/apply tests run against. */
-import type { Seed } from '../../src/emulator/seed-types.js';
+import type { Seed } from '../../src/core/seed-types.js';
 
 export const ADMIN_TOKEN = 'admin-secret-0f9c1e';
 export const EDITOR_TOKEN = 'editor-secret-77ab2d';

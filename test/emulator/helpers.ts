@@ -1,6 +1,6 @@
 /** Shared seed and a thin fetch wrapper for the emulator tests (Node's global fetch, not our client). */
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
-import type { Seed } from '../../src/emulator/seed-types.js';
+import type { Seed } from '../../src/core/seed-types.js';
 
 export const TOKENS = {
   admin: 'tok-admin',

@@ -1,8 +1,8 @@
 /** Small builders for planner tests (after changesets' FakeFullState): desired entries and observations. */
-import type { DatastoreRef, DesiredDatastore, DesiredLink, SourceLocation } from '../../src/manifest/desired-state.js';
+import type { DatastoreRef, DesiredDatastore, DesiredLink, SourceLocation } from '../../src/model/desired.js';
 import type { Settings } from '../../src/core/settings.js';
-import type { Observation } from '../../src/plan/observation.js';
-import type { EnrichmentState } from '../../src/plan/types.js';
+import type { Observation } from '../../src/model/observation.js';
+import type { EnrichmentState } from '../../src/model/plan.js';
 
 export function loc(line: number, column = 5, file = 'm.yaml'): SourceLocation {
   return { file, start: { line, column }, end: { line, column: column + 10 } };

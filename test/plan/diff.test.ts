@@ -1,7 +1,7 @@
 /** The pure planning core, table-driven, asserting whole values. */
 import { describe, expect, it } from 'vitest';
 import { diffState, type PlanResult } from '../../src/plan/diff.js';
-import type { Change } from '../../src/plan/types.js';
+import type { Change } from '../../src/model/plan.js';
 import { declare, META, observed, state, type LiveEntry } from './builders.js';
 
 const SRC = { id: 42, name: 'Healthcare Database' };
@@ -35,7 +35,7 @@ describe('diffState: one datastore', () => {
       decl: { link: 'Healthcare Enrichment' },
       change: {
         action: 'update', before: state(), after: state({ enrich_datastore: ENR }), changed_fields: ['enrich_datastore'],
-        operations: [{ type: 'link', method: 'PATCH', path: '/datastores/42/enrichment/100', enrich_datastore: ENR }],
+        operations: [{ type: 'link', enrich_datastore: ENR }],
       },
     },
     {
@@ -53,7 +53,7 @@ describe('diffState: one datastore', () => {
         before: state({ enrich_datastore: ENR2, enrichment_remediation_strategy: 'append' }),
         after: state({ enrich_datastore: ENR, enrichment_remediation_strategy: 'append' }),
         changed_fields: ['enrich_datastore'],
-        operations: [{ type: 'link', method: 'PATCH', path: '/datastores/42/enrichment/100', enrich_datastore: ENR }],
+        operations: [{ type: 'link', enrich_datastore: ENR }],
       },
     },
     {
@@ -66,8 +66,8 @@ describe('diffState: one datastore', () => {
         after: state({ enrich_datastore: ENR, enrichment_remediation_strategy: 'append' }),
         changed_fields: ['enrich_datastore', 'enrichment_remediation_strategy'],
         operations: [
-          { type: 'link', method: 'PATCH', path: '/datastores/42/enrichment/100', enrich_datastore: ENR },
-          { type: 'update_settings', method: 'PUT', path: '/datastores/42', body: { enrichment_remediation_strategy: 'append' } },
+          { type: 'link', enrich_datastore: ENR },
+          { type: 'update_settings', body: { enrichment_remediation_strategy: 'append' } },
         ],
       },
     },
@@ -80,7 +80,7 @@ describe('diffState: one datastore', () => {
         before: state({ enrich_datastore: ENR, enrichment_remediation_strategy: 'overwrite' }),
         after: state(),
         changed_fields: ['enrich_datastore', 'enrichment_remediation_strategy'],
-        operations: [{ type: 'unlink', method: 'DELETE', path: '/datastores/42/enrichment' }],
+        operations: [{ type: 'unlink' }],
       },
     },
     {
@@ -92,7 +92,7 @@ describe('diffState: one datastore', () => {
         before: state({ enrich_datastore: ENR, enrichment_remediation_strategy: 'append' }),
         after: state(),
         changed_fields: ['enrich_datastore', 'enrichment_remediation_strategy'],
-        operations: [{ type: 'unlink', method: 'DELETE', path: '/datastores/42/enrichment' }],
+        operations: [{ type: 'unlink' }],
       },
     },
     {
@@ -105,8 +105,8 @@ describe('diffState: one datastore', () => {
         after: state({ high_count_rollup_threshold: 50 }),
         changed_fields: ['enrich_datastore', 'high_count_rollup_threshold'],
         operations: [
-          { type: 'update_settings', method: 'PUT', path: '/datastores/42', body: { high_count_rollup_threshold: 50 } },
-          { type: 'unlink', method: 'DELETE', path: '/datastores/42/enrichment' },
+          { type: 'update_settings', body: { high_count_rollup_threshold: 50 } },
+          { type: 'unlink' },
         ],
       },
     },
@@ -125,7 +125,7 @@ describe('diffState: one datastore', () => {
         before: state({ enrichment_source_record_limit: 100 }),
         after: state({ enrichment_source_record_limit: 100, high_count_rollup_threshold: 25 }),
         changed_fields: ['high_count_rollup_threshold'],
-        operations: [{ type: 'update_settings', method: 'PUT', path: '/datastores/42', body: { high_count_rollup_threshold: 25 } }],
+        operations: [{ type: 'update_settings', body: { high_count_rollup_threshold: 25 } }],
       },
     },
     {
@@ -140,7 +140,7 @@ describe('diffState: one datastore', () => {
       decl: { settings: { enrichment_prefix: 'Healthcare PROD!' } },
       change: {
         action: 'update', before: state(), after: state({ enrichment_prefix: '_healthcare_prod' }), changed_fields: ['enrichment_prefix'],
-        operations: [{ type: 'update_settings', method: 'PUT', path: '/datastores/42', body: { enrichment_prefix: '_healthcare_prod' } }],
+        operations: [{ type: 'update_settings', body: { enrichment_prefix: '_healthcare_prod' } }],
       },
     },
     {
@@ -150,7 +150,7 @@ describe('diffState: one datastore', () => {
       change: {
         action: 'update', before: state({ enrich_datastore: ENR }), after: state({ enrich_datastore: ENR, enrichment_remediation_strategy: 'append' }),
         changed_fields: ['enrichment_remediation_strategy'],
-        operations: [{ type: 'update_settings', method: 'PUT', path: '/datastores/42', body: { enrichment_remediation_strategy: 'append' } }],
+        operations: [{ type: 'update_settings', body: { enrichment_remediation_strategy: 'append' } }],
       },
     },
   ];
@@ -174,13 +174,13 @@ describe('diffState: one datastore', () => {
     const live: LiveEntry[] = [...world(), { id: 100 + 50, name: 'Healthcare Database', enrichment_only: true }, { id: 51, name: 'Healthcare Enrichment' }];
     const change = onlyChange(diffState([declare('Healthcare Database', { link: 'Healthcare Enrichment' })], observed(live), META));
     expect(change.datastore).toStrictEqual(SRC);
-    expect(change.operations).toStrictEqual([{ type: 'link', method: 'PATCH', path: '/datastores/42/enrichment/100', enrich_datastore: ENR }]);
+    expect(change.operations).toStrictEqual([{ type: 'link', enrich_datastore: ENR }]);
   });
 
   it('declares by id as well as by name', () => {
     const byId = onlyChange(diffState([declare(42, { link: 100 })], observed(world()), META));
     expect(byId.datastore).toStrictEqual(SRC);
-    expect(byId.operations).toStrictEqual([{ type: 'link', method: 'PATCH', path: '/datastores/42/enrichment/100', enrich_datastore: ENR }]);
+    expect(byId.operations).toStrictEqual([{ type: 'link', enrich_datastore: ENR }]);
   });
 });
 

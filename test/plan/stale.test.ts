@@ -1,15 +1,15 @@
 /** Staleness and resume of a plan against the live state, table-driven over whole values. */
 import { describe, expect, it } from 'vitest';
 import { changeProgress, datastoreProgress, type ChangeProgress } from '../../src/plan/stale.js';
-import type { Change } from '../../src/plan/types.js';
+import type { Change } from '../../src/model/plan.js';
 import { observed, state } from './builders.js';
 
 const SRC = { id: 42, name: 'Healthcare Database' };
 const ENR = { id: 100, name: 'Healthcare Enrichment' };
 const AT = { file: 'm.yaml', line: 3, column: 5 };
-const LINK = { type: 'link', method: 'PATCH', path: '/datastores/42/enrichment/100', enrich_datastore: ENR } as const;
-const UNLINK = { type: 'unlink', method: 'DELETE', path: '/datastores/42/enrichment' } as const;
-const put = (body: Record<string, unknown>) => ({ type: 'update_settings', method: 'PUT', path: '/datastores/42', body }) as const;
+const LINK = { type: 'link', enrich_datastore: ENR } as const;
+const UNLINK = { type: 'unlink' } as const;
+const put = (body: Record<string, unknown>) => ({ type: 'update_settings', body }) as const;
 
 /** Link, then append. */
 const linkAndPut: Change = {

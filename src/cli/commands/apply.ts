@@ -8,13 +8,15 @@
  */
 import { Option, type Command } from 'commander';
 import { applyPlan } from '../../apply/apply.js';
-import { countResults, type ApplyReport, type DatastoreResult } from '../../apply/report.js';
+import { countResults, type DatastoreResult } from '../../model/report.js';
 import type { QualyticsClient } from '../../api/client.js';
 import { observe } from '../../api/observe.js';
-import type { Observation } from '../../plan/observation.js';
-import type { Plan } from '../../plan/types.js';
+import type { Observation } from '../../model/observation.js';
+import type { Plan } from '../../model/plan.js';
 import { recomputePlan } from '../../plan/verify.js';
-import { describeRef } from '../../plan/describe.js';
+import { describeRef } from '../../model/describe.js';
+import { describeOperation } from '../../model/routes.js';
+import { reportDocument } from '../../render/plan-document.js';
 import { datastoreProgress, planMismatches } from '../../plan/stale.js';
 import { paint } from '../../render/colour.js';
 import { renderApplySummary, renderResultLine } from '../../render/apply-text.js';
@@ -34,7 +36,7 @@ import { addPlanSelectionOptions } from './plan.js';
 export const APPLY_FORMATS = ['text', 'json'] as const;
 export type ApplyFormat = (typeof APPLY_FORMATS)[number];
 
-export interface ApplyOptions extends ConnectedFlags {
+export interface ApplyCommandOptions extends ConnectedFlags {
   paths: string[];
   targets: string[];
   plan?: string;
@@ -51,7 +53,7 @@ interface RawApplyOptions extends ConnectedFlags {
   color?: boolean;
 }
 
-export function parseApplyOptions(paths: readonly string[], raw: RawApplyOptions): ApplyOptions {
+export function parseApplyOptions(paths: readonly string[], raw: RawApplyOptions): ApplyCommandOptions {
   if (raw.plan !== undefined && (paths.length > 0 || (raw.target ?? []).length > 0)) {
     throw new UserError('--plan applies exactly the saved plan: give no manifest paths or --target with it');
   }
@@ -65,7 +67,7 @@ export function parseApplyOptions(paths: readonly string[], raw: RawApplyOptions
   };
 }
 
-export async function runApply(options: ApplyOptions, io: Io): Promise<ExitCode> {
+export async function runApply(options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
   const client = await connect(options, io);
   try {
     const plan = options.plan !== undefined ? await currentSavedPlan(client, options.plan, io) : await planNow(client, options, io);
@@ -77,7 +79,7 @@ export async function runApply(options: ApplyOptions, io: Io): Promise<ExitCode>
 }
 
 /** Plans, shows the plan, and gets approval; an exit code when it ends there. */
-async function planNow(client: QualyticsClient, options: ApplyOptions, io: Io): Promise<Plan | ExitCode> {
+async function planNow(client: QualyticsClient, options: ApplyCommandOptions, io: Io): Promise<Plan | ExitCode> {
   const plan = reportPlanned(await makePlan(client, options, io), io, options.color);
   if (!plan) return EXIT.error;
   // The plan is the product in text mode; in JSON mode stdout is reserved for the report.
@@ -132,7 +134,7 @@ async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): 
   }
   for (const c of progress.resumed) {
     const remaining = progress.changes.find((r) => r.datastore.id === c.datastore.id)!;
-    io.stderr.write(`Resuming ${describeRef(c.datastore)}: an earlier apply of ${file} got part of the way; remaining: ${remaining.operations.map((o) => `${o.method} ${o.path}`).join(', ')}.\n`);
+    io.stderr.write(`Resuming ${describeRef(c.datastore)}: an earlier apply of ${file} got part of the way; remaining: ${remaining.operations.map((o) => describeOperation(remaining.datastore.id, o)).join(', ')}.\n`);
   }
   if (progress.done.length === 0) return { ...plan, changes: progress.changes };
   const remaining = progress.changes.filter((c) => c.action !== 'no-op').length;
@@ -160,7 +162,7 @@ function refusal(io: Io, what: string): (problems: string[]) => ExitCode {
   };
 }
 
-async function execute(client: QualyticsClient, plan: Plan, options: ApplyOptions, io: Io): Promise<ExitCode> {
+async function execute(client: QualyticsClient, plan: Plan, options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
   const text = options.format === 'text';
   const p = paint(useColour(io.stdout, io.env, !options.color));
   if (!plan.changes.some((c) => c.action !== 'no-op')) {
@@ -199,9 +201,6 @@ async function execute(client: QualyticsClient, plan: Plan, options: ApplyOption
   return counts.failed + counts.partial > 0 ? EXIT.error : EXIT.ok;
 }
 
-export function reportDocument(report: ApplyReport): object {
-  return { format_version: 1, ...report, summary: countResults(report) };
-}
 
 export function registerApply(program: Command, io: Io, defer: (h: Handler) => void): void {
   const cmd = program

@@ -7,7 +7,7 @@ import { hasErrors } from '../../core/diagnostics.js';
 import { isLoopbackHost } from '../../api/url.js';
 import { startEmulator } from '../../emulator/index.js';
 import { loadSeedFile } from '../../emulator/seed-file.js';
-import { PUT_MODES, type PutMode } from '../../emulator/seed-types.js';
+import { PUT_MODES, type PutMode } from '../../core/seed-types.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';

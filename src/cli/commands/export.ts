@@ -9,10 +9,10 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { QualyticsClient } from '../../api/client.js';
 import { lookUpNames, observe, readByIds } from '../../api/observe.js';
-import type { Seed } from '../../emulator/seed-types.js';
-import { seedFromLive } from '../../manifest/export-seed.js';
-import { exportEntries, exportGroups, type ExportGroup } from '../../manifest/export.js';
-import type { Observation } from '../../plan/observation.js';
+import type { Seed } from '../../core/seed-types.js';
+import { seedFromLive } from '../../export/seed.js';
+import { exportEntries, exportGroups, type ExportGroup } from '../../export/entries.js';
+import type { Observation } from '../../model/observation.js';
 import { EXPORT_MARKER, exportFileState, manifestValue, renderManifestYaml, renderSeedYaml, sealExport, type ExportFileState } from '../../render/manifest-yaml.js';
 import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { UserError } from '../errors.js';
@@ -26,7 +26,7 @@ import { collect } from './plan.js';
 export const EXPORT_FORMATS = ['yaml', 'json', 'seed'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export interface ExportOptions extends ConnectedFlags {
+export interface ExportCommandOptions extends ConnectedFlags {
   /** Names or ids; empty exports every datastore the token can read. */
   datastores: string[];
   output?: string;
@@ -43,7 +43,7 @@ interface RawExportOptions extends ConnectedFlags {
   format?: unknown;
 }
 
-export function parseExportOptions(raw: RawExportOptions): ExportOptions {
+export function parseExportOptions(raw: RawExportOptions): ExportCommandOptions {
   const datastores = raw.datastore ?? [];
   if (raw.all && datastores.length > 0) throw new UserError('--all exports every datastore: give either --all or --datastore, not both');
   const format = parseFormat(raw.format ?? (raw.output !== undefined && /\.json$/i.test(raw.output) ? 'json' : 'yaml'), EXPORT_FORMATS);
@@ -53,7 +53,7 @@ export function parseExportOptions(raw: RawExportOptions): ExportOptions {
   return { ...raw, datastores, byId: raw.byId === true, format };
 }
 
-export async function runExport(options: ExportOptions, io: Io): Promise<ExitCode> {
+export async function runExport(options: ExportCommandOptions, io: Io): Promise<ExitCode> {
   const target = options.output === undefined ? undefined : await outputKind(resolve(io.cwd, options.output), options.output);
   if (target === 'dir' && options.format !== 'yaml') {
     throw new UserError(`--format ${options.format} writes one document: give --output a file name (e.g. ${options.format === 'json' ? 'live.json' : 'rehearsal.yaml'}), or no --output for stdout`);
@@ -135,7 +135,7 @@ async function outputKind(path: string, shown: string): Promise<'file' | 'dir'> 
  * `--format seed`: the deployment as an emulator seed, for rehearsing a change on a copy. Every
  * datastore of both kinds, each read by id when the listing left out its teams or tags.
  */
-async function exportSeed(options: ExportOptions, io: Io): Promise<ExitCode> {
+async function exportSeed(options: ExportCommandOptions, io: Io): Promise<ExitCode> {
   const client = await connect(options, io);
   let seed: Seed;
   try {

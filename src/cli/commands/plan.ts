@@ -7,7 +7,8 @@ import { Option, type Command } from 'commander';
 import { paint } from '../../render/colour.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
-import type { Plan } from '../../plan/types.js';
+import type { Plan } from '../../model/plan.js';
+import { planDocument } from '../../render/plan-document.js';
 import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
@@ -74,7 +75,7 @@ export function renderPlan(plan: Plan, format: PlanFormat, colour: boolean): str
     case 'text':
       return renderPlanText(plan, paint(colour));
     case 'json':
-      return `${JSON.stringify(plan, null, 2)}\n`;
+      return `${JSON.stringify(planDocument(plan), null, 2)}\n`;
     case 'markdown':
       return renderPlanMarkdown(plan);
     default: {

@@ -2,7 +2,7 @@
  * What the API showed: the input of the pure diff beside the desired state. Produced by
  * `api/observe.ts`; plain data, so tests build it by hand.
  */
-import type { EnrichmentState } from './types.js';
+import type { EnrichmentState } from './plan.js';
 
 export interface ObservedDatastore {
   id: number;

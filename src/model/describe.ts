@@ -1,6 +1,6 @@
 /** How plan values read in messages and every output format (pure; shared by plan, apply and render). */
 import { quoteText } from '../core/visible-text.js';
-import type { DatastoreRef, EnrichmentState } from './types.js';
+import type { DatastoreRef, EnrichmentState } from './plan.js';
 
 export function describeRef(ref: DatastoreRef): string {
   // Names come from the server: quoted, with every control and bidi character escaped.

@@ -8,9 +8,9 @@
  * saying why.
  */
 import { SETTINGS, type Settings } from '../core/settings.js';
-import { compareRefs } from '../plan/describe.js';
-import type { Observation, ObservedDatastore } from '../plan/observation.js';
-import type { DatastoreRef, EnrichmentState } from '../plan/types.js';
+import { compareRefs } from '../model/describe.js';
+import type { Observation, ObservedDatastore } from '../model/observation.js';
+import type { DatastoreRef, EnrichmentState } from '../model/plan.js';
 
 export interface ExportEntry {
   datastore: string | number;
@@ -27,19 +27,19 @@ export interface ExportGroup {
   entries: ExportEntry[];
 }
 
-export interface ExportOptions {
+export interface ExportSelection {
   byId: boolean;
   /** Only these datastore ids (from --datastore); all non-enrichment-only ones when absent. */
   only?: ReadonlySet<number>;
 }
 
 /** Every exported datastore, sorted by name then id. */
-export function exportEntries(observed: Observation, options: ExportOptions): ExportEntry[] {
+export function exportEntries(observed: Observation, options: ExportSelection): ExportEntry[] {
   return selectSources(observed, options).map((d) => toEntry(d, d.state!, observed, options.byId));
 }
 
 /** The same entries grouped by enrichment datastore (by name), the unlinked ones last. */
-export function exportGroups(observed: Observation, options: ExportOptions): ExportGroup[] {
+export function exportGroups(observed: Observation, options: ExportSelection): ExportGroup[] {
   const groups = new Map<number | null, ExportGroup>();
   for (const d of selectSources(observed, options)) {
     const link = d.state!.enrich_datastore;
@@ -57,7 +57,7 @@ export function exportGroups(observed: Observation, options: ExportOptions): Exp
   });
 }
 
-function selectSources(observed: Observation, options: ExportOptions): ObservedDatastore[] {
+function selectSources(observed: Observation, options: ExportSelection): ObservedDatastore[] {
   return [...observed.datastores.values()]
     .filter((d) => !d.enrichment_only && d.state !== undefined && (!options.only || options.only.has(d.id)))
     .sort(compareRefs);

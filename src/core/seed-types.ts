@@ -3,7 +3,7 @@
  * describes the YAML form; `seed-file.ts` loads and checks it; tests and benchmarks may build one
  * in code.
  */
-import type { RemediationStrategy } from '../core/settings.js';
+import type { RemediationStrategy } from './settings.js';
 
 /** Team permissions, lowest to highest. */
 export const TEAM_PERMISSIONS = ['Reporter', 'Viewer', 'Drafter', 'Author', 'Editor'] as const;

@@ -14,7 +14,6 @@
  */
 import type { SettingsPatch } from '../core/api-types.js';
 import type { RemediationStrategy } from '../core/settings.js';
-import type { UnmanagedDatastore } from './unmanaged.js';
 
 export interface DatastoreRef {
   id: number;
@@ -30,13 +29,17 @@ export interface EnrichmentState {
   high_count_rollup_threshold: number;
 }
 
+/**
+ * What one write changes, not how it is sent: the HTTP method and path of each come from the route
+ * table (`routes.ts`), which the client, the renderers and the saved-plan check all read.
+ */
 export type Operation =
-  /** PATCH: creates or switches the link in one call (never DELETE first: that resets the strategy and needs Admin). */
-  | { type: 'link'; method: 'PATCH'; path: string; enrich_datastore: DatastoreRef }
-  /** PUT carrying only the fields that differ. */
-  | { type: 'update_settings'; method: 'PUT'; path: string; body: SettingsPatch }
-  /** DELETE: the server also resets the remediation strategy to `none`, which `after` already shows. */
-  | { type: 'unlink'; method: 'DELETE'; path: string };
+  /** Creates or switches the link in one call (never an unlink first: that resets the strategy and needs Admin). */
+  | { type: 'link'; enrich_datastore: DatastoreRef }
+  /** Sets only the settings that differ. */
+  | { type: 'update_settings'; body: SettingsPatch }
+  /** Removes the link; the server also resets the remediation strategy to `none`, which `after` already shows. */
+  | { type: 'unlink' };
 
 export type OperationType = Operation['type'];
 
@@ -46,6 +49,11 @@ export type OperationType = Operation['type'];
  * carries a strategy that needs the link). Datastores are independent of one another.
  */
 export const OPERATION_ORDER: readonly OperationType[] = ['link', 'update_settings', 'unlink'];
+
+/** Operations in OPERATION_ORDER: how the planner emits them. */
+export function inOperationOrder(operations: readonly Operation[]): Operation[] {
+  return [...operations].sort((a, b) => OPERATION_ORDER.indexOf(a.type) - OPERATION_ORDER.indexOf(b.type));
+}
 
 export type Action = 'no-op' | 'update';
 
@@ -94,6 +102,14 @@ export interface Plan {
   unmanaged?: UnmanagedDatastore[];
   /** What reviewers should know (a prefix change leaves tables behind, an unlink the token may not make...). Display only. */
   warnings?: PlanWarning[];
+}
+
+/** A live datastore with a link or non-default settings that no manifest declares (`plan --report-unmanaged`). */
+export interface UnmanagedDatastore {
+  datastore: DatastoreRef;
+  state: EnrichmentState;
+  /** The fields that differ from what a datastore of that name has by default. */
+  non_default: Array<keyof EnrichmentState>;
 }
 
 export interface PlanWarning {

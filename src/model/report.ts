@@ -1,5 +1,5 @@
 /** What apply did, per datastore: the value behind the text and JSON reports. */
-import type { DatastoreRef, Operation } from '../plan/types.js';
+import type { DatastoreRef, Operation } from './plan.js';
 
 export interface OperationResult {
   operation: Operation;

@@ -4,9 +4,9 @@
  */
 import type { SourcePosition } from '../core/diagnostics.js';
 import type { SettingKey, Settings } from '../core/settings.js';
-import type { DatastoreRef } from './manifest-types.js';
 
-export type { DatastoreRef } from './manifest-types.js';
+/** A datastore as a manifest names it: by name (string) or by id (integer). Resolved by the planner into a `DatastoreRef`. */
+export type DeclaredRef = string | number;
 
 /** A place in a manifest, for messages (the planner's "declared at ..."). */
 export interface SourceLocation {
@@ -26,7 +26,7 @@ export interface SourceLocation {
 export type DesiredLink =
   | { kind: 'unmanaged' }
   | { kind: 'none'; location: SourceLocation }
-  | { kind: 'ref'; ref: DatastoreRef; location: SourceLocation };
+  | { kind: 'ref'; ref: DeclaredRef; location: SourceLocation };
 
 /** The managed settings, in the form the server stores (prefixes normalised). */
 export type DesiredSettings = Partial<Settings>;
@@ -39,7 +39,7 @@ export interface SettingOrigin {
 
 export interface DesiredDatastore {
   /** The source datastore as written: a name or an id. Resolved against the live state by the planner. */
-  ref: DatastoreRef;
+  ref: DeclaredRef;
   /** The entry's `datastore:` value. */
   location: SourceLocation;
   link: DesiredLink;

@@ -12,9 +12,9 @@
  */
 import type { ApiUser } from '../core/api-types.js';
 import { SETTINGS } from '../core/settings.js';
-import type { Seed, SeedDatastore, SeedUser, TeamPermission, UserRole } from '../emulator/seed-types.js';
-import { USER_ROLES } from '../emulator/seed-types.js';
-import type { Observation, ObservedDatastore } from '../plan/observation.js';
+import type { Seed, SeedDatastore, SeedUser, TeamPermission, UserRole } from '../core/seed-types.js';
+import { USER_ROLES } from '../core/seed-types.js';
+import type { Observation, ObservedDatastore } from '../model/observation.js';
 
 export const REHEARSAL_TOKEN = 'rehearsal-token';
 export const REHEARSAL_ADMIN_TOKEN = 'rehearsal-admin-token';

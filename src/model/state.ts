@@ -1,0 +1,21 @@
+/** Comparing enrichment states as the server would store them. Pure; shared by the planner, apply and the renderers. */
+import { SETTINGS, settingEquals } from '../core/settings.js';
+import type { DatastoreRef, EnrichmentState } from './plan.js';
+
+/** The fields of EnrichmentState in display order: the link, then the settings table's order. */
+export const STATE_FIELDS: ReadonlyArray<keyof EnrichmentState> = ['enrich_datastore', ...SETTINGS.map((s) => s.key)];
+
+/** The fields in which two states differ as the server would store them, in display order. */
+export function differingFields(a: EnrichmentState, b: EnrichmentState): Array<keyof EnrichmentState> {
+  return STATE_FIELDS.filter((f) => !stateFieldEquals(f, a[f], b[f]));
+}
+
+/** Whether two values of a state field would be stored identically (links compare by id). */
+export function stateFieldEquals(field: keyof EnrichmentState, a: unknown, b: unknown): boolean {
+  if (field === 'enrich_datastore') {
+    const x = a as DatastoreRef | null;
+    const y = b as DatastoreRef | null;
+    return (x?.id ?? null) === (y?.id ?? null);
+  }
+  return settingEquals(field, a, b);
+}
