@@ -1,66 +1,35 @@
 /**
- * The Qualytics API client: undici with keep-alive, a bounded number of requests in flight, a
- * timeout per attempt, and retries (see retry.ts for why retrying writes is safe), directly or
- * through a proxy (dispatcher.ts). Every failure becomes an `ApiError` (the server answered) or a
- * `NetworkError` (it did not); neither ever holds the token: every text that came from the network,
- * answers and errors alike, passes through one redaction step (redact.ts) in `#send`.
- *
- * A request stops at the interrupt `signal`: no attempt starts after it, and a back-off or
- * Retry-After wait ends at once. It also has a deadline across its retries (`deadlineMs`).
+ * The Qualytics API as enrichctl uses it: the reads, and the writes that carry a plan's operations,
+ * each sent by the route table (model/routes.ts) through one Transport (retries, deadline,
+ * redaction, proxies), and each answer's shape checked (shapes.ts) before anyone uses it.
  */
-import type { Dispatcher } from 'undici';
 import { MAX_PAGE_SIZE, type ApiDatastore, type ApiUser, type ListDatastoreItem, type Page, type SettingsPatch } from '../core/api-types.js';
-import { ApiError, NetworkError, UnusableResponseError, type HttpMethod } from './errors.js';
-import { describeBody, formatSeconds, networkReason, readErrorBody } from './error-body.js';
-import { makeRedactor, type Redactor } from './redact.js';
-import { Semaphore, sleep } from './waiting.js';
-import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
+import { visibleText } from '../core/visible-text.js';
+import type { Operation } from '../model/plan.js';
+import { operationRoute, READS, type HttpMethod } from '../model/routes.js';
+import { describeBody } from './error-body.js';
+import { ApiError, UnusableResponseError } from './errors.js';
+import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
+import { checkDatastore, checkUser, pageCheck, type Check } from './shapes.js';
+import { Transport, type TransportOptions } from './transport.js';
+import type { ClientStats } from './client-events.js';
 
 export type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
-import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
-import { createDispatcher, describeProxyFailure, errorCode, proxyRefusalStatus, type ProxySetting } from './dispatcher.js';
-import { checkDatastore, checkUser, pageCheck, type Check } from './shapes.js';
-import { MAX_BODY_BYTES, readCapped, tooLarge } from './body.js';
-import { visibleText } from '../core/visible-text.js';
-import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
-export interface ClientOptions {
-  /** Normalised base URL ending in `/api` (see url.ts). */
-  baseUrl: string;
-  token: string;
-  /** Per attempt; default 30 s (QUALYTICS_TIMEOUT). */
-  timeoutMs?: number;
-  /**
-   * The longest one request may take across its retries; default 2 minutes. A back-off or
-   * Retry-After wait that would end past it is not started: the request fails with its last answer.
-   */
-  deadlineMs?: number;
-  /** Aborted on Ctrl-C/SIGTERM: no attempt starts after it; waits to retry end at once. */
-  signal?: AbortSignal;
-  /** Requests in flight at once (and pooled connections); default 10. */
-  maxInFlight?: number;
-  retry?: Partial<RetryPolicy>;
-  /** TLS certificate verification; only the official CLI's `ssl_verify: false` turns it off. */
-  verifyTls?: boolean;
-  userAgent?: string;
-  /** The forward proxy to go through (see `proxyFor`); none by default. */
-  proxy?: ProxySetting;
-  /** Told about each retry, e.g. to print progress. Never given the token. */
-  onRetry?: (event: RetryEvent) => void;
+export interface ClientOptions extends TransportOptions {
   /** Told once about a change of how enrichctl talks to this server (e.g. whole-datastore PUTs). */
   onNotice?: (message: string) => void;
-  /** Told about each HTTP exchange (every attempt), e.g. for --verbose. Never given a header. */
-  onExchange?: (event: ExchangeEvent) => void;
-  /** For tests: the jitter source. */
-  random?: () => number;
 }
 
-/** The answer to a settings update. */
-export interface SettingsUpdate {
-  datastore: ApiDatastore;
+/** The answer to a write: the datastore as the server answered (none for a DELETE's 204). */
+export interface Performed {
+  datastore?: ApiDatastore;
   /** After a whole-datastore PUT: each field besides the settings that the PUT changed (should be none). */
   collateral: string[];
 }
+
+/** The answer to a settings update. */
+export type SettingsUpdate = Required<Performed>;
 
 export interface ListQuery {
   page?: number;
@@ -71,60 +40,15 @@ export interface ListQuery {
 
 export class QualyticsClient {
   readonly baseUrl: string;
-  readonly #token: string;
-  readonly #dispatcher: Dispatcher;
-  readonly #origin: string;
-  /** `host:port` of the Qualytics host, for messages about the proxy. */
-  readonly #target: string;
-  readonly #proxy: ProxySetting | undefined;
-  readonly #basePath: string;
-  readonly #timeoutMs: number;
-  readonly #deadlineMs: number;
-  readonly #signal: AbortSignal | undefined;
-  /** For error texts: every form of the token becomes `[redacted]`. */
-  readonly #redact: Redactor;
-  /** For answers that succeeded: the same, unless the token is too short to be told from data. */
-  readonly #redactAnswer: Redactor;
-  /** Attempts on the wire right now (not those waiting for a slot or to retry). */
-  #active = 0;
-  readonly #policy: RetryPolicy;
-  readonly #userAgent: string;
-  readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly #transport: Transport;
   readonly #onNotice: ((message: string) => void) | undefined;
   /** Set once the server has asked for whole-datastore PUTs; kept for the rest of the run. */
   #wholePut = false;
-  readonly #onExchange: ((event: ExchangeEvent) => void) | undefined;
-  readonly #random: () => number;
-  readonly #slots: Semaphore;
-  readonly #stats: ClientStats = { requests: 0, retries: 0, byMethod: { GET: 0, PUT: 0, PATCH: 0, DELETE: 0 } };
 
   constructor(options: ClientOptions) {
-    const url = new URL(options.baseUrl);
     this.baseUrl = options.baseUrl;
-    this.#token = options.token;
-    this.#basePath = url.pathname.replace(/\/+$/, '');
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
-    this.#signal = options.signal;
-    this.#redact = makeRedactor(options.token);
-    this.#redactAnswer = options.token.length >= MIN_REDACTED_IN_ANSWERS ? this.#redact : (text) => text;
-    this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.#userAgent = options.userAgent ?? 'enrichctl';
-    this.#onRetry = options.onRetry;
+    this.#transport = new Transport(options);
     this.#onNotice = options.onNotice;
-    this.#onExchange = options.onExchange;
-    this.#random = options.random ?? Math.random;
-    const maxInFlight = Math.max(1, options.maxInFlight ?? 10);
-    this.#slots = new Semaphore(maxInFlight);
-    this.#origin = url.origin;
-    this.#target = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
-    this.#proxy = options.proxy;
-    this.#dispatcher = createDispatcher({
-      origin: url.origin,
-      connections: maxInFlight,
-      verifyTls: options.verifyTls ?? true,
-      proxy: options.proxy,
-    });
   }
 
   /** The token is never shown: not in errors, not in logs, not when this object is inspected. */
@@ -134,28 +58,29 @@ export class QualyticsClient {
 
   /** How many requests are on the wire now (for "waiting for 3 requests in flight"). */
   inFlight(): number {
-    return this.#active;
+    return this.#transport.inFlight();
   }
 
   stats(): ClientStats {
-    return { ...this.#stats, byMethod: { ...this.#stats.byMethod } };
+    return this.#transport.stats();
   }
 
-  async close(): Promise<void> {
-    await this.#dispatcher.close();
+  close(): Promise<void> {
+    return this.#transport.close();
   }
 
   /** Drops every connection now, requests in flight included (after an interrupt). */
-  async destroy(): Promise<void> {
-    await this.#dispatcher.destroy();
+  destroy(): Promise<void> {
+    return this.#transport.destroy();
   }
 
   me(): Promise<ApiUser> {
-    return this.#json<ApiUser>(checkUser, 'GET', '/users/me');
+    return this.#json<ApiUser>(checkUser, READS.me.method, READS.me.path);
   }
 
   getDatastore(id: number): Promise<ApiDatastore> {
-    return this.#json<ApiDatastore>(checkDatastore, 'GET', `/datastores/${id}`);
+    const { method, path } = READS.datastore(id);
+    return this.#json<ApiDatastore>(checkDatastore, method, path);
   }
 
   listDatastores(query: ListQuery = {}): Promise<Page<ListDatastoreItem>> {
@@ -165,12 +90,42 @@ export class QualyticsClient {
     if (query.name !== undefined) params.set('name', query.name);
     if (query.enrichment_only !== undefined) params.set('enrichment_only', String(query.enrichment_only));
     const qs = params.toString();
-    return this.#json<Page<ListDatastoreItem>>(pageCheck(query.size ?? MAX_PAGE_SIZE), 'GET', '/datastores', qs ? `?${qs}` : '');
+    return this.#json<Page<ListDatastoreItem>>(pageCheck(query.size ?? MAX_PAGE_SIZE), READS.list.method, READS.list.path, qs ? `?${qs}` : '');
   }
 
-  /** PATCH: links, re-confirms, or switches the link in one call. Answers the source datastore. */
-  linkEnrichment(id: number, enrichId: number): Promise<ApiDatastore> {
-    return this.#json<ApiDatastore>(checkDatastore, 'PATCH', `/datastores/${id}/enrichment/${enrichId}`);
+  /**
+   * Sends one planned operation, by the route table (the method and path plans print):
+   * - link: PATCH, which links, re-confirms or switches in one call; answers the source datastore;
+   * - update_settings: PUT (see `#updateSettings`); answers the datastore;
+   * - unlink: DELETE, 204 also when nothing was linked; the server resets the strategy to `none`.
+   */
+  async perform(datastoreId: number, op: Operation): Promise<Performed> {
+    const { method, path } = operationRoute(datastoreId, op);
+    switch (op.type) {
+      case 'link':
+        return { datastore: await this.#json<ApiDatastore>(checkDatastore, method, path), collateral: [] };
+      case 'update_settings':
+        return this.#updateSettings(datastoreId, method, path, op.body);
+      case 'unlink':
+        await this.#transport.send(method, path, '');
+        return { collateral: [] };
+      default: {
+        const unreachable: never = op;
+        throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  async linkEnrichment(id: number, enrichId: number): Promise<ApiDatastore> {
+    return (await this.perform(id, { type: 'link', enrich_datastore: { id: enrichId, name: '' } })).datastore!;
+  }
+
+  async updateSettings(id: number, body: SettingsPatch): Promise<SettingsUpdate> {
+    return (await this.perform(id, { type: 'update_settings', body })) as SettingsUpdate;
+  }
+
+  async unlinkEnrichment(id: number): Promise<void> {
+    await this.perform(id, { type: 'unlink' });
   }
 
   /**
@@ -179,11 +134,10 @@ export class QualyticsClient {
    * then on, for the rest of the run, each update reads the datastore, merges the change into it and
    * sends it whole; the answer is then checked for changes beyond the settings (`collateral`).
    */
-  async updateSettings(id: number, patch: SettingsPatch): Promise<SettingsUpdate> {
-    const path = `/datastores/${id}`;
+  async #updateSettings(id: number, method: HttpMethod, path: string, patch: SettingsPatch): Promise<SettingsUpdate> {
     if (!this.#wholePut) {
       try {
-        return { datastore: await this.#json<ApiDatastore>(checkDatastore, 'PUT', path, '', patch), collateral: [] };
+        return { datastore: await this.#json<ApiDatastore>(checkDatastore, method, path, '', patch), collateral: [] };
       } catch (err) {
         const missing = err instanceof ApiError ? missingBodyFields(err) : [];
         if (missing.length === 0) throw err;
@@ -191,7 +145,7 @@ export class QualyticsClient {
       }
     }
     const current = await this.getDatastore(id);
-    const datastore = await this.#json<ApiDatastore>(checkDatastore, 'PUT', path, '', mergeForPut(current, patch));
+    const datastore = await this.#json<ApiDatastore>(checkDatastore, method, path, '', mergeForPut(current, patch));
     return { datastore, collateral: collateralChanges(current, datastore) };
   }
 
@@ -204,14 +158,9 @@ export class QualyticsClient {
     );
   }
 
-  /** DELETE: unlinks (204, also when nothing was linked); the server resets the strategy to `none`. */
-  async unlinkEnrichment(id: number): Promise<void> {
-    await this.#send('DELETE', `/datastores/${id}/enrichment`, '');
-  }
-
   /** A JSON answer, used only once `check` (shapes.ts) found nothing wrong with it. */
   async #json<T>(check: Check, method: HttpMethod, path: string, query = '', body?: unknown): Promise<T> {
-    const { status, text } = await this.#send(method, path, query, body);
+    const { status, text } = await this.#transport.send(method, path, query, body);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -222,184 +171,4 @@ export class QualyticsClient {
     if (problem !== undefined) throw new UnusableResponseError(method, `${path}${query}`, problem, status);
     return parsed as T;
   }
-
-  /**
-   * One logical request: waits for a slot, then tries until success, a permanent error, the retries
-   * or the deadline run out, or an interrupt. Every outcome is redacted here, before anyone sees it.
-   */
-  async #send(method: HttpMethod, path: string, query: string, body?: unknown): Promise<{ status: number; text: string }> {
-    await this.#slots.acquire();
-    try {
-      const maxAttempts = this.#policy.retries + 1;
-      const deadline = performance.now() + this.#deadlineMs;
-      // Whether an attempt of this write may have landed: it got no answer, or a gateway's 5xx.
-      let mayHaveLanded = false;
-      for (let attempt = 0; ; attempt++) {
-        if (this.#signal?.aborted) throw interrupted(method, path, attempt, mayHaveLanded);
-        this.#active++;
-        let outcome: Outcome;
-        try {
-          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1));
-        } finally {
-          this.#active--;
-        }
-        if (outcome.kind === 'ok') return outcome;
-        if (method !== 'GET' && (outcome.kind === 'network' || outcome.status >= 500)) mayHaveLanded = true;
-        const error = outcome.error;
-        const retryable = outcome.kind === 'network' ? outcome.retryable : RETRYABLE_STATUSES.has(outcome.status);
-        if (!retryable || attempt >= this.#policy.retries) throw attempt > 0 ? error.withAttempts(attempt + 1) : error;
-        if (this.#signal?.aborted) throw interrupted(method, path, attempt + 1, mayHaveLanded);
-        let delay = backoffMs(attempt, this.#policy, this.#random);
-        if (outcome.kind === 'status' && outcome.retryAfterMs !== undefined) {
-          if (outcome.retryAfterMs > this.#policy.maxRetryAfterMs) {
-            throw new ApiError(method, path, outcome.status,
-              `${error instanceof ApiError ? error.detail : ''} (the server asked to retry after ${Math.round(outcome.retryAfterMs / 1000)} s, longer than enrichctl waits; try again later)`.trim(),
-              this.baseUrl, [], attempt + 1);
-          }
-          delay = Math.max(delay, outcome.retryAfterMs);
-        }
-        if (performance.now() + delay > deadline) {
-          throw error.withAttempts(attempt + 1, `gave up after the ${formatSeconds(this.#deadlineMs)} deadline for one request`);
-        }
-        this.#stats.retries++;
-        this.#onRetry?.({
-          method,
-          path,
-          query,
-          attempt: attempt + 1,
-          nextAttempt: attempt + 2,
-          maxAttempts,
-          delayMs: delay,
-          outcome: outcome.kind === 'status' ? `answered ${outcome.status}` : `failed: ${outcome.error.reason}`,
-          reason: error.message,
-        });
-        await sleep(delay, this.#signal);
-      }
-    } finally {
-      this.#slots.release();
-    }
-  }
-
-  /** The redaction step: the answer's text (read by everything downstream) and the error's texts. */
-  #redactOutcome(outcome: Outcome): Outcome {
-    switch (outcome.kind) {
-      case 'ok':
-        return { ...outcome, text: this.#redactAnswer(outcome.text) };
-      case 'status':
-        return { ...outcome, error: outcome.error.redacted(this.#redact) };
-      case 'network':
-        return { ...outcome, error: outcome.error.redacted(this.#redact) };
-      default: {
-        const unreachable: never = outcome;
-        return unreachable;
-      }
-    }
-  }
-
-  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number): Promise<Outcome> {
-    this.#stats.requests++;
-    this.#stats.byMethod[method]++;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.#token}`,
-      accept: 'application/json',
-      'user-agent': this.#userAgent,
-    };
-    let payload: string | undefined;
-    if (body !== undefined) {
-      payload = JSON.stringify(body);
-      headers['content-type'] = 'application/json';
-    }
-    const started = this.#onExchange ? performance.now() : 0;
-    const exchanged = (status: number | undefined, failure: string | undefined, text: string | undefined): void => {
-      this.#onExchange?.({
-        method, path, query, attempt, status, failure,
-        ms: performance.now() - started,
-        bytes: text === undefined ? undefined : Buffer.byteLength(text),
-      });
-    };
-    const failed = (err: unknown, signal: AbortSignal): Outcome => {
-      const refusal = proxyRefusalStatus(err);
-      exchanged(undefined, signal.aborted ? 'TIMEOUT' : refusal !== undefined ? `PROXY_${refusal}` : (errorCode(err) ?? 'ERROR'), undefined);
-      const reason = (!signal.aborted && this.#proxy ? describeProxyFailure(err, this.#proxy, this.#target) : undefined)
-        ?? networkReason(err, signal, this.#timeoutMs, this.baseUrl);
-      return { kind: 'network', retryable: signal.aborted || !isPermanentFailure(err), error: new NetworkError(method, path, reason) };
-    };
-    let response: Dispatcher.ResponseData;
-    const signal = AbortSignal.timeout(this.#timeoutMs);
-    try {
-      response = await this.#dispatcher.request({
-        origin: this.#origin,
-        method,
-        path: `${this.#basePath}${path}${query}`,
-        headers,
-        body: payload,
-        signal,
-      });
-    } catch (err) {
-      return failed(err, signal);
-    }
-    let text: string | undefined;
-    try {
-      text = await readCapped(response, MAX_BODY_BYTES);
-    } catch (err) {
-      return failed(err, signal);
-    }
-    if (text === undefined) {
-      exchanged(response.statusCode, 'TOO_LARGE', undefined);
-      // Thrown, not returned as an outcome: an answer this large is not retried.
-      throw new UnusableResponseError(method, `${path}${query}`, tooLarge(MAX_BODY_BYTES), response.statusCode);
-    }
-    const status = response.statusCode;
-    if (this.#onExchange) exchanged(status, undefined, text);
-    if (status >= 200 && status < 300) return { kind: 'ok', status, text };
-    const retryAfter = response.headers['retry-after'];
-    return {
-      kind: 'status',
-      status,
-      retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
-      error: apiError(method, path, status, text, this.baseUrl, this.#redact),
-    };
-  }
 }
-
-function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string, redact: Redactor): ApiError {
-  const { detail, problems } = readErrorBody(text, status, redact);
-  return new ApiError(method, path, status, detail, baseUrl, problems);
-}
-
-type Outcome =
-  | { kind: 'ok'; status: number; text: string }
-  | { kind: 'status'; status: number; retryAfterMs: number | undefined; error: ApiError }
-  | { kind: 'network'; retryable: boolean; error: NetworkError };
-
-/** TLS verification failures and a proxy asking for credentials do not go away by trying again. */
-function isPermanentFailure(err: unknown): boolean {
-  const code = errorCode(err);
-  return (code !== undefined && TLS_VERIFY_CODES.has(code)) || proxyRefusalStatus(err) === 407;
-}
-
-const TLS_VERIFY_CODES: ReadonlySet<string> = new Set([
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** A request an interrupt stopped before its next attempt (`attempts` already made). */
-function interrupted(method: HttpMethod, path: string, attempts: number, mayHaveLanded: boolean): NetworkError {
-  const reason = attempts === 0 ? 'interrupted before it was sent' : 'interrupted while waiting to retry';
-  return new NetworkError(method, path, reason, Math.max(1, attempts), mayHaveLanded ? 'unknown' : 'not-applied');
-}
-
-/** Two minutes: four retries with back-off fit easily; two 60 s Retry-After waits do not. */
-export const DEFAULT_DEADLINE_MS = 120_000;
-
-/**
- * Answers that succeeded are redacted only for a token at least this long: a shorter one (a test
- * token) could also be a piece of a datastore's name, and redacting it would change the data.
- * Error texts are always redacted.
- */
-const MIN_REDACTED_IN_ANSWERS = 8;

@@ -9,13 +9,12 @@
  * no re-read follows them; a DELETE answers 204 with no body, so a datastore whose last operation is
  * an unlink is read once more to confirm the link is gone and the strategy reset.
  */
-import type { ApiDatastore } from '../core/api-types.js';
 import { ApiError, NetworkError, UnusableResponseError } from '../api/errors.js';
 import type { QualyticsClient } from '../api/client.js';
 import { enrichmentState } from '../api/observe.js';
 import { describeValue } from '../model/describe.js';
 import { differingFields } from '../model/state.js';
-import type { Change, EnrichmentState, Operation, Plan } from '../model/plan.js';
+import type { Change, EnrichmentState, Plan } from '../model/plan.js';
 import type { ApplyReport, DatastoreResult, OperationResult } from '../model/report.js';
 
 export interface ApplyRun {
@@ -112,7 +111,7 @@ async function applyChange(client: QualyticsClient, change: Change, operations: 
   for (const [i, slot] of operations.entries()) {
     if (signal.aborted) return interruptedAt(i);
     try {
-      const response = await execute(client, change.datastore.id, slot.operation);
+      const response = await client.perform(change.datastore.id, slot.operation);
       slot.outcome = 'done';
       collateral.push(...response.collateral);
       if (response.datastore) {
@@ -161,28 +160,6 @@ async function applyChange(client: QualyticsClient, change: Change, operations: 
     return { datastore: change.datastore, status: 'failed', reason: 'not-converged', operations, mismatches };
   }
   return { datastore: change.datastore, status: 'applied', operations };
-}
-
-interface Executed {
-  /** The datastore as the server answered the call; none for a DELETE (204). */
-  datastore?: ApiDatastore;
-  collateral: string[];
-}
-
-async function execute(client: QualyticsClient, id: number, op: Operation): Promise<Executed> {
-  switch (op.type) {
-    case 'link':
-      return { datastore: await client.linkEnrichment(id, op.enrich_datastore.id), collateral: [] };
-    case 'update_settings':
-      return client.updateSettings(id, op.body);
-    case 'unlink':
-      await client.unlinkEnrichment(id);
-      return { collateral: [] };
-    default: {
-      const unreachable: never = op;
-      throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);
-    }
-  }
 }
 
 /** Each field whose value on the server is not what the plan said it would be. */

@@ -14,8 +14,10 @@ import { registerPlan } from './commands/plan.js';
 import { registerApply } from './commands/apply.js';
 import { registerExport } from './commands/export.js';
 import { VERSION } from './version.js';
+import type { Handler } from './commands/handler.js';
 
-export type Handler = () => Promise<ExitCode>;
+export type { Handler } from './commands/handler.js';
+
 
 /**
  * The command tree. Commands hand their handler to `defer` instead of running inside commander, so

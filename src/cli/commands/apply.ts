@@ -29,7 +29,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
 import { interruptible, useColour, type Io } from '../io.js';
 import { makePlan, readDesired, reportPlanned } from '../planning.js';
-import type { Handler } from '../program.js';
+import type { Handler } from './handler.js';
 import { readPlanFile } from '../saved-plan.js';
 import { addPlanSelectionOptions } from './plan.js';
 

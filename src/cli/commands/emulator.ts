@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { useColour, type Io } from '../io.js';
 import { parseFormat } from '../format-option.js';
-import type { Handler } from '../program.js';
+import type { Handler } from './handler.js';
 
 export interface EmulatorCommandOptions {
   seed: string;

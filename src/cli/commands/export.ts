@@ -20,7 +20,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { FILE_MODES, makeDirectory, writeFileAtomic } from '../files.js';
 import { parseFormat } from '../format-option.js';
 import { interruptible, type Io } from '../io.js';
-import type { Handler } from '../program.js';
+import type { Handler } from './handler.js';
 import { collect } from './plan.js';
 
 export const EXPORT_FORMATS = ['yaml', 'json', 'seed'] as const;

@@ -14,7 +14,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
 import { useColour, type Io } from '../io.js';
 import { makePlan, reportPlanned } from '../planning.js';
-import type { Handler } from '../program.js';
+import type { Handler } from './handler.js';
 import { checkPlanOut, writePlanFile } from '../saved-plan.js';
 
 export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;

@@ -9,7 +9,7 @@ import { renderDiagnosticsJson, renderDiagnosticsText, renderSummary } from '../
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
 import { useColour, type Io } from '../io.js';
-import type { Handler } from '../program.js';
+import type { Handler } from './handler.js';
 
 export const VALIDATE_FORMATS = ['text', 'json'] as const;
 export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
