@@ -2,6 +2,8 @@
  * The process edges a command may touch, passed in so that the demo and tests can run commands
  * in-process with captured output.
  */
+import type { Output } from '../render/views/output.js';
+
 export interface OutStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
@@ -31,6 +33,14 @@ export function processIo(signal: AbortSignal, urgent?: AbortSignal): Io {
     cwd: process.cwd(),
     signal,
     urgent,
+  };
+}
+
+/** The streams a view writes to, each knowing once whether it wants colour. */
+export function outputOf(io: Io, noColorFlag = false): Output {
+  return {
+    stdout: { write: (text) => io.stdout.write(text), colour: useColour(io.stdout, io.env, noColorFlag) },
+    stderr: { write: (text) => io.stderr.write(text), colour: useColour(io.stderr, io.env, noColorFlag) },
   };
 }
 

@@ -13,8 +13,7 @@ import { declaredIds, diffState } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
 import { describeRef } from '../model/describe.js';
 import type { Plan, PlanWarning } from '../model/plan.js';
-import { renderDiagnosticsText } from '../render/diagnostics.js';
-import { interruptible, useColour, type Io } from './io.js';
+import { interruptible, type Io } from './io.js';
 import { startProgress } from './progress.js';
 
 export interface PlanRequest {
@@ -109,20 +108,4 @@ async function unlinkRoleWarnings(client: QualyticsClient, plan: Plan): Promise<
 
 function toPlanWarning(d: Diagnostic): PlanWarning {
   return d.start ? { message: d.message, file: d.file, line: d.start.line, column: d.start.column } : { message: d.message, file: d.file };
-}
-
-/**
- * Tells the user what planning found on stderr: on failure every error (and that nothing changed),
- * on success the warnings and notes. Returns the plan, or undefined when there is none.
- */
-export function reportPlanned(planned: Planned, io: Io, colourFlag: boolean): Plan | undefined {
-  const colour = useColour(io.stderr, io.env, !colourFlag);
-  if (!planned.ok) {
-    io.stderr.write(renderDiagnosticsText(planned.diagnostics, { sources: planned.sources, colour }));
-    const n = planned.diagnostics.filter((d) => d.severity === 'error').length;
-    io.stderr.write(`Planning failed: ${n} ${n === 1 ? 'error' : 'errors'}; nothing was changed.\n`);
-    return undefined;
-  }
-  if (planned.warnings.length > 0) io.stderr.write(renderDiagnosticsText(planned.warnings, { sources: planned.sources, colour }));
-  return planned.plan;
 }

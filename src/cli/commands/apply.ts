@@ -8,7 +8,7 @@
  */
 import { Option, type Command } from 'commander';
 import { applyPlan } from '../../apply/apply.js';
-import { countResults, type DatastoreResult } from '../../model/report.js';
+import { countResults } from '../../model/report.js';
 import type { QualyticsClient } from '../../api/client.js';
 import { observe } from '../../api/observe.js';
 import type { Observation } from '../../model/observation.js';
@@ -16,25 +16,20 @@ import type { Plan } from '../../model/plan.js';
 import { recomputePlan } from '../../plan/verify.js';
 import { describeRef } from '../../model/describe.js';
 import { describeOperation } from '../../model/routes.js';
-import { reportDocument } from '../../render/plan-document.js';
 import { datastoreProgress, planMismatches } from '../../plan/stale.js';
-import { paint } from '../../render/colour.js';
-import { renderApplySummary, renderResultLine } from '../../render/apply-text.js';
-import { renderPlanText } from '../../render/plan-text.js';
-import { NO_CHANGES } from '../../render/values.js';
+import { APPLY_FORMATS, applyView, type ApplyFormat, type ApplyView } from '../../render/views/apply-view.js';
 import { askApproval, canAsk } from '../approval.js';
 import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
-import { interruptible, useColour, type Io } from '../io.js';
-import { makePlan, readDesired, reportPlanned } from '../planning.js';
+import { interruptible, outputOf, type Io } from '../io.js';
+import { makePlan, readDesired } from '../planning.js';
 import type { Handler } from './handler.js';
 import { readPlanFile } from '../saved-plan.js';
 import { addPlanSelectionOptions } from './plan.js';
 
-export const APPLY_FORMATS = ['text', 'json'] as const;
-export type ApplyFormat = (typeof APPLY_FORMATS)[number];
+export { APPLY_FORMATS, type ApplyFormat } from '../../render/views/apply-view.js';
 
 export interface ApplyCommandOptions extends ConnectedFlags {
   paths: string[];
@@ -68,23 +63,27 @@ export function parseApplyOptions(paths: readonly string[], raw: RawApplyOptions
 }
 
 export async function runApply(options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
+  const view = applyView(options.format, outputOf(io, !options.color));
   const client = await connect(options, io);
   try {
-    const plan = options.plan !== undefined ? await currentSavedPlan(client, options.plan, io) : await planNow(client, options, io);
+    const plan = options.plan !== undefined ? await currentSavedPlan(client, options.plan, io) : await planNow(client, options, view, io);
     if (typeof plan === 'number') return plan;
-    return await execute(client, plan, options, io);
+    return await execute(client, plan, options, view, io);
   } finally {
     await release(client, io);
   }
 }
 
 /** Plans, shows the plan, and gets approval; an exit code when it ends there. */
-async function planNow(client: QualyticsClient, options: ApplyCommandOptions, io: Io): Promise<Plan | ExitCode> {
-  const plan = reportPlanned(await makePlan(client, options, io), io, options.color);
-  if (!plan) return EXIT.error;
-  // The plan is the product in text mode; in JSON mode stdout is reserved for the report.
-  const out = options.format === 'text' ? io.stdout : io.stderr;
-  out.write(renderPlanText(plan, paint(useColour(out, io.env, !options.color))));
+async function planNow(client: QualyticsClient, options: ApplyCommandOptions, view: ApplyView, io: Io): Promise<Plan | ExitCode> {
+  const planned = await makePlan(client, options, io);
+  if (!planned.ok) {
+    view.failed(planned.diagnostics, planned.sources);
+    return EXIT.error;
+  }
+  view.warnings(planned.warnings, planned.sources);
+  const plan = planned.plan;
+  view.plan(plan);
   if (!plan.changes.some((c) => c.action !== 'no-op')) return plan;
   if (options.autoApprove) return plan;
   if (!canAsk(io)) {
@@ -105,7 +104,7 @@ async function planNow(client: QualyticsClient, options: ApplyCommandOptions, io
   const changing = { ...plan, changes: plan.changes.filter((c) => c.action !== 'no-op') };
   const progress = datastoreProgress(changing, await observeChanging(client, changing, io), { resume: false });
   if (progress.problems.length > 0) {
-    return refusal(io, 'the plan')([...progress.problems, 'the live state moved while the plan waited for approval: run apply again and review the new plan']);
+    return refusal('the plan')([...progress.problems, 'the live state moved while the plan waited for approval: run apply again and review the new plan']);
   }
   return plan;
 }
@@ -119,7 +118,7 @@ async function planNow(client: QualyticsClient, options: ApplyCommandOptions, io
 async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): Promise<Plan | ExitCode> {
   const saved = await readPlanFile(file, io.cwd);
   const desired = readDesired(saved.manifest_paths, io);
-  const refuse = refusal(io, `the plan in ${file}`);
+  const refuse = refusal(`the plan in ${file}`);
   const mismatches = planMismatches(saved, client.baseUrl, desired.ok ? desired.digest : undefined);
   if (mismatches.length > 0 || !desired.ok) return refuse(mismatches);
   // Before any request: the file must be what the reviewed manifests imply.
@@ -154,53 +153,35 @@ async function observeChanging(client: QualyticsClient, plan: Plan, io: Io): Pro
   return observation;
 }
 
-/** Refuses a plan whole: every reason on stderr, exit 1. */
-function refusal(io: Io, what: string): (problems: string[]) => ExitCode {
+/** Refuses a plan whole, with every reason (program.ts prints it; exit 1). */
+function refusal(what: string): (problems: string[]) => never {
   return (problems) => {
-    io.stderr.write(`error: refusing ${what}; nothing was changed:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
-    return EXIT.error;
+    throw new UserError(`refusing ${what}; nothing was changed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   };
 }
 
-async function execute(client: QualyticsClient, plan: Plan, options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
-  const text = options.format === 'text';
-  const p = paint(useColour(io.stdout, io.env, !options.color));
+async function execute(client: QualyticsClient, plan: Plan, options: ApplyCommandOptions, view: ApplyView, io: Io): Promise<ExitCode> {
   if (!plan.changes.some((c) => c.action !== 'no-op')) {
-    if (text) {
-      if (options.plan !== undefined) io.stdout.write(`${NO_CHANGES}\n`);
-    } else io.stdout.write(`${JSON.stringify(reportDocument({ base_url: plan.base_url, interrupted: false, results: [] }), null, 2)}\n`);
+    view.nothingToDo(plan.base_url, options.plan !== undefined);
     return EXIT.ok;
   }
-  if (text) io.stdout.write('\n');
+  view.starting();
   const acknowledge = (): void => {
     const n = client.inFlight();
     io.stderr.write(`\nstopping: waiting for ${n} request${n === 1 ? '' : 's'} in flight; press Ctrl-C again to stop now\n`);
   };
   io.signal.addEventListener('abort', acknowledge, { once: true });
-  const printed = new Set<DatastoreResult>();
   const report = await applyPlan(client, plan, {
     parallelism: options.parallelism,
     signal: io.signal,
     urgent: io.urgent,
-    // Datastores never started are listed once, after those in flight have finished.
-    onResult: text ? (r) => { if (r.status !== 'skipped') { printed.add(r); io.stdout.write(renderResultLine(r, p)); } } : undefined,
+    onResult: (r) => view.result(r),
   }).finally(() => io.signal.removeEventListener('abort', acknowledge));
-  if (text) {
-    // After a second Ctrl-C, those cut off in flight have not been shown yet.
-    for (const r of report.results) if (r.status !== 'skipped' && !printed.has(r)) io.stdout.write(renderResultLine(r, p));
-    const unstarted = report.results.filter((r) => r.status === 'skipped');
-    if (unstarted.length > 0) {
-      io.stdout.write(`Not started (interrupted): ${unstarted.map((r) => describeRef(r.datastore)).join(', ')}\n`);
-    }
-    io.stdout.write(`\n${renderApplySummary(report, p)}`);
-  } else {
-    io.stdout.write(`${JSON.stringify(reportDocument(report), null, 2)}\n`);
-  }
+  view.report(report);
   if (report.interrupted) return EXIT.interrupted;
   const counts = countResults(report);
   return counts.failed + counts.partial > 0 ? EXIT.error : EXIT.ok;
 }
-
 
 export function registerApply(program: Command, io: Io, defer: (h: Handler) => void): void {
   const cmd = program

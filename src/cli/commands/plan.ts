@@ -4,21 +4,16 @@
  * to stderr. Exit 0, or with --detailed-exitcode 0 no changes / 2 changes; 1 on any error.
  */
 import { Option, type Command } from 'commander';
-import { paint } from '../../render/colour.js';
-import { renderPlanMarkdown } from '../../render/plan-markdown.js';
-import { renderPlanText } from '../../render/plan-text.js';
-import type { Plan } from '../../model/plan.js';
-import { planDocument } from '../../render/plan-document.js';
+import { PLAN_FORMATS, planView, type PlanFormat } from '../../render/views/plan-view.js';
 import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
-import { useColour, type Io } from '../io.js';
-import { makePlan, reportPlanned } from '../planning.js';
+import { outputOf, type Io } from '../io.js';
+import { makePlan } from '../planning.js';
 import type { Handler } from './handler.js';
 import { checkPlanOut, writePlanFile } from '../saved-plan.js';
 
-export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;
-export type PlanFormat = (typeof PLAN_FORMATS)[number];
+export { PLAN_FORMATS, type PlanFormat } from '../../render/views/plan-view.js';
 
 export interface PlanOptions extends ConnectedFlags {
   paths: string[];
@@ -53,35 +48,24 @@ export function parsePlanOptions(paths: readonly string[], raw: RawPlanOptions):
 
 export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
   if (options.out !== undefined) checkPlanOut(options.out, io.cwd, options.paths);
+  const view = planView(options.format, outputOf(io, !options.color));
   const client = await connect(options, io);
   try {
-    const plan = reportPlanned(await makePlan(client, options, io), io, options.color);
-    if (!plan) return EXIT.error;
-    io.stdout.write(renderPlan(plan, options.format, useColour(io.stdout, io.env, !options.color)));
-    if (options.out !== undefined) {
-      await writePlanFile(options.out, io.cwd, plan);
-      const note = `Saved the plan to ${options.out}. Apply exactly this plan with: enrichctl apply --plan ${options.out}\n`;
-      (options.format === 'text' ? io.stdout : io.stderr).write(note);
+    const planned = await makePlan(client, options, io);
+    if (!planned.ok) {
+      view.failed(planned.diagnostics, planned.sources);
+      return EXIT.error;
     }
-    const changes = plan.changes.some((c) => c.action !== 'no-op');
+    view.warnings(planned.warnings, planned.sources);
+    view.plan(planned.plan);
+    if (options.out !== undefined) {
+      await writePlanFile(options.out, io.cwd, planned.plan);
+      view.saved(options.out);
+    }
+    const changes = planned.plan.changes.some((c) => c.action !== 'no-op');
     return options.detailedExitcode && changes ? EXIT.changes : EXIT.ok;
   } finally {
     await release(client, io);
-  }
-}
-
-export function renderPlan(plan: Plan, format: PlanFormat, colour: boolean): string {
-  switch (format) {
-    case 'text':
-      return renderPlanText(plan, paint(colour));
-    case 'json':
-      return `${JSON.stringify(planDocument(plan), null, 2)}\n`;
-    case 'markdown':
-      return renderPlanMarkdown(plan);
-    default: {
-      const unreachable: never = format;
-      return unreachable;
-    }
   }
 }
 

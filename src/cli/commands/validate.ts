@@ -5,14 +5,13 @@
 import { Option, type Command } from 'commander';
 import { hasErrors } from '../../core/diagnostics.js';
 import { loadManifests } from '../../manifest/load.js';
-import { renderDiagnosticsJson, renderDiagnosticsText, renderSummary } from '../../render/diagnostics.js';
+import { VALIDATE_FORMATS, validateView, type ValidateFormat } from '../../render/views/diagnostics-view.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
-import { useColour, type Io } from '../io.js';
+import { outputOf, type Io } from '../io.js';
 import type { Handler } from './handler.js';
 
-export const VALIDATE_FORMATS = ['text', 'json'] as const;
-export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
+export { VALIDATE_FORMATS, type ValidateFormat } from '../../render/views/diagnostics-view.js';
 
 export interface ValidateOptions {
   paths: string[];
@@ -27,15 +26,10 @@ export function parseValidateOptions(paths: readonly string[], raw: { format?: u
 }
 
 export function runValidate(options: ValidateOptions, io: Io): ExitCode {
+  const view = validateView(options.format, outputOf(io, !options.color));
   const load = loadManifests(options.paths, io.cwd);
-  if (options.format === 'json') {
-    io.stdout.write(renderDiagnosticsJson(load.diagnostics));
-  } else {
-    const colour = useColour(io.stdout, io.env, !options.color);
-    io.stdout.write(renderDiagnosticsText(load.diagnostics, { sources: load.sources, colour }));
-    const datastores = load.state?.datastores.length;
-    io.stdout.write(renderSummary(load.diagnostics, { files: load.files.length, ...(datastores === undefined ? {} : { datastores }) }));
-  }
+  const datastores = load.state?.datastores.length;
+  view.checked({ diagnostics: load.diagnostics, sources: load.sources, files: load.files.length, ...(datastores === undefined ? {} : { datastores }) });
   return hasErrors(load.diagnostics) ? EXIT.error : EXIT.ok;
 }
 
