@@ -20,28 +20,30 @@ async function list(query: string, token: string = TOKENS.admin): Promise<ListBo
   return reply.body as ListBody;
 }
 
+/** Datastore 42 as a list item shows it; the single GET adds its `connection` object. */
+const HEALTHCARE_ITEM = {
+  id: 42,
+  name: 'Healthcare Database',
+  store_type: 'jdbc',
+  type: 'postgresql',
+  enrichment_only: false,
+  enrichment_prefix: '_healthcare_prod',
+  enrichment_source_record_limit: 100,
+  enrichment_remediation_strategy: 'append',
+  high_count_rollup_threshold: 10,
+  enrich_datastore: { id: 100, name: 'Healthcare Enrichment', store_type: 'jdbc', type: 'postgresql', enrichment_only: true },
+  teams: [{ id: 2, name: 'Data Platform' }],
+  created: expect.stringMatching(ISO),
+  connected: true,
+  favorite: false,
+  global_tags: [{ name: 'production' }, { name: 'phi' }],
+};
+
 describe('GET /api/datastores/{id}', () => {
   it('returns every field: identity, the four settings, the link, teams as objects and realistic extras', async () => {
     const reply = await call(em, 'GET', '/datastores/42');
     expect(reply.status).toBe(200);
-    expect(reply.body).toStrictEqual({
-      id: 42,
-      name: 'Healthcare Database',
-      store_type: 'jdbc',
-      type: 'postgresql',
-      enrichment_only: false,
-      enrichment_prefix: '_healthcare_prod',
-      enrichment_source_record_limit: 100,
-      enrichment_remediation_strategy: 'append',
-      high_count_rollup_threshold: 10,
-      enrich_datastore: { id: 100, name: 'Healthcare Enrichment', store_type: 'jdbc', type: 'postgresql', enrichment_only: true },
-      teams: [{ id: 2, name: 'Data Platform' }],
-      created: expect.stringMatching(ISO),
-      connected: true,
-      favorite: false,
-      global_tags: [{ name: 'production' }, { name: 'phi' }],
-      connection: { id: 7, name: 'postgres_production', type: 'postgresql' },
-    });
+    expect(reply.body).toStrictEqual({ ...HEALTHCARE_ITEM, connection: { id: 7, name: 'postgres_production', type: 'postgresql' } });
   });
 
   it('derives defaults: prefix from the name, numbers 10, strategy none, no link, team Public', async () => {
@@ -202,23 +204,7 @@ describe('GET /api/datastores', () => {
 
   it('list items carry the settings, the link and the tags but no connection object', async () => {
     const item = (await list('?name=Healthcare%20Database')).items[0];
-    expect(item).toStrictEqual({
-      id: 42,
-      name: 'Healthcare Database',
-      store_type: 'jdbc',
-      type: 'postgresql',
-      enrichment_only: false,
-      enrichment_prefix: '_healthcare_prod',
-      enrichment_source_record_limit: 100,
-      enrichment_remediation_strategy: 'append',
-      high_count_rollup_threshold: 10,
-      enrich_datastore: { id: 100, name: 'Healthcare Enrichment', store_type: 'jdbc', type: 'postgresql', enrichment_only: true },
-      teams: [{ id: 2, name: 'Data Platform' }],
-      created: expect.stringMatching(ISO),
-      connected: true,
-      favorite: false,
-      global_tags: [{ name: 'production' }, { name: 'phi' }],
-    });
+    expect(item).toStrictEqual(HEALTHCARE_ITEM);
   });
 
   it('with listItemsCarryEnrichment false, list items omit the settings and the link; the single GET keeps them', async () => {
