@@ -26,6 +26,7 @@ import { parseFormat } from '../format-option.js';
 import { interruptible, outputOf, type Io } from '../io.js';
 import { makePlan, readDesired } from '../planning.js';
 import type { Handler } from './handler.js';
+import { addExamples } from '../help.js';
 import { readPlanFile } from '../saved-plan.js';
 import { addPlanSelectionOptions } from './plan.js';
 
@@ -191,6 +192,11 @@ export function registerApply(program: Command, io: Io, defer: (h: Handler) => v
     .option('--plan <file>', 'execute this saved plan (from `plan --out`) without asking; refused if anything moved since, resumed if partly applied')
     .option('--auto-approve', 'do not ask for approval (for pipelines); implied by --plan')
     .addOption(new Option('--format <format>', 'report format').choices([...APPLY_FORMATS]).default('text'));
+  addExamples(cmd, [
+    ['enrichctl apply manifests/', 'plan, show the plan, and ask for yes'],
+    ['enrichctl apply --plan plan.json', 'exactly the plan reviewed (from plan --out)'],
+    ['enrichctl apply manifests/ --auto-approve --format json', 'in a pipeline, with a JSON report'],
+  ]);
   addConnectionOptions(cmd).action((paths: string[] | undefined, raw: RawApplyOptions) => {
     const options = parseApplyOptions(paths ?? [], raw);
     defer(() => runApply(options, io));

@@ -14,6 +14,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { useColour, type Io } from '../io.js';
 import { parseFormat } from '../format-option.js';
 import type { Handler } from './handler.js';
+import { addExamples } from '../help.js';
 
 export interface EmulatorCommandOptions {
   seed: string;
@@ -84,7 +85,7 @@ export async function runEmulator(options: EmulatorCommandOptions, io: Io): Prom
 }
 
 export function registerEmulator(program: Command, io: Io, defer: (h: Handler) => void): void {
-  program
+  const cmd = program
     .command('emulator')
     .description('Serve a local, stateful emulator of the Qualytics API (for rehearsals, tests and demos).')
     .requiredOption('--seed <file>', 'YAML file with the users and datastores to start with')
@@ -95,8 +96,13 @@ export function registerEmulator(program: Command, io: Io, defer: (h: Handler) =
     .addOption(new Option('--reset-rate <share>', 'share of API connections reset without an answer (0..1)').default(0).argParser(number('--reset-rate', 0, 1, false)))
     .option('--list-without-enrichment', 'list items omit the enrichment fields, as lighter list endpoints may')
     .addOption(new Option('--put <mode>', 'PUT semantics: partial (absent fields unchanged) or full (name, connection_id and enrichment_only required); default: the seed\'s put, else partial').choices([...PUT_MODES]))
-    .addOption(new Option('--format <format>', 'text prints the API URL once listening; json prints one JSON line').choices([...EMULATOR_FORMATS]).default('text'))
-    .action((raw: Omit<EmulatorCommandOptions, 'listWithoutEnrichment' | 'format' | 'put'> & { listWithoutEnrichment?: boolean; format?: unknown; put?: unknown }) => {
+    .addOption(new Option('--format <format>', 'text prints the API URL once listening; json prints one JSON line').choices([...EMULATOR_FORMATS]).default('text'));
+  addExamples(cmd, [
+    ['enrichctl emulator --seed examples/emulator/seed.yaml --port 8642', 'serve the example deployment'],
+    ['enrichctl emulator --seed rehearsal.yaml --put full', 'a copy of production (export --format seed) that wants whole PUTs'],
+    ['enrichctl emulator --seed seed.yaml --latency-ms 50 --error-rate 0.05', 'a slow, flaky server'],
+  ]);
+  cmd.action((raw: Omit<EmulatorCommandOptions, 'listWithoutEnrichment' | 'format' | 'put'> & { listWithoutEnrichment?: boolean; format?: unknown; put?: unknown }) => {
       const { put, ...rest } = raw;
       const mode = PUT_MODES.find((m) => m === put);
       defer(() => runEmulator({ ...rest, listWithoutEnrichment: raw.listWithoutEnrichment === true, ...(mode ? { put: mode } : {}), format: parseFormat(raw.format, EMULATOR_FORMATS) }, io));

@@ -21,6 +21,7 @@ import { FILE_MODES, makeDirectory, writeFileAtomic } from '../files.js';
 import { parseFormat } from '../format-option.js';
 import { interruptible, type Io } from '../io.js';
 import type { Handler } from './handler.js';
+import { addExamples } from '../help.js';
 import { collect } from './plan.js';
 
 export const EXPORT_FORMATS = ['yaml', 'json', 'seed'] as const;
@@ -284,6 +285,11 @@ export function registerExport(program: Command, io: Io, defer: (h: Handler) => 
     .option('--output <file-or-dir>', 'write here instead of stdout: a .yaml/.yml/.json file, or a directory (one file per enrichment datastore, plus unlinked.yaml)')
     .option('--by-id', 'name datastores by id instead of by name')
     .addOption(new Option('--format <format>', 'output format: yaml or json manifests, or seed (an emulator seed copying the deployment, to rehearse on); default: json for an --output ending in .json, else yaml').choices([...EXPORT_FORMATS]));
+  addExamples(cmd, [
+    ['enrichctl export --output manifests/', 'one file per enrichment datastore, to start managing a deployment'],
+    ['enrichctl export --datastore "Sales EU" > sales.yaml', 'one datastore, to stdout'],
+    ['enrichctl export --format seed --output rehearsal.yaml', 'an emulator seed copying the deployment'],
+  ]);
   addConnectionOptions(cmd).action((raw: RawExportOptions) => {
     const options = parseExportOptions(raw);
     defer(() => runExport(options, io));

@@ -11,6 +11,7 @@ import { parseFormat } from '../format-option.js';
 import { outputOf, type Io } from '../io.js';
 import { makePlan } from '../planning.js';
 import type { Handler } from './handler.js';
+import { addExamples } from '../help.js';
 import { checkPlanOut, writePlanFile } from '../saved-plan.js';
 
 export { PLAN_FORMATS, type PlanFormat } from '../../render/views/plan-view.js';
@@ -90,6 +91,12 @@ export function registerPlan(program: Command, io: Io, defer: (h: Handler) => vo
     .addOption(new Option('--format <format>', 'output format').choices([...PLAN_FORMATS]).default('text'))
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
     .option('--report-unmanaged', 'also list live datastores with a link or non-default settings that no manifest declares (never changed)');
+  addExamples(cmd, [
+    ['enrichctl plan manifests/', 'what apply would change'],
+    ['enrichctl plan manifests/ --out plan.json --format markdown', 'a reviewed plan, and the text of a PR comment'],
+    ['enrichctl plan manifests/ --detailed-exitcode --report-unmanaged', 'a drift job: exit 2 when live state drifted'],
+    ['enrichctl plan manifests/ --target "Sales EU"', 'one datastore, by name or id'],
+  ]);
   addConnectionOptions(cmd).action((paths: string[] | undefined, raw: RawPlanOptions) => {
     const options = parsePlanOptions(paths ?? [], raw);
     defer(() => runPlan(options, io));

@@ -10,6 +10,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
 import { outputOf, type Io } from '../io.js';
 import type { Handler } from './handler.js';
+import { addExamples } from '../help.js';
 
 export { VALIDATE_FORMATS, type ValidateFormat } from '../../render/views/diagnostics-view.js';
 
@@ -34,13 +35,17 @@ export function runValidate(options: ValidateOptions, io: Io): ExitCode {
 }
 
 export function registerValidate(program: Command, io: Io, defer: (h: Handler) => void): void {
-  program
+  const cmd = program
     .command('validate')
     .description('Check manifests offline: YAML, schema and cross-entry rules. Exit 0 when valid, 1 otherwise.')
     .argument('[paths...]', 'manifest files or directories; every *.yaml/*.yml below a directory (default: the current directory)')
     .addOption(new Option('--format <format>', 'output format').choices([...VALIDATE_FORMATS]).default('text'))
-    .option('--no-color', 'never colour the output')
-    .action((paths: string[] | undefined, raw: { format?: unknown; color?: unknown }) => {
+    .option('--no-color', 'never colour the output');
+  addExamples(cmd, [
+    ['enrichctl validate manifests/', 'every *.yaml and *.yml below manifests/'],
+    ['enrichctl validate manifests/ --format json', 'one JSON document, for editors and CI annotations'],
+  ]);
+  cmd.action((paths: string[] | undefined, raw: { format?: unknown; color?: unknown }) => {
       const options = parseValidateOptions(paths ?? [], raw);
       defer(async () => runValidate(options, io));
     });
