@@ -105,3 +105,26 @@ describe('completion', () => {
     }
   });
 });
+
+/** zsh and fish are not on every machine: where they are, the scripts also run in them. */
+function has(shell: string): boolean {
+  try {
+    execFileSync(shell, ['-c', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('completion in real shells, where installed', () => {
+  it.skipIf(!has('fish'))('fish completes --format values', async () => {
+    const text = await script('fish');
+    const out = execFileSync('fish', ['-c', `${text}\ncomplete -C 'enrichctl plan --format '`], { encoding: 'utf8' });
+    expect(out.split('\n').filter(Boolean).map((l) => l.split('\t')[0]).sort()).toStrictEqual(['json', 'markdown', 'text']);
+  });
+
+  it.skipIf(!has('zsh'))('zsh reads the script', async () => {
+    const text = await script('zsh');
+    expect(execFileSync('zsh', ['-c', `autoload -U compinit && compinit -u -D; ${text}\nprint -r -- $+functions[_enrichctl]`], { encoding: 'utf8' }).trim()).toBe('1');
+  });
+});
