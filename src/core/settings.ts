@@ -99,13 +99,6 @@ type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 
 const strategyTypeAgrees: Same<Settings['enrichment_remediation_strategy'], RemediationStrategy> = true;
 void strategyTypeAgrees;
 
-/** The row of a key. */
-export function settingSpec(key: SettingKey): SettingSpec {
-  const spec: SettingSpec | undefined = SETTINGS.find((s) => s.key === key);
-  if (!spec) throw new Error(`unknown setting ${key}`);
-  return spec;
-}
-
 /**
  * Whether a value the server answered has its setting's type (integer: a safe integer; enum: one of
  * its values; prefix: a string). Ranges are the server's business: a stored value is what it is.
@@ -127,7 +120,7 @@ export function hasSettingType(spec: SettingSpec, value: unknown): boolean {
 
 /** Whether two values of a setting are stored identically by the server. */
 export function settingEquals(key: SettingKey, a: unknown, b: unknown): boolean {
-  if (settingSpec(key).kind === 'prefix' && typeof a === 'string' && typeof b === 'string') {
+  if (key === 'enrichment_prefix' && typeof a === 'string' && typeof b === 'string') {
     return normalisePrefix(a) === normalisePrefix(b);
   }
   return a === b;
@@ -135,7 +128,7 @@ export function settingEquals(key: SettingKey, a: unknown, b: unknown): boolean 
 
 /** The form the server stores a setting in (only the prefix is rewritten). */
 export function canonicalSetting(key: SettingKey, value: unknown): unknown {
-  return settingSpec(key).kind === 'prefix' && typeof value === 'string' ? normalisePrefix(value) : value;
+  return key === 'enrichment_prefix' && typeof value === 'string' ? normalisePrefix(value) : value;
 }
 
 /**
