@@ -22,7 +22,7 @@
  */
 import type { ApiDatastore, ListDatastoreItem } from '../core/api-types.js';
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
-import { REMEDIATION_STRATEGIES, type RemediationStrategy } from '../core/settings.js';
+import { hasSettingType, SETTINGS } from '../core/settings.js';
 import type { DatastoreDetails, Observation, ObservedDatastore } from '../model/observation.js';
 import { emptyObservation } from '../model/observation.js';
 import type { DeclaredRef } from '../model/desired.js';
@@ -262,22 +262,18 @@ function namesOf(list: unknown): string[] | undefined {
   return names.every((n): n is string => n !== undefined) ? names : undefined;
 }
 
-/** The five managed values, when the item carries all of them in the expected types. */
+/** The link and every setting of the table, when the item carries all of them in their types. */
 export function enrichmentState(item: ListDatastoreItem | ApiDatastore): EnrichmentState | undefined {
   const link = item.enrich_datastore;
   if (link === undefined) return undefined;
-  if (typeof item.enrichment_prefix !== 'string') return undefined;
-  if (typeof item.enrichment_source_record_limit !== 'number') return undefined;
-  if (typeof item.high_count_rollup_threshold !== 'number') return undefined;
-  const strategy = item.enrichment_remediation_strategy;
-  if (!REMEDIATION_STRATEGIES.includes(strategy as RemediationStrategy)) return undefined;
-  return {
-    enrich_datastore: link === null ? null : { id: link.id, name: link.name },
-    enrichment_prefix: item.enrichment_prefix,
-    enrichment_source_record_limit: item.enrichment_source_record_limit,
-    enrichment_remediation_strategy: strategy as RemediationStrategy,
-    high_count_rollup_threshold: item.high_count_rollup_threshold,
-  };
+  const state: Record<string, unknown> = { enrich_datastore: link === null ? null : { id: link.id, name: link.name } };
+  for (const spec of SETTINGS) {
+    const value: unknown = item[spec.key];
+    if (!hasSettingType(spec, value)) return undefined;
+    state[spec.key] = value;
+  }
+  // Every setting of the table was checked to have its kind's type just above.
+  return state as EnrichmentState;
 }
 
 function remainingPages(first: Page): number {

@@ -10,7 +10,7 @@
  * their types: a present-but-wrong setting is an error, never "lacking fields".
  */
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
-import { SETTINGS, type SettingSpec } from '../core/settings.js';
+import { hasSettingType, SETTINGS, type SettingSpec } from '../core/settings.js';
 import { quoteValue } from '../core/visible-text.js';
 
 /**
@@ -85,13 +85,14 @@ function datastoreProblem(value: unknown, at: string): string | undefined {
 
 /** The settings, read from the settings table: when present, of their kind (numbers whole, an enum one of its values). */
 const SETTING_CHECKS: ReadonlyArray<readonly [string, string, (v: unknown) => boolean]> = SETTINGS.map((spec: SettingSpec) => {
+  const ok = (v: unknown): boolean => hasSettingType(spec, v);
   switch (spec.kind) {
     case 'prefix':
-      return [spec.key, 'a string', (v: unknown) => typeof v === 'string'] as const;
+      return [spec.key, 'a string', ok] as const;
     case 'integer':
-      return [spec.key, 'an integer', (v: unknown) => Number.isSafeInteger(v)] as const;
+      return [spec.key, 'an integer', ok] as const;
     case 'enum':
-      return [spec.key, `one of ${spec.values.map((x) => JSON.stringify(x)).join(', ')}`, (v: unknown) => spec.values.some((x) => x === v)] as const;
+      return [spec.key, `one of ${spec.values.map((x) => JSON.stringify(x)).join(', ')}`, ok] as const;
     default: {
       const unreachable: never = spec;
       throw new Error(`unknown setting kind ${JSON.stringify(unreachable)}`);

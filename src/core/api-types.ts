@@ -2,7 +2,7 @@
  * The slice of the Qualytics API's data that enrichctl reads and writes, shared by the client and the
  * emulator. See ../shared/reference/qualytics-api.md (kept beside the repository) for the contract.
  */
-import type { RemediationStrategy } from './settings.js';
+import type { Settings } from './settings.js';
 
 /** The linked enrichment datastore as embedded in a source datastore. */
 export interface EnrichDatastoreRef {
@@ -19,17 +19,18 @@ export interface TeamRef {
   permission?: string;
 }
 
-/** A datastore as `GET /api/datastores/{id}` answers it (fields enrichctl does not use are left open). */
-export interface ApiDatastore {
+/**
+ * A datastore as `GET /api/datastores/{id}` answers it (fields enrichctl does not use are left open):
+ * these fields, and every setting of the table.
+ */
+export type ApiDatastore = ApiDatastoreFields & Settings;
+
+interface ApiDatastoreFields {
   id: number;
   name: string;
   store_type?: string;
   type?: string;
   enrichment_only: boolean;
-  enrichment_prefix: string;
-  enrichment_source_record_limit: number;
-  enrichment_remediation_strategy: RemediationStrategy;
-  high_count_rollup_threshold: number;
   enrich_datastore: EnrichDatastoreRef | null;
   teams?: TeamRef[];
   /** Tags, as the user guide's GET example shows them. */
@@ -58,12 +59,7 @@ export interface ApiUser {
 }
 
 /** The body of `PUT /api/datastores/{id}` as enrichctl sends it: only the fields that change. */
-export type SettingsPatch = Partial<{
-  enrichment_prefix: string;
-  enrichment_source_record_limit: number;
-  enrichment_remediation_strategy: RemediationStrategy;
-  high_count_rollup_threshold: number;
-}>;
+export type SettingsPatch = Partial<Settings>;
 
 /** The largest page the list endpoint serves. */
 export const MAX_PAGE_SIZE = 100;

@@ -3,7 +3,7 @@
  * describes the YAML form; `seed-file.ts` loads and checks it; tests and benchmarks may build one
  * in code.
  */
-import type { RemediationStrategy } from './settings.js';
+import type { Settings } from './settings.js';
 
 /** Team permissions, lowest to highest. */
 export const TEAM_PERMISSIONS = ['Reporter', 'Viewer', 'Drafter', 'Author', 'Editor'] as const;
@@ -20,7 +20,10 @@ export interface SeedUser {
   teams?: Record<string, TeamPermission>;
 }
 
-export interface SeedDatastore {
+/** A datastore: these fields, and any setting of the table (left out: the server's default; the prefix's derives from the name). */
+export type SeedDatastore = SeedDatastoreFields & Partial<Settings>;
+
+interface SeedDatastoreFields {
   id: number;
   name: string;
   store_type?: string;
@@ -28,11 +31,6 @@ export interface SeedDatastore {
   /** Default `[Public]`. */
   teams?: string[];
   enrichment_only?: boolean;
-  /** Default: derived from the name. */
-  enrichment_prefix?: string;
-  enrichment_source_record_limit?: number;
-  enrichment_remediation_strategy?: RemediationStrategy;
-  high_count_rollup_threshold?: number;
   /** Id of the linked enrichment datastore. */
   enrich_datastore?: number | null;
   /** True makes unlink answer 409 (active export or materialize operations). */

@@ -1,7 +1,11 @@
 /**
- * The one table of managed enrichment settings. The manifest schema, the emulator's validation, the
- * diff, the renderers and export all read it, so a fifth setting (there are four; the link to an
- * enrichment datastore is not one of them) is one more row here.
+ * The one table of managed enrichment settings. The `Settings` type and every type built on it (the
+ * API's datastore and PUT body, the plan's state, the emulator's seed), the manifest, seed and plan
+ * schemas, the diff, the renderers, export, the client's response checks and the emulator's model
+ * and views all read it, so a fifth setting (there are four; the link to an enrichment datastore is
+ * not one of them) is one more row here, plus its row in the emulator's own statement of the
+ * server's rules (`emulator/setting-rules.ts`, which the compiler asks for), then `npm run schemas`.
+ * ARCHITECTURE.md ("Sources of truth") lists exactly what else a new kind of setting would take.
  *
  * `key` is the API's own field name (manifests use it too, so nothing needs translating).
  */
@@ -80,12 +84,38 @@ export const SETTINGS = [
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
 
-/** The four settings as values. */
-export interface Settings {
-  enrichment_prefix: string;
-  enrichment_source_record_limit: number;
-  enrichment_remediation_strategy: RemediationStrategy;
-  high_count_rollup_threshold: number;
+/** The value type a setting's kind implies: enum settings get the union of their values. */
+export type SettingValue<S extends SettingSpec> = S extends { kind: 'integer' }
+  ? number
+  : S extends { kind: 'enum'; values: readonly (infer V)[] }
+    ? V
+    : string;
+
+/** The settings as values, one field per row of the table (so the type cannot drift from it). */
+export type Settings = { [S in (typeof SETTINGS)[number] as S['key']]: SettingValue<S> };
+
+// Code that acts on the strategy (link rules, the unlink reset) relies on the table giving it this type.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const strategyTypeAgrees: Same<Settings['enrichment_remediation_strategy'], RemediationStrategy> = true;
+void strategyTypeAgrees;
+
+/**
+ * Whether a value the server answered has its setting's type (integer: a safe integer; enum: one of
+ * its values; prefix: a string). Ranges are the server's business: a stored value is what it is.
+ */
+export function hasSettingType(spec: SettingSpec, value: unknown): boolean {
+  switch (spec.kind) {
+    case 'integer':
+      return Number.isSafeInteger(value);
+    case 'enum':
+      return spec.values.some((v) => v === value);
+    case 'prefix':
+      return typeof value === 'string';
+    default: {
+      const unreachable: never = spec;
+      return unreachable;
+    }
+  }
 }
 
 /** Whether two values of a setting are stored identically by the server. */
@@ -102,8 +132,9 @@ export function canonicalSetting(key: SettingKey, value: unknown): unknown {
 }
 
 /**
- * Why a value cannot be stored for a setting, or undefined when it can. Shared by the emulator (the
- * server's 422s) and the manifest's semantic checks.
+ * Why a value cannot be stored for a setting, or undefined when it can: the client's reading of the
+ * server's rules (the manifest's semantic checks). The emulator states the server's rules itself
+ * (`emulator/setting-rules.ts`) and never calls this.
  */
 export function settingProblem(spec: SettingSpec, value: unknown): string | undefined {
   switch (spec.kind) {

@@ -6,7 +6,9 @@
  * order, so cached per-caller lists know when they are stale.
  */
 import { normalisePrefix } from '../core/prefix.js';
-import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type Settings } from '../core/settings.js';
+import { SETTINGS, STRATEGIES_NEEDING_LINK, type Settings, type SettingSpec } from '../core/settings.js';
+import { isSettingField, SETTING_FIELD_RULES } from './setting-rules.js';
+import { settingValueProblem } from './validation.js';
 import type { TeamRef } from '../core/api-types.js';
 import { TEAM_PERMISSIONS, type NameFilter, type PutMode, type Seed, type TeamPermission, type UserRole } from '../core/seed-types.js';
 
@@ -79,24 +81,25 @@ export interface ModelOptions {
  * every rule can rely on the invariants.
  */
 export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
-  const problems: string[] = [];
+  const problems: string[] = SETTINGS.filter((spec) => !isSettingField(spec.key)).map(
+    (spec) => `setting ${spec.key} has no rule in src/emulator/setting-rules.ts: the emulator cannot say what the server accepts`,
+  );
   const teamIds = assignTeamIds(seed);
   const byId = new Map<number, StoredDatastore>();
   const connectionNames = new Map<number, string>();
   for (const raw of seed.datastores) {
     if (!Number.isSafeInteger(raw.id)) problems.push(`datastore id ${String(raw.id)} is not an integer`);
     if (byId.has(raw.id)) problems.push(`datastore id ${raw.id} appears twice`);
-    const settings: Settings = {
-      enrichment_prefix: normalisePrefix(raw.enrichment_prefix ?? raw.name),
-      enrichment_source_record_limit: raw.enrichment_source_record_limit ?? 10,
-      enrichment_remediation_strategy: raw.enrichment_remediation_strategy ?? 'none',
-      high_count_rollup_threshold: raw.high_count_rollup_threshold ?? 10,
-    };
+    const settings: Record<string, unknown> = {};
     for (const spec of SETTINGS) {
-      // The prefix default derives from the name, which may hold no letter or digit: check the raw value only.
-      if (spec.key === 'enrichment_prefix' && raw.enrichment_prefix === undefined) continue;
-      const problem = settingProblem(spec, raw[spec.key] ?? settings[spec.key]);
+      const given: unknown = raw[spec.key];
+      // The prefix default derives from the name, which may hold no letter or digit: check the given value only.
+      const checked = given ?? defaultValue(spec);
+      const problem = checked === undefined || !isSettingField(spec.key) ? undefined : settingValueProblem(spec.key, checked);
       if (problem) problems.push(`datastore ${raw.id}: ${problem}`);
+      const stored = given ?? defaultValue(spec) ?? raw.name;
+      const rule = isSettingField(spec.key) ? SETTING_FIELD_RULES[spec.key] : undefined;
+      settings[spec.key] = rule?.kind === 'prefix' && typeof stored === 'string' ? normalisePrefix(stored) : stored;
     }
     const teams = (raw.teams ?? [PUBLIC_TEAM]).map((name) => ({ id: teamIds.get(name) ?? 0, name }));
     const connection = { id: raw.connection?.id ?? raw.id, name: raw.connection?.name ?? `${raw.name} connection` };
@@ -112,7 +115,8 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
       tags: [...new Set(raw.tags ?? [])],
       connection,
       activeExportOrMaterialize: raw.active_export_or_materialize ?? false,
-      settings,
+      // Every setting of the table was set just above, and checked (problems throw below).
+      settings: settings as Settings,
       enrichId: raw.enrich_datastore ?? null,
     });
   }
@@ -152,6 +156,11 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
     connectionNames,
     version: 0,
   };
+}
+
+/** A new datastore's value of a setting, from the table; the prefix's derives from the name (undefined here). */
+function defaultValue(spec: SettingSpec): string | number | undefined {
+  return spec.kind === 'prefix' ? undefined : spec.default;
 }
 
 /** Public is team 1; the other names get 2, 3, ... in sorted order, so ids do not depend on seed order. */

@@ -9,18 +9,10 @@
  * not model (`id`, `created`, `global_tags`, `enrich_datastore`, ...) are ignored, as pydantic
  * ignores extra fields.
  */
-import type { Settings } from '../core/settings.js';
+import { SETTINGS, type Settings } from '../core/settings.js';
 import type { PutMode } from '../core/seed-types.js';
-import {
-  issue,
-  jsonDecodeError,
-  nameListErrors,
-  SETTING_FIELD_RULES,
-  settingFieldErrors,
-  stringFieldErrors,
-  type SettingField,
-  type ValidationError,
-} from './validation.js';
+import { issue, jsonDecodeError, nameListErrors, settingFieldErrors, stringFieldErrors, type ValidationError } from './validation.js';
+import { isSettingField, SETTING_FIELD_RULES, type SettingField } from './setting-rules.js';
 import { normalisePrefix } from '../core/prefix.js';
 
 export type RequestBody = { kind: 'empty' } | { kind: 'json'; value: unknown } | { kind: 'invalid'; raw: string };
@@ -41,26 +33,21 @@ export const FULL_MODE_REQUIRED = ['name', 'connection_id', 'enrichment_only'] a
 /** The user guide's create-request limit for `name`; assumed to hold for an update too. */
 const NAME_MAX_LENGTH = 255;
 
+/** The body fields that are not settings. */
+type OtherField = 'name' | 'connection_id' | 'enrichment_only' | 'tags' | 'teams';
+
+/**
+ * The settings the emulator reads, in the table's order: those it states a rule for (a field it
+ * has no rule for is ignored, as pydantic ignores extra fields; `buildModel` refuses to start then).
+ */
+const SETTING_FIELDS: readonly SettingField[] = SETTINGS.map((s) => s.key).filter(isSettingField);
+
 /** Model field order, which is the order pydantic reports errors in. */
-const FIELDS = [
-  'name',
-  'connection_id',
-  'enrichment_only',
-  'enrichment_prefix',
-  'enrichment_source_record_limit',
-  'enrichment_remediation_strategy',
-  'high_count_rollup_threshold',
-  'tags',
-  'teams',
-] as const;
+const FIELDS: ReadonlyArray<OtherField | SettingField> = ['name', 'connection_id', 'enrichment_only', ...SETTING_FIELDS, 'tags', 'teams'];
 
 export type PutBodyResult = { ok: true; value: DatastorePatch } | { ok: false; errors: ValidationError[] };
 
-function isSettingField(key: string): key is SettingField {
-  return Object.hasOwn(SETTING_FIELD_RULES, key);
-}
-
-function fieldErrors(key: (typeof FIELDS)[number], value: unknown): ValidationError[] {
+function fieldErrors(key: OtherField | SettingField, value: unknown): ValidationError[] {
   const loc = ['body', key];
   if (isSettingField(key)) return settingFieldErrors(key, value);
   switch (key) {
@@ -106,10 +93,10 @@ export function readPutBody(body: RequestBody, mode: PutMode): PutBodyResult {
   if (errors.length > 0) return { ok: false, errors };
   // Every present field is now known to have its type.
   const patch: DatastorePatch = { settings: {} };
-  for (const key of Object.keys(SETTING_FIELD_RULES) as SettingField[]) {
+  for (const key of SETTING_FIELDS) {
     if (!Object.hasOwn(fields, key)) continue;
     const raw = fields[key];
-    Object.assign(patch.settings, { [key]: key === 'enrichment_prefix' ? normalisePrefix(raw as string) : raw });
+    Object.assign(patch.settings, { [key]: SETTING_FIELD_RULES[key].kind === 'prefix' ? normalisePrefix(raw as string) : raw });
   }
   if (Object.hasOwn(fields, 'name')) patch.name = fields.name as string;
   if (Object.hasOwn(fields, 'connection_id')) patch.connectionId = fields.connection_id as number;

@@ -6,7 +6,9 @@
 import * as path from 'node:path';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { hasErrors } from '../core/diagnostics.js';
-import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK } from '../core/settings.js';
+import { SETTINGS, STRATEGIES_NEEDING_LINK } from '../core/settings.js';
+import { isSettingField } from './setting-rules.js';
+import { settingValueProblem } from './validation.js';
 import { locate } from '../source/locate.js';
 import type { SourceRange, YamlDocument } from '../source/positions.js';
 import { readSourceFile } from '../source/read-file.js';
@@ -72,7 +74,7 @@ function checkSeed(document: YamlDocument, seed: Seed): Diagnostic[] {
     const p = (key: string): string[] => ['datastores', String(i), key];
     for (const spec of SETTINGS) {
       const value = ds[spec.key];
-      const problem = value === undefined ? undefined : settingProblem(spec, value);
+      const problem = value === undefined || !isSettingField(spec.key) ? undefined : settingValueProblem(spec.key, value);
       if (problem) out.push(at(document, p(spec.key), 'error', 'seed-invalid-setting', problem));
     }
     const link = ds.enrich_datastore ?? null;

@@ -4,11 +4,12 @@
  * messages are pydantic v2's; the shapes of `missing`, `json_invalid` and `model_attributes_type`
  * for a body are FastAPI's (see README.md beside this file).
  *
- * The ranges of the four enrichment settings are stated here again, from the API reference's
- * table, rather than borrowed from `core/settings.ts`: a test compares the two verdicts on a table
- * of inputs, so a mistake in either shows.
+ * The enrichment settings are checked by the emulator's own statement of their ranges
+ * (`setting-rules.ts`), never by `core/settings.ts`'s rule functions: a test compares the two
+ * verdicts on a table of inputs, so a mistake in either shows.
  */
 import { normalisePrefix } from '../core/prefix.js';
+import { SETTING_FIELD_RULES, type FieldRule, type SettingField } from './setting-rules.js';
 
 export type Loc = Array<string | number>;
 
@@ -150,22 +151,8 @@ export function parseBoolParam(loc: Loc, raw: string): Parsed<boolean> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The enrichment settings in a PUT body, as the API reference's table states them. Values are
-// checked strictly (a JSON string is not an integer), as a pydantic field with `strict=True`.
-
-type FieldRule =
-  | { kind: 'integer'; ge: number; le: number }
-  | { kind: 'choice'; values: readonly string[] }
-  | { kind: 'prefix'; maxLength: number };
-
-export const SETTING_FIELD_RULES = {
-  enrichment_prefix: { kind: 'prefix', maxLength: 60 },
-  enrichment_source_record_limit: { kind: 'integer', ge: 1, le: 1_000_000_000 },
-  enrichment_remediation_strategy: { kind: 'choice', values: ['none', 'append', 'overwrite'] },
-  high_count_rollup_threshold: { kind: 'integer', ge: 1, le: 1_000 },
-} as const satisfies Record<string, FieldRule>;
-
-export type SettingField = keyof typeof SETTING_FIELD_RULES;
+// The enrichment settings in a PUT body, by the rules in setting-rules.ts. Values are checked
+// strictly (a JSON string is not an integer), as a pydantic field with `strict=True`.
 
 /** What is wrong with one setting's value in a body (nothing: `[]`). */
 export function settingFieldErrors(key: SettingField, value: unknown): ValidationError[] {
@@ -183,7 +170,7 @@ export function settingFieldErrors(key: SettingField, value: unknown): Validatio
       if (typeof value !== 'string') return [issue.stringType(loc, value)];
       // The limit applies to the stored (normalised) form, as the API reference fixes for enrichctl.
       const stored = normalisePrefix(value);
-      if (stored === '') return [issue.valueError(loc, value, 'enrichment_prefix must contain at least one letter or digit')];
+      if (stored === '') return [issue.valueError(loc, value, `${key} must contain at least one letter or digit`)];
       if (stored.length > rule.maxLength) return [issue.stringTooLong(loc, value, rule.maxLength)];
       return [];
     }
@@ -192,6 +179,21 @@ export function settingFieldErrors(key: SettingField, value: unknown): Validatio
       return unreachable;
     }
   }
+}
+
+/**
+ * Why a seed's value of a setting could not be stored, in the words of the server's 422
+ * (`high_count_rollup_threshold: Input should be less than or equal to 1000`), or undefined.
+ */
+export function settingValueProblem(key: SettingField, value: unknown): string | undefined {
+  const [first] = settingFieldErrors(key, value);
+  if (first === undefined) return undefined;
+  if (first.type === 'string_too_long' && typeof value === 'string') {
+    // The limit is on the stored form: say what that is, since the seed's text may look short enough.
+    const stored = normalisePrefix(value);
+    return `${key}: ${first.msg} once normalised (${JSON.stringify(stored)} has ${stored.length})`;
+  }
+  return `${key}: ${first.msg}`;
 }
 
 /** A required-or-optional string field of a body (`name`). */

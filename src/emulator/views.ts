@@ -2,6 +2,7 @@
  * How a stored datastore looks on the wire: the single GET (every field) and the lighter list item.
  */
 import type { ApiDatastore, EnrichDatastoreRef, ListDatastoreItem } from '../core/api-types.js';
+import { SETTINGS } from '../core/settings.js';
 import type { Model, StoredDatastore } from './model.js';
 
 function enrichRef(model: Model, id: number | null): EnrichDatastoreRef | null {
@@ -29,8 +30,8 @@ export function datastoreView(model: Model, ds: StoredDatastore): ApiDatastore {
 function render(model: Model, ds: StoredDatastore, shape: 'full' | 'list'): ApiDatastore;
 function render(model: Model, ds: StoredDatastore, shape: 'list-light'): ListDatastoreItem;
 /**
- * Literal objects rather than spreads: object spread costs microseconds per item on Node 20, which
- * would dominate a 100-item page.
+ * Plain assignments rather than spreads: object spread costs microseconds per item on Node 20, which
+ * would dominate a 100-item page. The settings are copied by the table, in its order.
  */
 function render(model: Model, ds: StoredDatastore, shape: 'full' | 'list' | 'list-light'): ListDatastoreItem {
   const teams = ds.teams.map((t) => ({ id: t.id, name: t.name }));
@@ -42,24 +43,15 @@ function render(model: Model, ds: StoredDatastore, shape: 'full' | 'list' | 'lis
     const { id, name, store_type, type, enrichment_only } = ds;
     return { id, name, store_type, type, enrichment_only, teams, created, connected: true, favorite: false, global_tags };
   }
-  const s = ds.settings;
-  const view: ApiDatastore = {
-    id: ds.id,
-    name: ds.name,
-    store_type: ds.store_type,
-    type: ds.type,
-    enrichment_only: ds.enrichment_only,
-    enrichment_prefix: s.enrichment_prefix,
-    enrichment_source_record_limit: s.enrichment_source_record_limit,
-    enrichment_remediation_strategy: s.enrichment_remediation_strategy,
-    high_count_rollup_threshold: s.high_count_rollup_threshold,
-    enrich_datastore: enrichRef(model, ds.enrichId),
-    teams,
-    created,
-    connected: true,
-    favorite: false,
-    global_tags,
-  };
+  const view: Record<string, unknown> = { id: ds.id, name: ds.name, store_type: ds.store_type, type: ds.type, enrichment_only: ds.enrichment_only };
+  for (const { key } of SETTINGS) view[key] = ds.settings[key];
+  view.enrich_datastore = enrichRef(model, ds.enrichId);
+  view.teams = teams;
+  view.created = created;
+  view.connected = true;
+  view.favorite = false;
+  view.global_tags = global_tags;
   if (shape === 'full') view.connection = { id: ds.connection.id, name: ds.connection.name, type: ds.type };
-  return view;
+  // The fields of ApiDatastore, each set above (the settings by the table).
+  return view as ApiDatastore;
 }

@@ -3,18 +3,11 @@
  * `schema-source.ts` builds the JSON Schema from them (`satisfies Record<keyof ...>` makes a key
  * missing on either side a compile error), and a test keeps the committed schema file equal to it.
  */
-import type { SETTINGS, Settings, SettingSpec } from '../core/settings.js';
+import type { Settings } from '../core/settings.js';
 import type { DeclaredRef } from '../model/desired.js';
 
-/** The value type a setting's kind implies: enum settings get the union of their values. */
-type SettingValue<S extends SettingSpec> = S extends { kind: 'integer' }
-  ? number
-  : S extends { kind: 'enum'; values: readonly (infer V)[] }
-    ? V
-    : string;
-
-/** Every setting optional: a key left out is not managed. */
-export type ManifestSettings = { [S in (typeof SETTINGS)[number] as S['key']]?: SettingValue<S> };
+/** Every setting optional (`Settings` is the table's): a key left out is not managed. */
+export type ManifestSettings = Partial<Settings>;
 
 /** The keys of an entry that are not settings. */
 export interface ManifestEntryBase {
@@ -31,8 +24,3 @@ export interface ManifestDocument {
   defaults?: ManifestSettings;
   datastores: ManifestEntry[];
 }
-
-// The table-derived settings type must stay the same as the hand-written `Settings` (partial).
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-const settingsTypesAgree: Same<ManifestSettings, Partial<Settings>> = true;
-void settingsTypesAgree;

@@ -13,21 +13,18 @@
  * (`stale.ts`). It is also the observation `apply --plan` recomputes the plan from (`verify.ts`).
  */
 import type { SettingsPatch } from '../core/api-types.js';
-import type { RemediationStrategy } from '../core/settings.js';
+import type { Settings } from '../core/settings.js';
 
 export interface DatastoreRef {
   id: number;
   name: string;
 }
 
-/** The five managed values of one source datastore. The prefix is in its stored (normalised) form. */
-export interface EnrichmentState {
-  enrich_datastore: DatastoreRef | null;
-  enrichment_prefix: string;
-  enrichment_source_record_limit: number;
-  enrichment_remediation_strategy: RemediationStrategy;
-  high_count_rollup_threshold: number;
-}
+/**
+ * The managed values of one source datastore: its link and every setting of the table. The prefix is
+ * in its stored (normalised) form.
+ */
+export type EnrichmentState = { enrich_datastore: DatastoreRef | null } & Settings;
 
 /**
  * What one write changes, not how it is sent: the HTTP method and path of each come from the route

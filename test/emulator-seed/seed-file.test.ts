@@ -97,7 +97,7 @@ describe('loadSeedFile', () => {
     {
       name: 'prefix too long once normalised',
       text: `${USERS}datastores:\n  - {id: 1, name: A, enrichment_prefix: "${'x'.repeat(60)}"}\n`,
-      expected: [['error', 4, 41, `enrichment_prefix must be at most 60 characters once normalised ("_${'x'.repeat(60)}" has 61)`]],
+      expected: [['error', 4, 41, `enrichment_prefix: String should have at most 60 characters once normalised ("_${'x'.repeat(60)}" has 61)`]],
     },
     {
       name: 'append with no link',
