@@ -13,6 +13,7 @@ import { declaredIds, diffState } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
 import { describeRef } from '../model/describe.js';
 import type { Plan, PlanWarning } from '../model/plan.js';
+import type { Declaration } from '../render/findings.js';
 import { interruptible, type Io } from './io.js';
 import { startProgress } from './progress.js';
 
@@ -26,8 +27,8 @@ export interface PlanRequest {
 
 export type Planned =
   | { ok: true; plan: Plan; warnings: Diagnostic[]; sources: ReadonlyMap<string, string> }
-  /** Manifest or plan-time errors; `sources` lets the renderer show the offending lines. */
-  | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> };
+  /** Manifest or plan-time errors; `sources` lets the renderer show the offending lines; the declarations once the manifests were read. */
+  | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string>; declarations?: Declaration[] };
 
 /** The manifests' paths and contents, hashed in file order: what apply --plan checks has not changed. */
 export function manifestDigest(sources: ReadonlyMap<string, string>): string {
@@ -78,7 +79,7 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
     manifest_digest: desired.digest,
     manifest_paths: desired.paths,
   }, request.targets);
-  if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources };
+  if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources, declarations: desired.datastores.map(declarationOf) };
   const plan = result.plan;
   if (request.reportUnmanaged) {
     plan.unmanaged = findUnmanaged(observed.observation, declaredIds(desired.datastores, observed.observation));
@@ -106,6 +107,11 @@ async function unlinkRoleWarnings(client: QualyticsClient, plan: Plan): Promise<
   }];
 }
 
+/** A declaration as the manifest writes it (display: reports list the datastores a failed plan declared). */
+export function declarationOf(d: DesiredDatastore): Declaration {
+  return { name: String(d.ref), declared_at: { file: d.location.file, line: d.location.start.line, column: d.location.start.column } };
+}
+
 function toPlanWarning(d: Diagnostic): PlanWarning {
-  return d.start ? { message: d.message, file: d.file, line: d.start.line, column: d.start.column } : { message: d.message, file: d.file };
+  return d.start ? { message: d.message, code: d.code, file: d.file, line: d.start.line, column: d.start.column } : { message: d.message, code: d.code, file: d.file };
 }

@@ -13,6 +13,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerApply } from './commands/apply.js';
 import { registerExport } from './commands/export.js';
+import { registerShow } from './commands/show.js';
 import { registerCompletion } from './commands/completion.js';
 import { VERSION } from './version.js';
 import type { Handler } from './commands/handler.js';
@@ -40,6 +41,7 @@ export function buildProgram(io: Io, defer: (h: Handler) => void): Command {
   registerPlan(program, io, defer);
   registerApply(program, io, defer);
   registerExport(program, io, defer);
+  registerShow(program, io, defer);
   registerCompletion(program, io, defer);
   return program;
 }

@@ -103,6 +103,12 @@ const CHANGE: JsonSchema = {
       description: 'Where the manifest declares the datastore (display only).',
       properties: { file: { type: 'string', description: 'Manifest file.' }, ...position },
     },
+    locations: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Where the manifests set each changed field they declare (display only; a changed field absent here belongs to the entry, declared_at).',
+      properties: Object.fromEntries(STATE_FIELDS.map((f) => [f, { $ref: '#/$defs/span', description: `Where ${f} is declared.` }])),
+    },
   },
 };
 
@@ -172,6 +178,7 @@ export function buildPlanSchema(): JsonSchema {
           description: 'One warning.',
           properties: {
             message: { type: 'string', description: 'The warning.' },
+            code: { type: 'string', description: "The diagnostic's code (e.g. prefix-change, unlink-needs-admin)." },
             file: { type: 'string', description: 'The manifest it concerns.' },
             ...position,
           },
@@ -192,6 +199,19 @@ export function buildPlanSchema(): JsonSchema {
       state: STATE,
       operation: OPERATION,
       change: CHANGE,
+      span: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['file', 'line', 'column', 'end_line', 'end_column'],
+        description: 'A range in a manifest (1-based; the end exclusive).',
+        properties: {
+          file: { type: 'string', description: 'Manifest file.' },
+          line: { type: 'integer', minimum: 1, description: '1-based line of the start.' },
+          column: { type: 'integer', minimum: 1, description: '1-based column of the start.' },
+          end_line: { type: 'integer', minimum: 1, description: '1-based line of the end.' },
+          end_column: { type: 'integer', minimum: 1, description: '1-based column of the end (exclusive).' },
+        },
+      },
     },
   };
 }

@@ -61,6 +61,12 @@ export interface DeclaredAt {
   column: number;
 }
 
+/** A range in a manifest: where a field's value is declared. Display only, like `DeclaredAt`. */
+export interface DeclaredSpan extends DeclaredAt {
+  end_line: number;
+  end_column: number;
+}
+
 export interface Change {
   datastore: DatastoreRef;
   action: Action;
@@ -70,6 +76,12 @@ export interface Change {
   changed_fields: Array<keyof EnrichmentState>;
   operations: Operation[];
   declared_at: DeclaredAt;
+  /**
+   * Display only (SARIF, annotations): where the manifests declare each changed field that they set
+   * (the entry's key, or the `defaults` key it came from). A changed field absent here (a strategy an
+   * unlink resets) belongs to the entry, `declared_at`. Absent when no changed field is declared.
+   */
+  locations?: Partial<Record<keyof EnrichmentState, DeclaredSpan>>;
 }
 
 export interface PlanSummary {
@@ -111,6 +123,8 @@ export interface UnmanagedDatastore {
 
 export interface PlanWarning {
   message: string;
+  /** The diagnostic's code (`prefix-change`, `unlink-needs-admin`...), for machine-readable reports. */
+  code?: string;
   /** Where in the manifests, when it concerns a declaration. */
   file?: string;
   line?: number;

@@ -14,7 +14,7 @@ import type { SettingsPatch } from '../core/api-types.js';
 import type { DeclaredRef, DesiredDatastore, SourceLocation } from '../model/desired.js';
 import { compareRefs, describeRef } from '../model/describe.js';
 import type { Observation } from '../model/observation.js';
-import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type EnrichmentState, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
+import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type DeclaredSpan, type EnrichmentState, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
 import { differingFields } from '../model/state.js';
 
 export interface PlanMeta {
@@ -138,6 +138,7 @@ function planDatastore(decl: DesiredDatastore, source: Resolution, observed: Obs
       changed_fields: changed,
       operations: ordered,
       declared_at: declaredAt(decl.location),
+      ...fieldLocations(decl, changed),
     },
     warnings,
   };
@@ -288,6 +289,16 @@ function listSome(items: string[], most = 5): string {
 
 function declaredAt(location: SourceLocation): DeclaredAt {
   return { file: location.file, line: location.start.line, column: location.start.column };
+}
+
+/** Display only: where the manifests set each changed field (see `Change.locations`). */
+function fieldLocations(decl: DesiredDatastore, changed: ReadonlyArray<keyof EnrichmentState>): Pick<Change, 'locations'> {
+  const locations: Partial<Record<keyof EnrichmentState, DeclaredSpan>> = {};
+  for (const field of changed) {
+    const where = field === 'enrich_datastore' ? (decl.link.kind === 'unmanaged' ? undefined : decl.link.location) : decl.origins[field]?.location;
+    if (where) locations[field] = { ...declaredAt(where), end_line: where.end.line, end_column: where.end.column };
+  }
+  return Object.keys(locations).length > 0 ? { locations } : {};
 }
 
 function place(at: DeclaredAt): string {

@@ -88,7 +88,9 @@ export function remainingChange(change: Change, live: EnrichmentState): Change |
   if (off.length > 0) return off.map((f) => `cannot resume: from the live state, ${f} would end ${describeValue(f, recomputed.after)}, not ${describeValue(f, after)} as planned`);
   const unplanned = recomputed.operations.filter((op) => !change.operations.some((p) => covers(p, op)));
   if (unplanned.length > 0) return unplanned.map((op) => `cannot resume: finishing would need ${describeOperation(change.datastore.id, op)}, which the plan does not hold`);
-  return { ...recomputed, datastore: change.datastore, declared_at: change.declared_at };
+  // Where things are declared is the plan's, not the stand-in declaration's (display only).
+  const { locations: _stand_in, ...remaining } = recomputed;
+  return { ...remaining, datastore: change.datastore, declared_at: change.declared_at, ...(change.locations ? { locations: change.locations } : {}) };
 }
 
 /** Whether a planned operation already holds this one (the same call, or a PUT with a part of its body). */

@@ -21,7 +21,7 @@ export const MARKDOWN_BUDGET = 60_000;
 export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET): string {
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
   const out = [COMMENT_MARKER, '### enrichctl plan', '', `Against ${codeSpan(plan.base_url)}.`, ''];
-  out.push(changed.length === 0 ? `**${NO_CHANGES}**` : `**${summaryLine(plan.summary)}**`, '');
+  out.push(changed.length === 0 ? `**${NO_CHANGES}**` : `**${summaryLine(plan)}**`, '');
   const warnings = plan.warnings ?? [];
   for (const w of warnings.slice(0, 20)) {
     out.push(`> **Warning**${w.file && w.line ? ` (${codeSpan(`${w.file}:${w.line}`)})` : ''}: ${markdownText(w.message)}`, '');

@@ -17,7 +17,7 @@ export function renderPlanText(plan: Plan, p: Paint): string {
   } else {
     out.push('enrichctl will perform the following actions:', '');
     for (const c of changed) out.push(...renderChange(c, p), '');
-    out.push(p.bold(summaryLine(plan.summary)));
+    out.push(p.bold(summaryLine(plan)));
   }
   if (plan.unmanaged) out.push('', ...renderUnmanaged(plan.unmanaged, p));
   return `${out.join('\n')}\n`;

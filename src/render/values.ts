@@ -1,5 +1,6 @@
 /** How plan values read in every output format. */
-import type { EnrichmentState } from '../model/plan.js';
+import { thousands } from '../core/format.js';
+import type { EnrichmentState, Plan } from '../model/plan.js';
 
 /** `+` a link appears, `-` it goes, `~` anything else changes. */
 export function fieldMarker(field: keyof EnrichmentState, before: EnrichmentState, after: EnrichmentState): '+' | '-' | '~' {
@@ -9,8 +10,24 @@ export function fieldMarker(field: keyof EnrichmentState, before: EnrichmentStat
   return '~';
 }
 
-export function summaryLine(s: { link: number; unlink: number; update: number; unchanged: number }): string {
-  return `Plan: ${s.link} to link, ${s.unlink} to unlink, ${s.update} to update, ${s.unchanged} unchanged.`;
+/**
+ * Datastores and operations counted apart (one datastore may be linked and updated):
+ * `Plan: 13 datastores to change (6 links, 1 unlink, 8 settings updates), 4 unchanged.`
+ */
+export function summaryLine(plan: Pick<Plan, 'changes' | 'summary'>): string {
+  const s = plan.summary;
+  const changing = plan.changes.filter((c) => c.action !== 'no-op').length;
+  const operations = [
+    ...(s.link > 0 ? [counted(s.link, 'link')] : []),
+    ...(s.unlink > 0 ? [counted(s.unlink, 'unlink')] : []),
+    ...(s.update > 0 ? [counted(s.update, 'settings update')] : []),
+  ];
+  return `Plan: ${counted(changing, 'datastore')} to change${operations.length > 0 ? ` (${operations.join(', ')})` : ''}, ${thousands(s.unchanged)} unchanged.`;
+}
+
+/** `1 link`, `2 links`, with thousands separators. */
+export function counted(n: number, noun: string): string {
+  return `${thousands(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 export const NO_CHANGES = 'No changes. Live enrichment settings match the manifests.';

@@ -59,7 +59,7 @@ describe('a certificate from a private CA', () => {
     const r = await plan({ NODE_EXTRA_CA_CERTS: ca.caFile });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Plan: 1 to link, 0 to unlink, 0 to update, 0 unchanged.');
+    expect(r.stdout).toContain('Plan: 1 datastore to change (1 link), 0 unchanged.');
   });
 
   it('is trusted through HTTPS_PROXY too, TLS running inside the tunnel', async () => {
@@ -67,7 +67,7 @@ describe('a certificate from a private CA', () => {
     try {
       const r = await plan({ NODE_EXTRA_CA_CERTS: ca.caFile, HTTPS_PROXY: proxy.url });
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('Plan: 1 to link');
+      expect(r.stdout).toContain('Plan: 1 datastore to change (1 link');
       expect(new Set(proxy.tunnels)).toStrictEqual(new Set([`127.0.0.1:${front.port}`]));
       expect(proxy.requests).toStrictEqual([]);
     } finally {

@@ -9,6 +9,7 @@ import { buildProgram } from '../../src/cli/program.js';
 import type { Io } from '../../src/cli/io.js';
 import { completionSpec } from '../../src/cli/commands/completion.js';
 import { run } from '../helpers/cli.js';
+import { PLAN_FORMATS } from '../../src/render/views/plan-view.js';
 
 function quietIo(): Io {
   return { stdout: { write: () => true }, stderr: { write: () => true }, stdin: process.stdin, env: {}, cwd: process.cwd(), signal: new AbortController().signal };
@@ -72,7 +73,7 @@ describe('completion', () => {
     };
     expect(complete('enrichctl ')).toStrictEqual([...COMMANDS, '-V', '--version', '-h', '--help']);
     expect(complete('enrichctl pl')).toStrictEqual(['plan']);
-    expect(complete('enrichctl plan --format ')).toStrictEqual(['text', 'json', 'markdown']);
+    expect(complete('enrichctl plan --format ')).toStrictEqual([...PLAN_FORMATS]);
     expect(complete('enrichctl plan --detailed')).toStrictEqual(['--detailed-exitcode']);
     expect(complete('enrichctl apply --auto-approve --fo')).toStrictEqual(['--format']);
     expect(complete('enrichctl apply --plan pl')).toStrictEqual([]);
@@ -120,7 +121,7 @@ describe('completion in real shells, where installed', () => {
   it.skipIf(!has('fish'))('fish completes --format values', async () => {
     const text = await script('fish');
     const out = execFileSync('fish', ['-c', `${text}\ncomplete -C 'enrichctl plan --format '`], { encoding: 'utf8' });
-    expect(out.split('\n').filter(Boolean).map((l) => l.split('\t')[0]).sort()).toStrictEqual(['json', 'markdown', 'text']);
+    expect(out.split('\n').filter(Boolean).map((l) => l.split('\t')[0]).sort()).toStrictEqual([...PLAN_FORMATS].sort());
   });
 
   it.skipIf(!has('zsh'))('zsh reads the script', async () => {

@@ -145,7 +145,7 @@ describe('answers of the wrong shape are one error naming the request and the fi
     const r = await runAgainst(wellBehaved([linked, WAREHOUSE], (q) => (q.path === '/api/users/me' ? { json: { name: ['x'], role: 'Member' } } : undefined)),
       ['plan'], manifest('  - datastore: Orders\n    enrichment_datastore: null\n'));
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Plan: 0 to link, 1 to unlink');
+    expect(r.stdout).toContain('Plan: 1 datastore to change (1 unlink)');
     expect(r.stderr).not.toContain('unlinking needs the Admin role');
   });
 });
@@ -170,7 +170,7 @@ describe('servers that ignore paging or the kind filter', () => {
     expect(r.stdout).toContain('~ datastore "Orders" (id 1) {');
     expect(r.stdout).toContain('+ enrich_datastore');
     expect(r.stdout).toContain('"Warehouse Enrichment" (id 100)');
-    expect(r.stdout).toContain('Plan: 1 to link, 0 to unlink, 1 to update, 0 unchanged.');
+    expect(r.stdout).toContain('Plan: 1 datastore to change (1 link, 1 settings update), 0 unchanged.');
   };
 
   it('a server answering page 1 for every page: merged by id, no false ambiguity, the right plan', async () => {

@@ -34,7 +34,7 @@ describe('plan outputs and exit codes', () => {
     const dir = await workspace({ 'm.yaml': CHANGE, 'same.yaml': manifest('  - datastore: Inventory\n    enrichment_prefix: _inventory\n') });
     const plain = await run(['plan', 'm.yaml'], { cwd: dir, env: env(e) });
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toContain('Plan: 1 to link, 0 to unlink, 0 to update, 1 unchanged.');
+    expect(plain.stdout).toContain('Plan: 1 datastore to change (1 link), 1 unchanged.');
     expect((await run(['plan', 'm.yaml', '--detailed-exitcode'], { cwd: dir, env: env(e) })).code).toBe(2);
     const same = await run(['plan', 'same.yaml', '--detailed-exitcode'], { cwd: dir, env: env(e) });
     expect(same).toStrictEqual({ code: 0, stdout: 'No changes. Live enrichment settings match the manifests.\n', stderr: '' });

@@ -32,7 +32,7 @@ describe('through a forward proxy', () => {
     proxy = await startProxy();
     const r = await plan({ HTTP_PROXY: proxy.url });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Plan: 1 to link');
+    expect(r.stdout).toContain('Plan: 1 datastore to change (1 link');
     expect(proxy.tunnels.length).toBeGreaterThan(0);
     expect(new Set(proxy.tunnels)).toStrictEqual(new Set([`127.0.0.1:${em.port}`]));
     expect(proxy.requests).toStrictEqual([]);

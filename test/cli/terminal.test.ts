@@ -45,7 +45,7 @@ describe('on a terminal', () => {
     const { stdout, stderr } = await onTerminal(['plan', 'm.yaml', '--no-color']);
     expect(stderr).toMatch(/\rReading live state: \d+\/\d+ requests/);
     expect(stderr.endsWith('\r\u001b[2K')).toBe(true);
-    expect(stdout).toContain('Plan: 1 to link');
+    expect(stdout).toContain('Plan: 1 datastore to change (1 link');
   });
 
   it('shows no progress when reading is quick', async () => {

@@ -156,9 +156,21 @@ describe('diffState: one datastore', () => {
   ];
 
   it.each(cases)('$name', ({ live, decl, change }) => {
-    expect(onlyChange(diffState([declare('Healthcare Database', decl)], observed(live), META))).toStrictEqual({
-      datastore: SRC, declared_at: AT, ...change,
+    // `locations` (display only) has its own test below.
+    const { locations: _locations, ...planned } = onlyChange(diffState([declare('Healthcare Database', decl)], observed(live), META));
+    expect(planned).toStrictEqual({ datastore: SRC, declared_at: AT, ...change });
+  });
+
+  it('locates each changed field the manifest sets, and leaves the others to the entry', () => {
+    const live = world({ state: { enrich_datastore: ENR, enrichment_remediation_strategy: 'append' } });
+    const change = onlyChange(diffState([declare('Healthcare Database', { link: null, settings: { enrichment_prefix: 'Other' } })], observed(live), META));
+    expect(change.changed_fields).toStrictEqual(['enrich_datastore', 'enrichment_prefix', 'enrichment_remediation_strategy']);
+    expect(change.locations).toStrictEqual({
+      enrich_datastore: { file: 'm.yaml', line: 4, column: 27, end_line: 4, end_column: 37 },
+      enrichment_prefix: { file: 'm.yaml', line: 5, column: 5, end_line: 5, end_column: 15 },
     });
+    const unchanged = onlyChange(diffState([declare('Healthcare Database', {})], observed(world()), META));
+    expect('locations' in unchanged).toBe(false);
   });
 
   it('accepts a link by id to the datastore already linked even when the token may not read it', () => {

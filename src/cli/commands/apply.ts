@@ -28,7 +28,9 @@ import { makePlan, readDesired } from '../planning.js';
 import type { Handler } from './handler.js';
 import { addExamples } from '../help.js';
 import { readPlanFile } from '../saved-plan.js';
-import { addPlanSelectionOptions } from './plan.js';
+import { addPlanSelectionOptions, collect } from './plan.js';
+import { fanOut } from '../../render/views/fan-out.js';
+import { abortReason, checkReportFiles, parseReports, reportSet, type ReportRequest } from '../reports.js';
 
 export { APPLY_FORMATS, type ApplyFormat } from '../../render/views/apply-view.js';
 
@@ -39,9 +41,12 @@ export interface ApplyCommandOptions extends ConnectedFlags {
   autoApprove: boolean;
   format: ApplyFormat;
   color: boolean;
+  /** `--report FORMAT=FILE`: the apply report in another format too. */
+  reports: Array<ReportRequest<ApplyFormat>>;
 }
 
 interface RawApplyOptions extends ConnectedFlags {
+  report?: string[];
   target?: string[];
   plan?: string;
   autoApprove?: boolean;
@@ -60,11 +65,23 @@ export function parseApplyOptions(paths: readonly string[], raw: RawApplyOptions
     autoApprove: raw.autoApprove === true,
     format: parseFormat(raw.format, APPLY_FORMATS),
     color: raw.color !== false,
+    reports: parseReports(raw.report, APPLY_FORMATS, 'apply'),
   };
 }
 
 export async function runApply(options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
-  const view = applyView(options.format, outputOf(io, !options.color));
+  checkReportFiles(options.reports, io.cwd, [...options.paths, ...(options.plan === undefined ? [] : [options.plan])]);
+  const reports = reportSet(options.reports, io, applyView);
+  const view = fanOut([applyView(options.format, outputOf(io, !options.color)), ...reports.views]);
+  const code = await applyWith(view, options, io).catch(async (err: unknown) => {
+    await reports.write().catch((e: unknown) => io.stderr.write(`error: ${abortReason(e)}\n`));
+    throw err;
+  });
+  await reports.write();
+  return code;
+}
+
+async function applyWith(view: ApplyView, options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
   const client = await connect(options, io);
   try {
     const plan = options.plan !== undefined ? await currentSavedPlan(client, options.plan, io) : await planNow(client, options, view, io);
@@ -191,7 +208,8 @@ export function registerApply(program: Command, io: Io, defer: (h: Handler) => v
   addPlanSelectionOptions(cmd)
     .option('--plan <file>', 'execute this saved plan (from `plan --out`) without asking; refused if anything moved since, resumed if partly applied')
     .option('--auto-approve', 'do not ask for approval (for pipelines); implied by --plan')
-    .addOption(new Option('--format <format>', 'report format').choices([...APPLY_FORMATS]).default('text'));
+    .addOption(new Option('--format <format>', 'report format').choices([...APPLY_FORMATS]).default('text'))
+    .option('--report <format=file>', `also write the apply report in FORMAT to FILE (repeatable; ${APPLY_FORMATS.join(', ')})`, collect);
   addExamples(cmd, [
     ['enrichctl apply manifests/', 'plan, show the plan, and ask for yes'],
     ['enrichctl apply --plan plan.json', 'exactly the plan reviewed (from plan --out)'],

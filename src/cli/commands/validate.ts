@@ -5,32 +5,52 @@
 import { Option, type Command } from 'commander';
 import { hasErrors } from '../../core/diagnostics.js';
 import { loadManifests } from '../../manifest/load.js';
-import { VALIDATE_FORMATS, validateView, type ValidateFormat } from '../../render/views/diagnostics-view.js';
+import { fanOut } from '../../render/views/fan-out.js';
+import { VALIDATE_FORMATS, validateView, type ValidateFormat } from '../../render/views/validate-view.js';
+import { checkReportFiles, parseReports, reportSet, runInfo, type ReportRequest } from '../reports.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
 import { outputOf, type Io } from '../io.js';
 import type { Handler } from './handler.js';
 import { addExamples } from '../help.js';
+import { collect } from './plan.js';
 
-export { VALIDATE_FORMATS, type ValidateFormat } from '../../render/views/diagnostics-view.js';
+export { VALIDATE_FORMATS, type ValidateFormat } from '../../render/views/validate-view.js';
 
 export interface ValidateOptions {
   paths: string[];
   format: ValidateFormat;
   /** False with --no-color. */
   color: boolean;
+  /** `--report FORMAT=FILE`. */
+  reports: Array<ReportRequest<ValidateFormat>>;
+}
+
+interface RawValidateOptions {
+  format?: unknown;
+  color?: unknown;
+  report?: string[];
 }
 
 /** Commander's raw options -> checked options; separate from the handler so that it is testable alone. */
-export function parseValidateOptions(paths: readonly string[], raw: { format?: unknown; color?: unknown }): ValidateOptions {
-  return { paths: paths.length > 0 ? [...paths] : ['.'], format: parseFormat(raw.format, VALIDATE_FORMATS), color: raw.color !== false };
+export function parseValidateOptions(paths: readonly string[], raw: RawValidateOptions): ValidateOptions {
+  return {
+    paths: paths.length > 0 ? [...paths] : ['.'],
+    format: parseFormat(raw.format, VALIDATE_FORMATS),
+    color: raw.color !== false,
+    reports: parseReports(raw.report, VALIDATE_FORMATS, 'validate'),
+  };
 }
 
-export function runValidate(options: ValidateOptions, io: Io): ExitCode {
-  const view = validateView(options.format, outputOf(io, !options.color));
+export async function runValidate(options: ValidateOptions, io: Io): Promise<ExitCode> {
+  checkReportFiles(options.reports, io.cwd, options.paths);
+  const run = runInfo();
+  const reports = reportSet(options.reports, io, (format, output) => validateView(format, output, run));
+  const view = fanOut([validateView(options.format, outputOf(io, !options.color), run), ...reports.views]);
   const load = loadManifests(options.paths, io.cwd);
   const datastores = load.state?.datastores.length;
   view.checked({ diagnostics: load.diagnostics, sources: load.sources, files: load.files.length, ...(datastores === undefined ? {} : { datastores }) });
+  await reports.write();
   return hasErrors(load.diagnostics) ? EXIT.error : EXIT.ok;
 }
 
@@ -40,13 +60,15 @@ export function registerValidate(program: Command, io: Io, defer: (h: Handler) =
     .description('Check manifests offline: YAML, schema and cross-entry rules. Exit 0 when valid, 1 otherwise.')
     .argument('[paths...]', 'manifest files or directories; every *.yaml/*.yml below a directory (default: the current directory)')
     .addOption(new Option('--format <format>', 'output format').choices([...VALIDATE_FORMATS]).default('text'))
-    .option('--no-color', 'never colour the output');
+    .option('--no-color', 'never colour the output')
+    .option('--report <format=file>', `also write the report in FORMAT to FILE (repeatable; ${VALIDATE_FORMATS.join(', ')})`, collect);
   addExamples(cmd, [
     ['enrichctl validate manifests/', 'every *.yaml and *.yml below manifests/'],
     ['enrichctl validate manifests/ --format json', 'one JSON document, for editors and CI annotations'],
+    ['enrichctl validate manifests/ --format github', 'annotations on the pull request\'s changed lines'],
   ]);
-  cmd.action((paths: string[] | undefined, raw: { format?: unknown; color?: unknown }) => {
+  cmd.action((paths: string[] | undefined, raw: RawValidateOptions) => {
       const options = parseValidateOptions(paths ?? [], raw);
-      defer(async () => runValidate(options, io));
+      defer(() => runValidate(options, io));
     });
 }

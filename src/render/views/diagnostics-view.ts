@@ -6,8 +6,6 @@ import type { Diagnostic } from '../../core/diagnostics.js';
 import { renderDiagnosticsJson, renderDiagnosticsText, renderSummary } from '../diagnostics.js';
 import type { Output } from './output.js';
 
-export const VALIDATE_FORMATS = ['text', 'json'] as const;
-export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
 
 /** What was checked: the files, and the datastores declared when the manifests were valid. */
 export interface Checked {
@@ -22,7 +20,7 @@ export interface ValidateView {
 }
 
 /** validate's report is its product: it goes to stdout, as a compiler's does. */
-export function validateView(format: ValidateFormat, output: Output): ValidateView {
+export function diagnosticsView(format: 'text' | 'json', output: Output): ValidateView {
   const out = output.stdout;
   switch (format) {
     case 'text':

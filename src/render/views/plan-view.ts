@@ -1,25 +1,49 @@
 /**
- * What `plan` shows, one view per `--format`, chosen once (Terraform's command views): the command
- * builds the plan and hands it over; it never asks which format it is writing.
+ * What `plan` (and `show`) shows, one view per `--format`, chosen once (Terraform's command views):
+ * the command builds the plan and hands it over; it never asks which format it is writing.
  */
 import type { Plan } from '../../model/plan.js';
 import { paint } from '../colour.js';
 import { planDocument } from '../plan-document.js';
 import { renderPlanMarkdown } from '../plan-markdown.js';
 import { renderPlanText } from '../plan-text.js';
-import { planningMessages, type PlanningMessages } from './diagnostics-view.js';
+import type { RunInfo } from '../reports/run-info.js';
+import { planningMessages } from './diagnostics-view.js';
+import { FINDINGS_FORMATS, findingsPlanView } from './findings-view.js';
 import type { Output } from './output.js';
+import type { PlanView } from './plan-view-interface.js';
 
-export const PLAN_FORMATS = ['text', 'json', 'markdown'] as const;
+export type { PlanView } from './plan-view-interface.js';
+
+const DOCUMENT_FORMATS = ['text', 'json', 'markdown'] as const;
+type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+
+export const PLAN_FORMATS = [...DOCUMENT_FORMATS, ...FINDINGS_FORMATS] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
+/** `show` renders a saved plan: a test report or metrics of a plan made earlier would mislead. */
+export const SHOW_FORMATS = ['text', 'json', 'markdown', 'sarif', 'github'] as const satisfies readonly PlanFormat[];
+export type ShowFormat = (typeof SHOW_FORMATS)[number];
 
-export interface PlanView extends PlanningMessages {
-  plan(plan: Plan): void;
-  /** The plan was saved with --out. */
-  saved(file: string): void;
+
+export function planView(format: PlanFormat, output: Output, run: RunInfo, command: 'plan' | 'show' = 'plan'): PlanView {
+  switch (format) {
+    case 'text':
+    case 'json':
+    case 'markdown':
+      return documentPlanView(format, output);
+    case 'sarif':
+    case 'github':
+    case 'junit':
+    case 'prometheus':
+      return findingsPlanView(format, output, run, command);
+    default: {
+      const unreachable: never = format;
+      throw new Error(`unknown format ${String(unreachable)}`);
+    }
+  }
 }
 
-export function planView(format: PlanFormat, output: Output): PlanView {
+function documentPlanView(format: DocumentFormat, output: Output): PlanView {
   const { stdout, stderr } = output;
   const render = planRenderer(format, stdout.colour);
   // In text the note belongs with the plan; in a document format stdout holds the document only.
@@ -28,10 +52,11 @@ export function planView(format: PlanFormat, output: Output): PlanView {
     ...planningMessages(output),
     plan: (plan) => stdout.write(render(plan)),
     saved: (file) => notes.write(`Saved the plan to ${file}. Apply exactly this plan with: enrichctl apply --plan ${file}\n`),
+    aborted: () => undefined,
   };
 }
 
-export function planRenderer(format: PlanFormat, colour: boolean): (plan: Plan) => string {
+export function planRenderer(format: DocumentFormat, colour: boolean): (plan: Plan) => string {
   switch (format) {
     case 'text':
       return (plan) => renderPlanText(plan, paint(colour));
