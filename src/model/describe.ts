@@ -25,3 +25,11 @@ export function compareRefs(a: DatastoreRef, b: DatastoreRef): number {
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
   return a.id - b.id;
 }
+
+/**
+ * A state field as people read it in plans and findings: the link is the manifest's key,
+ * `enrichment_datastore` (the JSON documents keep the API's `enrich_datastore`).
+ */
+export function fieldLabel(field: keyof EnrichmentState): string {
+  return field === 'enrich_datastore' ? 'enrichment_datastore' : field;
+}

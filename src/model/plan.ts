@@ -77,9 +77,10 @@ export interface Change {
   operations: Operation[];
   declared_at: DeclaredAt;
   /**
-   * Display only (SARIF, annotations): where the manifests declare each changed field that they set
-   * (the entry's key, or the `defaults` key it came from). A changed field absent here (a strategy an
-   * unlink resets) belongs to the entry, `declared_at`. Absent when no changed field is declared.
+   * Display only (SARIF, annotations, "not managed" in plans): where the manifests set each field they
+   * manage (the entry's key, or the `defaults` key it came from). A field absent here is not managed
+   * by the manifests; a changed one (a strategy an unlink resets) belongs to the entry, `declared_at`.
+   * Absent when the entry manages nothing but names the datastore.
    */
   locations?: Partial<Record<keyof EnrichmentState, DeclaredSpan>>;
 }

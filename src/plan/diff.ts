@@ -15,7 +15,7 @@ import type { DeclaredRef, DesiredDatastore, SourceLocation } from '../model/des
 import { compareRefs, describeRef } from '../model/describe.js';
 import type { Observation } from '../model/observation.js';
 import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type DeclaredSpan, type EnrichmentState, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
-import { differingFields } from '../model/state.js';
+import { differingFields, STATE_FIELDS } from '../model/state.js';
 
 export interface PlanMeta {
   base_url: string;
@@ -138,7 +138,7 @@ function planDatastore(decl: DesiredDatastore, source: Resolution, observed: Obs
       changed_fields: changed,
       operations: ordered,
       declared_at: declaredAt(decl.location),
-      ...fieldLocations(decl, changed),
+      ...fieldLocations(decl),
     },
     warnings,
   };
@@ -291,10 +291,10 @@ function declaredAt(location: SourceLocation): DeclaredAt {
   return { file: location.file, line: location.start.line, column: location.start.column };
 }
 
-/** Display only: where the manifests set each changed field (see `Change.locations`). */
-function fieldLocations(decl: DesiredDatastore, changed: ReadonlyArray<keyof EnrichmentState>): Pick<Change, 'locations'> {
+/** Display only: where the manifests set each field they manage (see `Change.locations`). */
+function fieldLocations(decl: DesiredDatastore): Pick<Change, 'locations'> {
   const locations: Partial<Record<keyof EnrichmentState, DeclaredSpan>> = {};
-  for (const field of changed) {
+  for (const field of STATE_FIELDS) {
     const where = field === 'enrich_datastore' ? (decl.link.kind === 'unmanaged' ? undefined : decl.link.location) : decl.origins[field]?.location;
     if (where) locations[field] = { ...declaredAt(where), end_line: where.end.line, end_column: where.end.column };
   }

@@ -5,7 +5,7 @@
  * this value; none of them walks the plan or the diagnostics again. Pure.
  */
 import type { Diagnostic } from '../core/diagnostics.js';
-import { describeRef, describeValue } from '../model/describe.js';
+import { describeRef, describeValue, fieldLabel } from '../model/describe.js';
 import type { Change, DatastoreRef, DeclaredAt, EnrichmentState, Plan } from '../model/plan.js';
 
 export type FindingLevel = 'error' | 'warning' | 'note';
@@ -83,8 +83,8 @@ export function driftFindings(c: Change): Finding[] {
   return c.changed_fields.map((field) => ({
     kind: 'drift',
     level: 'warning',
-    rule: field,
-    message: `${describeRef(c.datastore)}: ${field} is ${describeValue(field, c.before)} live, the manifests say ${describeValue(field, c.after)}`,
+    rule: fieldLabel(field),
+    message: `${describeRef(c.datastore)}: ${fieldLabel(field)} is ${describeValue(field, c.before)} live, the manifests say ${describeValue(field, c.after)}`,
     location: fieldLocation(c, field),
     datastore: c.datastore,
   }));
@@ -101,7 +101,7 @@ export function unmanagedFindings(plan: Plan): Finding[] {
     kind: 'unmanaged',
     level: 'warning',
     rule: UNMANAGED_RULE,
-    message: `${describeRef(u.datastore)} has enrichment configuration that no manifest declares: ${u.non_default.map((f) => `${f} = ${describeValue(f, u.state)}`).join(', ')}`,
+    message: `${describeRef(u.datastore)} has enrichment configuration that no manifest declares: ${u.non_default.map((f) => `${fieldLabel(f)} = ${describeValue(f, u.state)}`).join(', ')}`,
     datastore: u.datastore,
   }));
 }

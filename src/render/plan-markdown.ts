@@ -7,7 +7,7 @@
  */
 import { describeOperation } from '../model/routes.js';
 import { diffLines } from 'diff';
-import { describeValue } from '../model/describe.js';
+import { describeValue, fieldLabel } from '../model/describe.js';
 import { STATE_FIELDS } from '../model/state.js';
 import type { Change, EnrichmentState, Plan } from '../model/plan.js';
 import { codeSpan, fencedBlock, htmlText, markdownText } from './markdown-escape.js';
@@ -43,7 +43,7 @@ export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET)
 
   if (changed.length > 0) {
     out.push('| | Datastore | Id | Changes |', '|:-:|---|--:|---|');
-    const rows = changed.map((c) => `| \`${marker(c)}\` | ${markdownText(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${f}\``).join(', ')} |`);
+    const rows = changed.map((c) => `| \`${marker(c)}\` | ${markdownText(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${fieldLabel(f)}\``).join(', ')} |`);
     const shown = fitting(rows, budget * 0.4);
     out.push(...shown, '');
     if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more changed datastores are not listed in this table._`, '');
@@ -75,7 +75,7 @@ function renderDetails(c: Change): string {
     '<details>',
     `<summary>${title}</summary>`,
     '',
-    fencedBlock('diff', stateDiff(c.before, c.after)),
+    fencedBlock('diff', stateDiff(c)),
     '',
     c.operations.map((o) => `- ${codeSpan(describeOperation(c.datastore.id, o))}${o.type === 'update_settings' ? ` ${codeSpan(JSON.stringify(o.body))}` : ''}`).join('\n'),
     '',
@@ -83,10 +83,14 @@ function renderDetails(c: Change): string {
   ].join('\n');
 }
 
-/** The five values before and after as a line diff (one line each): GitHub colours `-` and `+` lines. */
-function stateDiff(before: EnrichmentState, after: EnrichmentState): string[] {
-  const text = (s: EnrichmentState): string => STATE_FIELDS.map((f) => `${f}: ${describeValue(f, s)}\n`).join('');
-  return diffLines(text(before), text(after))
+/**
+ * The five values before and after as a line diff (one line each): GitHub colours `-` and `+` lines;
+ * a value the manifests do not manage says so.
+ */
+function stateDiff(c: Change): string[] {
+  const text = (s: EnrichmentState): string =>
+    STATE_FIELDS.map((f) => `${fieldLabel(f)}: ${describeValue(f, s)}${c.locations?.[f] || c.changed_fields.includes(f) ? '' : '  (not managed)'}\n`).join('');
+  return diffLines(text(c.before), text(c.after))
     .map((part) => {
       const sign = part.added ? '+' : part.removed ? '-' : ' ';
       return part.value.replace(/\n$/, '').split('\n').map((line) => `${sign} ${line}`);

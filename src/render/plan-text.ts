@@ -3,11 +3,11 @@ import { describeOperation } from '../model/routes.js';
 import { STATE_FIELDS } from '../model/state.js';
 import type { Change, Plan } from '../model/plan.js';
 import type { Paint } from './colour.js';
-import { describeRef, describeValue } from '../model/describe.js';
+import { describeRef, describeValue, fieldLabel } from '../model/describe.js';
 import type { UnmanagedDatastore } from '../model/plan.js';
-import { fieldMarker, NO_CHANGES, summaryLine, unmanagedHeadline } from './values.js';
+import { fieldMarker, hiddenFields, NO_CHANGES, summaryLine, unmanagedHeadline } from './values.js';
 
-const FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => f.length));
+const FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => fieldLabel(f).length));
 
 export function renderPlanText(plan: Plan, p: Paint): string {
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
@@ -26,7 +26,7 @@ export function renderPlanText(plan: Plan, p: Paint): string {
 function renderUnmanaged(unmanaged: readonly UnmanagedDatastore[], p: Paint): string[] {
   const lines = [p.yellow(unmanagedHeadline(unmanaged.length))];
   for (const u of unmanaged) {
-    lines.push(`  ${p.yellow('!')} ${describeRef(u.datastore)}: ${u.non_default.map((f) => `${f} = ${describeValue(f, u.state)}`).join(', ')}`);
+    lines.push(`  ${p.yellow('!')} ${describeRef(u.datastore)}: ${u.non_default.map((f) => `${fieldLabel(f)} = ${describeValue(f, u.state)}`).join(', ')}`);
   }
   return lines;
 }
@@ -42,10 +42,10 @@ function renderChange(c: Change, p: Paint): string[] {
     const before = describeValue(field, c.before);
     const after = describeValue(field, c.after);
     const value = marker === '+' ? after : `${before} -> ${after}`;
-    lines.push(`      ${colour(marker)} ${field.padEnd(FIELD_WIDTH)} = ${value}`);
+    lines.push(`      ${colour(marker)} ${fieldLabel(field).padEnd(FIELD_WIDTH)} = ${value}`);
   }
-  const hidden = STATE_FIELDS.length - c.changed_fields.length;
-  if (hidden > 0) lines.push(p.dim(`        (${hidden} unchanged ${hidden === 1 ? 'value' : 'values'} hidden)`));
+  const hidden = hiddenFields(c);
+  if (hidden) lines.push(p.dim(`        (${hidden})`));
   lines.push('    }');
   for (const op of c.operations) lines.push(p.dim(`    ${describeOperation(c.datastore.id, op)}${op.type === 'update_settings' ? ` ${JSON.stringify(op.body)}` : ''}`));
   return lines;

@@ -1,6 +1,7 @@
 /** How plan values read in every output format. */
 import { thousands } from '../core/format.js';
-import type { EnrichmentState, Plan } from '../model/plan.js';
+import type { Change, EnrichmentState, Plan } from '../model/plan.js';
+import { STATE_FIELDS } from '../model/state.js';
 
 /** `+` a link appears, `-` it goes, `~` anything else changes. */
 export function fieldMarker(field: keyof EnrichmentState, before: EnrichmentState, after: EnrichmentState): '+' | '-' | '~' {
@@ -28,6 +29,17 @@ export function summaryLine(plan: Pick<Plan, 'changes' | 'summary'>): string {
 /** `1 link`, `2 links`, with thousands separators. */
 export function counted(n: number, noun: string): string {
   return `${thousands(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The values a change block leaves out: `2 unchanged, 2 not managed` (managed by the manifests and
+ * equal, or not managed at all); empty when every value is shown.
+ */
+export function hiddenFields(c: Pick<Change, 'changed_fields' | 'locations'>): string {
+  const hidden = STATE_FIELDS.filter((f) => !c.changed_fields.includes(f));
+  const managed = hidden.filter((f) => c.locations?.[f] !== undefined).length;
+  const unmanaged = hidden.length - managed;
+  return [...(managed > 0 ? [`${managed} unchanged`] : []), ...(unmanaged > 0 ? [`${unmanaged} not managed`] : [])].join(', ');
 }
 
 export const NO_CHANGES = 'No changes. Live enrichment settings match the manifests.';

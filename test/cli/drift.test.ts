@@ -46,7 +46,7 @@ describe('--report FORMAT=FILE', () => {
     expect(r.stdout).toBe(plain.stdout);
     expect(readFileSync(join(dir, 'plan.md'), 'utf8')).toContain('<!-- enrichctl-plan -->');
     const sarif = JSON.parse(readFileSync(join(dir, 'plan.sarif'), 'utf8')) as { runs: Array<{ results: Array<{ ruleId: string }> }> };
-    expect(sarif.runs[0]!.results.map((x) => x.ruleId)).toContain('enrich_datastore');
+    expect(sarif.runs[0]!.results.map((x) => x.ruleId)).toContain('enrichment_datastore');
     const metrics = (parsePrometheusTextFormat(readFileSync(join(dir, 'enrichctl.prom'), 'utf8')) as Array<{ name: string; metrics: Array<{ value: string }> }>)
       .map((f) => [f.name, f.metrics[0]!.value]);
     expect(Object.fromEntries(metrics)).toMatchObject({ enrichctl_plan_success: '1', enrichctl_drift_datastores: '2', enrichctl_unmanaged_datastores: '3', enrichctl_declared_datastores: '2' });
@@ -107,7 +107,7 @@ describe('show PLAN_FILE', () => {
     expect(sarif.code).toBe(0);
     const doc = JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> };
     expect(doc.runs[0]!.results.map((r) => [r.ruleId, r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region.startLine]))
-      .toStrictEqual([['enrichment_prefix', 'm.yaml', 6], ['enrich_datastore', 'm.yaml', 4]]);
+      .toStrictEqual([['enrichment_prefix', 'm.yaml', 6], ['enrichment_datastore', 'm.yaml', 4]]);
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toContain('::warning file=m.yaml,line=4,col=27');
     const junit = await run(['show', 'plan.json', '--format', 'junit'], offline);
     expect(junit.code).toBe(1);

@@ -168,7 +168,7 @@ describe('servers that ignore paging or the kind filter', () => {
     expect(r.stderr).not.toContain('ambiguous');
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('~ datastore "Orders" (id 1) {');
-    expect(r.stdout).toContain('+ enrich_datastore');
+    expect(r.stdout).toContain('+ enrichment_datastore');
     expect(r.stdout).toContain('"Warehouse Enrichment" (id 100)');
     expect(r.stdout).toContain('Plan: 1 datastore to change (1 link, 1 settings update), 0 unchanged.');
   };

@@ -233,10 +233,10 @@ describe('plan --report-unmanaged', () => {
       'No changes. Live enrichment settings match the manifests.',
       '',
       'Unmanaged: 4 datastores have enrichment configuration but appear in no manifest; enrichctl leaves them alone.',
-      '  ! "Busy" (id 4): enrich_datastore = "Warehouse Enrichment" (id 100)',
-      '  ! "Customers" (id 2): enrich_datastore = "Lake Enrichment" (id 101), enrichment_remediation_strategy = "append"',
+      '  ! "Busy" (id 4): enrichment_datastore = "Warehouse Enrichment" (id 100)',
+      '  ! "Customers" (id 2): enrichment_datastore = "Lake Enrichment" (id 101), enrichment_remediation_strategy = "append"',
       '  ! "Inventory" (id 5): enrichment_source_record_limit = 100',
-      '  ! "Payments" (id 3): enrich_datastore = "Warehouse Enrichment" (id 100), enrichment_remediation_strategy = "overwrite"',
+      '  ! "Payments" (id 3): enrichment_datastore = "Warehouse Enrichment" (id 100), enrichment_remediation_strategy = "overwrite"',
       '',
     ].join('\n'));
     const json = await run(['plan', 'm.yaml', '--report-unmanaged', '--format', 'json'], { cwd: dir, env: env(e) });

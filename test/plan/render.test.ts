@@ -4,6 +4,8 @@
  * Only UPDATE_GOLDEN=1 writes them (a missing one fails); review the git diff before committing.
  */
 import { fileURLToPath } from 'node:url';
+import { hiddenFields } from '../../src/render/values.js';
+import { STATE_FIELDS } from '../../src/model/state.js';
 import { describe, expect, it } from 'vitest';
 import { diffState } from '../../src/plan/diff.js';
 import { findUnmanaged } from '../../src/plan/unmanaged.js';
@@ -159,5 +161,17 @@ describe('render rules', () => {
     const p = CASES['002-every-kind-of-change']!();
     expect(renderPlanText(p, PLAIN)).not.toContain('\u001b[');
     expect(renderPlanText(p, COLOUR)).toContain('\u001b[32m+\u001b[39m');
+  });
+});
+
+describe('hidden values in a change block', () => {
+  const at = { file: 'm.yaml', line: 4, column: 5, end_line: 4, end_column: 9 };
+  it.each([
+    { changed: ['enrichment_prefix'], managed: ['enrichment_prefix', 'high_count_rollup_threshold', 'enrich_datastore'], text: '2 unchanged, 2 not managed' },
+    { changed: ['enrichment_prefix'], managed: ['enrichment_prefix'], text: '4 not managed' },
+    { changed: ['enrichment_prefix'], managed: STATE_FIELDS, text: '4 unchanged' },
+    { changed: STATE_FIELDS, managed: STATE_FIELDS, text: '' },
+  ] as const)('$text', ({ changed, managed, text }) => {
+    expect(hiddenFields({ changed_fields: [...changed], locations: Object.fromEntries(managed.map((f) => [f, at])) })).toBe(text);
   });
 });

@@ -97,7 +97,7 @@ describe('SARIF', () => {
     const sarif = JSON.parse(renderSarif(CASES['001-drift-and-unmanaged']!(), RUN)) as { runs: Array<{ results: Array<{ ruleId: string; locations?: Array<{ physicalLocation: { region: object } }> }> }> };
     const results = sarif.runs[0]!.results;
     const at = (rule: string): object | undefined => results.find((r) => r.ruleId === rule)?.locations?.[0]?.physicalLocation.region;
-    expect(at('enrich_datastore')).toStrictEqual({ startLine: 4, startColumn: 27, endLine: 4, endColumn: 37 });
+    expect(at('enrichment_datastore')).toStrictEqual({ startLine: 4, startColumn: 27, endLine: 4, endColumn: 37 });
     expect(at('enrichment_prefix')).toStrictEqual({ startLine: 5, startColumn: 5, endLine: 5, endColumn: 15 });
     // Payments' strategy is reset by its unlink: no key sets it, so the entry owns it.
     expect(results.filter((r) => r.ruleId === 'enrichment_remediation_strategy').map((r) => r.locations?.[0]?.physicalLocation.region)).toStrictEqual([{ startLine: 10, startColumn: 5 }]);
