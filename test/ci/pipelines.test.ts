@@ -259,6 +259,12 @@ async function optionsOf(args: readonly string[]): Promise<Record<string, unknow
   return result.opts;
 }
 
+/** `--report FORMAT=FILE` options as format -> file. */
+function reportsOf(opts: Record<string, unknown>): Record<string, string> {
+  const list = Array.isArray(opts.report) ? (opts.report as unknown[]).map(str) : [];
+  return Object.fromEntries(list.map((r) => [r.slice(0, r.indexOf('=')), r.slice(r.indexOf('=') + 1)]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Literal credentials
 // ---------------------------------------------------------------------------------------------
@@ -357,6 +363,9 @@ const EXPECTED: Record<string, { min: number; commands: string[] }> = {
   'gitlab/.gitlab-ci.yml': { min: 3, commands: ['plan', 'apply'] },
 };
 
+/** The schedulers outside CI: a Kubernetes CronJob and a systemd service + timer. */
+const SCHEDULERS = ['kubernetes/cronjob.yaml', 'systemd/enrichctl-drift.service', 'systemd/enrichctl-drift.timer'];
+
 const byFile = new Map(FILES.map((f) => [f, load(f)]));
 const pipeline = (file: string): Pipeline => {
   const p = byFile.get(file);
@@ -419,13 +428,14 @@ describe('examples/ci', () => {
   });
 
   it('has no literal credential in any file', () => {
-    const all = [...FILES, 'README.md'];
+    const all = [...FILES, ...SCHEDULERS, 'README.md'];
     for (const file of all) expect(literalTokens(readFileSync(join(CI_DIR, file), 'utf8')), file).toStrictEqual([]);
   });
 
   it('README explains every pipeline and every secret', () => {
     const readme = readFileSync(join(CI_DIR, 'README.md'), 'utf8');
-    for (const file of FILES) expect(readme, file).toContain(file.split('/').pop()!);
+    for (const file of [...FILES, ...SCHEDULERS]) expect(readme, file).toContain(file.split('/').pop()!);
+    for (const name of ['upload-sarif', 'security-events: write', '--fail-on-unmanaged', 'artifacts:reports:junit', 'secretKeyRef', 'LoadCredential=']) expect(readme).toContain(name);
     for (const name of ['QUALYTICS_URL', 'QUALYTICS_TOKEN', '--detailed-exitcode', 'apply --plan', COMMENT_MARKER]) expect(readme).toContain(name);
   });
 
@@ -489,7 +499,7 @@ describe('GitHub workflows', () => {
         expect('uses' in obj(step) !== 'run' in obj(step), `${name}: a step either uses an action or runs a script`).toBe(true);
         if ('run' in obj(step)) expect(typeof obj(step).run, `${name}: run is a string`).toBe('string');
         const uses = obj(step).uses;
-        if (uses !== undefined) expect(str(uses), `${name}: ${str(uses)} is pinned to a full commit SHA`).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+        if (uses !== undefined) expect(str(uses), `${name}: ${str(uses)} is pinned to a full commit SHA`).toMatch(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)*@[0-9a-f]{40}$/);
       }
     }
   });
@@ -497,13 +507,13 @@ describe('GitHub workflows', () => {
   it.each(github.map((p) => [p.file, p] as const))('%s: every action is pinned by commit SHA, with a comment naming its version', (_, p) => {
     const lines = p.text.split('\n').filter((l) => /^\s*(-\s+)?uses:/.test(l));
     expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) expect(line, line).toMatch(/^\s*(-\s+)?uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    for (const line of lines) expect(line, line).toMatch(/^\s*(-\s+)?uses: [\w.-]+\/[\w.-]+(?:\/[\w.-]+)*@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
   });
 
   it('the same action is pinned to the same commit everywhere', () => {
     const pins = new Map<string, Set<string>>();
     for (const p of github) {
-      for (const m of p.text.matchAll(/uses: ([\w.-]+\/[\w.-]+)@(\S+ # \S+)/g)) pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(m[2]!));
+      for (const m of p.text.matchAll(/uses: ([\w.-]+\/[\w.-]+(?:\/[\w.-]+)*)@(\S+ # \S+)/g)) pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(m[2]!));
     }
     for (const [action, seen] of pins) expect([...seen], action).toHaveLength(1);
   });
@@ -557,18 +567,52 @@ describe('GitHub workflows', () => {
     expect(obj(triggers.push).branches).toStrictEqual(['main']);
   });
 
-  it('drift: nightly and on demand, --detailed-exitcode, one labelled issue, exit 2 fails the job', async () => {
+  it('drift: nightly and on demand, --detailed-exitcode --fail-on-unmanaged, one labelled issue, exit 2 fails the job', async () => {
     const drift = pipeline('github/enrichctl-drift.yml');
     const on = obj(drift.doc.on);
     expect(Array.isArray(on.schedule) && on.schedule.length > 0).toBe(true);
     expect('workflow_dispatch' in on).toBe(true);
     const opts = await optionsOf(only(invocations(drift), 'plan', '--detailed-exitcode'));
-    expect(opts).toMatchObject({ detailedExitcode: true, reportUnmanaged: true, format: 'markdown' });
+    expect(opts).toMatchObject({ detailedExitcode: true, failOnUnmanaged: true });
     expect(drift.text).toContain("'enrichctl-drift'");
     expect(Object.values(obj(drift.doc.jobs)).some((j) => obj(obj(j).permissions).issues === 'write')).toBe(true);
     const steps = Object.values(obj(drift.doc.jobs)).flatMap((j) => (obj(j).steps as Json[]).map(obj));
     const fail = steps.find((s) => str(s.if).includes("== '2'") && /\bexit [1-9]/.test(str(s.run)));
     expect(fail, 'a step that fails the job on exit code 2').toBeDefined();
+  });
+
+  it('drift: one run writes the issue markdown, SARIF and Prometheus, kept as an artifact', async () => {
+    const drift = pipeline('github/enrichctl-drift.yml');
+    const reports = reportsOf(await optionsOf(only(invocations(drift), 'plan', '--detailed-exitcode')));
+    expect(Object.keys(reports).sort()).toStrictEqual(['markdown', 'prometheus', 'sarif']);
+    const steps = Object.values(obj(drift.doc.jobs)).flatMap((j) => (obj(j).steps as Json[]).map(obj));
+    const issue = steps.find((s) => str(s.uses).startsWith('actions/github-script@'));
+    expect(str(obj(issue?.with).script)).toContain(`readFileSync('${reports.markdown}'`);
+    const upload = steps.find((s) => str(s.uses).startsWith('actions/upload-artifact@'));
+    const paths = str(obj(upload?.with).path).split('\n').map((l) => l.trim()).filter(Boolean);
+    for (const file of Object.values(reports)) expect(paths, file).toContain(file);
+  });
+
+  it('plan: validation annotates the manifest lines; the plan\'s SARIF goes to code scanning, with security-events: write on that job only', async () => {
+    const plan = pipeline('github/enrichctl-plan.yml');
+    expect((await optionsOf(only(invocations(plan), 'validate'))).format).toBe('github');
+    const sarif = reportsOf(await optionsOf(only(invocations(plan), 'plan'))).sarif;
+    expect(sarif).toMatch(/\.sarif$/);
+    const uploads = Object.entries(obj(plan.doc.jobs)).flatMap(([name, j]) =>
+      (obj(j).steps as Json[]).map(obj).filter((s) => str(s.uses).startsWith('github/codeql-action/upload-sarif@')).map((s) => ({ name, s })),
+    );
+    expect(uploads).toHaveLength(1);
+    const { name, s } = uploads[0]!;
+    expect(obj(s.with).sarif_file).toBe(sarif);
+    expect(str(s.if), 'uploaded after a failed plan too').toContain('!cancelled()');
+    expect(obj(obj(obj(plan.doc.jobs)[name]).permissions)['security-events']).toBe('write');
+    for (const p of github) {
+      expect(obj(p.doc.permissions)['security-events'], `${p.file}: workflow-level`).toBeUndefined();
+      for (const [job, j] of Object.entries(obj(p.doc.jobs))) {
+        if (p === plan && job === name) continue;
+        expect(obj(obj(j).permissions)['security-events'], `${p.file}: ${job}`).toBeUndefined();
+      }
+    }
   });
 });
 
@@ -639,6 +683,15 @@ describe('GitLab pipeline', () => {
     expect((await optionsOf(only(jobInvocations('enrichctl-apply'), 'apply'))).plan).toBe(opts.out);
   });
 
+  it('plan: the same run writes a JUnit report, published as artifacts:reports:junit, also when the plan fails', async () => {
+    const job = jobs.get('enrichctl-plan')!;
+    const junit = reportsOf(await optionsOf(only(jobInvocations('enrichctl-plan'), 'plan'))).junit;
+    expect(junit).toMatch(/\.xml$/);
+    expect(obj(obj(job.artifacts).reports).junit).toBe(junit);
+    expect(obj(job.artifacts).when).toBe('always');
+    expect(obj(job.artifacts).paths).toContain('plan.md');
+  });
+
   it('apply: default branch only, one at a time, the protected token', async () => {
     const job = jobs.get('enrichctl-apply')!;
     expect(str(job.resource_group)).not.toBe('');
@@ -647,13 +700,158 @@ describe('GitLab pipeline', () => {
     for (const { args } of jobInvocations('enrichctl-apply')) expect(await optionsOf(args)).toMatchObject({ plan: expect.any(String) as unknown });
   });
 
-  it('drift: scheduled, --detailed-exitcode, exit 2 fails the job', async () => {
+  it('drift: scheduled, --detailed-exitcode --fail-on-unmanaged, exit 2 fails the job', async () => {
     const job = jobs.get('enrichctl-drift')!;
     expect(JSON.stringify(job.rules)).toContain('"$CI_PIPELINE_SOURCE == \\"schedule\\""');
     const opts = await optionsOf(only(jobInvocations('enrichctl-drift'), 'plan', '--detailed-exitcode'));
-    expect(opts).toMatchObject({ detailedExitcode: true, reportUnmanaged: true, format: 'markdown' });
+    expect(opts).toMatchObject({ detailedExitcode: true, failOnUnmanaged: true, format: 'markdown' });
     expect(job.allow_failure).toBeUndefined();
     expect((job.script as Json[]).map(str)).toContain('exit "$code"');
     expect(p.text).toContain("'enrichctl-drift'");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Outside CI: a Kubernetes CronJob and a systemd service + timer writing Prometheus metrics
+// ---------------------------------------------------------------------------------------------
+
+const TEXTFILE_DIR = '/var/lib/node_exporter/textfile_collector';
+const gitlabImage = (): string => str(obj(pipeline('gitlab/.gitlab-ci.yml').doc.default).image);
+
+/** `enrichctl ...` in a container's exec form: run directly, or through `sh -c SCRIPT`. */
+function containerInvocations(argv: readonly string[]): string[][] {
+  const shell = ['sh', 'bash', '/bin/sh', '/bin/bash'].includes(argv[0] ?? '');
+  const c = argv.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a));
+  if (shell && c > 0 && argv[c + 1] !== undefined) return extractInvocations(argv[c + 1]!);
+  const args = enrichctlArgs(argv);
+  return args ? [args] : [];
+}
+
+describe('kubernetes/cronjob.yaml', () => {
+  const text = readFileSync(join(CI_DIR, 'kubernetes/cronjob.yaml'), 'utf8');
+  const document = parseDocument(text);
+  const doc = obj(document.toJS());
+  const pod = obj(obj(obj(obj(obj(doc.spec).jobTemplate).spec).template).spec);
+  const inits = ((pod.initContainers as Json[] | undefined) ?? []).map(obj);
+  const containers = ((pod.containers as Json[] | undefined) ?? []).map(obj);
+  const all = [...inits, ...containers];
+  const argv = (c: Obj): string[] => [...((c.command as Json[] | undefined) ?? []), ...((c.args as Json[] | undefined) ?? [])].map(str);
+  const runs = containers.flatMap((c) => containerInvocations(argv(c)).map((args) => ({ c, args })));
+
+  it('parses as YAML without errors or warnings, a CronJob that never overlaps', () => {
+    expect([...document.errors, ...document.warnings].map((e) => e.message)).toStrictEqual([]);
+    expect(doc).toMatchObject({ apiVersion: 'batch/v1', kind: 'CronJob' });
+    expect(obj(doc.spec).concurrencyPolicy).toBe('Forbid');
+    expect(pod.restartPolicy).toBe('Never');
+    expect(containers.length).toBeGreaterThan(0);
+  });
+
+  it('every image is the digest-pinned image of the GitLab pipeline, with a comment naming its version', () => {
+    for (const c of all) expect(c.image, str(c.name)).toBe(gitlabImage());
+    const lines = text.split('\n').filter((l) => /^\s*image:/.test(l));
+    expect(lines).toHaveLength(all.length);
+    for (const line of lines) expect(line, line).toMatch(/@sha256:[0-9a-f]{64} # node \d+\.\d+\.\d+/);
+  });
+
+  it('runs as non-root, read-only root filesystem, no privilege escalation, no API token mounted', () => {
+    expect(obj(pod.securityContext)).toMatchObject({ runAsNonRoot: true });
+    expect(Number(obj(pod.securityContext).runAsUser)).toBeGreaterThan(0);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    for (const c of all) {
+      expect(obj(c.securityContext), str(c.name)).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      expect(obj(obj(c.securityContext).capabilities).drop, str(c.name)).toStrictEqual(['ALL']);
+    }
+  });
+
+  it('writes Prometheus metrics into the textfile-collector volume, with a plan that parses with the real command tree', async () => {
+    expect(runs).toHaveLength(1);
+    const { c, args } = runs[0]!;
+    expect(args[0]).toBe('plan');
+    const opts = await optionsOf(args);
+    const target = reportsOf(opts).prometheus;
+    expect(target, '--report prometheus=FILE').toMatch(/\.prom$/);
+    const mount = ((c.volumeMounts as Json[] | undefined) ?? []).map(obj).find((m) => target!.startsWith(`${str(m.mountPath)}/`));
+    expect(mount, `a volume mounted above ${target}`).toBeDefined();
+    expect(mount!.readOnly).not.toBe(true);
+    const volume = ((pod.volumes as Json[] | undefined) ?? []).map(obj).find((v) => v.name === mount!.name);
+    expect(obj(volume?.hostPath).path).toBe(TEXTFILE_DIR);
+  });
+
+  it('takes the token from a Secret, only in the container that runs enrichctl', () => {
+    const env = (c: Obj): Obj[] => ((c.env as Json[] | undefined) ?? []).map(obj);
+    const { c } = runs[0]!;
+    const token = env(c).find((e) => e.name === 'QUALYTICS_TOKEN');
+    expect(token?.value, 'no literal value').toBeUndefined();
+    expect(obj(obj(token?.valueFrom).secretKeyRef)).toMatchObject({ name: expect.any(String) as unknown, key: expect.any(String) as unknown });
+    for (const other of all.filter((o) => o !== c)) {
+      expect(env(other).map((e) => e.name), str(other.name)).not.toContain('QUALYTICS_TOKEN');
+      expect(other.envFrom, str(other.name)).toBeUndefined();
+    }
+  });
+});
+
+/** A small reading of a systemd unit file: sections of `Key=Value` lines (keys may repeat). */
+function parseUnit(text: string): { sections: Map<string, [string, string][]>; errors: string[] } {
+  const sections = new Map<string, [string, string][]>();
+  const errors: string[] = [];
+  let current: [string, string][] | undefined;
+  text.split('\n').forEach((raw, n) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
+    const section = /^\[([A-Za-z]+)\]$/.exec(line);
+    if (section) {
+      if (sections.has(section[1]!)) errors.push(`line ${n + 1}: [${section[1]}] again`);
+      current = [];
+      sections.set(section[1]!, current);
+    } else if (!current) {
+      errors.push(`line ${n + 1}: before any section`);
+    } else if (/^[A-Za-z][A-Za-z0-9]*=/.test(line) && !line.endsWith('\\')) {
+      current.push([line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
+    } else {
+      errors.push(`line ${n + 1}: not Key=Value: ${line}`);
+    }
+  });
+  return { sections, errors };
+}
+
+describe('systemd/enrichctl-drift.service and .timer', () => {
+  const read = (f: string): string => readFileSync(join(CI_DIR, 'systemd', f), 'utf8');
+  const service = parseUnit(read('enrichctl-drift.service'));
+  const timer = parseUnit(read('enrichctl-drift.timer'));
+  const values = (unit: typeof service, section: string, key: string): string[] => (unit.sections.get(section) ?? []).filter(([k]) => k === key).map(([, v]) => v);
+
+  it('parse as unit files with the sections they need', () => {
+    expect(service.errors).toStrictEqual([]);
+    expect(timer.errors).toStrictEqual([]);
+    expect([...service.sections.keys()]).toStrictEqual(['Unit', 'Service']);
+    expect([...timer.sections.keys()]).toStrictEqual(['Unit', 'Timer', 'Install']);
+    expect(values(service, 'Service', 'Type')).toStrictEqual(['oneshot']);
+    expect(values(timer, 'Timer', 'OnCalendar')).toHaveLength(1);
+    expect(values(timer, 'Timer', 'Unit')).toStrictEqual(['enrichctl-drift.service']);
+    expect(values(timer, 'Install', 'WantedBy')).toStrictEqual(['timers.target']);
+  });
+
+  it('ExecStart runs a plan that parses with the real command tree, writing into the textfile collector, drift not failing the unit', async () => {
+    const exec = values(service, 'Service', 'ExecStart');
+    expect(exec).toHaveLength(1);
+    const found = extractInvocations(exec[0]!);
+    expect(found).toHaveLength(1);
+    expect(roughCount(exec[0]!)).toBe(1);
+    expect(found[0]![0]).toBe('plan');
+    const opts = await optionsOf(found[0]!);
+    expect(opts).toMatchObject({ detailedExitcode: true, failOnUnmanaged: true });
+    expect(reportsOf(opts).prometheus).toBe(`${TEXTFILE_DIR}/enrichctl.prom`);
+    expect(values(service, 'Service', 'SuccessExitStatus').join(' ').split(/\s+/)).toContain('2');
+    expect(values(service, 'Service', 'ReadWritePaths')).toContain(TEXTFILE_DIR);
+    expect(values(service, 'Service', 'ProtectSystem')).toStrictEqual(['strict']);
+  });
+
+  it('the token comes from a credential file, never from the unit', async () => {
+    const [credential] = values(service, 'Service', 'LoadCredential');
+    expect(credential).toMatch(/^([\w.-]+):\/etc\/\S+$/);
+    const name = credential!.slice(0, credential!.indexOf(':'));
+    const opts = await optionsOf(extractInvocations(values(service, 'Service', 'ExecStart')[0]!)[0]!);
+    expect(opts.tokenFile).toBe(`%d/${name}`);
+    for (const env of values(service, 'Service', 'Environment')) expect(env).not.toMatch(/TOKEN/);
   });
 });
