@@ -67,6 +67,7 @@ export class Transport {
   readonly #redactAnswer: Redactor;
   /** Attempts on the wire right now (not those waiting for a slot or to retry). */
   #active = 0;
+  #destroyed = false;
   readonly #policy: RetryPolicy;
   readonly #userAgent: string;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
@@ -112,12 +113,15 @@ export class Transport {
     return { ...this.#stats, byMethod: { ...this.#stats.byMethod } };
   }
 
+  /** Closes the connections once the requests in flight end (nothing to do after `destroy`). */
   async close(): Promise<void> {
+    if (this.#destroyed) return;
     await this.#dispatcher.close();
   }
 
   /** Drops every connection now, requests in flight included (after an interrupt). */
   async destroy(): Promise<void> {
+    this.#destroyed = true;
     await this.#dispatcher.destroy();
   }
 

@@ -152,3 +152,36 @@ describe('applyPlan: interrupts, read-back, convergence', () => {
     }
   });
 });
+
+describe('applyPlan after a second interrupt', () => {
+  it('returns at once: the datastore in flight is partial with its call of unknown outcome, those never started are skipped', async () => {
+    em.setFaults({ latencyMs: 2_000 });
+    const second: Change = { ...linkAndAppend, datastore: { id: 43, name: 'Second' } };
+    const urgent = new AbortController();
+    const signal = new AbortController();
+    // With one datastore at a time, the first is in flight when the second interrupt comes.
+    const running = applyPlan(client, plan([linkAndAppend, second]), { parallelism: 1, signal: signal.signal, urgent: urgent.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    signal.abort();
+    urgent.abort();
+    const report = await running;
+    await client.destroy();
+    expect(report.interrupted).toBe(true);
+    expect(report.results.map((r) => [r.datastore.id, r.status, r.operations.map((o) => o.outcome)])).toStrictEqual([
+      [42, 'partial', ['unknown', 'not-run']],
+      [43, 'skipped', ['not-run', 'not-run']],
+    ]);
+    // The emulator answers nothing within its latency: the report did not wait for the PATCH.
+    expect(em.calls()).toStrictEqual([]);
+  });
+
+  it('an urgent stop before anything started skips every datastore', async () => {
+    const urgent = new AbortController();
+    urgent.abort();
+    const signal = new AbortController();
+    signal.abort();
+    const report = await applyPlan(client, plan([linkAndAppend]), { parallelism: 2, signal: signal.signal, urgent: urgent.signal });
+    expect(report.results.map((r) => r.status)).toStrictEqual(['skipped']);
+    expect(em.calls()).toStrictEqual([]);
+  });
+});
