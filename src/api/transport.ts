@@ -275,13 +275,18 @@ type Outcome =
   | { kind: 'status'; status: number; retryAfterMs: number | undefined; error: ApiError }
   | { kind: 'network'; retryable: boolean; error: NetworkError };
 
-/** TLS verification failures and a proxy asking for credentials do not go away by trying again. */
+/**
+ * TLS verification failures, a server that does not speak TLS at all (a plain-http URL written as
+ * https) and a proxy asking for credentials do not go away by trying again.
+ */
 function isPermanentFailure(err: unknown): boolean {
   const code = errorCode(err);
   return (code !== undefined && TLS_VERIFY_CODES.has(code)) || proxyRefusalStatus(err) === 407;
 }
 
 const TLS_VERIFY_CODES: ReadonlySet<string> = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
   'CERT_HAS_EXPIRED',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
 import { compileSchema } from '../source/schema-diagnostics.js';
 import { summarise } from '../plan/diff.js';
@@ -41,6 +41,9 @@ export function checkPlanOut(file: string, cwd: string, manifestPaths: readonly 
     throw new UserError(`--out ${file} is one of the manifests being planned; save the plan elsewhere, e.g. --out plan.json`);
   }
   if (/\.ya?ml$/i.test(file)) throw new UserError(`--out ${file}: a saved plan is JSON, not a manifest; name it e.g. plan.json`);
+  // Said before any request, not after reading the live state.
+  const folder = dirname(resolve(cwd, file));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UserError(`--out ${file}: the directory ${dirname(file)} does not exist; create it first`);
 }
 
 export async function readPlanFile(file: string, cwd: string): Promise<Plan> {

@@ -53,7 +53,7 @@ export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET)
     out.push(`#### ${unmanagedHeadline(plan.unmanaged.length)}`, '');
     if (plan.unmanaged.length > 0) {
       out.push('| Datastore | Id | Not at its default |', '|---|--:|---|');
-      const rows = plan.unmanaged.map((u) => `| ${markdownText(u.datastore.name)} | ${u.datastore.id} | ${u.non_default.map((f) => `\`${f}\` = ${markdownText(describeValue(f, u.state))}`).join(', ')} |`);
+      const rows = plan.unmanaged.map((u) => `| ${markdownText(u.datastore.name)} | ${u.datastore.id} | ${u.non_default.map((f) => `\`${fieldLabel(f)}\` = ${markdownText(describeValue(f, u.state))}`).join(', ')} |`);
       const shown = fitting(rows, budget * 0.55);
       out.push(...shown, '');
       if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more unmanaged datastores are not listed._`, '');

@@ -315,8 +315,10 @@ describe('network failures, named', () => {
     const port = (server.address() as AddressInfo).port;
     try {
       const reset = new QualyticsClient({ baseUrl: `http://127.0.0.1:${port}/api`, token: ADMIN, retry: { retries: 0 } });
-      const tls = new QualyticsClient({ baseUrl: `https://127.0.0.1:${port}/api`, token: ADMIN, retry: { retries: 0 } });
+      // Retries allowed, but a server that does not speak TLS will not start to: one attempt only.
+      const tls = new QualyticsClient({ baseUrl: `https://127.0.0.1:${port}/api`, token: ADMIN, retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 1 } });
       const errs = [await reset.getDatastore(1).catch((e: unknown) => e), await tls.getDatastore(1).catch((e: unknown) => e)];
+      expect(tls.stats().requests).toBe(1);
       await Promise.all([reset.close(), tls.close()]);
       expect(errs.map((e) => (e instanceof NetworkError ? e.message : e))).toStrictEqual([
         `GET /datastores/1 failed: the connection to 127.0.0.1:${port} was closed before an answer arrived`,

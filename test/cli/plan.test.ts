@@ -244,7 +244,7 @@ describe('plan --report-unmanaged', () => {
     expect(doc.unmanaged.map((u) => u.datastore.id)).toStrictEqual([4, 2, 5, 3]);
     expectValidPlan(doc);
     const md = await run(['plan', 'm.yaml', '--report-unmanaged', '--format', 'markdown'], { cwd: dir, env: env(e) });
-    expect(md.stdout).toContain('| Customers | 2 | `enrich_datastore` = "Lake Enrichment" (id 101), `enrichment_remediation_strategy` = "append" |');
+    expect(md.stdout).toContain('| Customers | 2 | `enrichment_datastore` = "Lake Enrichment" (id 101), `enrichment_remediation_strategy` = "append" |');
     expect(e.calls().every((c) => c.method === 'GET')).toBe(true);
   });
 });
@@ -269,5 +269,15 @@ describe('warnings reach every output', () => {
     expect(e.calls().filter((c) => c.path === '/api/users/me')).toHaveLength(3);
     const admin = await run(['plan', 'm.yaml', '--format', 'json'], { cwd: dir, env: env(e) });
     expect((JSON.parse(admin.stdout) as { warnings: unknown[] }).warnings).toHaveLength(1);
+  });
+});
+
+describe('plan --out', () => {
+  it('refuses a folder that does not exist before any request', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    const r = await run(['plan', 'm.yaml', '--out', 'nodir/plan.json'], { cwd: dir, env: env(e) });
+    expect(r).toStrictEqual({ code: 1, stdout: '', stderr: 'error: --out nodir/plan.json: the directory nodir does not exist; create it first\n' });
+    expect(e.calls()).toStrictEqual([]);
   });
 });

@@ -107,7 +107,7 @@ async function planNow(client: QualyticsClient, options: ApplyCommandOptions, vi
   if (!canAsk(io)) {
     throw new UserError(
       'apply needs approval and there is no terminal to ask on; nothing was changed. ' +
-        'Review the plan above and re-run with --auto-approve, or save it with `enrichctl plan --out plan.json` and run `enrichctl apply --plan plan.json`',
+        `Review the plan above and re-run with --auto-approve, or save it with \`enrichctl plan ${[...options.paths, '--out plan.json'].join(' ')}\` and run \`enrichctl apply --plan plan.json\``,
     );
   }
   if (!(await askApproval(io))) {

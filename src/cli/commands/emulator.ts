@@ -14,6 +14,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { useColour, type Io } from '../io.js';
 import { parseFormat } from '../format-option.js';
 import type { Handler } from './handler.js';
+import { counted } from '../../render/values.js';
 import { addExamples } from '../help.js';
 
 export interface EmulatorCommandOptions {
@@ -74,7 +75,7 @@ export async function runEmulator(options: EmulatorCommandOptions, io: Io): Prom
   }
   const ready = { url: emulator.url, admin_url: `${emulator.origin}/_emulator`, datastores: load.seed.datastores.length, users: load.seed.users.length };
   io.stdout.write(options.format === 'json' ? `${JSON.stringify(ready)}\n` : `${emulator.url}\n`);
-  io.stderr.write(`Qualytics API emulator: ${load.seed.datastores.length} datastores, ${load.seed.users.length} users; admin API at ${emulator.origin}/_emulator. Ctrl-C stops it.\n`);
+  io.stderr.write(`Qualytics API emulator: ${counted(load.seed.datastores.length, 'datastore')}, ${counted(load.seed.users.length, 'user')}; admin API at ${emulator.origin}/_emulator. Ctrl-C stops it.\n`);
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();
     else io.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -125,7 +125,7 @@ export function registerPlan(program: Command, io: Io, defer: (h: Handler) => vo
     ['enrichctl plan manifests/', 'what apply would change'],
     ['enrichctl plan manifests/ --out plan.json --format markdown', 'a reviewed plan, and the text of a PR comment'],
     ['enrichctl plan manifests/ --detailed-exitcode --fail-on-unmanaged --report sarif=drift.sarif', 'a drift job: exit 2 on drift, findings for code scanning'],
-    ['enrichctl plan manifests/ --format prometheus > /var/lib/node_exporter/enrichctl.prom', 'metrics for alerting'],
+    ['enrichctl plan manifests/ --report prometheus=/var/lib/node_exporter/textfile_collector/enrichctl.prom', 'metrics for alerting, written atomically'],
   ]);
   addConnectionOptions(cmd).action((paths: string[] | undefined, raw: RawPlanOptions) => {
     const options = parsePlanOptions(paths ?? [], raw);

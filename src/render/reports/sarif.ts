@@ -37,7 +37,6 @@ export function renderSarif(report: Findings, run: RunInfo): string {
         driver: {
           name: 'enrichctl',
           version: run.version,
-          informationUri: 'https://github.com/qualytics/enrichctl',
           rules: rules.map((r) => ({ id: r.id, name: r.id, shortDescription: { text: RULE_HELP[r.kind] } })),
         },
       },
