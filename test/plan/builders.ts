@@ -17,8 +17,8 @@ export interface DeclareOptions {
 export function declare(ref: DatastoreRef, options: DeclareOptions = {}): DesiredDatastore {
   const line = options.line ?? 3;
   let link: DesiredLink = { kind: 'unmanaged' };
-  if (options.link === null) link = { kind: 'none', location: loc(line + 1, 27) };
-  else if (options.link !== undefined) link = { kind: 'ref', ref: options.link, location: loc(line + 1, 27) };
+  if (options.link === null) link = { kind: 'none', location: loc(line + 1, 27), from: 'entry' };
+  else if (options.link !== undefined) link = { kind: 'ref', ref: options.link, location: loc(line + 1, 27), from: 'entry' };
   const settings = options.settings ?? {};
   return {
     ref,
