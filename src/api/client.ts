@@ -36,6 +36,10 @@ export interface ListQuery {
   size?: number;
   name?: string;
   enrichment_only?: boolean;
+  /** Datastores with any of these tags (repeated `tag`). */
+  tag?: readonly string[];
+  /** Datastores of any of these types (repeated `datastore_type`). */
+  datastore_type?: readonly string[];
 }
 
 export class QualyticsClient {
@@ -89,6 +93,8 @@ export class QualyticsClient {
     if (query.size !== undefined) params.set('size', String(query.size));
     if (query.name !== undefined) params.set('name', query.name);
     if (query.enrichment_only !== undefined) params.set('enrichment_only', String(query.enrichment_only));
+    for (const tag of query.tag ?? []) params.append('tag', tag);
+    for (const type of query.datastore_type ?? []) params.append('datastore_type', type);
     const qs = params.toString();
     return this.#json<Page<ListDatastoreItem>>(pageCheck(query.size ?? MAX_PAGE_SIZE), READS.list.method, READS.list.path, qs ? `?${qs}` : '');
   }

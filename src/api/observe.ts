@@ -40,6 +40,19 @@ export interface ObserveRequest {
    * both listings, and reads by id the source datastores whose list items lack the fields.
    */
   everything?: boolean;
+  /**
+   * What the manifests' rules filter on, one item per rule: the source datastores they may match must
+   * all be seen. A rule with neither tags nor types needs the whole source listing; otherwise the
+   * listings filtered by each rule's tags and types (the API ANDs them, any of each) are read when that
+   * is fewer requests than the rest of the source listing. Names (globs) are matched by the planner.
+   */
+  rules?: readonly RuleFilter[];
+}
+
+/** The criteria of one rule that the API filters on. */
+export interface RuleFilter {
+  tags?: readonly string[];
+  types?: readonly string[];
 }
 
 export type Strategy = 'listing' | 'lookups';
@@ -73,10 +86,16 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   const first: Record<DatastoreKind, Page> = { source: firstSources, enrichment: firstEnrichment };
   // The ids count against the source listing: the lookups strategy reads each of them by id.
   const cost: Record<DatastoreKind, number> = { source: names.source.length + ids.length, enrichment: names.enrichment.length };
+  // Rules: the whole source listing, or one filtered listing per distinct filter when that is cheaper.
+  const filters = ruleFilters(want.rules ?? []);
+  const wholeForRules = filters !== undefined && (filters === 'all' || remainingPages(first.source) <= filters.length);
   const listed = (kind: DatastoreKind): boolean =>
-    want.everything === true || (kind === 'source' || wantsEnrichment) && remainingPages(first[kind]) <= cost[kind];
+    want.everything === true || (kind === 'source' && wholeForRules) || (kind === 'source' || wantsEnrichment) && remainingPages(first[kind]) <= cost[kind];
 
-  await Promise.all(KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind]) : reader.lookUp(kind, names[kind]))));
+  await Promise.all([
+    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind]) : reader.lookUp(kind, names[kind]))),
+    ...(Array.isArray(filters) && !listed('source') ? filters.map((f) => reader.filtered(f)) : []),
+  ]);
   if (listed('source')) {
     await reader.readAll(ids.filter((id) => !reader.obs.datastores.has(id)));
   } else {
@@ -105,6 +124,18 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   );
   await reader.readAll(lacking);
   return { observation: obs, strategy: listed('source') ? 'listing' : 'lookups' };
+}
+
+/** The distinct filtered listings the rules need, or 'all' when one rule can only be matched on the whole listing. */
+function ruleFilters(rules: readonly RuleFilter[]): RuleFilter[] | 'all' | undefined {
+  if (rules.length === 0) return undefined;
+  const distinct = new Map<string, RuleFilter>();
+  for (const r of rules) {
+    if (!r.tags?.length && !r.types?.length) return 'all';
+    const f: RuleFilter = { ...(r.tags?.length ? { tags: [...r.tags].sort() } : {}), ...(r.types?.length ? { types: [...r.types].sort() } : {}) };
+    distinct.set(JSON.stringify(f), f);
+  }
+  return [...distinct.values()];
 }
 
 /** Adds to an observation the names it has not looked up yet (one name-filtered listing each, of the given kind). */
@@ -159,6 +190,21 @@ class Reader {
     const pages = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n)));
     for (const p of [first, ...pages]) for (const item of p.items) this.#record(item, kind);
     this.#complete.add(kind);
+  }
+
+  /** Every page of a source listing filtered by a rule's tags and types, recording every item. */
+  async filtered(filter: RuleFilter): Promise<void> {
+    this.expect(1);
+    const query = { size: MAX_PAGE_SIZE, enrichment_only: false, ...(filter.tags ? { tag: filter.tags } : {}), ...(filter.types ? { datastore_type: filter.types } : {}) };
+    const read = async (page: number): Promise<Page> => {
+      const p = await this.client.listDatastores({ ...query, page });
+      this.#tick();
+      return p;
+    };
+    const first = await read(1);
+    this.expect(remainingPages(first));
+    const pages = [first, ...(await Promise.all(range(2, first.pages).map(read)))];
+    for (const p of pages) for (const item of p.items) this.#record(item, 'source');
   }
 
   /** Every page of a name-filtered listing; only exact matches are kept (older servers match substrings). */

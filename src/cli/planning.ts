@@ -5,9 +5,10 @@
 import { quoteText, visibleText } from '../core/visible-text.js';
 import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
-import { observe } from '../api/observe.js';
+import { observe, readByIds } from '../api/observe.js';
 import type { Diagnostic } from '../core/diagnostics.js';
-import type { DesiredDatastore } from '../model/desired.js';
+import type { DesiredDatastore, DesiredRule } from '../model/desired.js';
+import { expandRules, matchedSources } from '../plan/rules.js';
 import { loadManifests } from '../manifest/load.js';
 import { declaredIds, diffState } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
@@ -39,12 +40,12 @@ export function manifestDigest(sources: ReadonlyMap<string, string>): string {
 
 /** Reads the manifests without touching the network. */
 export function readDesired(paths: readonly string[], io: Io):
-  | { ok: true; datastores: DesiredDatastore[]; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; digest: string; paths: string[] }
+  | { ok: true; datastores: DesiredDatastore[]; rules: DesiredRule[]; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; digest: string; paths: string[] }
   | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } {
   const given = paths.length > 0 ? [...paths] : ['.'];
   const load = loadManifests(given, io.cwd);
   if (!load.state) return { ok: false, diagnostics: load.diagnostics, sources: load.sources };
-  return { ok: true, datastores: load.state.datastores, warnings: load.diagnostics, sources: load.sources, digest: manifestDigest(load.sources), paths: given };
+  return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, digest: manifestDigest(load.sources), paths: given };
 }
 
 export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io): Promise<Planned> {
@@ -65,11 +66,16 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
       client,
       {
         sources: declared.map((d) => d.ref),
-        targets: declared.flatMap((d) => (d.link.kind === 'ref' ? [d.link.ref] : [])),
+        targets: [...declared, ...desired.rules].flatMap((d) => (d.link.kind === 'ref' ? [d.link.ref] : [])),
         everything: request.reportUnmanaged === true,
+        rules: desired.rules.map((r) => ({ ...(r.match.tags ? { tags: r.match.tags } : {}), ...(r.match.types ? { types: r.match.types } : {}) })),
       },
       { onProgress: progress.update },
     ), io.signal);
+    // The datastores only rules declare, when their list items lacked the enrichment fields.
+    const obs = observed.observation;
+    const lacking = matchedSources(desired.rules, obs).filter((id) => obs.datastores.get(id)?.state === undefined);
+    if (lacking.length > 0) await interruptible(readByIds(client, obs, lacking), io.signal);
   } finally {
     progress.stop();
   }
@@ -78,11 +84,12 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
     base_url: client.baseUrl,
     manifest_digest: desired.digest,
     manifest_paths: desired.paths,
-  }, request.targets);
+  }, request.targets, desired.rules);
   if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources, declarations: desired.datastores.map(declarationOf) };
   const plan = result.plan;
   if (request.reportUnmanaged) {
-    plan.unmanaged = findUnmanaged(observed.observation, declaredIds(desired.datastores, observed.observation));
+    const declared = expandRules(desired.datastores, desired.rules, observed.observation).datastores;
+    plan.unmanaged = findUnmanaged(observed.observation, declaredIds(declared, observed.observation));
   }
   const warnings = [...desired.warnings, ...result.warnings, ...(await unlinkRoleWarnings(client, plan))];
   plan.warnings = warnings.filter((w) => w.severity === 'warning').map(toPlanWarning);

@@ -17,3 +17,14 @@ export function normalisePrefix(raw: string): string {
     .replace(/^_+|_+$/g, '');
   return body === '' ? '' : `_${body}`;
 }
+
+/** The placeholders a rule's prefix template may use. */
+export const PREFIX_PLACEHOLDERS = ['name', 'id'] as const;
+
+/** `{name}`, `{id}`, or anything else between braces (refused offline), and lone braces. */
+export const PREFIX_TEMPLATE_TOKEN = /\{([^{}]*)\}|[{}]/g;
+
+/** A rule's prefix template for one datastore: placeholders substituted, then normalised. */
+export function expandPrefixTemplate(template: string, datastore: { id: number; name: string }): string {
+  return normalisePrefix(template.replace(PREFIX_TEMPLATE_TOKEN, (token: string, name: string | undefined) => (name === 'name' ? datastore.name : name === 'id' ? String(datastore.id) : token)));
+}

@@ -12,8 +12,8 @@ import type { YamlDocument } from '../source/positions.js';
 import { checkAgainstSchema, compileSchema } from '../source/schema-diagnostics.js';
 import { readYamlDocuments } from '../source/yaml-documents.js';
 import type { DesiredState } from '../model/desired.js';
-import type { ManifestDocument, ManifestEntry, ManifestSettings } from './manifest-types.js';
-import { DEFAULTS_SCHEMA, ENTRY_SCHEMA, MANIFEST_SCHEMA } from './schema-source.js';
+import type { ManifestDocument, ManifestEntry, ManifestRule, ManifestSettings } from './manifest-types.js';
+import { DEFAULTS_SCHEMA, ENTRY_SCHEMA, MANIFEST_SCHEMA, RULE_SCHEMA } from './schema-source.js';
 import { checkManifests, type CheckedManifest } from './semantic.js';
 
 export interface ManifestLoad {
@@ -87,9 +87,23 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
       manifests++;
       const result = checkAgainstSchema<ManifestDocument>(document, MANIFEST_SCHEMA, 'manifest');
       add(result.diagnostics);
+      const value = result.value;
+      if (value && value.datastores === undefined && value.rules === undefined) {
+        const range = locate(document, [], 'value');
+        add([{
+          severity: 'error', file: document.file, ...(range ?? {}), code: 'missing-key',
+          message: 'missing required key "datastores" (or "rules")',
+          hints: ['a manifest declares datastores one by one (`datastores`), by rules (`rules`), or both'],
+        }]);
+      }
       checked.push(
-        result.value
-          ? { document, defaults: result.value.defaults ?? {}, entries: result.value.datastores.map((entry, index) => ({ entry, index })) }
+        value
+          ? {
+            document,
+            defaults: value.defaults ?? {},
+            entries: (value.datastores ?? []).map((entry, index) => ({ entry, index })),
+            rules: (value.rules ?? []).map((rule, index) => ({ rule, index })),
+          }
           : salvage(document),
       );
     }
@@ -102,7 +116,7 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
   const diagnostics = [...byFile.values()].flatMap((list) => list.sort(byPosition));
   const files = expanded.files.map((f) => f.file);
   return {
-    state: hasErrors(diagnostics) ? undefined : { datastores: semantic.datastores, files },
+    state: hasErrors(diagnostics) ? undefined : { datastores: semantic.datastores, rules: semantic.rules, files },
     diagnostics,
     files,
     sources,
@@ -126,6 +140,10 @@ function salvage(document: YamlDocument): CheckedManifest {
   const defaults = part('defaults');
   const list = part('datastores');
   const entries: CheckedManifest['entries'] = [];
+  const isRule = compileSchema<ManifestRule>(RULE_SCHEMA);
+  const ruleList = part('rules');
+  const rules: CheckedManifest['rules'] = [];
+  if (Array.isArray(ruleList)) ruleList.forEach((rule: unknown, index) => { if (isRule(rule)) rules.push({ rule, index }); });
   if (Array.isArray(list)) {
     list.forEach((entry: unknown, index) => {
       if (isEntry(entry)) {
@@ -135,7 +153,7 @@ function salvage(document: YamlDocument): CheckedManifest {
       }
     });
   }
-  return { document, defaults: isDefaults(defaults) ? defaults : {}, entries };
+  return { document, defaults: isDefaults(defaults) ? defaults : {}, entries, rules };
 }
 
 const SEED = 'an emulator seed file (it has `users`)';
@@ -148,7 +166,7 @@ const SEED = 'an emulator seed file (it has `users`)';
 function notAManifest(data: unknown): string | undefined {
   if (!isObject(data) || 'version' in data) return undefined;
   if ('users' in data) return SEED;
-  return 'datastores' in data ? undefined : 'it has neither `version` nor `datastores`';
+  return 'datastores' in data || 'rules' in data ? undefined : 'it has neither `version` nor `datastores`';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

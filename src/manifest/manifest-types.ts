@@ -18,9 +18,31 @@ export interface ManifestEntryBase {
 
 export type ManifestEntry = ManifestEntryBase & ManifestSettings;
 
+/** What a rule matches on: every criterion given must hold, at least one is given. */
+export interface ManifestRuleMatch {
+  /** A glob (`*` any run of characters, `?` one character) on the datastore name, or a list of globs (any). */
+  name?: string | string[];
+  /** A tag name, or a list of tag names (any). */
+  tag?: string | string[];
+  /** The API's `datastore_type` (connection type), or a list of them (any). */
+  type?: string | string[];
+}
+
+/** The keys of a rule that are not settings. */
+export interface ManifestRuleBase {
+  match: ManifestRuleMatch;
+  /** As in an entry: a name, an id, or `null` (no link). */
+  enrichment_datastore?: DeclaredRef | null;
+}
+
+/** A rule: settings for every source datastore it matches; `enrichment_prefix` may use `{name}` and `{id}`. */
+export type ManifestRule = ManifestRuleBase & ManifestSettings;
+
 /** One YAML document of a manifest, as the schema admits it. */
 export interface ManifestDocument {
   version: 1;
   defaults?: ManifestSettings;
-  datastores: ManifestEntry[];
+  /** Absent only when the document has `rules`. */
+  datastores?: ManifestEntry[];
+  rules?: ManifestRule[];
 }

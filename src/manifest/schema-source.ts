@@ -4,16 +4,24 @@
  */
 import { settingSchema, type JsonSchema } from '../core/setting-schema.js';
 import { SETTINGS } from '../core/settings.js';
-import type { ManifestDocument, ManifestEntryBase } from './manifest-types.js';
+import type { ManifestDocument, ManifestEntryBase, ManifestRuleBase, ManifestRuleMatch } from './manifest-types.js';
 
 export type { JsonSchema } from '../core/setting-schema.js';
 
-/** How a setting reads in one place: in an entry, or in `defaults`. */
-function settingsSchemas(where: 'entry' | 'defaults'): Record<string, JsonSchema> {
-  const leftOut = where === 'entry'
-    ? 'Left out (and not set in `defaults`): not managed, never changed.'
-    : 'Applies to every entry of this document that leaves it out.';
-  return Object.fromEntries(SETTINGS.map((spec) => [spec.key, settingSchema(spec, leftOut)]));
+/** How a setting reads in one place: in an entry, in a rule, or in `defaults`. */
+function settingsSchemas(where: 'entry' | 'rule' | 'defaults'): Record<string, JsonSchema> {
+  const leftOut = {
+    entry: 'Left out (and not set by a rule or in `defaults`): not managed, never changed.',
+    rule: 'Set for every source datastore the rule matches, unless its own entry sets it. Left out: this rule does not manage it.',
+    defaults: 'Applies to every entry and rule of this document that leaves it out (below entries and rules).',
+  }[where];
+  return Object.fromEntries(SETTINGS.map((spec) => {
+    const schema = settingSchema(spec, leftOut);
+    if (where === 'rule' && spec.kind === 'prefix') {
+      schema.description = `${String(schema.description)} May use the placeholders {name} and {id} (the datastore's name and id); the result is normalised.`;
+    }
+    return [spec.key, schema];
+  }));
 }
 
 const ENTRY_PROPERTIES = {
@@ -49,6 +57,46 @@ export const ENTRY_SCHEMA: JsonSchema = {
   properties: { ...ENTRY_PROPERTIES, ...settingsSchemas('entry') },
 };
 
+/** A string or a non-empty list of strings, none empty: how each criterion of a rule is written. */
+function oneOrMany(title: string, description: string): JsonSchema {
+  return { title, description, type: ['string', 'array'], minLength: 1, minItems: 1, items: { title, description: `One of the list: ${description}`, type: 'string', minLength: 1 } };
+}
+
+const MATCH_PROPERTIES = {
+  name: oneOrMany('Name glob',
+    'A glob on the datastore name: `*` matches any run of characters, `?` one character, everything else itself (case-sensitive). ' +
+    'A list matches when any glob does. `[`, `]`, `{`, `}` and `\\` are refused: write a list of globs instead.'),
+  tag: oneOrMany('Tag', 'The datastore has this tag (`global_tags`); a list matches when it has any of them.'),
+  type: oneOrMany('Datastore type', 'The connection type as the API lists it (`datastore_type`, e.g. snowflake); a list matches any of them.'),
+} satisfies Record<keyof ManifestRuleMatch, JsonSchema>;
+
+const RULE_PROPERTIES = {
+  match: {
+    title: 'Match',
+    description: 'Which source datastores the rule applies to (never enrichment-only ones): every criterion given must hold; at least one is required.',
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    properties: MATCH_PROPERTIES,
+  },
+  enrichment_datastore: {
+    ...ENTRY_PROPERTIES.enrichment_datastore,
+    description: 'The enrichment datastore to link every matched datastore to: its exact name, its id, or null (no link). Left out: this rule does not manage the link.',
+  },
+} satisfies Record<keyof ManifestRuleBase, JsonSchema>;
+
+/** One rule of `rules`; also compiled alone to salvage the valid rules of a broken document. */
+export const RULE_SCHEMA: JsonSchema = {
+  title: 'Rule',
+  description:
+    'Settings for every source datastore the rule matches, now and in every later plan. Precedence, key by key: an explicit entry, then rules, then `defaults`; ' +
+    'two rules setting one key of one datastore to different values are an error.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['match'] satisfies (keyof ManifestRuleBase)[],
+  properties: { ...RULE_PROPERTIES, ...settingsSchemas('rule') },
+};
+
 export const DEFAULTS_SCHEMA: JsonSchema = {
   title: 'Default settings',
   description: 'Settings applied to every entry of this document that leaves them out. Optional.',
@@ -71,16 +119,23 @@ const DOCUMENT_PROPERTIES = {
     type: 'array',
     items: ENTRY_SCHEMA,
   },
+  rules: {
+    title: 'Rules',
+    description: 'Enrichment settings for every source datastore a rule matches by name glob, tag or type, including datastores created later.',
+    type: 'array',
+    items: RULE_SCHEMA,
+  },
 } satisfies Record<keyof ManifestDocument, JsonSchema>;
 
-const DOCUMENT_REQUIRED = ['version', 'datastores'] satisfies (keyof ManifestDocument)[];
+/** `datastores` or `rules` is required too: checked by `load.ts`, which says which. */
+const DOCUMENT_REQUIRED = ['version'] satisfies (keyof ManifestDocument)[];
 
 export function buildManifestSchema(): JsonSchema {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'enrichctl enrichment manifest',
     description:
-      'Declares, per Qualytics source datastore, its enrichment datastore link and enrichment settings. ' +
+      'Declares, per Qualytics source datastore or by rules over many, the enrichment datastore link and enrichment settings. ' +
       'Add `# yaml-language-server: $schema=<path to this file>` at the top of a manifest for editor completion.',
     type: 'object',
     additionalProperties: false,

@@ -8,9 +8,10 @@ import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type SettingKey } fr
 import { findNode, locate } from '../source/locate.js';
 import type { Node } from 'yaml';
 import { nodeRange, type SourceRange, type YamlDocument } from '../source/positions.js';
-import type { DesiredDatastore, DesiredLink, DesiredSettings, SettingOrigin, SourceLocation } from '../model/desired.js';
+import type { DesiredDatastore, DesiredLink, DesiredRule, DesiredSettings, SettingOrigin, SourceLocation } from '../model/desired.js';
 import type { DeclaredRef } from '../model/desired.js';
-import type { ManifestEntry, ManifestSettings } from './manifest-types.js';
+import type { ManifestEntry, ManifestRule, ManifestSettings } from './manifest-types.js';
+import { checkRules, originatedDefaults } from './rules.js';
 
 /** A document's parts that passed the schema (all of them, or the valid entries of a broken document). */
 export interface CheckedManifest {
@@ -21,13 +22,16 @@ export interface CheckedManifest {
    * schema but names its datastore: it counts for duplicates only.
    */
   entries: Array<{ entry: ManifestEntry; index: number; partial?: true }>;
+  /** The rules that passed the schema, with their position in `rules`. */
+  rules: Array<{ rule: ManifestRule; index: number }>;
 }
 
-export function checkManifests(manifests: readonly CheckedManifest[]): { datastores: DesiredDatastore[]; diagnostics: Diagnostic[] } {
+export function checkManifests(manifests: readonly CheckedManifest[]): { datastores: DesiredDatastore[]; rules: DesiredRule[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const datastores: DesiredDatastore[] = [];
+  const rules: DesiredRule[] = [];
   const declared = new Map<string, SourceLocation>();
-  for (const { document, defaults, entries } of manifests) {
+  for (const { document, defaults, entries, rules: documentRules } of manifests) {
     const report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]): void => {
       const range = locate(document, path, 'value');
       diagnostics.push({ severity, file: document.file, ...(range ?? {}), message, code, ...(hints ? { hints } : {}) });
@@ -42,6 +46,9 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
       }
       return location;
     };
+    if (documentRules.length > 0) {
+      rules.push(...checkRules(document, documentRules, originatedDefaults(defaults, defaultsWhere), report, locationOf));
+    }
     for (const { entry, index, partial } of entries) {
       const at = ['datastores', String(index)];
       // Found once per entry: a 10,000-entry manifest asks for ~6 locations per entry.
@@ -85,12 +92,13 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
       datastores.push(desired);
     }
   }
-  return { datastores, diagnostics };
+  return { datastores, rules, diagnostics };
 }
 
 const PREFIX_SPEC = SETTINGS.find((s) => s.kind === 'prefix');
 
 type Report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]) => void;
+
 
 function checkPrefix(settings: ManifestSettings, at: string[], report: Report): void {
   const prefix = settings.enrichment_prefix;
@@ -116,12 +124,12 @@ function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], wher
         'write `enrichment_datastore: null` to declare no link, or remove the key to leave the link unmanaged',
       ]);
     }
-    return { kind: 'none', location: where('enrichment_datastore') };
+    return { kind: 'none', location: where('enrichment_datastore'), from: 'entry' };
   }
   if (refKey(target) === refKey(entry.datastore)) {
     report('error', 'self-link', path, `${describeDeclared(entry.datastore)} cannot be its own enrichment datastore`);
   }
-  return { kind: 'ref', ref: target, location: where('enrichment_datastore') };
+  return { kind: 'ref', ref: target, location: where('enrichment_datastore'), from: 'entry' };
 }
 
 function effectiveSettings(

@@ -25,15 +25,21 @@ export interface SourceLocation {
  */
 export type DesiredLink =
   | { kind: 'unmanaged' }
-  | { kind: 'none'; location: SourceLocation }
-  | { kind: 'ref'; ref: DeclaredRef; location: SourceLocation };
+  | { kind: 'none'; location: SourceLocation; from: LinkOrigin }
+  | { kind: 'ref'; ref: DeclaredRef; location: SourceLocation; from: LinkOrigin };
+
+/** What may set a value: an explicit entry, a rule, or a document's `defaults` (which never set the link). */
+export type OriginKind = 'entry' | 'rule' | 'defaults';
+
+/** Display only, like `SettingOrigin`: whether an entry or a rule declared the link. */
+export type LinkOrigin = Exclude<OriginKind, 'defaults'>;
 
 /** The managed settings, in the form the server stores (prefixes normalised). */
 export type DesiredSettings = Partial<Settings>;
 
 /** Where a managed setting's value came from. Display only: not for decisions. */
 export interface SettingOrigin {
-  from: 'entry' | 'defaults';
+  from: OriginKind;
   location: SourceLocation;
 }
 
@@ -48,9 +54,44 @@ export interface DesiredDatastore {
   origins: Partial<Record<SettingKey, SettingOrigin>>;
 }
 
+/** What a rule matches on, each criterion a list (any of it); absent criteria are not checked. */
+export interface RuleMatch {
+  /** Globs: `*` any run of characters, `?` one character, anything else itself. */
+  names?: string[];
+  tags?: string[];
+  types?: string[];
+}
+
+/** Settings with where each was declared: a document's `defaults`, or what a rule sets. */
+export interface OriginatedSettings {
+  settings: DesiredSettings;
+  origins: Partial<Record<SettingKey, SettingOrigin>>;
+}
+
+/**
+ * A rule as checked offline: it becomes desired state only against an observation (`plan/rules.ts`
+ * expands it for every source datastore it matches).
+ */
+export interface DesiredRule {
+  match: RuleMatch;
+  /** The rule's `match:` key: what messages and "rule at" name. */
+  location: SourceLocation;
+  /** `from` is always 'rule'. */
+  link: DesiredLink;
+  /**
+   * The settings as the rule sets them, `origins` all 'rule'. `enrichment_prefix` is a template:
+   * `{name}` and `{id}` are substituted per datastore, then normalised.
+   */
+  own: OriginatedSettings;
+  /** The `defaults` of the rule's document: they fill, below every rule, a datastore no entry declares. */
+  defaults: OriginatedSettings;
+}
+
 export interface DesiredState {
   /** In file order, then document order, then entry order. */
   datastores: DesiredDatastore[];
+  /** In file order, then document order, then rule order. */
+  rules: DesiredRule[];
   /** The manifest files read, as the user named them. */
   files: string[];
 }

@@ -109,6 +109,15 @@ const CHANGE: JsonSchema = {
       description: 'Where the manifests set each changed field they declare (display only; a changed field absent here belongs to the entry, declared_at).',
       properties: Object.fromEntries(STATE_FIELDS.map((f) => [f, { $ref: '#/$defs/span', description: `Where ${f} is declared.` }])),
     },
+    matched_on: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'What rules match on, as observed (present when the manifests have rules): apply --plan recomputes the rules from it, as it does the plan from before.',
+      properties: {
+        type: { type: 'string', description: 'The datastore type (datastore_type), when the API said it.' },
+        tags: { type: 'array', items: { type: 'string', description: 'A tag name.' }, description: 'The tag names (global_tags), when the API said them.' },
+      },
+    },
   },
 };
 
@@ -210,6 +219,7 @@ export function buildPlanSchema(): JsonSchema {
           column: { type: 'integer', minimum: 1, description: '1-based column of the start.' },
           end_line: { type: 'integer', minimum: 1, description: '1-based line of the end.' },
           end_column: { type: 'integer', minimum: 1, description: '1-based column of the end (exclusive).' },
+          from: { enum: ['entry', 'rule', 'defaults'], description: 'What set the value there: an entry, a rule, or defaults (display only; absent in plans saved before rules: an entry).' },
         },
       },
     },

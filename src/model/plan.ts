@@ -14,6 +14,7 @@
  */
 import type { SettingsPatch } from '../core/api-types.js';
 import type { Settings } from '../core/settings.js';
+import type { OriginKind } from './desired.js';
 
 export interface DatastoreRef {
   id: number;
@@ -65,6 +66,8 @@ export interface DeclaredAt {
 export interface DeclaredSpan extends DeclaredAt {
   end_line: number;
   end_column: number;
+  /** What set the value there: an entry, a rule, or `defaults`. Absent in plans saved before rules existed (read: entry). */
+  from?: OriginKind;
 }
 
 export interface Change {
@@ -83,6 +86,17 @@ export interface Change {
    * Absent when the entry manages nothing but names the datastore.
    */
   locations?: Partial<Record<keyof EnrichmentState, DeclaredSpan>>;
+  /**
+   * What rules match on, as observed (present when the manifests have rules). Part of the recorded
+   * observation, like `before`: apply --plan recomputes the rules' expansion from it.
+   */
+  matched_on?: MatchedOn;
+}
+
+/** A datastore's type and tags, as the API listed them (`details` of the observation). */
+export interface MatchedOn {
+  type?: string;
+  tags?: string[];
 }
 
 export interface PlanSummary {

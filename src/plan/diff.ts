@@ -11,10 +11,11 @@
 import type { Diagnostic } from '../core/diagnostics.js';
 import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals } from '../core/settings.js';
 import type { SettingsPatch } from '../core/api-types.js';
-import type { DeclaredRef, DesiredDatastore, SourceLocation } from '../model/desired.js';
+import type { DeclaredRef, DesiredDatastore, DesiredRule, SourceLocation } from '../model/desired.js';
+import { expandRules } from './rules.js';
 import { compareRefs, describeRef } from '../model/describe.js';
 import type { Observation } from '../model/observation.js';
-import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type DeclaredSpan, type EnrichmentState, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
+import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type DeclaredSpan, type EnrichmentState, type MatchedOn, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
 import { differingFields, STATE_FIELDS } from '../model/state.js';
 
 export interface PlanMeta {
@@ -31,10 +32,20 @@ export type PlanResult =
  * `targets` (`--target`, names or ids as the user typed them) selects datastores: a target matches a
  * declaration written that way, or the datastore it resolves to (by name or id). Empty plans all.
  */
-export function diffState(desired: readonly DesiredDatastore[], observed: Observation, meta: PlanMeta, targets: readonly string[] = []): PlanResult {
+export function diffState(
+  entries: readonly DesiredDatastore[],
+  observed: Observation,
+  meta: PlanMeta,
+  targets: readonly string[] = [],
+  rules: readonly DesiredRule[] = [],
+): PlanResult {
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const changes: Change[] = [];
+  // Rules first: what they declare is planned like an entry (`plan/rules.ts`).
+  const expansion = expandRules(entries, rules, observed);
+  for (const d of expansion.diagnostics) (d.severity === 'error' ? errors : warnings).push(d);
+  const desired = expansion.datastores;
 
   const resolved = desired.map((decl) => ({ decl, source: resolve(decl.ref, observed, 'source') }));
   const selected = targets.length === 0 ? resolved : resolved.filter((r) => targets.some((t) => matchesTarget(r.decl, r.source, t)));
@@ -60,6 +71,7 @@ export function diffState(desired: readonly DesiredDatastore[], observed: Observ
   }
 
   warnings.push(...sharedTableWarnings(changes));
+  if (rules.length > 0) for (const c of changes) c.matched_on = matchedOn(observed, c.datastore.id);
   if (errors.length > 0) return { ok: false, diagnostics: errors };
   changes.sort((a, b) => compareRefs(a.datastore, b.datastore));
   const plan: Plan = { format_version: 1, ...meta, changes, summary: summarise(changes) };
@@ -295,10 +307,19 @@ function declaredAt(location: SourceLocation): DeclaredAt {
 function fieldLocations(decl: DesiredDatastore): Pick<Change, 'locations'> {
   const locations: Partial<Record<keyof EnrichmentState, DeclaredSpan>> = {};
   for (const field of STATE_FIELDS) {
-    const where = field === 'enrich_datastore' ? (decl.link.kind === 'unmanaged' ? undefined : decl.link.location) : decl.origins[field]?.location;
-    if (where) locations[field] = { ...declaredAt(where), end_line: where.end.line, end_column: where.end.column };
+    const origin = field === 'enrich_datastore' ? (decl.link.kind === 'unmanaged' ? undefined : { from: decl.link.from, location: decl.link.location }) : decl.origins[field];
+    if (origin) {
+      const where = origin.location;
+      locations[field] = { ...declaredAt(where), end_line: where.end.line, end_column: where.end.column, from: origin.from };
+    }
   }
   return Object.keys(locations).length > 0 ? { locations } : {};
+}
+
+/** The observed type and tags of a datastore: what a saved plan must record for its rules to be recomputed. */
+function matchedOn(observed: Observation, id: number): MatchedOn {
+  const details = observed.datastores.get(id)?.details;
+  return { ...(details?.type !== undefined ? { type: details.type } : {}), ...(details?.tags !== undefined ? { tags: [...details.tags] } : {}) };
 }
 
 function place(at: DeclaredAt): string {

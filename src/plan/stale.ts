@@ -70,7 +70,7 @@ export function remainingChange(change: Change, live: EnrichmentState): Change |
   const at = { file: change.declared_at.file, start: { line: change.declared_at.line, column: change.declared_at.column }, end: { line: change.declared_at.line, column: change.declared_at.column } };
   let link: DesiredLink = { kind: 'unmanaged' };
   if (!stateFieldEquals('enrich_datastore', before.enrich_datastore, after.enrich_datastore)) {
-    link = after.enrich_datastore === null ? { kind: 'none', location: at } : { kind: 'ref', ref: after.enrich_datastore.id, location: at };
+    link = after.enrich_datastore === null ? { kind: 'none', location: at, from: 'entry' } : { kind: 'ref', ref: after.enrich_datastore.id, location: at, from: 'entry' };
   }
   const settings: Record<string, unknown> = {};
   for (const { key } of SETTINGS) if (!stateFieldEquals(key, before[key], after[key])) settings[key] = after[key];

@@ -10,7 +10,7 @@
  * checked against the live state before anything is written.
  */
 import type { Diagnostic } from '../core/diagnostics.js';
-import type { DesiredDatastore } from '../model/desired.js';
+import type { DesiredDatastore, DesiredRule } from '../model/desired.js';
 import { describeValue } from '../model/describe.js';
 import { diffState } from './diff.js';
 import { differingFields, STATE_FIELDS } from '../model/state.js';
@@ -30,7 +30,10 @@ export function observationFromPlan(plan: Plan): Observation {
     if (!ids.includes(ref.id)) obs.names.set(ref.name, [...ids, ref.id]);
   };
   for (const c of plan.changes) {
-    obs.datastores.set(c.datastore.id, { id: c.datastore.id, name: c.datastore.name, enrichment_only: false, state: c.before });
+    obs.datastores.set(c.datastore.id, {
+      id: c.datastore.id, name: c.datastore.name, enrichment_only: false, state: c.before,
+      ...(c.matched_on ? { details: { ...c.matched_on } } : {}),
+    });
     name(c.datastore);
   }
   for (const ref of linkTargets(plan)) {
@@ -56,7 +59,7 @@ export type Recomputed = { ok: true; plan: Plan } | { ok: false; problems: strin
  * The plan the manifests imply from the plan's recorded observation, with its recorded `--target`
  * selection, or why the saved plan is not it.
  */
-export function recomputePlan(saved: Plan, desired: readonly DesiredDatastore[]): Recomputed {
+export function recomputePlan(saved: Plan, desired: readonly DesiredDatastore[], rules: readonly DesiredRule[] = []): Recomputed {
   const observation = observationFromPlan(saved);
   // With a selection the file records only the selected datastores; the same selection, made by the
   // same diff, leaves the other declarations out (they cannot resolve against what was recorded).
@@ -64,7 +67,7 @@ export function recomputePlan(saved: Plan, desired: readonly DesiredDatastore[])
     base_url: saved.base_url,
     manifest_digest: saved.manifest_digest,
     manifest_paths: saved.manifest_paths,
-  }, saved.targets ?? []);
+  }, saved.targets ?? [], rules);
   if (!result.ok) {
     return { ok: false, problems: result.diagnostics.filter((d) => d.severity === 'error').map((d) => `the manifests do not plan against the datastores the saved plan records: ${where(d)}${d.message}`) };
   }

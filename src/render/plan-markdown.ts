@@ -11,7 +11,7 @@ import { describeValue, fieldLabel } from '../model/describe.js';
 import { STATE_FIELDS } from '../model/state.js';
 import type { Change, EnrichmentState, Plan } from '../model/plan.js';
 import { codeSpan, fencedBlock, htmlText, markdownText } from './markdown-escape.js';
-import { fieldMarker, NO_CHANGES, summaryLine, unmanagedHeadline } from './values.js';
+import { fieldMarker, NO_CHANGES, summaryLine, unmanagedHeadline, valueOrigin } from './values.js';
 import { thousands } from '../core/format.js';
 
 /** A hidden marker, so CI can find the comment it posted before and edit it in place. */
@@ -88,9 +88,12 @@ function renderDetails(c: Change): string {
  * a value the manifests do not manage says so.
  */
 function stateDiff(c: Change): string[] {
-  const text = (s: EnrichmentState): string =>
-    STATE_FIELDS.map((f) => `${fieldLabel(f)}: ${describeValue(f, s)}${c.locations?.[f] || c.changed_fields.includes(f) ? '' : '  (not managed)'}\n`).join('');
-  return diffLines(text(c.before), text(c.after))
+  const text = (s: EnrichmentState, after: boolean): string =>
+    STATE_FIELDS.map((f) => {
+      const origin = after && c.changed_fields.includes(f) ? valueOrigin(c, f) : undefined;
+      return `${fieldLabel(f)}: ${describeValue(f, s)}${c.locations?.[f] || c.changed_fields.includes(f) ? '' : '  (not managed)'}${origin ? `   # ${origin}` : ''}\n`;
+    }).join('');
+  return diffLines(text(c.before, false), text(c.after, true))
     .map((part) => {
       const sign = part.added ? '+' : part.removed ? '-' : ' ';
       return part.value.replace(/\n$/, '').split('\n').map((line) => `${sign} ${line}`);

@@ -5,7 +5,7 @@ import type { Change, Plan } from '../model/plan.js';
 import type { Paint } from './colour.js';
 import { describeRef, describeValue, fieldLabel } from '../model/describe.js';
 import type { UnmanagedDatastore } from '../model/plan.js';
-import { fieldMarker, hiddenFields, NO_CHANGES, summaryLine, unmanagedHeadline } from './values.js';
+import { fieldMarker, hiddenFields, NO_CHANGES, summaryLine, unmanagedHeadline, valueOrigin } from './values.js';
 
 const FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => fieldLabel(f).length));
 
@@ -42,7 +42,8 @@ function renderChange(c: Change, p: Paint): string[] {
     const before = describeValue(field, c.before);
     const after = describeValue(field, c.after);
     const value = marker === '+' ? after : `${before} -> ${after}`;
-    lines.push(`      ${colour(marker)} ${fieldLabel(field).padEnd(FIELD_WIDTH)} = ${value}`);
+    const origin = valueOrigin(c, field);
+    lines.push(`      ${colour(marker)} ${fieldLabel(field).padEnd(FIELD_WIDTH)} = ${value}${origin ? p.dim(`   # ${origin}`) : ''}`);
   }
   const hidden = hiddenFields(c);
   if (hidden) lines.push(p.dim(`        (${hidden})`));

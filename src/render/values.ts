@@ -42,6 +42,16 @@ export function hiddenFields(c: Pick<Change, 'changed_fields' | 'locations'>): s
   return [...(managed > 0 ? [`${managed} unchanged`] : []), ...(unmanaged > 0 ? [`${unmanaged} not managed`] : [])].join(', ');
 }
 
+/**
+ * Where a changed value comes from, when not from the datastore's own entry (which the block's
+ * "declared at" names): `rule at pii.yaml:3`, `defaults at m.yaml:2`. Display only.
+ */
+export function valueOrigin(c: Pick<Change, 'locations'>, field: keyof Change['before']): string | undefined {
+  const span = c.locations?.[field];
+  if (!span || span.from === undefined || span.from === 'entry') return undefined;
+  return `${span.from} at ${span.file}:${span.line}`;
+}
+
 export const NO_CHANGES = 'No changes. Live enrichment settings match the manifests.';
 
 export function unmanagedHeadline(count: number): string {

@@ -147,6 +147,10 @@ function toDiagnostic(document: YamlDocument, error: ErrorObject): Diagnostic {
       return base(`${subject} must be at most ${Number(error.params.limit)} characters`, 'invalid-value', path, 'value');
     case 'minItems':
       return base(`${subject} must have at least ${Number(error.params.limit)} item${Number(error.params.limit) === 1 ? '' : 's'}`, 'invalid-value', path, 'value');
+    case 'minProperties': {
+      const allowed = isObject(parent.properties) ? Object.keys(parent.properties) : [];
+      return base(`${subject} must not be empty`, 'empty-mapping', path, 'value', allowed.length > 0 ? [`give at least one of: ${allowed.join(', ')}`] : undefined);
+    }
     case 'uniqueItems':
       return base(`${subject} lists the same value twice (items ${Number(error.params.j) + 1} and ${Number(error.params.i) + 1})`, 'invalid-value', path, 'value');
     default:

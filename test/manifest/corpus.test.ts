@@ -294,8 +294,8 @@ const CASES: Case[] = [
         file: "manifest.yaml",
         line: 1,
         column: 1,
-        message: "missing required key \"datastores\"",
-        hints: [],
+        message: "missing required key \"datastores\" (or \"rules\")",
+        hints: ["a manifest declares datastores one by one (`datastores`), by rules (`rules`), or both"],
       },
     ],
   },
@@ -351,7 +351,7 @@ const CASES: Case[] = [
         line: 2,
         column: 1,
         message: "unknown key \"owner\"",
-        hints: ["allowed keys: version, defaults, datastores"],
+        hints: ["allowed keys: version, defaults, datastores, rules"],
       },
     ],
   },
@@ -463,7 +463,7 @@ const CASES: Case[] = [
         line: 2,
         column: 1,
         message: "unknown key \"x\"",
-        hints: ["allowed keys: version, defaults, datastores"],
+        hints: ["allowed keys: version, defaults, datastores, rules"],
       },
       {
         severity: "error",
@@ -1298,6 +1298,174 @@ const CASES: Case[] = [
         message: "-9007199254740993 is too small to be read exactly (integers are exact down to -9,007,199,254,740,991, -(2^53 - 1)): it would be read as -9007199254740992",
         hints: ["check the number: no datastore id or setting is this large"],
       },
+    ],
+  },
+  {
+    name: "rules: empty match",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match: {}\n    high_count_rollup_threshold: 5\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 3,
+        "column": 12,
+        "message": "match must not be empty",
+        "hints": [
+          "give at least one of: name, tag, type"
+        ]
+      }
+    ],
+  },
+  {
+    name: "rules: unknown criterion",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match:\n      colour: red\n    high_count_rollup_threshold: 5\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 4,
+        "column": 7,
+        "message": "unknown key \"colour\"",
+        "hints": [
+          "allowed keys: name, tag, type"
+        ]
+      }
+    ],
+  },
+  {
+    name: "rules: unknown rule key",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match:\n      tag: pii\n    enrichment_prefx: _pii\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 5,
+        "column": 5,
+        "message": "unknown key \"enrichment_prefx\"",
+        "hints": [
+          "did you mean \"enrichment_prefix\"?"
+        ]
+      }
+    ],
+  },
+  {
+    name: "rules: bad glob",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match:\n      name: [\"Sales *\", \"Sales [EU]\"]\n    high_count_rollup_threshold: 5\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 4,
+        "column": 25,
+        "message": "name glob \"Sales [EU]\" uses \"[\": only * and ? are special in a glob, and [ ] { } \\ are refused",
+        "hints": [
+          "to match several patterns, give a list: `name: [\"Sales *\", \"Marketing *\"]`"
+        ]
+      }
+    ],
+  },
+  {
+    name: "rules: empty glob",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match:\n      name: \"\"\n    high_count_rollup_threshold: 5\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 4,
+        "column": 13,
+        "message": "name must not be empty",
+        "hints": []
+      }
+    ],
+  },
+  {
+    name: "rules: empty glob list",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match:\n      name: []\n    high_count_rollup_threshold: 5\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 4,
+        "column": 13,
+        "message": "name must have at least 1 item",
+        "hints": []
+      }
+    ],
+  },
+  {
+    name: "rules: unknown placeholder",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match:\n      tag: pii\n    enrichment_prefix: \"pii {foo}\"\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 5,
+        "column": 24,
+        "message": "enrichment_prefix \"pii {foo}\" uses the unknown placeholder {foo}",
+        "hints": [
+          "the placeholders are {name} and {id}"
+        ]
+      }
+    ],
+  },
+  {
+    name: "rules: lone brace",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match:\n      tag: pii\n    enrichment_prefix: \"pii {name\"\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 5,
+        "column": 24,
+        "message": "enrichment_prefix \"pii {name\" has a lone \"{\"",
+        "hints": [
+          "the placeholders are {name} and {id}"
+        ]
+      }
+    ],
+  },
+  {
+    name: "rules: missing match",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - enrichment_source_record_limit: 5\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 3,
+        "column": 5,
+        "message": "missing required key \"match\" in rules[0]",
+        "hints": []
+      }
+    ],
+  },
+  {
+    name: "rules: rule strategy",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match:\n      type: snowflake\n    enrichment_datastore: null\n    enrichment_remediation_strategy: append\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 6,
+        "column": 38,
+        "message": "enrichment_remediation_strategy \"append\" needs a linked enrichment datastore, but this rule's enrichment_datastore is null",
+        "hints": [
+          "unlinking resets the strategy to \"none\": declare \"none\", or link an enrichment datastore"
+        ]
+      }
+    ],
+  },
+  {
+    name: "rules: rule prefix long",
+    files: { 'manifest.yaml': "version: 1\nrules:\n  - match:\n      tag: pii\n    enrichment_prefix: \"{name} aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n" },
+    expected: [
+      {
+        "severity": "error",
+        "file": "manifest.yaml",
+        "line": 5,
+        "column": 24,
+        "message": "enrichment_prefix must be at most 60 characters once normalised, and \"{name} aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" has 66 without its placeholders",
+        "hints": []
+      }
     ],
   },
 ];

@@ -37,11 +37,12 @@ describe('desired state', () => {
     expect(result.diagnostics.map((d) => d.severity)).toStrictEqual(['note']);
     expect(result.state).toStrictEqual({
       files: ['m.yaml'],
+      rules: [],
       datastores: [
         {
           ref: 'Healthcare Database',
           location: at(5, 16, 35),
-          link: { kind: 'ref', ref: 'Healthcare Enrichment', location: at(6, 27, 48) },
+          link: { kind: 'ref', ref: 'Healthcare Enrichment', location: at(6, 27, 48), from: 'entry' },
           settings: { enrichment_prefix: '_analytics_bronze', enrichment_source_record_limit: 10 },
           origins: {
             enrichment_prefix: { from: 'entry', location: at(7, 24, 40) },
@@ -51,7 +52,7 @@ describe('desired state', () => {
         {
           ref: 42,
           location: at(8, 16, 18),
-          link: { kind: 'none', location: at(9, 27, 31) },
+          link: { kind: 'none', location: at(9, 27, 31), from: 'entry' },
           settings: { enrichment_source_record_limit: 5 },
           origins: { enrichment_source_record_limit: { from: 'entry', location: at(10, 37, 38) } },
         },

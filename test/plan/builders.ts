@@ -1,5 +1,5 @@
 /** Small builders for planner tests (after changesets' FakeFullState): desired entries and observations. */
-import type { DatastoreRef, DesiredDatastore, DesiredLink, SourceLocation } from '../../src/model/desired.js';
+import type { DeclaredRef as DatastoreRef, DesiredDatastore, DesiredLink, DesiredRule, OriginatedSettings, RuleMatch, SourceLocation } from '../../src/model/desired.js';
 import type { Settings } from '../../src/core/settings.js';
 import type { Observation } from '../../src/model/observation.js';
 import type { EnrichmentState } from '../../src/model/plan.js';
@@ -17,8 +17,8 @@ export interface DeclareOptions {
 export function declare(ref: DatastoreRef, options: DeclareOptions = {}): DesiredDatastore {
   const line = options.line ?? 3;
   let link: DesiredLink = { kind: 'unmanaged' };
-  if (options.link === null) link = { kind: 'none', location: loc(line + 1, 27) };
-  else if (options.link !== undefined) link = { kind: 'ref', ref: options.link, location: loc(line + 1, 27) };
+  if (options.link === null) link = { kind: 'none', location: loc(line + 1, 27), from: 'entry' };
+  else if (options.link !== undefined) link = { kind: 'ref', ref: options.link, location: loc(line + 1, 27), from: 'entry' };
   const settings = options.settings ?? {};
   return {
     ref,
@@ -45,6 +45,9 @@ export interface LiveEntry {
   name: string;
   enrichment_only?: boolean;
   state?: Partial<EnrichmentState>;
+  /** What rules match on (`details.type`, `details.tags`). */
+  type?: string;
+  tags?: string[];
 }
 
 /** An observation in which every entry was seen, with its name looked up. */
@@ -56,6 +59,7 @@ export function observed(entries: LiveEntry[], extra: Partial<Pick<Observation, 
       name: e.name,
       enrichment_only: e.enrichment_only ?? false,
       ...(e.enrichment_only ? {} : { state: state(e.state) }),
+      ...(e.type !== undefined || e.tags !== undefined ? { details: { ...(e.type !== undefined ? { type: e.type } : {}), ...(e.tags !== undefined ? { tags: e.tags } : {}) } } : {}),
     });
     obs.names.set(e.name, [...(obs.names.get(e.name) ?? []), e.id]);
   }
@@ -63,3 +67,26 @@ export function observed(entries: LiveEntry[], extra: Partial<Pick<Observation, 
 }
 
 export const META = { base_url: 'http://127.0.0.1:1/api', manifest_digest: `sha256:${'0'.repeat(64)}`, manifest_paths: ['m.yaml'] };
+
+export interface RuleOptions {
+  link?: DatastoreRef | null;
+  settings?: Partial<Settings>;
+  /** The rule's document's defaults. */
+  defaults?: Partial<Settings>;
+  line?: number;
+  file?: string;
+}
+
+/** A rule at `line` (its `match:`), its link on the next line, then one line per setting; its defaults at lines 100+. */
+export function rule(match: RuleMatch, options: RuleOptions = {}): DesiredRule {
+  const line = options.line ?? 10;
+  const file = options.file ?? 'm.yaml';
+  let link: DesiredLink = { kind: 'unmanaged' };
+  if (options.link === null) link = { kind: 'none', location: loc(line + 1, 27, file), from: 'rule' };
+  else if (options.link !== undefined) link = { kind: 'ref', ref: options.link, location: loc(line + 1, 27, file), from: 'rule' };
+  const originated = (settings: Partial<Settings>, from: 'rule' | 'defaults', first: number): OriginatedSettings => ({
+    settings,
+    origins: Object.fromEntries(Object.keys(settings).map((k, i) => [k, { from, location: loc(first + i, 5, file) }])),
+  });
+  return { match, location: loc(line, 5, file), link, own: originated(options.settings ?? {}, 'rule', line + 2), defaults: originated(options.defaults ?? {}, 'defaults', 100) };
+}

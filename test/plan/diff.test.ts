@@ -166,8 +166,8 @@ describe('diffState: one datastore', () => {
     const change = onlyChange(diffState([declare('Healthcare Database', { link: null, settings: { enrichment_prefix: 'Other' } })], observed(live), META));
     expect(change.changed_fields).toStrictEqual(['enrich_datastore', 'enrichment_prefix', 'enrichment_remediation_strategy']);
     expect(change.locations).toStrictEqual({
-      enrich_datastore: { file: 'm.yaml', line: 4, column: 27, end_line: 4, end_column: 37 },
-      enrichment_prefix: { file: 'm.yaml', line: 5, column: 5, end_line: 5, end_column: 15 },
+      enrich_datastore: { file: 'm.yaml', line: 4, column: 27, end_line: 4, end_column: 37, from: 'entry' },
+      enrichment_prefix: { file: 'm.yaml', line: 5, column: 5, end_line: 5, end_column: 15, from: 'entry' },
     });
     const unchanged = onlyChange(diffState([declare('Healthcare Database', {})], observed(world()), META));
     expect('locations' in unchanged).toBe(false);

@@ -14,7 +14,7 @@ import { COLOUR, PLAIN } from '../../src/render/colour.js';
 import { MARKDOWN_BUDGET, renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { expectGolden } from '../helpers/golden.js';
-import { declare, META, observed, type LiveEntry } from './builders.js';
+import { declare, META, observed, rule, type LiveEntry } from './builders.js';
 
 const ENR = { id: 100, name: 'Healthcare Enrichment' };
 const OLD = { id: 101, name: 'Legacy | Enrichment <old>' };
@@ -85,6 +85,20 @@ const CASES: Record<string, () => Plan> = {
       unmanaged: findUnmanaged(obs, new Set(names.map((_, i) => 10 + i))),
       warnings: [{ message: `datastore ${JSON.stringify(HOSTILE.row)} says ${HOSTILE.link} ${HOSTILE.html}\n> quoted`, file: 'm`.yaml', line: 3 }],
     };
+  },
+  '006-rules': () => {
+    const live: LiveEntry[] = [
+      { id: 1, name: 'Sales EU', type: 'snowflake', tags: ['pii'] },
+      { id: 2, name: 'Sales US', type: 'snowflake', tags: ['pii'], state: { high_count_rollup_threshold: 42 } },
+      { ...ENR, enrichment_only: true },
+    ];
+    const entry = declare('Sales US', { settings: { enrichment_source_record_limit: 5 } });
+    const rules = [rule({ tags: ['pii'] }, {
+      link: 'Healthcare Enrichment', settings: { enrichment_prefix: 'pii {name}', high_count_rollup_threshold: 42 }, defaults: { enrichment_source_record_limit: 50 }, file: 'manifests/pii.yaml', line: 3,
+    })];
+    const result = diffState([entry], observed(live), META, [], rules);
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+    return result.plan;
   },
   '003-markdown-over-budget': () => plan(
     Array.from({ length: 3000 }, (_, i) => ({ id: 1000 + i, name: `warehouse.schema_${String(i).padStart(4, '0')}` })),

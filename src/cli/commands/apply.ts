@@ -140,7 +140,7 @@ async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): 
   const mismatches = planMismatches(saved, client.baseUrl, desired.ok ? desired.digest : undefined);
   if (mismatches.length > 0 || !desired.ok) return refuse(mismatches);
   // Before any request: the file must be what the reviewed manifests imply.
-  const recomputed = recomputePlan(saved, desired.datastores);
+  const recomputed = recomputePlan(saved, desired.datastores, desired.rules);
   if (!recomputed.ok) {
     return refuse([...recomputed.problems, `${file} is not the plan the manifests imply (edited since it was saved?): plan again and review the new plan`]);
   }
