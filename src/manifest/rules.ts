@@ -12,7 +12,7 @@ import { normalisePrefix, PREFIX_MAX_LENGTH, PREFIX_PLACEHOLDERS, PREFIX_TEMPLAT
 import { SETTINGS, STRATEGIES_NEEDING_LINK, type SettingKey } from '../core/settings.js';
 import { findNode, locate } from '../source/locate.js';
 import type { YamlDocument } from '../source/positions.js';
-import type { DesiredLink, DesiredRule, DesiredSettings, OriginatedSettings, RuleMatch, SettingOrigin, SourceLocation } from '../model/desired.js';
+import type { DeclaredRef, DesiredLink, DesiredRule, DesiredSettings, OriginatedSettings, RuleMatch, SettingOrigin, SourceLocation } from '../model/desired.js';
 import type { ManifestRule } from './manifest-types.js';
 
 export type Report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]) => void;
@@ -43,7 +43,7 @@ export function checkRules(
     if (rule.enrichment_prefix !== undefined) checkTemplate(rule.enrichment_prefix, [...at, 'enrichment_prefix'], fail);
 
     const where = (key: string): SourceLocation => locationOf(document, [...at, key]);
-    const link = ruleLink(document, rule, at, where, fail);
+    const link = declaredLink(document, rule.enrichment_datastore, at, where, fail, 'rule');
     const own: OriginatedSettings = { settings: {}, origins: {} };
     for (const { key } of SETTINGS) {
       const value = rule[key];
@@ -114,20 +114,23 @@ function checkTemplate(template: string, path: string[], report: Report): void {
   }
 }
 
-function ruleLink(document: YamlDocument, rule: ManifestRule, at: string[], where: (key: string) => SourceLocation, report: Report): DesiredLink {
-  const target = rule.enrichment_datastore;
+/** An entry's or a rule's `enrichment_datastore` as a declared link; a bare `enrichment_datastore:` is an error. */
+export function declaredLink(
+  document: YamlDocument, target: DeclaredRef | null | undefined, at: string[], where: (key: string) => SourceLocation, report: Report, from: 'entry' | 'rule',
+): DesiredLink {
   if (target === undefined) return { kind: 'unmanaged' };
   const path = [...at, 'enrichment_datastore'];
   if (target === null) {
     const node = findNode(document, path);
+    // `enrichment_datastore:` with nothing after it is YAML null too; an unlink should never be an accident.
     if (node?.range && node.range[0] === node.range[1]) {
       report('error', 'implicit-null', path, 'enrichment_datastore has no value', [
         'write `enrichment_datastore: null` to declare no link, or remove the key to leave the link unmanaged',
       ]);
     }
-    return { kind: 'none', location: where('enrichment_datastore'), from: 'rule' };
+    return { kind: 'none', location: where('enrichment_datastore'), from };
   }
-  return { kind: 'ref', ref: target, location: where('enrichment_datastore'), from: 'rule' };
+  return { kind: 'ref', ref: target, location: where('enrichment_datastore'), from };
 }
 
 /** The defaults of a document with their origins (prefix normalised, as entries receive them). */

@@ -11,7 +11,7 @@ import { nodeRange, type SourceRange, type YamlDocument } from '../source/positi
 import type { DesiredDatastore, DesiredLink, DesiredRule, DesiredSettings, SettingOrigin, SourceLocation } from '../model/desired.js';
 import type { DeclaredRef } from '../model/desired.js';
 import type { ManifestEntry, ManifestRule, ManifestSettings } from './manifest-types.js';
-import { checkRules, originatedDefaults } from './rules.js';
+import { checkRules, declaredLink, originatedDefaults, type Report } from './rules.js';
 
 /** A document's parts that passed the schema (all of them, or the valid entries of a broken document). */
 export interface CheckedManifest {
@@ -97,7 +97,6 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
 
 const PREFIX_SPEC = SETTINGS.find((s) => s.kind === 'prefix');
 
-type Report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]) => void;
 
 
 function checkPrefix(settings: ManifestSettings, at: string[], report: Report): void {
@@ -113,23 +112,11 @@ function checkPrefix(settings: ManifestSettings, at: string[], report: Report): 
 }
 
 function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], where: (key: string) => SourceLocation, report: Report): DesiredLink {
-  const target = entry.enrichment_datastore;
-  if (target === undefined) return { kind: 'unmanaged' };
-  const path = [...at, 'enrichment_datastore'];
-  if (target === null) {
-    // `enrichment_datastore:` with nothing after it is YAML null too; an unlink should never be an accident.
-    const node = findNode(document, path);
-    if (node?.range && node.range[0] === node.range[1]) {
-      report('error', 'implicit-null', path, 'enrichment_datastore has no value', [
-        'write `enrichment_datastore: null` to declare no link, or remove the key to leave the link unmanaged',
-      ]);
-    }
-    return { kind: 'none', location: where('enrichment_datastore'), from: 'entry' };
+  const link = declaredLink(document, entry.enrichment_datastore, at, where, report, 'entry');
+  if (link.kind === 'ref' && refKey(link.ref) === refKey(entry.datastore)) {
+    report('error', 'self-link', [...at, 'enrichment_datastore'], `${describeDeclared(entry.datastore)} cannot be its own enrichment datastore`);
   }
-  if (refKey(target) === refKey(entry.datastore)) {
-    report('error', 'self-link', path, `${describeDeclared(entry.datastore)} cannot be its own enrichment datastore`);
-  }
-  return { kind: 'ref', ref: target, location: where('enrichment_datastore'), from: 'entry' };
+  return link;
 }
 
 function effectiveSettings(
