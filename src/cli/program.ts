@@ -15,6 +15,7 @@ import { registerApply } from './commands/apply.js';
 import { registerExport } from './commands/export.js';
 import { registerShow } from './commands/show.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerExplain } from './commands/explain.js';
 import { VERSION } from './version.js';
 import type { Handler } from './commands/handler.js';
 
@@ -42,6 +43,7 @@ export function buildProgram(io: Io, defer: (h: Handler) => void): Command {
   registerApply(program, io, defer);
   registerExport(program, io, defer);
   registerShow(program, io, defer);
+  registerExplain(program, io, defer);
   registerCompletion(program, io, defer);
   return program;
 }

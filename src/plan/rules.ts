@@ -54,6 +54,16 @@ function matches(c: CompiledRule, d: ObservedDatastore): boolean {
   return !c.names || c.names.test(d.name);
 }
 
+/** The criteria of `rule` that `d` fails (empty: the rule matches it); for `explain`. */
+export function unmetCriteria(rule: DesiredRule, d: ObservedDatastore): Array<'name' | 'tag' | 'type'> {
+  const c = compile(rule);
+  const failed: Array<'name' | 'tag' | 'type'> = [];
+  if (c.names && !c.names.test(d.name)) failed.push('name');
+  if (c.tags && !(d.details?.tags ?? []).some((t) => c.tags!.has(t))) failed.push('tag');
+  if (c.types && !(d.details?.type !== undefined && c.types.has(d.details.type))) failed.push('type');
+  return failed;
+}
+
 /** Rules by the criteria an observed datastore is looked up with: a datastore is tested against its candidates only. */
 class RuleIndex {
   readonly #byType = new Map<string, CompiledRule[]>();

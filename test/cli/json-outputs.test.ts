@@ -101,6 +101,36 @@ describe('--format json outputs', () => {
     expectValid('enrichment-manifest.schema.json', JSON.parse(r.stdout));
   });
 
+  it('explain: explain.schema.json, with an entry over a rule, a rule conflict, defaults and a field not managed', async () => {
+    const dir = await workspace({ 'm.yaml': [
+      'version: 1',
+      'defaults:',
+      '  enrichment_remediation_strategy: none',
+      'rules:',
+      '  - match: { name: "Order*" }',
+      '    enrichment_datastore: Warehouse Enrichment',
+      '    enrichment_prefix: "o {name} {id}"',
+      '    high_count_rollup_threshold: 5',
+      '  - match: { name: "O*" }',
+      '    high_count_rollup_threshold: 6',
+      'datastores:',
+      '  - datastore: Orders',
+      '    enrichment_prefix: orders',
+      '',
+    ].join('\n') });
+    const r = await run(['explain', 'Orders', '--format', 'json'], { cwd: dir, env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { fields: Array<{ status: string; candidates: Array<{ role: string }> }> };
+    expect(doc.fields.map((f) => [f.status, f.candidates.map((c) => c.role)])).toStrictEqual([
+      ['managed', ['winner']],
+      ['managed', ['winner', 'overridden']],
+      ['not-managed', []],
+      ['managed', ['winner']],
+      ['conflict', ['conflicting', 'conflicting']],
+    ]);
+    expectValid('explain.schema.json', doc);
+  });
+
   it('emulator: emulator-ready.schema.json, then stops cleanly on SIGTERM', async () => {
     const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
     const seed = fileURLToPath(new URL('../../examples/emulator/seed.yaml', import.meta.url));
