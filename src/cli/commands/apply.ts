@@ -7,43 +7,18 @@
  * flight, which the report marks of unknown outcome.
  */
 import { Option, type Command } from 'commander';
-import { applyPlan } from '../../apply/apply.js';
-import { countResults } from '../../model/report.js';
-import type { QualyticsClient } from '../../api/client.js';
-import { observe } from '../../api/observe.js';
-import type { Observation } from '../../model/observation.js';
-import type { Plan } from '../../model/plan.js';
-import { recomputePlan } from '../../plan/verify.js';
-import { describeRef } from '../../model/describe.js';
-import { describeOperation } from '../../model/routes.js';
-import { datastoreProgress, planMismatches } from '../../plan/stale.js';
-import { APPLY_FORMATS, applyView, type ApplyFormat, type ApplyView } from '../../render/views/apply-view.js';
-import { askApproval, canAsk } from '../approval.js';
-import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
+import { APPLY_FORMATS } from '../../render/views/formats.js';
+import { addConnectionOptions, type ConnectedFlags } from '../connection-options.js';
 import { UserError } from '../errors.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
-import { interruptible, outputOf, type Io } from '../io.js';
-import { makePlan, readDesired } from '../planning.js';
+import type { Io } from '../io.js';
 import type { Handler } from './handler.js';
 import { addExamples } from '../help.js';
-import { readPlanFile } from '../saved-plan.js';
 import { addPlanSelectionOptions, collect } from './plan.js';
-import { fanOut } from '../../render/views/fan-out.js';
-import { abortReason, checkReportFiles, parseReports, reportSet, type ReportRequest } from '../reports.js';
+import { parseReports } from '../reports.js';
+import type { ApplyCommandOptions } from './apply-run.js';
 
-export { APPLY_FORMATS, type ApplyFormat } from '../../render/views/apply-view.js';
-
-export interface ApplyCommandOptions extends ConnectedFlags {
-  paths: string[];
-  targets: string[];
-  plan?: string;
-  autoApprove: boolean;
-  format: ApplyFormat;
-  color: boolean;
-  /** `--report FORMAT=FILE`: the apply report in another format too. */
-  reports: Array<ReportRequest<ApplyFormat>>;
-}
+export { APPLY_FORMATS, type ApplyFormat } from '../../render/views/formats.js';
 
 interface RawApplyOptions extends ConnectedFlags {
   report?: string[];
@@ -69,138 +44,6 @@ export function parseApplyOptions(paths: readonly string[], raw: RawApplyOptions
   };
 }
 
-export async function runApply(options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
-  checkReportFiles(options.reports, io.cwd, [...options.paths, ...(options.plan === undefined ? [] : [options.plan])]);
-  const reports = reportSet(options.reports, io, applyView);
-  const view = fanOut([applyView(options.format, outputOf(io, !options.color)), ...reports.views]);
-  const code = await applyWith(view, options, io).catch(async (err: unknown) => {
-    await reports.write().catch((e: unknown) => io.stderr.write(`error: ${abortReason(e)}\n`));
-    throw err;
-  });
-  await reports.write();
-  return code;
-}
-
-async function applyWith(view: ApplyView, options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
-  const client = await connect(options, io);
-  try {
-    const plan = options.plan !== undefined ? await currentSavedPlan(client, options.plan, io) : await planNow(client, options, view, io);
-    if (typeof plan === 'number') return plan;
-    return await execute(client, plan, options, view, io);
-  } finally {
-    await release(client, io);
-  }
-}
-
-/** Plans, shows the plan, and gets approval; an exit code when it ends there. */
-async function planNow(client: QualyticsClient, options: ApplyCommandOptions, view: ApplyView, io: Io): Promise<Plan | ExitCode> {
-  const planned = await makePlan(client, options, io);
-  if (!planned.ok) {
-    view.failed(planned.diagnostics, planned.sources);
-    return EXIT.error;
-  }
-  view.warnings(planned.warnings, planned.sources);
-  const plan = planned.plan;
-  view.plan(plan);
-  if (!plan.changes.some((c) => c.action !== 'no-op')) return plan;
-  if (options.autoApprove) return plan;
-  if (!canAsk(io)) {
-    throw new UserError(
-      'apply needs approval and there is no terminal to ask on; nothing was changed. ' +
-        `Review the plan above and re-run with --auto-approve, or save it with \`enrichctl plan ${[...options.paths, '--out plan.json'].join(' ')}\` and run \`enrichctl apply --plan plan.json\``,
-    );
-  }
-  if (!(await askApproval(io))) {
-    if (io.signal.aborted) {
-      io.stderr.write('\nInterrupted before approval. Nothing was changed.\n');
-      return EXIT.interrupted;
-    }
-    io.stderr.write('Apply cancelled: only \'yes\' approves. Nothing was changed.\n');
-    return EXIT.error;
-  }
-  // The prompt may have waited long: what was approved must still be what would happen.
-  const changing = { ...plan, changes: plan.changes.filter((c) => c.action !== 'no-op') };
-  const progress = datastoreProgress(changing, await observeChanging(client, changing, io), { resume: false });
-  if (progress.problems.length > 0) {
-    return refusal('the plan')([...progress.problems, 'the live state moved while the plan waited for approval: run apply again and review the new plan']);
-  }
-  return plan;
-}
-
-/**
- * Reads a saved plan and proves it may still run, or refuses it whole. The file is data: what runs
- * is the plan the manifests imply, recomputed from the states the file recorded, and the file must
- * say exactly that (`plan/verify.ts`). Datastores an earlier apply of this plan already changed are
- * left out, and those it left half-way get only what remains (applying again resumes).
- */
-async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): Promise<Plan | ExitCode> {
-  const saved = await readPlanFile(file, io.cwd);
-  const desired = readDesired(saved.manifest_paths, io);
-  const refuse = refusal(`the plan in ${file}`);
-  const mismatches = planMismatches(saved, client.baseUrl, desired.ok ? desired.digest : undefined);
-  if (mismatches.length > 0 || !desired.ok) return refuse(mismatches);
-  // Before any request: the file must be what the reviewed manifests imply.
-  const recomputed = recomputePlan(saved, desired.datastores, desired.rules);
-  if (!recomputed.ok) {
-    return refuse([...recomputed.problems, `${file} is not the plan the manifests imply (edited since it was saved?): plan again and review the new plan`]);
-  }
-  const plan = recomputed.plan;
-  const progress = datastoreProgress(plan, await observeChanging(client, plan, io), { resume: true });
-  if (progress.problems.length > 0) {
-    return refuse([...progress.problems, 'the live state moved since the plan was made: plan again and review the new plan']);
-  }
-  for (const c of progress.resumed) {
-    const remaining = progress.changes.find((r) => r.datastore.id === c.datastore.id)!;
-    io.stderr.write(`Resuming ${describeRef(c.datastore)}: an earlier apply of ${file} got part of the way; remaining: ${remaining.operations.map((o) => describeOperation(remaining.datastore.id, o)).join(', ')}.\n`);
-  }
-  if (progress.done.length === 0) return { ...plan, changes: progress.changes };
-  const remaining = progress.changes.filter((c) => c.action !== 'no-op').length;
-  io.stderr.write(remaining === 0
-    ? `The plan in ${file} is already applied: every datastore is in the state it leads to.\n`
-    : `${progress.done.length} of the datastores in ${file} are already in the state the plan leads to (an earlier apply); applying the other ${remaining}.\n`);
-  return { ...plan, changes: progress.changes };
-}
-
-/**
- * Reads again, by id, the datastores a plan changes and the enrichment datastores it links to: what
- * the staleness check compares with the plan.
- */
-async function observeChanging(client: QualyticsClient, plan: Plan, io: Io): Promise<Observation> {
-  const targets = plan.changes.flatMap((c) => c.operations.flatMap((op) => (op.type === 'link' ? [op.enrich_datastore.id] : [])));
-  const { observation } = await interruptible(observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets }), io.signal);
-  return observation;
-}
-
-/** Refuses a plan whole, with every reason (program.ts prints it; exit 1). */
-function refusal(what: string): (problems: string[]) => never {
-  return (problems) => {
-    throw new UserError(`refusing ${what}; nothing was changed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  };
-}
-
-async function execute(client: QualyticsClient, plan: Plan, options: ApplyCommandOptions, view: ApplyView, io: Io): Promise<ExitCode> {
-  if (!plan.changes.some((c) => c.action !== 'no-op')) {
-    view.nothingToDo(plan.base_url, options.plan !== undefined);
-    return EXIT.ok;
-  }
-  view.starting();
-  const acknowledge = (): void => {
-    const n = client.inFlight();
-    io.stderr.write(`\nstopping: waiting for ${n} request${n === 1 ? '' : 's'} in flight; press Ctrl-C again to stop now\n`);
-  };
-  io.signal.addEventListener('abort', acknowledge, { once: true });
-  const report = await applyPlan(client, plan, {
-    parallelism: options.parallelism,
-    signal: io.signal,
-    urgent: io.urgent,
-    onResult: (r) => view.result(r),
-  }).finally(() => io.signal.removeEventListener('abort', acknowledge));
-  view.report(report);
-  if (report.interrupted) return EXIT.interrupted;
-  const counts = countResults(report);
-  return counts.failed + counts.partial > 0 ? EXIT.error : EXIT.ok;
-}
-
 export function registerApply(program: Command, io: Io, defer: (h: Handler) => void): void {
   const cmd = program
     .command('apply')
@@ -217,6 +60,6 @@ export function registerApply(program: Command, io: Io, defer: (h: Handler) => v
   ]);
   addConnectionOptions(cmd).action((paths: string[] | undefined, raw: RawApplyOptions) => {
     const options = parseApplyOptions(paths ?? [], raw);
-    defer(() => runApply(options, io));
+    defer(async () => (await import('./apply-run.js')).runApply(options, io));
   });
 }

@@ -5,25 +5,14 @@
  * enrichment fields). Exit 0 when explained; 1 when it is not found or nothing declares it.
  */
 import { Option, type Command } from 'commander';
-import { observeOne } from '../../api/observe-one.js';
-import { explainDatastore } from '../../plan/explain.js';
-import { describeRefusal } from '../../render/explain-text.js';
-import { EXPLAIN_FORMATS, explainView, type ExplainFormat } from '../../render/views/explain-view.js';
-import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
+import { EXPLAIN_FORMATS } from '../../render/views/formats.js';
+import { addConnectionOptions, type ConnectedFlags } from '../connection-options.js';
 import { UserError } from '../errors.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parseFormat } from '../format-option.js';
-import { interruptible, outputOf, type Io } from '../io.js';
-import { readDesired } from '../planning.js';
+import type { Io } from '../io.js';
 import type { Handler } from './handler.js';
 import { addExamples } from '../help.js';
-
-export interface ExplainOptions extends ConnectedFlags {
-  datastore: string;
-  paths: string[];
-  format: ExplainFormat;
-  color: boolean;
-}
+import type { ExplainOptions } from './explain-run.js';
 
 interface RawExplainOptions extends ConnectedFlags {
   format?: unknown;
@@ -33,27 +22,6 @@ interface RawExplainOptions extends ConnectedFlags {
 export function parseExplainOptions(datastore: string, paths: readonly string[], raw: RawExplainOptions): ExplainOptions {
   if (datastore.trim() === '') throw new UserError('explain needs a datastore name or id');
   return { ...raw, datastore, paths: [...paths], format: parseFormat(raw.format, EXPLAIN_FORMATS), color: raw.color !== false };
-}
-
-export async function runExplain(options: ExplainOptions, io: Io): Promise<ExitCode> {
-  const view = explainView(options.format, outputOf(io, !options.color));
-  const desired = readDesired(options.paths, io);
-  if (!desired.ok) {
-    view.diagnostics(desired.diagnostics, desired.sources);
-    const n = desired.diagnostics.filter((d) => d.severity === 'error').length;
-    throw new UserError(`the manifests have ${n} ${n === 1 ? 'error' : 'errors'}; nothing was read from the API`);
-  }
-  view.diagnostics(desired.warnings, desired.sources);
-  const client = await connect(options, io);
-  try {
-    const observation = await interruptible(observeOne(client, options.datastore), io.signal);
-    const result = explainDatastore(desired, observation, options.datastore);
-    if (!result.ok) throw new UserError(describeRefusal(result.refusal));
-    view.explained(result.explanation);
-    return EXIT.ok;
-  } finally {
-    await release(client, io);
-  }
 }
 
 export function registerExplain(program: Command, io: Io, defer: (h: Handler) => void): void {
@@ -70,6 +38,6 @@ export function registerExplain(program: Command, io: Io, defer: (h: Handler) =>
   ]);
   addConnectionOptions(cmd).action((datastore: string, paths: string[] | undefined, raw: RawExplainOptions) => {
     const options = parseExplainOptions(datastore, paths ?? [], raw);
-    defer(() => runExplain(options, io));
+    defer(async () => (await import('./explain-run.js')).runExplain(options, io));
   });
 }

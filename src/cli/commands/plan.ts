@@ -4,33 +4,16 @@
  * to stderr. Exit 0, or with --detailed-exitcode 0 no changes / 2 changes; 1 on any error.
  */
 import { Option, type Command } from 'commander';
-import { fanOut } from '../../render/views/fan-out.js';
-import { PLAN_FORMATS, planView, type PlanFormat, type PlanView } from '../../render/views/plan-view.js';
-import { addConnectionOptions, connect, release, type ConnectedFlags } from '../connect.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { PLAN_FORMATS } from '../../render/views/formats.js';
+import { addConnectionOptions, type ConnectedFlags } from '../connection-options.js';
 import { parseFormat } from '../format-option.js';
-import { outputOf, type Io } from '../io.js';
-import { makePlan } from '../planning.js';
+import type { Io } from '../io.js';
 import type { Handler } from './handler.js';
 import { addExamples } from '../help.js';
-import { checkPlanOut, writePlanFile } from '../saved-plan.js';
-import { abortReason, checkReportFiles, parseReports, reportSet, runInfo, type ReportRequest } from '../reports.js';
+import { parseReports } from '../reports.js';
+import type { PlanOptions } from './plan-run.js';
 
-export { PLAN_FORMATS, type PlanFormat } from '../../render/views/plan-view.js';
-
-export interface PlanOptions extends ConnectedFlags {
-  paths: string[];
-  targets: string[];
-  out?: string;
-  format: PlanFormat;
-  detailedExitcode: boolean;
-  color: boolean;
-  reportUnmanaged: boolean;
-  /** Unmanaged datastores count as drift (--detailed-exitcode exits 2); implies reportUnmanaged. */
-  failOnUnmanaged: boolean;
-  /** `--report FORMAT=FILE`. */
-  reports: Array<ReportRequest<PlanFormat>>;
-}
+export { PLAN_FORMATS, type PlanFormat } from '../../render/views/formats.js';
 
 interface RawPlanOptions extends ConnectedFlags {
   reportUnmanaged?: boolean;
@@ -55,47 +38,6 @@ export function parsePlanOptions(paths: readonly string[], raw: RawPlanOptions):
     reports: parseReports(raw.report, PLAN_FORMATS, 'plan'),
     color: raw.color !== false,
   };
-}
-
-export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
-  if (options.out !== undefined) checkPlanOut(options.out, io.cwd, options.paths);
-  checkReportFiles(options.reports, io.cwd, [...options.paths, ...(options.out === undefined ? [] : [options.out])]);
-  const run = runInfo();
-  const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run));
-  const view = fanOut([planView(options.format, outputOf(io, !options.color), run), ...reports.views]);
-  let code: ExitCode;
-  try {
-    code = await planAndShow(options, view, io);
-  } catch (err) {
-    // The reports still say the run failed (Prometheus: enrichctl_plan_success 0); the error is program.ts's to print.
-    view.aborted(abortReason(err));
-    await reports.write().catch((e: unknown) => io.stderr.write(`error: ${abortReason(e)}\n`));
-    throw err;
-  }
-  await reports.write();
-  return code;
-}
-
-async function planAndShow(options: PlanOptions, view: PlanView, io: Io): Promise<ExitCode> {
-  const client = await connect(options, io);
-  try {
-    const planned = await makePlan(client, options, io);
-    if (!planned.ok) {
-      view.failed(planned.diagnostics, planned.sources, planned.declarations);
-      return EXIT.error;
-    }
-    view.warnings(planned.warnings, planned.sources);
-    view.plan(planned.plan);
-    if (options.out !== undefined) {
-      await writePlanFile(options.out, io.cwd, planned.plan);
-      view.saved(options.out);
-    }
-    const changes = planned.plan.changes.some((c) => c.action !== 'no-op');
-    const unmanaged = options.failOnUnmanaged && (planned.plan.unmanaged ?? []).length > 0;
-    return options.detailedExitcode && (changes || unmanaged) ? EXIT.changes : EXIT.ok;
-  } finally {
-    await release(client, io);
-  }
 }
 
 export function addPlanSelectionOptions(cmd: Command): Command {
@@ -129,6 +71,6 @@ export function registerPlan(program: Command, io: Io, defer: (h: Handler) => vo
   ]);
   addConnectionOptions(cmd).action((paths: string[] | undefined, raw: RawPlanOptions) => {
     const options = parsePlanOptions(paths ?? [], raw);
-    defer(() => runPlan(options, io));
+    defer(async () => (await import('./plan-run.js')).runPlan(options, io));
   });
 }

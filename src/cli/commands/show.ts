@@ -6,24 +6,14 @@
  * not checked against the manifests: showing is not applying.
  */
 import { Option, type Command } from 'commander';
-import { recordedDiagnostics } from '../../render/findings.js';
-import { fanOut } from '../../render/views/fan-out.js';
-import { planView, SHOW_FORMATS, type ShowFormat } from '../../render/views/plan-view.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { SHOW_FORMATS } from '../../render/views/formats.js';
 import { parseFormat } from '../format-option.js';
-import { outputOf, type Io } from '../io.js';
-import { checkReportFiles, parseReports, reportSet, runInfo, type ReportRequest } from '../reports.js';
-import { readPlanFile } from '../saved-plan.js';
+import type { Io } from '../io.js';
+import { parseReports } from '../reports.js';
 import type { Handler } from './handler.js';
 import { addExamples } from '../help.js';
 import { collect } from './plan.js';
-
-export interface ShowOptions {
-  file: string;
-  format: ShowFormat;
-  color: boolean;
-  reports: Array<ReportRequest<ShowFormat>>;
-}
+import type { ShowOptions } from './show-run.js';
 
 interface RawShowOptions {
   format?: unknown;
@@ -33,18 +23,6 @@ interface RawShowOptions {
 
 export function parseShowOptions(file: string, raw: RawShowOptions): ShowOptions {
   return { file, format: parseFormat(raw.format, SHOW_FORMATS), color: raw.color !== false, reports: parseReports(raw.report, SHOW_FORMATS, 'show') };
-}
-
-export async function runShow(options: ShowOptions, io: Io): Promise<ExitCode> {
-  checkReportFiles(options.reports, io.cwd, [options.file]);
-  const plan = await readPlanFile(options.file, io.cwd);
-  const run = runInfo();
-  const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run, 'show'));
-  const view = fanOut([planView(options.format, outputOf(io, !options.color), run, 'show'), ...reports.views]);
-  view.warnings(recordedDiagnostics(plan), new Map());
-  view.plan(plan);
-  await reports.write();
-  return EXIT.ok;
 }
 
 export function registerShow(program: Command, io: Io, defer: (h: Handler) => void): void {
@@ -62,6 +40,6 @@ export function registerShow(program: Command, io: Io, defer: (h: Handler) => vo
   ]);
   cmd.action((file: string, raw: RawShowOptions) => {
     const options = parseShowOptions(file, raw);
-    defer(() => runShow(options, io));
+    defer(async () => (await import('./show-run.js')).runShow(options, io));
   });
 }

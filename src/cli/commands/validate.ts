@@ -3,28 +3,16 @@
  * command's product, as with tsc and eslint); exit 0 when there is no error, 1 otherwise.
  */
 import { Option, type Command } from 'commander';
-import { hasErrors } from '../../core/diagnostics.js';
-import { loadManifests } from '../../manifest/load.js';
-import { fanOut } from '../../render/views/fan-out.js';
-import { VALIDATE_FORMATS, validateView, type ValidateFormat } from '../../render/views/validate-view.js';
-import { checkReportFiles, parseReports, reportSet, runInfo, type ReportRequest } from '../reports.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { VALIDATE_FORMATS } from '../../render/views/formats.js';
+import { parseReports } from '../reports.js';
 import { parseFormat } from '../format-option.js';
-import { outputOf, type Io } from '../io.js';
+import type { Io } from '../io.js';
 import type { Handler } from './handler.js';
 import { addExamples } from '../help.js';
 import { collect } from './plan.js';
+import type { ValidateOptions } from './validate-run.js';
 
-export { VALIDATE_FORMATS, type ValidateFormat } from '../../render/views/validate-view.js';
-
-export interface ValidateOptions {
-  paths: string[];
-  format: ValidateFormat;
-  /** False with --no-color. */
-  color: boolean;
-  /** `--report FORMAT=FILE`. */
-  reports: Array<ReportRequest<ValidateFormat>>;
-}
+export { VALIDATE_FORMATS, type ValidateFormat } from '../../render/views/formats.js';
 
 interface RawValidateOptions {
   format?: unknown;
@@ -42,18 +30,6 @@ export function parseValidateOptions(paths: readonly string[], raw: RawValidateO
   };
 }
 
-export async function runValidate(options: ValidateOptions, io: Io): Promise<ExitCode> {
-  checkReportFiles(options.reports, io.cwd, options.paths);
-  const run = runInfo();
-  const reports = reportSet(options.reports, io, (format, output) => validateView(format, output, run));
-  const view = fanOut([validateView(options.format, outputOf(io, !options.color), run), ...reports.views]);
-  const load = loadManifests(options.paths, io.cwd);
-  const datastores = load.state?.datastores.length;
-  view.checked({ diagnostics: load.diagnostics, sources: load.sources, files: load.files.length, ...(datastores === undefined ? {} : { datastores }) });
-  await reports.write();
-  return hasErrors(load.diagnostics) ? EXIT.error : EXIT.ok;
-}
-
 export function registerValidate(program: Command, io: Io, defer: (h: Handler) => void): void {
   const cmd = program
     .command('validate')
@@ -69,6 +45,6 @@ export function registerValidate(program: Command, io: Io, defer: (h: Handler) =
   ]);
   cmd.action((paths: string[] | undefined, raw: RawValidateOptions) => {
       const options = parseValidateOptions(paths ?? [], raw);
-      defer(() => runValidate(options, io));
+      defer(async () => (await import('./validate-run.js')).runValidate(options, io));
     });
 }

@@ -14,8 +14,9 @@ import { NO_CHANGES } from '../values.js';
 import { planningMessages, type PlanningMessages } from './diagnostics-view.js';
 import type { Output } from './output.js';
 
-export const APPLY_FORMATS = ['text', 'json'] as const;
-export type ApplyFormat = (typeof APPLY_FORMATS)[number];
+import type { ApplyFormat } from './formats.js';
+
+export { APPLY_FORMATS, type ApplyFormat } from './formats.js';
 
 export interface ApplyView extends PlanningMessages {
   /** The plan about to be applied (before approval). */

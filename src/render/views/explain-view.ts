@@ -5,8 +5,9 @@ import { renderDiagnosticsText } from '../diagnostics.js';
 import { renderExplainText } from '../explain-text.js';
 import type { Output } from './output.js';
 
-export const EXPLAIN_FORMATS = ['text', 'json'] as const;
-export type ExplainFormat = (typeof EXPLAIN_FORMATS)[number];
+import type { ExplainFormat } from './formats.js';
+
+export { EXPLAIN_FORMATS, type ExplainFormat } from './formats.js';
 
 export interface ExplainView {
   /** Manifest errors (nothing was read from the API) or warnings. */

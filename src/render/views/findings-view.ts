@@ -18,8 +18,9 @@ import { planningMessages } from './diagnostics-view.js';
 import type { Output } from './output.js';
 import type { PlanView } from './plan-view-interface.js';
 
-export const FINDINGS_FORMATS = ['sarif', 'github', 'junit', 'prometheus'] as const;
-export type FindingsFormat = (typeof FINDINGS_FORMATS)[number];
+import type { FindingsFormat } from './formats.js';
+
+export { FINDINGS_FORMATS, type FindingsFormat } from './formats.js';
 
 export function findingsRenderer(format: FindingsFormat, run: RunInfo): (report: Findings) => string {
   switch (format) {

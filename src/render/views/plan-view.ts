@@ -9,20 +9,14 @@ import { renderPlanMarkdown } from '../plan-markdown.js';
 import { renderPlanText } from '../plan-text.js';
 import type { RunInfo } from '../reports/run-info.js';
 import { planningMessages } from './diagnostics-view.js';
-import { FINDINGS_FORMATS, findingsPlanView } from './findings-view.js';
+import { findingsPlanView } from './findings-view.js';
+import type { DocumentFormat, PlanFormat } from './formats.js';
 import type { Output } from './output.js';
 import type { PlanView } from './plan-view-interface.js';
 
 export type { PlanView } from './plan-view-interface.js';
 
-const DOCUMENT_FORMATS = ['text', 'json', 'markdown'] as const;
-type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
-
-export const PLAN_FORMATS = [...DOCUMENT_FORMATS, ...FINDINGS_FORMATS] as const;
-export type PlanFormat = (typeof PLAN_FORMATS)[number];
-/** `show` renders a saved plan: a test report or metrics of a plan made earlier would mislead. */
-export const SHOW_FORMATS = ['text', 'json', 'markdown', 'sarif', 'github'] as const satisfies readonly PlanFormat[];
-export type ShowFormat = (typeof SHOW_FORMATS)[number];
+export { PLAN_FORMATS, SHOW_FORMATS, type PlanFormat, type ShowFormat } from './formats.js';
 
 
 export function planView(format: PlanFormat, output: Output, run: RunInfo, command: 'plan' | 'show' = 'plan'): PlanView {

@@ -4,8 +4,9 @@ import { diagnosticsView, type ValidateView } from './diagnostics-view.js';
 import { findingsValidateView } from './findings-view.js';
 import type { Output } from './output.js';
 
-export const VALIDATE_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
-export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
+import type { ValidateFormat } from './formats.js';
+
+export { VALIDATE_FORMATS, type ValidateFormat } from './formats.js';
 
 export function validateView(format: ValidateFormat, output: Output, run: RunInfo): ValidateView {
   switch (format) {

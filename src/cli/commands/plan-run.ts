@@ -1,0 +1,65 @@
+/** `enrichctl plan`'s handler, loaded only when the command runs (`plan.ts` defines the command). */
+import { fanOut } from '../../render/views/fan-out.js';
+import { planView, type PlanFormat, type PlanView } from '../../render/views/plan-view.js';
+import { connect, release } from '../connect.js';
+import type { ConnectedFlags } from '../connection-options.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { outputOf, type Io } from '../io.js';
+import { makePlan } from '../planning.js';
+import { checkPlanOut, writePlanFile } from '../saved-plan.js';
+import { abortReason, checkReportFiles, reportSet, runInfo, type ReportRequest } from '../reports.js';
+
+export interface PlanOptions extends ConnectedFlags {
+  paths: string[];
+  targets: string[];
+  out?: string;
+  format: PlanFormat;
+  detailedExitcode: boolean;
+  color: boolean;
+  reportUnmanaged: boolean;
+  /** Unmanaged datastores count as drift (--detailed-exitcode exits 2); implies reportUnmanaged. */
+  failOnUnmanaged: boolean;
+  /** `--report FORMAT=FILE`. */
+  reports: Array<ReportRequest<PlanFormat>>;
+}
+
+export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
+  if (options.out !== undefined) checkPlanOut(options.out, io.cwd, options.paths);
+  checkReportFiles(options.reports, io.cwd, [...options.paths, ...(options.out === undefined ? [] : [options.out])]);
+  const run = runInfo();
+  const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run));
+  const view = fanOut([planView(options.format, outputOf(io, !options.color), run), ...reports.views]);
+  let code: ExitCode;
+  try {
+    code = await planAndShow(options, view, io);
+  } catch (err) {
+    // The reports still say the run failed (Prometheus: enrichctl_plan_success 0); the error is program.ts's to print.
+    view.aborted(abortReason(err));
+    await reports.write().catch((e: unknown) => io.stderr.write(`error: ${abortReason(e)}\n`));
+    throw err;
+  }
+  await reports.write();
+  return code;
+}
+
+async function planAndShow(options: PlanOptions, view: PlanView, io: Io): Promise<ExitCode> {
+  const client = await connect(options, io);
+  try {
+    const planned = await makePlan(client, options, io);
+    if (!planned.ok) {
+      view.failed(planned.diagnostics, planned.sources, planned.declarations);
+      return EXIT.error;
+    }
+    view.warnings(planned.warnings, planned.sources);
+    view.plan(planned.plan);
+    if (options.out !== undefined) {
+      await writePlanFile(options.out, io.cwd, planned.plan);
+      view.saved(options.out);
+    }
+    const changes = planned.plan.changes.some((c) => c.action !== 'no-op');
+    const unmanaged = options.failOnUnmanaged && (planned.plan.unmanaged ?? []).length > 0;
+    return options.detailedExitcode && (changes || unmanaged) ? EXIT.changes : EXIT.ok;
+  } finally {
+    await release(client, io);
+  }
+}
