@@ -55,6 +55,11 @@ export interface ReportSet<V> {
   views: V[];
   /** Writes every report whose view wrote something; the first failure is a UserError after trying all. */
   write(): Promise<void>;
+  /**
+   * Runs the command's work, then writes the reports, also when the work failed: `onFailure` tells
+   * the views first; a failure to write is said on stderr and the work's error is the one thrown.
+   */
+  around<T>(work: () => Promise<T>, onFailure?: (err: unknown) => void): Promise<T>;
 }
 
 export function reportSet<F extends string, V>(requests: ReadonlyArray<ReportRequest<F>>, io: Io, makeView: (format: F, output: Output) => V): ReportSet<V> {
@@ -82,6 +87,18 @@ export function reportSet<F extends string, V>(requests: ReadonlyArray<ReportReq
           .catch((err: unknown) => { failures.push(err instanceof Error ? err.message : String(err)); });
       }
       if (failures.length > 0) throw new UserError(failures.join('; '));
+    },
+    async around(work, onFailure) {
+      let result;
+      try {
+        result = await work();
+      } catch (err) {
+        onFailure?.(err);
+        await this.write().catch((e: unknown) => io.stderr.write(`error: ${abortReason(e)}\n`));
+        throw err;
+      }
+      await this.write();
+      return result;
     },
   };
 }

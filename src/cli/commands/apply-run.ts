@@ -19,7 +19,7 @@ import { interruptible, outputOf, type Io } from '../io.js';
 import { makePlan, readDesired } from '../planning.js';
 import { readPlanFile } from '../saved-plan.js';
 import { fanOut } from '../../render/views/fan-out.js';
-import { abortReason, checkReportFiles, reportSet, type ReportRequest } from '../reports.js';
+import { checkReportFiles, reportSet, type ReportRequest } from '../reports.js';
 
 export interface ApplyCommandOptions extends ConnectedFlags {
   paths: string[];
@@ -36,12 +36,7 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<Ex
   checkReportFiles(options.reports, io.cwd, [...options.paths, ...(options.plan === undefined ? [] : [options.plan])]);
   const reports = reportSet(options.reports, io, applyView);
   const view = fanOut([applyView(options.format, outputOf(io, !options.color)), ...reports.views]);
-  const code = await applyWith(view, options, io).catch(async (err: unknown) => {
-    await reports.write().catch((e: unknown) => io.stderr.write(`error: ${abortReason(e)}\n`));
-    throw err;
-  });
-  await reports.write();
-  return code;
+  return reports.around(() => applyWith(view, options, io));
 }
 
 async function applyWith(view: ApplyView, options: ApplyCommandOptions, io: Io): Promise<ExitCode> {

@@ -29,17 +29,8 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
   const run = runInfo();
   const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run));
   const view = fanOut([planView(options.format, outputOf(io, !options.color), run), ...reports.views]);
-  let code: ExitCode;
-  try {
-    code = await planAndShow(options, view, io);
-  } catch (err) {
-    // The reports still say the run failed (Prometheus: enrichctl_plan_success 0); the error is program.ts's to print.
-    view.aborted(abortReason(err));
-    await reports.write().catch((e: unknown) => io.stderr.write(`error: ${abortReason(e)}\n`));
-    throw err;
-  }
-  await reports.write();
-  return code;
+  // The reports still say a failed run failed (Prometheus: enrichctl_plan_success 0); the error is program.ts's to print.
+  return reports.around(() => planAndShow(options, view, io), (err) => view.aborted(abortReason(err)));
 }
 
 async function planAndShow(options: PlanOptions, view: PlanView, io: Io): Promise<ExitCode> {
