@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ApiError, NetworkError, UnusableResponseError } from '../api/errors.js';
+import { originalStack } from './debug-stack.js';
 import { UserError } from './errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { Interrupted, type Io } from './io.js';
@@ -95,6 +96,6 @@ function report(err: unknown, io: Io): ExitCode {
     `error: unexpected internal error: ${message}\n` +
       'This is a bug in enrichctl; please report it (set ENRICHCTL_DEBUG=1 for details).\n',
   );
-  if (io.env.ENRICHCTL_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  if (io.env.ENRICHCTL_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${originalStack(err.stack)}\n`);
   return EXIT.error;
 }

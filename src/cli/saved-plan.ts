@@ -6,21 +6,25 @@
  * operation's method and path are the route table's for its datastore, the summary adds up), so a
  * hand-edited or truncated file is refused with a clear message before anything is written.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
 import { compileSchema } from '../source/schema-diagnostics.js';
 import { summarise } from '../plan/diff.js';
+import { buildPlanSchema } from '../model/plan-schema.js';
 import type { Plan } from '../model/plan.js';
 import { planDocument, planFromDocument, type PlanDocument } from '../render/plan-document.js';
 import { UserError } from './errors.js';
 import { FILE_MODES, writeFileAtomic } from './files.js';
 
 let cachedPlanSchema: SchemaObject | undefined;
-/** schemas/plan.schema.json, read once. */
+/**
+ * The plan schema, built once: the object schemas/plan.schema.json is written from (a test keeps the
+ * two byte-identical), so the bundle, which has no schemas/ beside it, needs no file.
+ */
 export function planSchema(): SchemaObject {
-  cachedPlanSchema ??= JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as SchemaObject;
+  cachedPlanSchema ??= buildPlanSchema() as SchemaObject;
   return cachedPlanSchema;
 }
 

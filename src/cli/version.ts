@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 
-/** The package version, read once from package.json next to dist/ (or src/ under vitest). */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** Set by scripts/bundle.mjs (esbuild `define`) in bin/enrichctl.mjs, which has no package.json beside it. */
+declare const ENRICHCTL_VERSION: string | undefined;
+
+/** The package version: the bundle's, else read once from package.json next to dist/ (or src/ under vitest). */
+export const VERSION: string = typeof ENRICHCTL_VERSION === 'string'
+  ? ENRICHCTL_VERSION
+  : (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

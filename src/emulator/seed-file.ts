@@ -29,8 +29,13 @@ export interface SeedLoad {
 export function loadSeedFile(file: string, cwd: string = process.cwd()): SeedLoad {
   const read = readSourceFile({ file, absolute: path.resolve(cwd, file) });
   if (!read.ok) return { diagnostics: [read.diagnostic], sources: new Map() };
-  const sources = new Map([[file, read.text]]);
-  const yaml = readYamlDocuments(file, read.text);
+  return loadSeedText(file, read.text);
+}
+
+/** A seed's text, `file` naming it in diagnostics (the built-in demo seed has no file of its own). */
+export function loadSeedText(file: string, text: string): SeedLoad {
+  const sources = new Map([[file, text]]);
+  const yaml = readYamlDocuments(file, text);
   const diagnostics = [...yaml.diagnostics];
   const [document, ...extra] = yaml.documents;
   for (const more of extra) {

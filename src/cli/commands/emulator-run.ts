@@ -3,16 +3,18 @@ import type { EmulatorFormat } from '../../render/views/formats.js';
 import { hasErrors } from '../../core/diagnostics.js';
 import { isLoopbackHost } from '../../api/url.js';
 import { startEmulator } from '../../emulator/index.js';
-import { loadSeedFile } from '../../emulator/seed-file.js';
+import { loadSeedFile, loadSeedText } from '../../emulator/seed-file.js';
 import type { PutMode } from '../../core/seed-types.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { useColour, type Io } from '../io.js';
 import { counted } from '../../render/values.js';
+import { DEMO_SEED_FILE, demoSeedText } from '../demo-seed.js';
 
 export interface EmulatorCommandOptions {
-  seed: string;
+  /** Absent: the built-in demo seed. */
+  seed?: string;
   host: string;
   port: number;
   latencyMs: number;
@@ -25,12 +27,12 @@ export interface EmulatorCommandOptions {
 }
 
 export async function runEmulator(options: EmulatorCommandOptions, io: Io): Promise<ExitCode> {
-  const load = loadSeedFile(options.seed, io.cwd);
+  const load = options.seed === undefined ? loadSeedText(DEMO_SEED_FILE, demoSeedText()) : loadSeedFile(options.seed, io.cwd);
   if (load.diagnostics.length > 0) {
     io.stderr.write(renderDiagnosticsText(load.diagnostics, { sources: load.sources, colour: useColour(io.stderr, io.env, false) }));
   }
   if (!load.seed || hasErrors(load.diagnostics)) {
-    io.stderr.write(`The seed file ${options.seed} was refused; fix the errors above. See examples/emulator/seed.yaml for a working one.\n`);
+    io.stderr.write(`The seed file ${options.seed ?? DEMO_SEED_FILE} was refused; fix the errors above. See examples/emulator/seed.yaml for a working one.\n`);
     return EXIT.error;
   }
   let emulator;
@@ -52,10 +54,14 @@ export async function runEmulator(options: EmulatorCommandOptions, io: Io): Prom
     );
   }
   if (!isLoopbackHost(options.host)) {
-    io.stderr.write(`warning: listening on ${options.host}: other machines can reach the emulator, and the tokens in ${options.seed} work for anyone who has them\n`);
+    io.stderr.write(`warning: listening on ${options.host}: other machines can reach the emulator, and the tokens in ${options.seed ?? 'the demo seed'} work for anyone who has them\n`);
   }
   const ready = { url: emulator.url, admin_url: `${emulator.origin}/_emulator`, datastores: load.seed.datastores.length, users: load.seed.users.length };
   io.stdout.write(options.format === 'json' ? `${JSON.stringify(ready)}\n` : `${emulator.url}\n`);
+  if (options.seed === undefined) {
+    const tokens = load.seed.users.map((u) => `${u.token} (${u.name}, ${u.role})`).join(', ');
+    io.stderr.write(`No --seed: serving the built-in demo seed (${DEMO_SEED_FILE}). Its tokens: ${tokens}.\n`);
+  }
   io.stderr.write(`Qualytics API emulator: ${counted(load.seed.datastores.length, 'datastore')}, ${counted(load.seed.users.length, 'user')}; admin API at ${emulator.origin}/_emulator. Ctrl-C stops it.\n`);
   await new Promise<void>((resolve) => {
     if (io.signal.aborted) resolve();

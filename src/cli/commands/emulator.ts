@@ -1,6 +1,7 @@
 /**
- * `enrichctl emulator --seed FILE`: serves the Qualytics API emulator on loopback until Ctrl-C or
- * SIGTERM, for rehearsing a manifest offline. Prints the base URL on stdout once it listens.
+ * `enrichctl emulator [--seed FILE]`: serves the Qualytics API emulator on loopback until Ctrl-C or
+ * SIGTERM, for rehearsing a manifest offline; without `--seed`, the built-in demo seed (the example
+ * deployment). Prints the base URL on stdout once it listens.
  */
 import { Option, type Command } from 'commander';
 import { EMULATOR_FORMATS } from '../../render/views/formats.js';
@@ -26,7 +27,7 @@ export function registerEmulator(program: Command, io: Io, defer: (h: Handler) =
   const cmd = program
     .command('emulator')
     .description('Serve a local, stateful emulator of the Qualytics API (for rehearsals, tests and demos).')
-    .requiredOption('--seed <file>', 'YAML file with the users and datastores to start with')
+    .option('--seed <file>', 'YAML file with the users and datastores to start with (default: the built-in demo seed, examples/emulator/seed.yaml)')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--port <n>', 'port to listen on (0 picks a free one)').default(0).argParser(number('--port', 0, 65535, true)))
     .addOption(new Option('--latency-ms <ms>', 'delay every API answer by this much').default(0).argParser(number('--latency-ms', 0, 600_000, true)))
@@ -36,7 +37,7 @@ export function registerEmulator(program: Command, io: Io, defer: (h: Handler) =
     .addOption(new Option('--put <mode>', 'PUT semantics: partial (absent fields unchanged) or full (name, connection_id and enrichment_only required); default: the seed\'s put, else partial').choices([...PUT_MODES]))
     .addOption(new Option('--format <format>', 'text prints the API URL once listening; json prints one JSON line').choices([...EMULATOR_FORMATS]).default('text'));
   addExamples(cmd, [
-    ['enrichctl emulator --seed examples/emulator/seed.yaml --port 8642', 'serve the example deployment'],
+    ['enrichctl emulator --port 8642', 'serve the example deployment (the built-in demo seed; its tokens are printed on stderr)'],
     ['enrichctl emulator --seed rehearsal.yaml --put full', 'a copy of production (export --format seed) that wants whole PUTs'],
     ['enrichctl emulator --seed seed.yaml --latency-ms 50 --error-rate 0.05', 'a slow, flaky server'],
   ]);

@@ -1,0 +1,40 @@
+/**
+ * `ENRICHCTL_DEBUG`'s stack trace, each frame of a file that has a source map beside it (the bundle's
+ * bin/enrichctl.mjs.map, or tsc's maps in dist/) shown at its place in src/*.ts. Node maps stacks
+ * only for modules loaded while source maps were enabled (`--enable-source-maps`), and the bundle is
+ * one module loaded before any of its code runs, so `process.setSourceMapsEnabled(true)` at the time
+ * of the error comes too late: this reads the map itself, only when a stack is to be shown.
+ */
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** `file:///x/y.js:12:5` or `/x/y.js:12:5` inside a stack frame. */
+const LOCATION = /(file:\/\/\/[^\s()]+?|\/[^\s():]+?):(\d+):(\d+)(?=\)?$)/;
+
+export function originalStack(stack: string): string {
+  const maps = new Map<string, SourceMap | undefined>();
+  return stack
+    .split('\n')
+    .map((line) => {
+      const found = LOCATION.exec(line);
+      if (!found) return line;
+      const [whole, where = '', row = '', column = ''] = found;
+      const url = where.startsWith('file:') ? where : pathToFileURL(where).href;
+      if (!maps.has(url)) maps.set(url, readMap(url));
+      const origin = maps.get(url)?.findOrigin(Number(row), Number(column));
+      if (!origin || !('fileName' in origin)) return line;
+      const source = new URL(origin.fileName, `${url}.map`);
+      const shown = where.startsWith('file:') ? source.href : fileURLToPath(source);
+      return line.replace(whole, `${shown}:${origin.lineNumber}:${origin.columnNumber}`);
+    })
+    .join('\n');
+}
+
+function readMap(url: string): SourceMap | undefined {
+  try {
+    return new SourceMap(JSON.parse(readFileSync(new URL(`${url}.map`), 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+  } catch {
+    return undefined;
+  }
+}
