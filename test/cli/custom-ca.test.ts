@@ -4,14 +4,13 @@
  * at start-up, hence real processes. Also through HTTPS_PROXY, where TLS runs inside the tunnel.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { BIN } from '../helpers/bin.js';
 import { manifest, workspace } from '../helpers/cli.js';
 import { makeTestCa, startProxy, startTlsFront, type TestCa, type TlsFront } from '../helpers/network.js';
 import { ADMIN_TOKEN, world } from './world.js';
 
-const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const M = manifest('  - datastore: Orders\n    enrichment_datastore: Warehouse Enrichment\n');
 
 let em: RunningEmulator;

@@ -1,13 +1,12 @@
 /** Ctrl-C in the middle of a large apply, with the built binary and a real signal; then apply converges. */
 import { spawn } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/core/seed-types.js';
+import { BIN } from '../helpers/bin.js';
 import { manifest, run, workspace } from '../helpers/cli.js';
 
-const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const TOKEN = 'interrupt-admin-token';
 const N = 120;
 

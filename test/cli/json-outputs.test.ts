@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { BIN } from '../helpers/bin.js';
 import { manifest, run, workspace } from '../helpers/cli.js';
 import { ADMIN_TOKEN, EDITOR_TOKEN, world } from './world.js';
 
@@ -132,9 +133,8 @@ describe('--format json outputs', () => {
   });
 
   it('emulator: emulator-ready.schema.json, then stops cleanly on SIGTERM', async () => {
-    const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
     const seed = fileURLToPath(new URL('../../examples/emulator/seed.yaml', import.meta.url));
-    const child = spawn(process.execPath, [bin, 'emulator', '--seed', seed, '--port', '0', '--format', 'json']);
+    const child = spawn(process.execPath, [BIN, 'emulator', '--seed', seed, '--port', '0', '--format', 'json']);
     const line = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
     const doc = JSON.parse(line) as { url: string };
     expectValid('emulator-ready.schema.json', doc);

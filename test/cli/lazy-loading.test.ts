@@ -2,14 +2,16 @@
  * Each command loads its handler's modules only when it runs (issue #14): `--version` and `--help`
  * build the command tree alone; `validate` never loads the HTTP client, undici or the emulator; and
  * no command loads ajv's compiler, the validators being prebuilt into dist/validators/. Checked on
- * the built binary in a fresh process that records every module it loads.
+ * tsc's output in a fresh process that records every module it loads, and on the bundle, where a
+ * module reached by `import()` is a function run on first use: V8's coverage says which ran.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN as BUNDLE } from '../helpers/bin.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(ROOT, 'dist/cli/main.js');
@@ -74,5 +76,61 @@ describe('modules loaded at start-up', () => {
     expect(matching(modules, UNDICI).length).toBeGreaterThan(0);
     expect(matching(modules, AJV_COMPILER)).toStrictEqual([]);
     expect(matching(modules, EMULATOR)).toStrictEqual([]);
+  });
+});
+
+/**
+ * Runs the bundle under NODE_V8_COVERAGE. esbuild wraps each module it must evaluate lazily in a
+ * function named by the module's path (`src/api/client.ts`, `node_modules/undici/index.js`): `all`
+ * lists those wrappers, `evaluated` the ones that ran.
+ */
+async function evaluated(args: string[]): Promise<{ code: number; all: string[]; evaluated: string[] }> {
+  const coverage = await mkdtemp(join(dir, 'coverage-'));
+  const code = await new Promise<number>((done) => {
+    execFile(process.execPath, [BUNDLE, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', NODE_V8_COVERAGE: coverage } }, (err) => done(err ? Number(err.code) : 0));
+  });
+  const all: string[] = [];
+  const ran: string[] = [];
+  for (const file of await readdir(coverage)) {
+    const { result } = JSON.parse(await readFile(join(coverage, file), 'utf8')) as { result: Array<{ url: string; functions: Array<{ functionName: string; ranges: Array<{ count: number }> }> }> };
+    for (const fn of result.find((s) => s.url.endsWith('/bin/enrichctl.mjs'))?.functions ?? []) {
+      if (!/^(src|dist|node_modules)\//.test(fn.functionName)) continue;
+      all.push(fn.functionName);
+      if ((fn.ranges[0]?.count ?? 0) > 0) ran.push(fn.functionName);
+    }
+  }
+  return { code, all, evaluated: ran };
+}
+
+const B_HANDLERS = /^src\/cli\/commands\/.*-run\.ts$/;
+const B_EMULATOR = /^src\/emulator\//;
+const B_CLIENT = /^src\/api\/(?!errors\.ts$)/;
+const B_UNDICI = /^node_modules\/undici\//;
+const B_AJV_COMPILER = /^node_modules\/ajv\/dist\/(2020|core|ajv)\.js$|^node_modules\/ajv\/dist\/compile\//;
+
+describe('modules evaluated in the bundle', () => {
+  it.each([['--version'], ['--help']])('%s evaluates no handler, HTTP client, emulator, undici, ajv, yaml or diff, all of them bundled as lazy parts', async (arg) => {
+    const { code, all, evaluated: ran } = await evaluated([arg]);
+    expect(code).toBe(0);
+    expect(all).toEqual(expect.arrayContaining(['src/cli/commands/plan-run.ts', 'src/api/client.ts', 'src/emulator/index.ts', 'node_modules/undici/index.js', 'node_modules/ajv/dist/2020.js', 'dist/validators/manifest.cjs']));
+    expect(ran).toContain('src/cli/program.ts');
+    for (const pattern of [B_HANDLERS, B_EMULATOR, B_CLIENT, B_UNDICI, /^node_modules\/(ajv|yaml|diff)\//, /^dist\/validators\//]) expect(matching(ran, pattern)).toStrictEqual([]);
+  });
+
+  it('validate evaluates its handler and the prebuilt validator, never the HTTP client, undici, the emulator or ajv\'s compiler', async () => {
+    const { code, evaluated: ran } = await evaluated(['validate', 'one.yaml']);
+    expect(code).toBe(0);
+    expect(matching(ran, B_HANDLERS)).toStrictEqual(['src/cli/commands/validate-run.ts']);
+    expect(ran).toContain('dist/validators/manifest.cjs');
+    for (const pattern of [B_EMULATOR, B_CLIENT, B_UNDICI, B_AJV_COMPILER]) expect(matching(ran, pattern)).toStrictEqual([]);
+  });
+
+  it('sees what a networked command evaluates (the check works): plan evaluates undici, still not ajv\'s compiler', async () => {
+    const { code, evaluated: ran } = await evaluated(['plan', 'one.yaml']);
+    expect(code).toBe(1); // no URL configured
+    expect(matching(ran, B_HANDLERS)).toStrictEqual(['src/cli/commands/plan-run.ts']);
+    expect(matching(ran, B_UNDICI).length).toBeGreaterThan(0);
+    expect(matching(ran, B_AJV_COMPILER)).toStrictEqual([]);
+    expect(matching(ran, B_EMULATOR)).toStrictEqual([]);
   });
 });

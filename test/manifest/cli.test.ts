@@ -1,26 +1,22 @@
-/** End-to-end runs of the built binary (`npm test` builds first; or `npx tsc -p .`). */
+/** End-to-end runs of the built binary, the bundle (`npm test` builds first). */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/bin.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const main = join(repo, 'dist/cli/main.js');
 
 function run(args: string[], cwd = repo) {
-  const result = spawnSync(process.execPath, [main, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 const STACK = /\n\s+at .+\(.+:\d+:\d+\)|node:internal/;
 
 describe('enrichctl validate (built CLI)', () => {
-  beforeAll(() => {
-    if (!existsSync(main)) throw new Error('dist/cli/main.js is missing: run `npx tsc -p .` (npm test builds first)');
-  });
-
   it('exits 0 on a valid example, notes allowed', () => {
     const r = run(['validate', 'examples/small-team']);
     expect(r.code).toBe(0);

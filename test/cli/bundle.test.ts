@@ -1,0 +1,73 @@
+/**
+ * bin/enrichctl.mjs, the one file enrichctl ships as (scripts/bundle.mjs): committed and current,
+ * free of this machine's paths, carrying the licences of what it bundles, and, with ENRICHCTL_DEBUG,
+ * showing an internal error's stack at its place in src/*.ts through the map beside it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/bin.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** What the bundle is made from, besides node_modules (which the lockfile pins). */
+const INPUTS = ['src', 'package.json', 'package-lock.json', 'scripts/bundle.mjs', 'examples/emulator/seed.yaml', 'tsconfig.json'];
+
+const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+
+describe('the bundle', () => {
+  it('is the committed bin/enrichctl.mjs when its inputs are as committed (CI\'s clean clone always checks)', (ctx) => {
+    let changed: string;
+    try {
+      changed = git('status', '--porcelain', '--', ...INPUTS);
+    } catch {
+      ctx.skip('not a git work tree: nothing to compare with');
+    }
+    ctx.skip(changed !== '', `the bundle's inputs differ from HEAD, so the committed bundle may rightly differ:\n${changed}`);
+    const committed = git('show', 'HEAD:bin/enrichctl.mjs');
+    // Not toBe: a 2.5 MB diff helps nobody. The remedy is in the message.
+    expect(readFileSync(BIN, 'utf8') === committed, 'bin/enrichctl.mjs is stale: run `npm run build` and commit bin/enrichctl.mjs').toBe(true);
+  });
+
+  it('holds no path of this machine: the same sources and lockfile give the same bytes anywhere', () => {
+    for (const file of [BIN, `${BIN}.map`]) expect(readFileSync(file, 'utf8')).not.toContain(ROOT);
+    const map = JSON.parse(readFileSync(`${BIN}.map`, 'utf8')) as { sources: string[] };
+    expect(map.sources).toContain('../src/cli/main.ts');
+    expect(map.sources.every((s) => s.startsWith('../src/') || s.startsWith('../node_modules/') || s.startsWith('../dist/validators/') || s === 'enrichctl:bundled-require')).toBe(true);
+  });
+
+  it('ends with the name, version, licence and licence text of every package it bundles', () => {
+    const map = JSON.parse(readFileSync(`${BIN}.map`, 'utf8')) as { sources: string[] };
+    const bundled = new Set(map.sources.flatMap((s) => /^\.\.\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1] ?? []));
+    expect([...bundled].sort()).toEqual(expect.arrayContaining(['ajv', 'commander', 'diff', 'undici', 'yaml']));
+    const text = readFileSync(BIN, 'utf8');
+    const notices = text.slice(text.lastIndexOf('Third-party software bundled in enrichctl.mjs'));
+    for (const name of bundled) {
+      const pkg = JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')) as { version: string; license: string };
+      expect(notices).toContain(`\n *   ${name} ${pkg.version} (${pkg.license})\n`);
+      expect(notices).toContain(`--- ${name} ${pkg.version} (${pkg.license}) ---`);
+    }
+    expect(notices).toContain('Permission is hereby granted, free of charge'); // MIT's text, not just its name
+    expect(text.trimEnd().split('\n').at(-1)).toBe('//# sourceMappingURL=enrichctl.mjs.map');
+  });
+
+  it('with ENRICHCTL_DEBUG, an internal error\'s stack points at src/*.ts lines, through the map', () => {
+    // A stdout that refuses to write makes `--version` fail inside the program: an internal error.
+    const refuse = 'data:text/javascript,const w=process.stdout.write.bind(process.stdout);process.stdout.write=(s,...r)=>{if(s)throw new TypeError("stdout refused (test)");return w(s,...r)}';
+    const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--import', refuse, BIN, '--version'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+    const quiet = run({});
+    expect(quiet.status).toBe(1);
+    expect(quiet.stderr).toContain('error: unexpected internal error: stdout refused (test)');
+    expect(quiet.stderr).not.toMatch(/\n\s+at /);
+    const debug = run({ ENRICHCTL_DEBUG: '1' });
+    expect(debug.status).toBe(1);
+    const frames = debug.stderr.split('\n').filter((l) => /^\s+at /.test(l));
+    // commander's writeOut, as configured in buildProgram, then commander itself: each at its own file.
+    const program = frames.find((l) => l.includes('/src/cli/program.ts:'));
+    expect(program, debug.stderr).toBeDefined();
+    const [, line] = /\/src\/cli\/program\.ts:(\d+):\d+/.exec(program ?? '') ?? [];
+    expect(readFileSync(`${ROOT}src/cli/program.ts`, 'utf8').split('\n')[Number(line) - 1]).toContain('io.stdout.write');
+    expect(frames.some((l) => l.includes('/node_modules/commander/lib/command.js:'))).toBe(true);
+    expect(frames.some((l) => l.includes('enrichctl.mjs:'))).toBe(false);
+  });
+});
