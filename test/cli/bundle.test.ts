@@ -51,6 +51,11 @@ describe('the bundle', () => {
     expect(text.trimEnd().split('\n').at(-1)).toBe('//# sourceMappingURL=enrichctl.mjs.map');
   });
 
+  it('embeds examples/emulator/seed.yaml as it is, the built-in demo seed (one copy, no hand-kept twin)', () => {
+    const seed = readFileSync(`${ROOT}examples/emulator/seed.yaml`, 'utf8');
+    expect(readFileSync(BIN, 'utf8')).toContain(JSON.stringify(seed));
+  });
+
   it('with ENRICHCTL_DEBUG, an internal error\'s stack points at src/*.ts lines, through the map', () => {
     // A stdout that refuses to write makes `--version` fail inside the program: an internal error.
     const refuse = 'data:text/javascript,const w=process.stdout.write.bind(process.stdout);process.stdout.write=(s,...r)=>{if(s)throw new TypeError("stdout refused (test)");return w(s,...r)}';
