@@ -260,7 +260,7 @@ describe('the action run as GitHub runs it, against the emulator', () => {
       const bin = join(dir, `node-${version}`);
       await mkdir(bin);
       // Reports that version, and runs the real node for everything else.
-      await writeFile(join(bin, 'node'), `#!/bin/bash\nif [ "$1" = -p ]; then echo ${version}; else exec ${JSON.stringify(process.execPath)} "$@"; fi\n`);
+      await writeFile(join(bin, 'node'), `#!/bin/bash\nif [ "$1" = --version ]; then echo v${version}; else exec ${JSON.stringify(process.execPath)} "$@"; fi\n`);
       await chmod(join(bin, 'node'), 0o755);
       const r = await runAction({ command: 'validate', paths: 'manifests/' }, { cwd: dir, pathPrefix: [bin] });
       expect(r.outcome, version).toBe(ok ? 'success' : 'failure');
