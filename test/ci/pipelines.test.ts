@@ -11,6 +11,7 @@ import { parseDocument } from 'yaml';
 import type { Io } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { COMMENT_MARKER } from '../../src/render/plan-markdown.js';
+import { actionArgv, loadAction } from '../helpers/action.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const CI_DIR = join(repo, 'examples/ci');
@@ -300,7 +301,12 @@ interface Pipeline {
   errors: string[];
   /** Shell scripts with the environment each runs with (GitHub: workflow + job + step env). */
   scripts: { where: string; script: string; env: Obj }[];
+  /** GitHub: the steps that use the enrichctl Action (action.yml), with their inputs and environment. */
+  actions: { where: string; uses: string; with: Obj; env: Obj }[];
 }
+
+/** `uses:` of the enrichctl Action in the examples: YOUR-ORG stands for the owner of the copy used. */
+const ACTION_USES = /^YOUR-ORG\/enrichctl@/;
 
 function load(file: string): Pipeline {
   const text = readFileSync(join(CI_DIR, file), 'utf8');
@@ -309,13 +315,16 @@ function load(file: string): Pipeline {
   const doc = obj(document.toJS());
   const ci = file.startsWith('github/') ? 'github' : 'gitlab';
   const scripts: Pipeline['scripts'] = [];
+  const actions: Pipeline['actions'] = [];
   if (ci === 'github') {
     for (const [name, job] of Object.entries(obj(doc.jobs))) {
       const steps = Array.isArray(obj(job).steps) ? (obj(job).steps as Json[]) : [];
       steps.forEach((step, n) => {
         const run = obj(step).run;
+        const uses = str(obj(step).uses);
         const env = { ...obj(doc.env), ...obj(obj(job).env), ...obj(obj(step).env) };
         if (typeof run === 'string') scripts.push({ where: `${name} step ${n + 1}`, script: run, env });
+        if (ACTION_USES.test(uses)) actions.push({ where: `${name} step ${n + 1}`, uses, with: obj(obj(step).with), env });
       });
     }
   } else {
@@ -330,7 +339,7 @@ function load(file: string): Pipeline {
       if (Array.isArray(lines)) scripts.push({ where: `default.${key}`, script: lines.flat(3).map(str).join('\n'), env: {} });
     }
   }
-  return { file, ci, text, doc, errors, scripts };
+  return { file, ci, text, doc, errors, scripts, actions };
 }
 
 const GITLAB_KEYWORDS = new Set(['workflow', 'variables', 'stages', 'default', 'include', 'image', 'services', 'cache', 'before_script', 'after_script', 'pages', 'spec']);
@@ -341,8 +350,25 @@ function gitlabJobs(doc: Obj): [string, Obj][] {
     .map(([key, value]) => [key, obj(value)]);
 }
 
+/** An input's value as the runner gives it: `${{ env.X }}` from the step's environment, any other expression a placeholder. */
+function resolveInput(value: Json, env: Obj): string {
+  return String(value).replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expr: string) => {
+    const m = /^env\.([A-Za-z_]\w*)$/.exec(expr);
+    return m && typeof env[m[1]!] === 'string' ? (env[m[1]!] as string) : PLACEHOLDER;
+  });
+}
+
+/** The arguments each use of the Action gives enrichctl (the rule test/ci/action.test.ts holds the Action to). */
+function actionInvocations(p: Pipeline): { where: string; args: string[]; env: Obj }[] {
+  return p.actions.map(({ where, with: inputs, env }) => ({
+    where,
+    env,
+    args: actionArgv(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, resolveInput(v, env)])), '/tmp/enrichctl-action.XXXXXX'),
+  }));
+}
+
 function invocations(p: Pipeline): { where: string; args: string[]; env: Obj }[] {
-  return p.scripts.flatMap(({ where, script, env }) => extractInvocations(script).map((args) => ({ where, args, env })));
+  return [...p.scripts.flatMap(({ where, script, env }) => extractInvocations(script).map((args) => ({ where, args, env }))), ...actionInvocations(p)];
 }
 
 const FILES = [
@@ -467,7 +493,7 @@ describe.each(FILES)('%s', (file) => {
   it('every enrichctl command it runs exists with those flags', async () => {
     const expected = EXPECTED[file]!;
     expect(found.length, 'invocations found').toBeGreaterThanOrEqual(expected.min);
-    const total = p.scripts.reduce((n, s) => n + roughCount(s.script), 0);
+    const total = p.scripts.reduce((n, s) => n + roughCount(s.script), 0) + p.actions.length;
     expect(found.length, 'the extractor found every invocation the plain count sees').toBe(total);
     expect([...new Set(found.map((f) => f.args[0]))].sort()).toStrictEqual([...expected.commands].sort());
     for (const { where, args } of found) {
@@ -541,12 +567,14 @@ describe('GitHub workflows', () => {
     const opts = await optionsOf(only(invocations(plan), 'plan'));
     const out = opts.out;
     expect(typeof out).toBe('string');
-    expect(opts.format).toBe('markdown');
+    const markdown = reportsOf(opts).markdown;
+    expect(markdown, 'the comment: --report markdown=FILE').toMatch(/\.md$/);
     const steps = Object.values(obj(plan.doc.jobs)).flatMap((j) => (obj(j).steps as Json[]).map(obj));
     const upload = steps.find((s) => str(s.uses).startsWith('actions/upload-artifact@'));
     expect(obj(upload?.with).path).toBe(out);
     const comment = steps.find((s) => str(s.uses).startsWith('actions/github-script@'));
     expect(str(obj(comment?.with).script)).toContain(COMMENT_MARKER);
+    expect(str(obj(comment?.with).script)).toContain(`readFileSync('${markdown}'`);
     expect(Object.values(obj(plan.doc.jobs)).some((j) => obj(obj(j).permissions)['pull-requests'] === 'write')).toBe(true);
 
     const applySteps = Object.values(obj(apply.doc.jobs)).flatMap((j) => (obj(j).steps as Json[]).map(obj));
@@ -613,6 +641,47 @@ describe('GitHub workflows', () => {
         expect(obj(obj(j).permissions)['security-events'], `${p.file}: ${job}`).toBeUndefined();
       }
     }
+  });
+});
+
+describe('the enrichctl Action in the GitHub workflows', () => {
+  const github = FILES.filter((f) => f.startsWith('github/')).map(pipeline);
+  const uses = github.flatMap((p) => p.actions.map((a) => ({ file: p.file, ...a })));
+  const { action } = loadAction();
+  const commands = /^\s*([a-z|]+)\) ;;$/m.exec(action.runs.steps[0]!.run!)![1]!.split('|');
+  const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+
+  it('runs every enrichctl command of the workflows: no npm ci, no npx, no package.json needed', () => {
+    expect(uses.length).toBeGreaterThanOrEqual(4);
+    expect(commands).toStrictEqual(['validate', 'plan', 'apply', 'show', 'explain', 'export']);
+    for (const p of github) {
+      expect(p.text, p.file).not.toMatch(/\bnpm ci\b|\bnpx\b|cache: npm/);
+      expect(p.scripts.reduce((n, s) => n + roughCount(s.script), 0), `${p.file}: enrichctl only through the Action`).toBe(0);
+    }
+  });
+
+  it('each use passes only inputs the Action declares, every required one, a command it accepts and true/false where it wants them', () => {
+    for (const { file, where, with: inputs } of uses) {
+      const at = `${file} ${where}`;
+      for (const key of Object.keys(inputs)) expect(Object.keys(action.inputs), `${at}: input ${key}`).toContain(key);
+      for (const [key, spec] of Object.entries(action.inputs)) if (spec.required) expect(inputs[key], `${at}: required input ${key}`).toBeDefined();
+      expect(commands, at).toContain(inputs.command);
+      for (const key of ['fail-on-changes', 'summary']) if (key in inputs) expect(['true', 'false'], `${at}: ${key}`).toContain(String(inputs[key]));
+      expect(str(inputs.options), `${at}: one argument per line, never "--flag value" on one line`).not.toMatch(/^[ \t]*-\S*[ \t]+\S/m);
+    }
+  });
+
+  it('is referenced as YOUR-ORG/enrichctl@<40-hex commit> # v<package.json version>, as the README says to pin it', () => {
+    for (const p of github) {
+      for (const line of p.text.split('\n').filter((l) => /uses: YOUR-ORG\//.test(l))) {
+        expect(line, `${p.file}: ${line}`).toMatch(new RegExp(`^\\s*(-\\s+)?uses: YOUR-ORG/enrichctl@[0-9a-f]{40} # v${version.replace(/\./g, '\\.')}$`));
+      }
+    }
+    const readme = readFileSync(join(CI_DIR, 'README.md'), 'utf8');
+    expect(readme).toContain('YOUR-ORG/enrichctl@');
+    expect(readme).toContain('git ls-remote https://github.com/YOUR-ORG/enrichctl');
+    for (const input of Object.keys(action.inputs)) expect(readme, `README documents input ${input}`).toContain(`\`${input}\``);
+    for (const output of Object.keys(action.outputs)) expect(readme, `README documents output ${output}`).toContain(`\`${output}\``);
   });
 });
 
