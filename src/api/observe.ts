@@ -336,24 +336,30 @@ function mergeDatastore(obs: Observation, item: ListDatastoreItem | ApiDatastore
 
 /** Type, teams, tags and connection, each only when the answer carries it in the documented shape. */
 function datastoreDetails(item: ListDatastoreItem | ApiDatastore): DatastoreDetails | undefined {
-  const details: DatastoreDetails = {};
-  if (typeof item.type === 'string') details.type = item.type;
-  if (typeof item.store_type === 'string') details.store_type = item.store_type;
+  let details: DatastoreDetails | undefined;
+  if (typeof item.type === 'string') (details ??= {}).type = item.type;
+  if (typeof item.store_type === 'string') (details ??= {}).store_type = item.store_type;
   const teams = namesOf(item.teams);
-  if (teams) details.teams = teams;
+  if (teams) (details ??= {}).teams = teams;
   const tags = namesOf(item.global_tags);
-  if (tags) details.tags = tags;
+  if (tags) (details ??= {}).tags = tags;
   const connection = item.connection;
   if (typeof connection === 'object' && connection !== null && Number.isSafeInteger(connection.id)) {
-    details.connection = typeof connection.name === 'string' ? { id: connection.id, name: connection.name } : { id: connection.id };
+    (details ??= {}).connection = typeof connection.name === 'string' ? { id: connection.id, name: connection.name } : { id: connection.id };
   }
-  return Object.keys(details).length > 0 ? details : undefined;
+  return details;
 }
 
+/** The `name` of each item, or undefined when one has none. */
 function namesOf(list: unknown): string[] | undefined {
   if (!Array.isArray(list)) return undefined;
-  const names = list.map((x: unknown) => (typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' ? (x as { name: string }).name : undefined));
-  return names.every((n): n is string => n !== undefined) ? names : undefined;
+  const names: string[] = [];
+  for (const x of list as unknown[]) {
+    const name: unknown = typeof x === 'object' && x !== null ? (x as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string') return undefined;
+    names.push(name);
+  }
+  return names;
 }
 
 /** The link and every setting of the table, when the item carries all of them in their types. */
