@@ -7,7 +7,7 @@
 import { quoteText, visibleText } from '../core/visible-text.js';
 import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
-import { observe, readByIds, requestFirstPages } from '../api/observe.js';
+import { observe, readByIds, requestFirstPages, type FirstPages } from '../api/observe.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { DesiredDatastore, DesiredRule } from '../model/desired.js';
 import { expandRules, matchedSources } from '../plan/rules.js';
@@ -53,8 +53,8 @@ export async function readDesired(paths: readonly string[], io: Io): Promise<
   return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, digest: manifestDigest(load.sources), paths: given };
 }
 
-export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io): Promise<Planned> {
-  const first = requestFirstPages(client);
+/** `first`: the first pages, when the caller sent them already (`requestFirstPages`). */
+export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io, first: FirstPages = requestFirstPages(client)): Promise<Planned> {
   let desired;
   try {
     // Reading the manifests is synchronous: until the requests are written (the connection opens
@@ -117,7 +117,8 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
  */
 const FIRST_WRITE_WAIT_MS = 200;
 
-async function untilWritten(written: Promise<void>): Promise<void> {
+/** Waits for the first requests to be written, for FIRST_WRITE_WAIT_MS at most. */
+export async function untilWritten(written: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
   clearTimeout(timer);
