@@ -12,8 +12,10 @@ const started = performance.now();
 // Start-up first: the figures most sensitive to what ran just before.
 for (const bench of ['startup.mjs', 'plan-apply.mjs', 'scale.mjs', 'validate.mjs', 'rules.mjs', 'timings.mjs']) {
   console.log(`\n== bench/${bench}`);
+  const benchStarted = performance.now();
   const result = spawnSync(process.execPath, [fileURLToPath(new URL(bench, import.meta.url))], { stdio: 'inherit', env: { ...process.env, BENCH_SUMMARY: summary } });
   if (result.status !== 0) console.log(`bench/${bench} failed (exit ${result.status}): its figures are missing`);
+  console.log(`(${((performance.now() - benchStarted) / 1000).toFixed(0)} s)`);
 }
 let lines = [];
 try {
