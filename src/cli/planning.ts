@@ -53,13 +53,11 @@ export async function readDesired(paths: readonly string[], io: Io): Promise<
   return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, digest: manifestDigest(load.sources), paths: given };
 }
 
-/** `first`: the first pages, when the caller sent them already (`requestFirstPages`). */
-export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io, first: FirstPages = requestFirstPages(client)): Promise<Planned> {
+/** `sent`: the first pages, when the caller sent them already (`sendFirstPages`). */
+export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io, sent?: FirstPages): Promise<Planned> {
+  const first = sent ?? await sendFirstPages(client);
   let desired;
   try {
-    // Reading the manifests is synchronous: until the requests are written (the connection opens
-    // asynchronously), nothing else would move.
-    await untilWritten(first.written);
     desired = await readDesired(request.paths, io);
   } finally {
     if (!desired?.ok) first.cancel();
@@ -117,11 +115,17 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
  */
 const FIRST_WRITE_WAIT_MS = 200;
 
-/** Waits for the first requests to be written, for FIRST_WRITE_WAIT_MS at most. */
-export async function untilWritten(written: Promise<void>): Promise<void> {
+/**
+ * Sends the first round trip and waits until it is written to its connections (FIRST_WRITE_WAIT_MS
+ * at most): the connection opens asynchronously, and what comes next (loading modules, reading the
+ * manifests) is synchronous work during which nothing else would move.
+ */
+export async function sendFirstPages(client: QualyticsClient): Promise<FirstPages> {
+  const first = requestFirstPages(client);
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
+  await Promise.race([first.written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
   clearTimeout(timer);
+  return first;
 }
 
 /**

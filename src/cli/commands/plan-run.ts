@@ -1,13 +1,13 @@
 /** `enrichctl plan`'s handler, loaded only when the command runs (`plan.ts` defines the command). */
 import type { QualyticsClient } from '../../api/client.js';
-import { requestFirstPages, type FirstPages } from '../../api/observe.js';
+import type { FirstPages } from '../../api/observe.js';
 import type { PlanFormat } from '../../render/views/formats.js';
 import type { PlanView } from '../../render/views/plan-view.js';
 import { connect, release } from '../connect.js';
 import type { ConnectedFlags } from '../connection-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { outputOf, type Io } from '../io.js';
-import { makePlan, untilWritten } from '../planning.js';
+import { makePlan, sendFirstPages } from '../planning.js';
 import { checkPlanOut, writePlanFile } from '../saved-plan.js';
 import { abortReason, checkReportFiles, reportSet, runInfo, type ReportRequest } from '../reports.js';
 
@@ -32,7 +32,7 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
   // The first requests go out before the views and their renderers load: those wait for the
   // network anyway. A failure to connect is awaited below, where the views report it.
   const started = connectAndAsk(options, io);
-  await started.then(({ first }) => untilWritten(first.written), () => undefined);
+  await started.catch(() => undefined);
   const [{ planView }, { fanOut }] = await Promise.all([import('../../render/views/plan-view.js'), import('../../render/views/fan-out.js')]);
   const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run));
   const view = fanOut([planView(options.format, outputOf(io, !options.color), run), ...reports.views]);
@@ -42,7 +42,7 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
 
 async function connectAndAsk(options: PlanOptions, io: Io): Promise<{ client: QualyticsClient; first: FirstPages }> {
   const client = await connect(options, io);
-  return { client, first: requestFirstPages(client) };
+  return { client, first: await sendFirstPages(client) };
 }
 
 async function planAndShow(started: ReturnType<typeof connectAndAsk>, options: PlanOptions, view: PlanView, io: Io): Promise<ExitCode> {
