@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Validating a 10,000-datastore manifest: median wall time and peak memory, through the CLI's path
-// (`loadManifests` then the text renderer), timed inside the process, and the whole CLI process too. Run after a build: `npm run build && node bench/validate.mjs`.
+// (`loadManifests` then the text renderer), timed inside the process, and the whole CLI process too
+// (scale.mjs has issue 14's 100,000). Run after a build: `npm run build && node bench/validate.mjs`.
 // Each measured run is a fresh process so that peak RSS is that of one validation, not of several.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BIN, RUNS, show, stats, target } from './lib.mjs';
 
 const COUNT = 10_000;
-const RUNS = 7;
 const TARGET_MS = 1000;
 const TARGET_MB = 200;
 
@@ -38,7 +39,6 @@ function manifest(kind) {
 }
 
 const self = fileURLToPath(import.meta.url);
-const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bench-'));
 try {
   for (const kind of ['typical', 'full']) {
@@ -52,22 +52,18 @@ try {
     }
     const first = runs[0];
     if (first.datastores !== COUNT || first.errors !== 0) throw new Error(`expected ${COUNT} valid datastores, got ${JSON.stringify(first)}`);
-    const ms = runs.map((r) => r.ms).sort((a, b) => a - b)[Math.floor(RUNS / 2)];
-    const mb = Math.max(...runs.map((r) => r.rssMb));
     const size = (statSync(file).size / (1024 * 1024)).toFixed(1);
     // The whole CLI as a user runs it: Node start-up, module loading, validation, output.
     const cli = [];
     for (let i = 0; i < RUNS; i++) {
       const started = performance.now();
-      const run = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'validate', '--format', 'json', file], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [BIN, 'validate', '--format', 'json', file], { encoding: 'utf8' });
       cli.push(performance.now() - started);
       if (run.status !== 0) throw new Error(`enrichctl validate failed: ${run.stdout}${run.stderr}`);
     }
-    const cliMs = cli.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
-    console.log(`${kind.padEnd(8)} ${COUNT.toLocaleString('en-US')} datastores (${size} MB of YAML), ${RUNS} runs:`);
-    console.log(`  median wall time ${ms.toFixed(0)} ms  (target < ${TARGET_MS} ms: ${ms < TARGET_MS ? 'met' : 'NOT met'})`);
-    console.log(`  whole CLI process, median ${cliMs.toFixed(0)} ms (enrichctl validate --format json, Node start-up included)`);
-    console.log(`  peak RSS         ${mb.toFixed(0)} MB  (target < ${TARGET_MB} MB: ${mb < TARGET_MB ? 'met' : 'NOT met'})`);
+    console.log(`${kind} ${COUNT.toLocaleString('en-US')} datastores (${size} MB of YAML), ${RUNS} runs; whole CLI process (enrichctl validate --format json) ${show(stats(cli))}; in-process:`);
+    target({ label: `${kind} 10,000: loadManifests + render`, measured: stats(runs.map((r) => r.ms)), limit: TARGET_MS });
+    target({ label: `${kind} 10,000: peak RSS`, measured: stats(runs.map((r) => r.rssMb)), unit: 'MB', limit: TARGET_MB });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -92,7 +92,10 @@ function useColour(stream, env, noColorFlag) {
   return stream.isTTY === true;
 }
 function interruptible(work, signal) {
-  if (signal.aborted) return Promise.reject(new Interrupted());
+  if (signal.aborted) {
+    work.catch(() => void 0);
+    return Promise.reject(new Interrupted());
+  }
   return new Promise((resolve8, reject) => {
     const onAbort = () => reject(new Interrupted());
     signal.addEventListener("abort", onAbort, { once: true });
@@ -3864,11 +3867,13 @@ var init_url = __esm({
 function createCallLog(startedAt = performance.now()) {
   let records = [];
   let seq = 0;
+  const now = () => Math.round((performance.now() - startedAt) * 1e3) / 1e3;
   return {
     record(entry) {
       seq += 1;
-      records.push({ seq, ...entry, at: Math.round((performance.now() - startedAt) * 1e3) / 1e3 });
+      records.push({ seq, ...entry, at: now() });
     },
+    now,
     list: () => records.slice(),
     // seq keeps counting, so records from before and after a clear cannot be confused.
     clear() {
@@ -4104,10 +4109,11 @@ function hasSettingType(spec, value) {
   }
 }
 function settingEquals(key, a, b) {
+  if (a === b) return true;
   if (key === "enrichment_prefix" && typeof a === "string" && typeof b === "string") {
     return normalisePrefix(a) === normalisePrefix(b);
   }
-  return a === b;
+  return false;
 }
 function canonicalSetting(key, value) {
   return key === "enrichment_prefix" && typeof value === "string" ? normalisePrefix(value) : value;
@@ -5016,6 +5022,7 @@ function loggedBody(body) {
   }
 }
 async function answerApi(context, req, res, request) {
+  const received = context.log.now();
   const fault = context.faults.decide(request.method, request.path);
   const latency = context.faults.latencyMs();
   if (latency > 0) {
@@ -5032,6 +5039,7 @@ async function answerApi(context, req, res, request) {
     query: request.query,
     body: loggedBody(request.body),
     status: status2,
+    received,
     ...timing ? { injected: timing } : {}
   });
   if (fault.kind !== "none" && fault.timing === "before") {
@@ -5162,6 +5170,7 @@ async function startEmulator(options) {
     url: `${origin}/api`,
     origin,
     port,
+    startedAt,
     close() {
       closed ??= new Promise((resolve8, reject) => {
         closing.abort();
@@ -24623,6 +24632,15 @@ var init_suggest = __esm({
 });
 
 // src/source/schema-diagnostics.ts
+var schema_diagnostics_exports = {};
+__export(schema_diagnostics_exports, {
+  AJV_OPTIONS: () => AJV_OPTIONS,
+  checkAgainstSchema: () => checkAgainstSchema,
+  compileSchema: () => compileSchema,
+  describeYamlValue: () => describeYamlValue,
+  schemaChecker: () => schemaChecker,
+  schemaDiagnostics: () => schemaDiagnostics
+});
 function schemaChecker() {
   if (!ajv) {
     const { Ajv2020: Compiler } = require2("ajv/dist/2020.js");
@@ -25868,10 +25886,15 @@ function counted(n, noun) {
   return `${thousands(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 function hiddenFields(c) {
-  const hidden = STATE_FIELDS.filter((f) => !c.changed_fields.includes(f));
-  const managed = hidden.filter((f) => c.locations?.[f] !== void 0).length;
-  const unmanaged = hidden.length - managed;
-  return [...managed > 0 ? [`${managed} unchanged`] : [], ...unmanaged > 0 ? [`${unmanaged} not managed`] : []].join(", ");
+  let managed = 0;
+  let unmanaged = 0;
+  for (const f of STATE_FIELDS) {
+    if (c.changed_fields.includes(f)) continue;
+    if (c.locations?.[f] !== void 0) managed++;
+    else unmanaged++;
+  }
+  if (managed > 0 && unmanaged > 0) return `${managed} unchanged, ${unmanaged} not managed`;
+  return managed > 0 ? `${managed} unchanged` : unmanaged > 0 ? `${unmanaged} not managed` : "";
 }
 function valueOrigin(c, field) {
   const span = c.locations?.[field];
@@ -26194,68 +26217,6 @@ var init_connection_options = __esm({
   }
 });
 
-// src/render/views/fan-out.ts
-function fanOut(views) {
-  if (views.length === 1) return views[0];
-  const combined = {};
-  for (const key of Object.keys(views[0])) {
-    combined[key] = (...args) => {
-      for (const view of views) view[key](...args);
-    };
-  }
-  return combined;
-}
-var init_fan_out = __esm({
-  "src/render/views/fan-out.ts"() {
-    "use strict";
-  }
-});
-
-// src/render/colour.ts
-function paint(colour) {
-  return colour ? COLOUR : PLAIN;
-}
-var wrap, COLOUR, same, PLAIN;
-var init_colour = __esm({
-  "src/render/colour.ts"() {
-    "use strict";
-    wrap = (open2, close) => (s) => `\x1B[${open2}m${s}\x1B[${close}m`;
-    COLOUR = {
-      green: wrap(32, 39),
-      yellow: wrap(33, 39),
-      red: wrap(31, 39),
-      bold: wrap(1, 22),
-      dim: wrap(2, 22)
-    };
-    same = (s) => s;
-    PLAIN = { green: same, yellow: same, red: same, bold: same, dim: same };
-  }
-});
-
-// src/model/report.ts
-function countResults(report2) {
-  const counts = { applied: 0, failed: 0, skipped: 0, partial: 0 };
-  for (const r of report2.results) counts[r.status]++;
-  return counts;
-}
-var init_report = __esm({
-  "src/model/report.ts"() {
-    "use strict";
-  }
-});
-
-// src/model/plan.ts
-function inOperationOrder(operations) {
-  return [...operations].sort((a, b) => OPERATION_ORDER.indexOf(a.type) - OPERATION_ORDER.indexOf(b.type));
-}
-var OPERATION_ORDER;
-var init_plan = __esm({
-  "src/model/plan.ts"() {
-    "use strict";
-    OPERATION_ORDER = ["link", "update_settings", "unlink"];
-  }
-});
-
 // src/model/routes.ts
 function operationRoute(datastoreId, op) {
   switch (op.type) {
@@ -26288,970 +26249,6 @@ var init_routes2 = __esm({
   }
 });
 
-// src/render/plan-document.ts
-function operationDocument(datastoreId, op) {
-  return { ...op, ...operationRoute(datastoreId, op) };
-}
-function planDocument(plan) {
-  return { ...plan, changes: plan.changes.map((c) => ({ ...c, operations: c.operations.map((op) => operationDocument(c.datastore.id, op)) })) };
-}
-function reportDocument(report2) {
-  return {
-    format_version: 1,
-    ...report2,
-    results: report2.results.map((r) => ({ ...r, operations: r.operations.map((o) => ({ ...o, operation: operationDocument(r.datastore.id, o.operation) })) })),
-    summary: countResults(report2)
-  };
-}
-function planFromDocument(doc) {
-  const changes = [];
-  for (const c of doc.changes) {
-    let last = -1;
-    const operations = [];
-    for (const { method, path: path3, ...op } of c.operations) {
-      const operation2 = op;
-      const expected2 = operationRoute(c.datastore.id, operation2);
-      if (method !== expected2.method || path3 !== expected2.path) {
-        return { ok: false, problem: `operation ${method} ${path3} is not the ${operation2.type} of datastore id ${c.datastore.id} (that is ${expected2.method} ${expected2.path})` };
-      }
-      const rank = OPERATION_ORDER.indexOf(operation2.type);
-      if (rank <= last) return { ok: false, problem: `the operations of datastore id ${c.datastore.id} are out of order` };
-      last = rank;
-      operations.push(operation2);
-    }
-    changes.push({ ...c, operations });
-  }
-  return { ok: true, plan: { ...doc, changes } };
-}
-var init_plan_document = __esm({
-  "src/render/plan-document.ts"() {
-    "use strict";
-    init_report();
-    init_plan();
-    init_routes2();
-  }
-});
-
-// node_modules/diff/libesm/diff/base.js
-var Diff;
-var init_base = __esm({
-  "node_modules/diff/libesm/diff/base.js"() {
-    Diff = class {
-      diff(oldStr, newStr, options = {}) {
-        let callback;
-        if (typeof options === "function") {
-          callback = options;
-          options = {};
-        } else if ("callback" in options) {
-          callback = options.callback;
-        }
-        const oldString = this.castInput(oldStr, options);
-        const newString = this.castInput(newStr, options);
-        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
-        const newTokens = this.removeEmpty(this.tokenize(newString, options));
-        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
-      }
-      diffWithOptionsObj(oldTokens, newTokens, options, callback) {
-        var _a;
-        const done = (value) => {
-          value = this.postProcess(value, options);
-          if (callback) {
-            setTimeout(function() {
-              callback(value);
-            }, 0);
-            return void 0;
-          } else {
-            return value;
-          }
-        };
-        const newLen = newTokens.length, oldLen = oldTokens.length;
-        let editLength = 1;
-        let maxEditLength = newLen + oldLen;
-        if (options.maxEditLength != null) {
-          maxEditLength = Math.min(maxEditLength, options.maxEditLength);
-        }
-        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
-        const abortAfterTimestamp = Date.now() + maxExecutionTime;
-        const bestPath = [{ oldPos: -1, lastComponent: void 0 }];
-        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
-        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
-          return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
-        }
-        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
-        const execEditLength = () => {
-          for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
-            let basePath;
-            const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
-            if (removePath) {
-              bestPath[diagonalPath - 1] = void 0;
-            }
-            let canAdd = false;
-            if (addPath) {
-              const addPathNewPos = addPath.oldPos - diagonalPath;
-              canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
-            }
-            const canRemove = removePath && removePath.oldPos + 1 < oldLen;
-            if (!canAdd && !canRemove) {
-              bestPath[diagonalPath] = void 0;
-              continue;
-            }
-            if (!canRemove || canAdd && removePath.oldPos < addPath.oldPos) {
-              basePath = this.addToPath(addPath, true, false, 0, options);
-            } else {
-              basePath = this.addToPath(removePath, false, true, 1, options);
-            }
-            newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
-            if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
-              return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
-            } else {
-              bestPath[diagonalPath] = basePath;
-              if (basePath.oldPos + 1 >= oldLen) {
-                maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
-              }
-              if (newPos + 1 >= newLen) {
-                minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
-              }
-            }
-          }
-          editLength++;
-        };
-        if (callback) {
-          (function exec() {
-            setTimeout(function() {
-              if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
-                return callback(void 0);
-              }
-              if (!execEditLength()) {
-                exec();
-              }
-            }, 0);
-          })();
-        } else {
-          while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
-            const ret = execEditLength();
-            if (ret) {
-              return ret;
-            }
-          }
-        }
-      }
-      addToPath(path3, added, removed, oldPosInc, options) {
-        const last = path3.lastComponent;
-        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
-          return {
-            oldPos: path3.oldPos + oldPosInc,
-            lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
-          };
-        } else {
-          return {
-            oldPos: path3.oldPos + oldPosInc,
-            lastComponent: { count: 1, added, removed, previousComponent: last }
-          };
-        }
-      }
-      extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
-        const newLen = newTokens.length, oldLen = oldTokens.length;
-        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
-        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
-          newPos++;
-          oldPos++;
-          commonCount++;
-          if (options.oneChangePerToken) {
-            basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
-          }
-        }
-        if (commonCount && !options.oneChangePerToken) {
-          basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
-        }
-        basePath.oldPos = oldPos;
-        return newPos;
-      }
-      equals(left, right, options) {
-        if (options.comparator) {
-          return options.comparator(left, right);
-        } else {
-          return left === right || !!options.ignoreCase && left.toLowerCase() === right.toLowerCase();
-        }
-      }
-      removeEmpty(array) {
-        const ret = [];
-        for (let i = 0; i < array.length; i++) {
-          if (array[i]) {
-            ret.push(array[i]);
-          }
-        }
-        return ret;
-      }
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      castInput(value, options) {
-        return value;
-      }
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      tokenize(value, options) {
-        return Array.from(value);
-      }
-      join(chars) {
-        return chars.join("");
-      }
-      postProcess(changeObjects, options) {
-        return changeObjects;
-      }
-      get useLongestToken() {
-        return false;
-      }
-      buildValues(lastComponent, newTokens, oldTokens) {
-        const components = [];
-        let nextComponent;
-        while (lastComponent) {
-          components.push(lastComponent);
-          nextComponent = lastComponent.previousComponent;
-          delete lastComponent.previousComponent;
-          lastComponent = nextComponent;
-        }
-        components.reverse();
-        const componentLen = components.length;
-        let componentPos = 0, newPos = 0, oldPos = 0;
-        for (; componentPos < componentLen; componentPos++) {
-          const component = components[componentPos];
-          if (!component.removed) {
-            if (!component.added && this.useLongestToken) {
-              let value = newTokens.slice(newPos, newPos + component.count);
-              value = value.map(function(value2, i) {
-                const oldValue = oldTokens[oldPos + i];
-                return oldValue.length > value2.length ? oldValue : value2;
-              });
-              component.value = this.join(value);
-            } else {
-              component.value = this.join(newTokens.slice(newPos, newPos + component.count));
-            }
-            newPos += component.count;
-            if (!component.added) {
-              oldPos += component.count;
-            }
-          } else {
-            component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
-            oldPos += component.count;
-          }
-        }
-        return components;
-      }
-    };
-  }
-});
-
-// node_modules/diff/libesm/diff/line.js
-function diffLines(oldStr, newStr, options) {
-  return lineDiff.diff(oldStr, newStr, options);
-}
-function tokenize(value, options) {
-  if (options.stripTrailingCr) {
-    value = value.replace(/\r\n/g, "\n");
-  }
-  const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
-  if (!linesAndNewlines[linesAndNewlines.length - 1]) {
-    linesAndNewlines.pop();
-  }
-  for (let i = 0; i < linesAndNewlines.length; i++) {
-    const line = linesAndNewlines[i];
-    if (i % 2 && !options.newlineIsToken) {
-      retLines[retLines.length - 1] += line;
-    } else {
-      retLines.push(line);
-    }
-  }
-  return retLines;
-}
-var LineDiff, lineDiff;
-var init_line = __esm({
-  "node_modules/diff/libesm/diff/line.js"() {
-    init_base();
-    LineDiff = class extends Diff {
-      constructor() {
-        super(...arguments);
-        this.tokenize = tokenize;
-      }
-      equals(left, right, options) {
-        if (options.ignoreWhitespace) {
-          if (!options.newlineIsToken || !left.includes("\n")) {
-            left = left.trim();
-          }
-          if (!options.newlineIsToken || !right.includes("\n")) {
-            right = right.trim();
-          }
-        } else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
-          if (left.endsWith("\n")) {
-            left = left.slice(0, -1);
-          }
-          if (right.endsWith("\n")) {
-            right = right.slice(0, -1);
-          }
-        }
-        return super.equals(left, right, options);
-      }
-    };
-    lineDiff = new LineDiff();
-  }
-});
-
-// node_modules/diff/libesm/index.js
-var init_libesm = __esm({
-  "node_modules/diff/libesm/index.js"() {
-    init_line();
-  }
-});
-
-// src/model/describe.ts
-function describeRef(ref2) {
-  return `${quoteText(ref2.name)} (id ${ref2.id})`;
-}
-function describeValue(field, state) {
-  if (field === "enrich_datastore") return state.enrich_datastore ? describeRef(state.enrich_datastore) : "null";
-  const value = state[field];
-  return typeof value === "string" ? quoteText(value) : String(value);
-}
-function compareRefs(a, b) {
-  const x = a.name.toLowerCase();
-  const y = b.name.toLowerCase();
-  if (x !== y) return x < y ? -1 : 1;
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return a.id - b.id;
-}
-function fieldLabel(field) {
-  return field === "enrich_datastore" ? "enrichment_datastore" : field;
-}
-var init_describe = __esm({
-  "src/model/describe.ts"() {
-    "use strict";
-    init_visible_text();
-  }
-});
-
-// src/render/markdown-escape.ts
-function plainLine(text2) {
-  return text2.replace(LINE_BREAKS, "\u2424").replace(/\t/g, " ").replace(CONTROLS, "\uFFFD");
-}
-function oneLine(text2) {
-  return plainLine(text2).replace(/@/g, `@${ZWSP}`).replace(/:\/\//g, `:${ZWSP}//`).replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
-}
-function htmlText(text2) {
-  return oneLine(text2).replace(/[&<>"'[\]|`$\\]/g, (c) => HTML_ENTITIES[c] ?? `&#${c.charCodeAt(0)};`);
-}
-function markdownText(text2) {
-  return oneLine(text2).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c).replace(/[\\`*_[\]|~#!$]/g, "\\$&").replace(/^([-+=]|\d+[.)])/, (m) => m.length === 1 ? `\\${m}` : `${m.slice(0, -1)}\\${m.slice(-1)}`);
-}
-function longestBacktickRun(text2) {
-  let longest = 0;
-  for (const run of text2.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
-  return longest;
-}
-function codeSpan(text2) {
-  const content = plainLine(text2);
-  const ticks = "`".repeat(longestBacktickRun(content) + 1);
-  const pad = content.startsWith("`") || content.endsWith("`") || content === "" ? " " : "";
-  return `${ticks}${pad}${content}${pad}${ticks}`;
-}
-function fencedBlock(info, lines) {
-  const body = lines.map(plainLine);
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(body.join("\n")) + 1));
-  return [`${fence}${info}`, ...body, fence].join("\n");
-}
-var LINE_BREAKS, CONTROLS, ZWSP, HTML_ENTITIES;
-var init_markdown_escape = __esm({
-  "src/render/markdown-escape.ts"() {
-    "use strict";
-    LINE_BREAKS = /\r\n|[\n\r\u2028\u2029\u0085\v\f]/g;
-    CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-    ZWSP = "\u200B";
-    HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-  }
-});
-
-// src/render/plan-markdown.ts
-function renderPlanMarkdown(plan, budget = MARKDOWN_BUDGET) {
-  const changed = plan.changes.filter((c) => c.action !== "no-op");
-  const out = [COMMENT_MARKER, "### enrichctl plan", "", `Against ${codeSpan(plan.base_url)}.`, ""];
-  out.push(changed.length === 0 ? `**${NO_CHANGES}**` : `**${summaryLine(plan)}**`, "");
-  const warnings = plan.warnings ?? [];
-  for (const w of warnings.slice(0, 20)) {
-    out.push(`> **Warning**${w.file && w.line ? ` (${codeSpan(`${w.file}:${w.line}`)})` : ""}: ${markdownText(w.message)}`, "");
-  }
-  if (warnings.length > 20) out.push(`> ${warnings.length - 20} more warnings: run \`enrichctl plan\` to see them.`, "");
-  let used = out.join("\n").length + 600;
-  const fitting = (items, limit) => {
-    const taken = [];
-    for (const item of items) {
-      if (used + item.length + 1 > limit) break;
-      used += item.length + 1;
-      taken.push(item);
-    }
-    return taken;
-  };
-  const notes = [];
-  if (changed.length > 0) {
-    out.push("| | Datastore | Id | Changes |", "|:-:|---|--:|---|");
-    const rows = changed.map((c) => `| \`${marker(c)}\` | ${markdownText(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${fieldLabel(f)}\``).join(", ")} |`);
-    const shown = fitting(rows, budget * 0.4);
-    out.push(...shown, "");
-    if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more changed datastores are not listed in this table._`, "");
-  }
-  if (plan.unmanaged) {
-    out.push(`#### ${unmanagedHeadline(plan.unmanaged.length)}`, "");
-    if (plan.unmanaged.length > 0) {
-      out.push("| Datastore | Id | Not at its default |", "|---|--:|---|");
-      const rows = plan.unmanaged.map((u) => `| ${markdownText(u.datastore.name)} | ${u.datastore.id} | ${u.non_default.map((f) => `\`${fieldLabel(f)}\` = ${markdownText(describeValue(f, u.state))}`).join(", ")} |`);
-      const shown = fitting(rows, budget * 0.55);
-      out.push(...shown, "");
-      if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more unmanaged datastores are not listed._`, "");
-    }
-  }
-  const details = fitting(changed.map(renderDetails), budget);
-  out.push(...details);
-  if (details.length < changed.length) {
-    notes.push(`_${changed.length - details.length} of ${changed.length} changed datastores are not shown in detail to keep this comment under ${thousands(budget)} characters; run \`enrichctl plan\` or read the JSON plan for all of them._`);
-  }
-  if (notes.length > 0) out.push("", ...notes);
-  return `${out.join("\n")}
-`;
-}
-function renderDetails(c) {
-  const title2 = `${marker(c)} ${htmlText(c.datastore.name)} (id ${c.datastore.id}): ${c.operations.map((o) => o.type).join(", ")}`;
-  return [
-    "<details>",
-    `<summary>${title2}</summary>`,
-    "",
-    fencedBlock("diff", stateDiff(c)),
-    "",
-    c.operations.map((o) => `- ${codeSpan(describeOperation(c.datastore.id, o))}${o.type === "update_settings" ? ` ${codeSpan(JSON.stringify(o.body))}` : ""}`).join("\n"),
-    "",
-    "</details>"
-  ].join("\n");
-}
-function stateDiff(c) {
-  const text2 = (s, after) => STATE_FIELDS.map((f) => {
-    const origin = after && c.changed_fields.includes(f) ? valueOrigin(c, f) : void 0;
-    return `${fieldLabel(f)}: ${describeValue(f, s)}${c.locations?.[f] || c.changed_fields.includes(f) ? "" : "  (not managed)"}${origin ? `   # ${origin}` : ""}
-`;
-  }).join("");
-  return diffLines(text2(c.before, false), text2(c.after, true)).map((part) => {
-    const sign = part.added ? "+" : part.removed ? "-" : " ";
-    return part.value.replace(/\n$/, "").split("\n").map((line) => `${sign} ${line}`);
-  }).flat();
-}
-function marker(c) {
-  return c.changed_fields.includes("enrich_datastore") ? fieldMarker("enrich_datastore", c.before, c.after) : "~";
-}
-var COMMENT_MARKER, MARKDOWN_BUDGET;
-var init_plan_markdown = __esm({
-  "src/render/plan-markdown.ts"() {
-    "use strict";
-    init_routes2();
-    init_libesm();
-    init_describe();
-    init_state2();
-    init_markdown_escape();
-    init_values();
-    init_format();
-    COMMENT_MARKER = "<!-- enrichctl-plan -->";
-    MARKDOWN_BUDGET = 6e4;
-  }
-});
-
-// src/render/plan-text.ts
-function renderPlanText(plan, p) {
-  const changed = plan.changes.filter((c) => c.action !== "no-op");
-  const out = [];
-  if (changed.length === 0) {
-    out.push(p.green(NO_CHANGES));
-  } else {
-    out.push("enrichctl will perform the following actions:", "");
-    for (const c of changed) out.push(...renderChange(c, p), "");
-    out.push(p.bold(summaryLine(plan)));
-  }
-  if (plan.unmanaged) out.push("", ...renderUnmanaged(plan.unmanaged, p));
-  return `${out.join("\n")}
-`;
-}
-function renderUnmanaged(unmanaged, p) {
-  const lines = [p.yellow(unmanagedHeadline(unmanaged.length))];
-  for (const u of unmanaged) {
-    lines.push(`  ${p.yellow("!")} ${describeRef(u.datastore)}: ${u.non_default.map((f) => `${fieldLabel(f)} = ${describeValue(f, u.state)}`).join(", ")}`);
-  }
-  return lines;
-}
-function renderChange(c, p) {
-  const lines = [
-    p.dim(`  # ${describeRef(c.datastore)}, declared at ${c.declared_at.file}:${c.declared_at.line}`),
-    `  ${p.yellow("~")} datastore ${describeRef(c.datastore)} {`
-  ];
-  for (const field of c.changed_fields) {
-    const marker2 = fieldMarker(field, c.before, c.after);
-    const colour = marker2 === "+" ? p.green : marker2 === "-" ? p.red : p.yellow;
-    const before = describeValue(field, c.before);
-    const after = describeValue(field, c.after);
-    const value = marker2 === "+" ? after : `${before} -> ${after}`;
-    const origin = valueOrigin(c, field);
-    lines.push(`      ${colour(marker2)} ${fieldLabel(field).padEnd(FIELD_WIDTH)} = ${value}${origin ? p.dim(`   # ${origin}`) : ""}`);
-  }
-  const hidden = hiddenFields(c);
-  if (hidden) lines.push(p.dim(`        (${hidden})`));
-  lines.push("    }");
-  for (const op of c.operations) lines.push(p.dim(`    ${describeOperation(c.datastore.id, op)}${op.type === "update_settings" ? ` ${JSON.stringify(op.body)}` : ""}`));
-  return lines;
-}
-var FIELD_WIDTH;
-var init_plan_text = __esm({
-  "src/render/plan-text.ts"() {
-    "use strict";
-    init_routes2();
-    init_state2();
-    init_describe();
-    init_values();
-    FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => fieldLabel(f).length));
-  }
-});
-
-// src/render/views/diagnostics-view.ts
-function diagnosticsView(format, output) {
-  const out = output.stdout;
-  switch (format) {
-    case "text":
-      return {
-        checked: (r) => {
-          out.write(renderDiagnosticsText(r.diagnostics, { sources: r.sources, colour: out.colour }));
-          out.write(renderSummary(r.diagnostics, { files: r.files, ...r.datastores === void 0 ? {} : { datastores: r.datastores } }));
-        }
-      };
-    case "json":
-      return { checked: (r) => out.write(renderDiagnosticsJson(r.diagnostics)) };
-    default: {
-      const unreachable = format;
-      throw new Error(`unknown format ${String(unreachable)}`);
-    }
-  }
-}
-function planningMessages(output) {
-  const err = output.stderr;
-  return {
-    failed: (diagnostics, sources) => {
-      err.write(renderDiagnosticsText(diagnostics, { sources, colour: err.colour }));
-      const n = diagnostics.filter((d) => d.severity === "error").length;
-      err.write(`Planning failed: ${n} ${n === 1 ? "error" : "errors"}; nothing was changed.
-`);
-    },
-    warnings: (diagnostics, sources) => {
-      if (diagnostics.length > 0) err.write(renderDiagnosticsText(diagnostics, { sources, colour: err.colour }));
-    }
-  };
-}
-var init_diagnostics_view = __esm({
-  "src/render/views/diagnostics-view.ts"() {
-    "use strict";
-    init_diagnostics2();
-  }
-});
-
-// src/render/findings.ts
-function diagnosticFinding(d) {
-  const message = [d.message, ...d.hints ?? []].join("\n");
-  const region = d.start && {
-    startLine: d.start.line,
-    startColumn: d.start.column,
-    ...d.end ? { endLine: d.end.line, endColumn: d.end.column } : {}
-  };
-  return { kind: "diagnostic", level: d.severity, rule: d.code, message, location: { file: d.file, ...region ? { region } : {} } };
-}
-function driftFindings(c) {
-  return c.changed_fields.map((field) => ({
-    kind: "drift",
-    level: "warning",
-    rule: fieldLabel(field),
-    message: `${describeRef(c.datastore)}: ${fieldLabel(field)} is ${describeValue(field, c.before)} live, the manifests say ${describeValue(field, c.after)}`,
-    location: fieldLocation(c, field),
-    datastore: c.datastore
-  }));
-}
-function fieldLocation(c, field) {
-  const span = c.locations?.[field];
-  if (span) return { file: span.file, region: { startLine: span.line, startColumn: span.column, endLine: span.end_line, endColumn: span.end_column } };
-  return { file: c.declared_at.file, region: { startLine: c.declared_at.line, startColumn: c.declared_at.column } };
-}
-function unmanagedFindings(plan) {
-  return (plan.unmanaged ?? []).map((u) => ({
-    kind: "unmanaged",
-    level: "warning",
-    rule: UNMANAGED_RULE,
-    message: `${describeRef(u.datastore)} has enrichment configuration that no manifest declares: ${u.non_default.map((f) => `${fieldLabel(f)} = ${describeValue(f, u.state)}`).join(", ")}`,
-    datastore: u.datastore
-  }));
-}
-function validateFindings(diagnostics) {
-  const findings = diagnostics.map(diagnosticFinding);
-  return { command: "validate", ok: !findings.some((f) => f.level === "error"), findings, declared: [] };
-}
-function planFindings(command, plan, diagnostics) {
-  const declared = plan.changes.map((c) => {
-    const drift = driftFindings(c);
-    return { name: describeRef(c.datastore), declared_at: c.declared_at, outcome: c.action === "no-op" ? "unchanged" : "drifted", findings: drift };
-  });
-  return {
-    command,
-    ok: true,
-    findings: [...diagnostics.map(diagnosticFinding), ...declared.flatMap((d) => d.findings), ...unmanagedFindings(plan)],
-    declared,
-    drifted: declared.filter((d) => d.outcome === "drifted").length,
-    ...plan.unmanaged ? { unmanaged: plan.unmanaged.length } : {}
-  };
-}
-function recordedDiagnostics(plan) {
-  return (plan.warnings ?? []).map((w) => ({
-    severity: "warning",
-    file: w.file ?? plan.manifest_paths.join(", "),
-    ...w.line !== void 0 ? { start: { line: w.line, column: w.column ?? 1 } } : {},
-    message: w.message,
-    code: w.code ?? "plan-warning"
-  }));
-}
-function failedPlanFindings(diagnostics, declarations) {
-  const findings = diagnostics.map(diagnosticFinding);
-  const owner = (f) => {
-    const line = f.location?.region?.startLine;
-    if (line === void 0) return void 0;
-    let best;
-    for (const d of declarations) {
-      if (d.declared_at.file === f.location?.file && d.declared_at.line <= line && (!best || d.declared_at.line > best.declared_at.line)) best = d;
-    }
-    return best;
-  };
-  const errors = findings.filter((f) => f.level === "error");
-  const declared = declarations.map((d) => {
-    const own = errors.filter((f) => owner(f) === d);
-    return { name: d.name, declared_at: d.declared_at, outcome: own.length > 0 ? "failed" : "not-planned", findings: own };
-  });
-  for (const f of errors.filter((e) => owner(e) === void 0)) {
-    declared.push({ name: f.location ? f.location.file : "manifests", outcome: "failed", findings: [f] });
-  }
-  return { command: "plan", ok: false, findings, declared };
-}
-function abortedFindings(command, reason, declarations = []) {
-  return {
-    command,
-    ok: false,
-    aborted: reason,
-    findings: [],
-    declared: declarations.map((d) => ({ name: d.name, declared_at: d.declared_at, outcome: "not-planned", findings: [] }))
-  };
-}
-var UNMANAGED_RULE;
-var init_findings = __esm({
-  "src/render/findings.ts"() {
-    "use strict";
-    init_describe();
-    UNMANAGED_RULE = "unmanaged-datastore";
-  }
-});
-
-// src/render/reports/github.ts
-function renderGithubAnnotations(report2) {
-  const lines = report2.findings.map((f) => {
-    const properties = [];
-    const where3 = f.location;
-    if (where3) {
-      properties.push(["file", where3.file]);
-      const r = where3.region;
-      if (r) {
-        properties.push(["line", r.startLine], ["col", r.startColumn]);
-        if (r.endLine !== void 0) properties.push(["endLine", r.endLine], ["endColumn", r.endColumn ?? r.startColumn]);
-      }
-    }
-    properties.push(["title", title(f)]);
-    const props = properties.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(",");
-    return `::${COMMAND[f.level]} ${props}::${escapeData(f.message)}`;
-  });
-  if (report2.aborted) lines.push(`::error title=${escapeProperty(`enrichctl ${report2.command} failed`)}::${escapeData(report2.aborted)}`);
-  return lines.length > 0 ? `${lines.join("\n")}
-` : "";
-}
-function title(f) {
-  switch (f.kind) {
-    case "diagnostic":
-      return `enrichctl ${f.rule}`;
-    case "drift":
-      return `drift in ${f.rule}`;
-    case "unmanaged":
-      return "unmanaged datastore";
-    default: {
-      const unreachable = f.kind;
-      throw new Error(`unknown finding ${String(unreachable)}`);
-    }
-  }
-}
-function escapeData(text2) {
-  return text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function escapeProperty(text2) {
-  return escapeData(text2).replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-var COMMAND;
-var init_github = __esm({
-  "src/render/reports/github.ts"() {
-    "use strict";
-    COMMAND = { error: "error", warning: "warning", note: "notice" };
-  }
-});
-
-// src/render/reports/junit.ts
-function renderJunit(report2) {
-  const cases = report2.declared.map(testcase);
-  if (report2.aborted) cases.push(`    <testcase classname="enrichctl.${report2.command}" name="run"><failure message="${attr(report2.aborted)}" type="run-failed">${text(report2.aborted)}</failure></testcase>`);
-  const failures = report2.declared.filter((d) => d.outcome === "drifted" || d.outcome === "failed").length + (report2.aborted ? 1 : 0);
-  const skipped = report2.declared.filter((d) => d.outcome === "not-planned").length;
-  const tests = cases.length;
-  const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}"`;
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="enrichctl ${report2.command}" ${counts}>`,
-    `  <testsuite name="enrichctl ${report2.command}" ${counts}>`,
-    ...cases,
-    "  </testsuite>",
-    "</testsuites>",
-    ""
-  ].join("\n");
-}
-function testcase(d) {
-  const file = d.declared_at ? ` file="${attr(d.declared_at.file)}" line="${d.declared_at.line}"` : "";
-  const open2 = `    <testcase classname="enrichctl.datastore" name="${attr(d.name)}"${file}>`;
-  switch (d.outcome) {
-    case "unchanged":
-      return `${open2}</testcase>`;
-    case "not-planned":
-      return `${open2}<skipped message="not planned: the plan failed on other errors"/></testcase>`;
-    case "drifted":
-    case "failed": {
-      const summary = d.outcome === "drifted" ? `drifted: ${d.findings.map((f) => f.rule).join(", ")}` : "could not be planned";
-      const body = d.findings.map((f) => f.location?.region ? `${f.location.file}:${f.location.region.startLine}: ${f.message}` : f.message).join("\n");
-      return `${open2}<failure message="${attr(summary)}" type="${d.outcome}">${text(body)}</failure></testcase>`;
-    }
-    default: {
-      const unreachable = d.outcome;
-      throw new Error(`unknown outcome ${String(unreachable)}`);
-    }
-  }
-}
-function text(s) {
-  return s.replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function attr(s) {
-  return text(s).replace(/"/g, "&quot;").replace(/'/g, "&apos;").replace(/\n/g, "&#10;").replace(/\r/g, "&#13;").replace(/\t/g, "&#9;");
-}
-var NOT_XML;
-var init_junit = __esm({
-  "src/render/reports/junit.ts"() {
-    "use strict";
-    NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-  }
-});
-
-// src/render/reports/prometheus.ts
-function renderPrometheus(report2, run) {
-  const declared = report2.declared.filter((d) => d.declared_at !== void 0).length;
-  const metrics = [
-    { name: "enrichctl_plan_success", help: "Whether the last plan was made (1) or failed (0).", value: report2.ok ? 1 : 0 },
-    { name: "enrichctl_last_run_timestamp_seconds", help: "When the last plan ran, in seconds since the Unix epoch.", value: Math.floor(run.now.getTime() / 1e3) },
-    { name: "enrichctl_declared_datastores", help: "Datastores the manifests declare (the --target selection, if any).", value: report2.ok || declared > 0 ? declared : void 0 },
-    { name: "enrichctl_drift_datastores", help: "Declared datastores whose live enrichment configuration differs from the manifests.", value: report2.drifted },
-    { name: "enrichctl_unmanaged_datastores", help: "Live datastores with enrichment configuration that no manifest declares (with --report-unmanaged).", value: report2.unmanaged }
-  ];
-  return metrics.filter((m) => m.value !== void 0).map((m) => `# HELP ${m.name} ${m.help}
-# TYPE ${m.name} gauge
-${m.name} ${m.value}
-`).join("");
-}
-var init_prometheus = __esm({
-  "src/render/reports/prometheus.ts"() {
-    "use strict";
-  }
-});
-
-// src/render/reports/sarif.ts
-function renderSarif(report2, run) {
-  const rules = [];
-  const index = /* @__PURE__ */ new Map();
-  for (const f of report2.findings) {
-    if (!index.has(f.rule)) {
-      index.set(f.rule, rules.length);
-      rules.push({ id: f.rule, kind: f.kind });
-    }
-  }
-  const results = report2.findings.map((f) => ({
-    ruleId: f.rule,
-    ruleIndex: index.get(f.rule),
-    level: f.level,
-    message: { text: f.message },
-    ...f.location ? { locations: [location(f.location)] } : {},
-    ...f.datastore ? { properties: { datastore_id: f.datastore.id, datastore_name: f.datastore.name } } : {}
-  }));
-  const log = {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [{
-      tool: {
-        driver: {
-          name: "enrichctl",
-          version: run.version,
-          rules: rules.map((r) => ({ id: r.id, name: r.id, shortDescription: { text: RULE_HELP[r.kind] } }))
-        }
-      },
-      invocations: [{
-        executionSuccessful: report2.ok,
-        ...report2.aborted ? { toolExecutionNotifications: [{ level: "error", message: { text: report2.aborted } }] } : {}
-      }],
-      results
-    }]
-  };
-  return `${JSON.stringify(log, null, 2)}
-`;
-}
-function location(where3) {
-  const r = where3.region;
-  return {
-    physicalLocation: {
-      artifactLocation: { uri: artifactUri(where3.file) },
-      ...r ? { region: { startLine: r.startLine, startColumn: r.startColumn, ...r.endLine !== void 0 ? { endLine: r.endLine, endColumn: r.endColumn } : {} } } : {}
-    }
-  };
-}
-function artifactUri(file) {
-  return file.replace(/\\/g, "/").replace(/^(\.\/)+/, "").split("/").map(encodeURIComponent).join("/");
-}
-var RULE_HELP;
-var init_sarif = __esm({
-  "src/render/reports/sarif.ts"() {
-    "use strict";
-    RULE_HELP = {
-      diagnostic: "A problem in the manifests or in planning them.",
-      drift: "The live value of this field differs from what the manifests declare.",
-      unmanaged: "A live datastore has enrichment configuration that no manifest declares."
-    };
-  }
-});
-
-// src/render/views/findings-view.ts
-function findingsRenderer(format, run) {
-  switch (format) {
-    case "sarif":
-      return (report2) => renderSarif(report2, run);
-    case "github":
-      return renderGithubAnnotations;
-    case "junit":
-      return renderJunit;
-    case "prometheus":
-      return (report2) => renderPrometheus(report2, run);
-    default: {
-      const unreachable = format;
-      throw new Error(`unknown format ${String(unreachable)}`);
-    }
-  }
-}
-function findingsValidateView(format, output, run) {
-  const render2 = findingsRenderer(format, run);
-  return { checked: (r) => output.stdout.write(render2(validateFindings(r.diagnostics))) };
-}
-function findingsPlanView(format, output, run, command) {
-  const render2 = findingsRenderer(format, run);
-  const messages = planningMessages(output);
-  let diagnostics = [];
-  let written = false;
-  const write = (report2) => {
-    if (written) return;
-    written = true;
-    output.stdout.write(render2(report2));
-  };
-  return {
-    failed: (d, sources, declarations = []) => {
-      messages.failed(d, sources);
-      write({ ...failedPlanFindings(d, declarations), command });
-    },
-    warnings: (d, sources) => {
-      messages.warnings(d, sources);
-      diagnostics = d;
-    },
-    plan: (plan) => write(planFindings(command, plan, diagnostics)),
-    saved: (file) => output.stderr.write(`Saved the plan to ${file}. Apply exactly this plan with: enrichctl apply --plan ${file}
-`),
-    aborted: (reason, declarations = []) => write(abortedFindings(command, reason, declarations))
-  };
-}
-var init_findings_view = __esm({
-  "src/render/views/findings-view.ts"() {
-    "use strict";
-    init_findings();
-    init_github();
-    init_junit();
-    init_prometheus();
-    init_sarif();
-    init_diagnostics_view();
-    init_formats();
-  }
-});
-
-// src/render/views/plan-view.ts
-function planView(format, output, run, command = "plan") {
-  switch (format) {
-    case "text":
-    case "json":
-    case "markdown":
-      return documentPlanView(format, output);
-    case "sarif":
-    case "github":
-    case "junit":
-    case "prometheus":
-      return findingsPlanView(format, output, run, command);
-    default: {
-      const unreachable = format;
-      throw new Error(`unknown format ${String(unreachable)}`);
-    }
-  }
-}
-function documentPlanView(format, output) {
-  const { stdout, stderr } = output;
-  const render2 = planRenderer(format, stdout.colour);
-  const notes = format === "text" ? stdout : stderr;
-  return {
-    ...planningMessages(output),
-    plan: (plan) => stdout.write(render2(plan)),
-    saved: (file) => notes.write(`Saved the plan to ${file}. Apply exactly this plan with: enrichctl apply --plan ${file}
-`),
-    aborted: () => void 0
-  };
-}
-function planRenderer(format, colour) {
-  switch (format) {
-    case "text":
-      return (plan) => renderPlanText(plan, paint(colour));
-    case "json":
-      return (plan) => `${JSON.stringify(planDocument(plan), null, 2)}
-`;
-    case "markdown":
-      return renderPlanMarkdown;
-    default: {
-      const unreachable = format;
-      throw new Error(`unknown format ${String(unreachable)}`);
-    }
-  }
-}
-var init_plan_view = __esm({
-  "src/render/views/plan-view.ts"() {
-    "use strict";
-    init_colour();
-    init_plan_document();
-    init_plan_markdown();
-    init_plan_text();
-    init_diagnostics_view();
-    init_findings_view();
-    init_formats();
-  }
-});
-
 // src/api/error-body.ts
 function readErrorBody(raw, status2, redact) {
   const text2 = redact(raw);
@@ -27262,13 +26259,13 @@ function readErrorBody(raw, status2, redact) {
     return { detail: text2.trim() === "" ? defaultReason(status2) : describeBody(text2), problems: [] };
   }
   const detail = isRecord2(parsed) ? parsed.detail : void 0;
-  if (typeof detail === "string") return { detail: oneLine2(redact(detail)), problems: [] };
+  if (typeof detail === "string") return { detail: oneLine(redact(detail)), problems: [] };
   if (Array.isArray(detail)) {
     const problems = detail.flatMap((d) => isRecord2(d) && typeof d.msg === "string" ? [{ type: typeof d.type === "string" ? d.type : "", loc: Array.isArray(d.loc) ? d.loc.filter(isLocPart).map((p) => typeof p === "string" ? redact(p) : p) : [], msg: redact(d.msg) }] : []);
     const text3 = problems.length === detail.length ? problems.map(describeProblem).join("; ") : redact(JSON.stringify(detail));
-    return { detail: oneLine2(text3), problems };
+    return { detail: oneLine(text3), problems };
   }
-  return { detail: detail === void 0 ? defaultReason(status2) : oneLine2(redact(JSON.stringify(detail))), problems: [] };
+  return { detail: detail === void 0 ? defaultReason(status2) : oneLine(redact(JSON.stringify(detail))), problems: [] };
 }
 function describeProblem(p) {
   const where3 = p.loc[0] === "body" || p.loc[0] === "query" || p.loc[0] === "path" || p.loc[0] === "header" ? p.loc.slice(1) : p.loc;
@@ -27282,10 +26279,10 @@ function defaultReason(status2) {
   return "";
 }
 function describeBody(text2) {
-  const t = oneLine2(text2);
+  const t = oneLine(text2);
   return t.length > 200 ? `${t.slice(0, 200)}...` : t;
 }
-function oneLine2(s) {
+function oneLine(s) {
   const flat = s.replace(/\s+/g, " ").trim();
   return flat.length > 1e3 ? `${flat.slice(0, 1e3)}...` : flat;
 }
@@ -27544,316 +26541,6 @@ var init_waiting = __esm({
         if (next) next();
         else this.#free++;
       }
-    };
-  }
-});
-
-// node_modules/undici/lib/core/symbols.js
-var require_symbols = __commonJS({
-  "node_modules/undici/lib/core/symbols.js"(exports, module) {
-    "use strict";
-    module.exports = {
-      kClose: /* @__PURE__ */ Symbol("close"),
-      kDestroy: /* @__PURE__ */ Symbol("destroy"),
-      kDispatch: /* @__PURE__ */ Symbol("dispatch"),
-      kUrl: /* @__PURE__ */ Symbol("url"),
-      kRedirectCacheControl: /* @__PURE__ */ Symbol("redirect cache control"),
-      kWriting: /* @__PURE__ */ Symbol("writing"),
-      kResuming: /* @__PURE__ */ Symbol("resuming"),
-      kQueue: /* @__PURE__ */ Symbol("queue"),
-      kConnect: /* @__PURE__ */ Symbol("connect"),
-      kConnecting: /* @__PURE__ */ Symbol("connecting"),
-      kKeepAliveDefaultTimeout: /* @__PURE__ */ Symbol("default keep alive timeout"),
-      kKeepAliveMaxTimeout: /* @__PURE__ */ Symbol("max keep alive timeout"),
-      kKeepAliveTimeoutThreshold: /* @__PURE__ */ Symbol("keep alive timeout threshold"),
-      kKeepAliveTimeoutValue: /* @__PURE__ */ Symbol("keep alive timeout"),
-      kKeepAlive: /* @__PURE__ */ Symbol("keep alive"),
-      kHeadersTimeout: /* @__PURE__ */ Symbol("headers timeout"),
-      kBodyTimeout: /* @__PURE__ */ Symbol("body timeout"),
-      kServerName: /* @__PURE__ */ Symbol("server name"),
-      kLocalAddress: /* @__PURE__ */ Symbol("local address"),
-      kHost: /* @__PURE__ */ Symbol("host"),
-      kNoRef: /* @__PURE__ */ Symbol("no ref"),
-      kBodyUsed: /* @__PURE__ */ Symbol("used"),
-      kBody: /* @__PURE__ */ Symbol("abstracted request body"),
-      kRunning: /* @__PURE__ */ Symbol("running"),
-      kBlocking: /* @__PURE__ */ Symbol("blocking"),
-      kPending: /* @__PURE__ */ Symbol("pending"),
-      kSize: /* @__PURE__ */ Symbol("size"),
-      kBusy: /* @__PURE__ */ Symbol("busy"),
-      kQueued: /* @__PURE__ */ Symbol("queued"),
-      kFree: /* @__PURE__ */ Symbol("free"),
-      kConnected: /* @__PURE__ */ Symbol("connected"),
-      kClosed: /* @__PURE__ */ Symbol("closed"),
-      kNeedDrain: /* @__PURE__ */ Symbol("need drain"),
-      kReset: /* @__PURE__ */ Symbol("reset"),
-      kDestroyed: /* @__PURE__ */ Symbol.for("nodejs.stream.destroyed"),
-      kResume: /* @__PURE__ */ Symbol("resume"),
-      kOnError: /* @__PURE__ */ Symbol("on error"),
-      kMaxHeadersSize: /* @__PURE__ */ Symbol("max headers size"),
-      kRunningIdx: /* @__PURE__ */ Symbol("running index"),
-      kPendingIdx: /* @__PURE__ */ Symbol("pending index"),
-      kError: /* @__PURE__ */ Symbol("error"),
-      kClients: /* @__PURE__ */ Symbol("clients"),
-      kClient: /* @__PURE__ */ Symbol("client"),
-      kParser: /* @__PURE__ */ Symbol("parser"),
-      kOnDestroyed: /* @__PURE__ */ Symbol("destroy callbacks"),
-      kPipelining: /* @__PURE__ */ Symbol("pipelining"),
-      kSocket: /* @__PURE__ */ Symbol("socket"),
-      kHostHeader: /* @__PURE__ */ Symbol("host header"),
-      kConnector: /* @__PURE__ */ Symbol("connector"),
-      kStrictContentLength: /* @__PURE__ */ Symbol("strict content length"),
-      kMaxRedirections: /* @__PURE__ */ Symbol("maxRedirections"),
-      kMaxRequests: /* @__PURE__ */ Symbol("maxRequestsPerClient"),
-      kProxy: /* @__PURE__ */ Symbol("proxy agent options"),
-      kCounter: /* @__PURE__ */ Symbol("socket request counter"),
-      kMaxResponseSize: /* @__PURE__ */ Symbol("max response size"),
-      kHTTP2Session: /* @__PURE__ */ Symbol("http2Session"),
-      kHTTP2SessionState: /* @__PURE__ */ Symbol("http2Session state"),
-      kRetryHandlerDefaultRetry: /* @__PURE__ */ Symbol("retry agent default retry"),
-      kConstruct: /* @__PURE__ */ Symbol("constructable"),
-      kListeners: /* @__PURE__ */ Symbol("listeners"),
-      kHTTPContext: /* @__PURE__ */ Symbol("http context"),
-      kMaxConcurrentStreams: /* @__PURE__ */ Symbol("max concurrent streams"),
-      kHTTP2InitialWindowSize: /* @__PURE__ */ Symbol("http2 initial window size"),
-      kHTTP2ConnectionWindowSize: /* @__PURE__ */ Symbol("http2 connection window size"),
-      kEnableConnectProtocol: /* @__PURE__ */ Symbol("http2session connect protocol"),
-      kRemoteSettings: /* @__PURE__ */ Symbol("http2session remote settings"),
-      kHTTP2Stream: /* @__PURE__ */ Symbol("http2session client stream"),
-      kPingInterval: /* @__PURE__ */ Symbol("ping interval"),
-      kNoProxyAgent: /* @__PURE__ */ Symbol("no proxy agent"),
-      kHttpProxyAgent: /* @__PURE__ */ Symbol("http proxy agent"),
-      kHttpsProxyAgent: /* @__PURE__ */ Symbol("https proxy agent"),
-      kSocks5ProxyAgent: /* @__PURE__ */ Symbol("socks5 proxy agent")
-    };
-  }
-});
-
-// node_modules/undici/lib/util/timers.js
-var require_timers = __commonJS({
-  "node_modules/undici/lib/util/timers.js"(exports, module) {
-    "use strict";
-    var fastNow = 0;
-    var RESOLUTION_MS = 1e3;
-    var TICK_MS = (RESOLUTION_MS >> 1) - 1;
-    var fastNowTimeout;
-    var kFastTimer = /* @__PURE__ */ Symbol("kFastTimer");
-    var fastTimers = [];
-    var NOT_IN_LIST = -2;
-    var TO_BE_CLEARED = -1;
-    var PENDING = 0;
-    var ACTIVE = 1;
-    function onTick() {
-      fastNow += TICK_MS;
-      let idx = 0;
-      let len = fastTimers.length;
-      while (idx < len) {
-        const timer = fastTimers[idx];
-        if (timer._state === PENDING) {
-          timer._idleStart = fastNow - TICK_MS;
-          timer._state = ACTIVE;
-        } else if (timer._state === ACTIVE && fastNow >= timer._idleStart + timer._idleTimeout) {
-          timer._state = TO_BE_CLEARED;
-          timer._idleStart = -1;
-          timer._onTimeout(timer._timerArg);
-        }
-        if (timer._state === TO_BE_CLEARED) {
-          timer._state = NOT_IN_LIST;
-          if (--len !== 0) {
-            fastTimers[idx] = fastTimers[len];
-          }
-        } else {
-          ++idx;
-        }
-      }
-      fastTimers.length = len;
-      if (fastTimers.length !== 0) {
-        refreshTimeout();
-      }
-    }
-    function refreshTimeout() {
-      if (fastNowTimeout?.refresh) {
-        fastNowTimeout.refresh();
-      } else {
-        clearTimeout(fastNowTimeout);
-        fastNowTimeout = setTimeout(onTick, TICK_MS);
-        fastNowTimeout?.unref();
-      }
-    }
-    var FastTimer = class {
-      [kFastTimer] = true;
-      /**
-       * The state of the timer, which can be one of the following:
-       * - NOT_IN_LIST (-2)
-       * - TO_BE_CLEARED (-1)
-       * - PENDING (0)
-       * - ACTIVE (1)
-       *
-       * @type {-2|-1|0|1}
-       * @private
-       */
-      _state = NOT_IN_LIST;
-      /**
-       * The number of milliseconds to wait before calling the callback.
-       *
-       * @type {number}
-       * @private
-       */
-      _idleTimeout = -1;
-      /**
-       * The time in milliseconds when the timer was started. This value is used to
-       * calculate when the timer should expire.
-       *
-       * @type {number}
-       * @default -1
-       * @private
-       */
-      _idleStart = -1;
-      /**
-       * The function to be executed when the timer expires.
-       * @type {Function}
-       * @private
-       */
-      _onTimeout;
-      /**
-       * The argument to be passed to the callback when the timer expires.
-       *
-       * @type {*}
-       * @private
-       */
-      _timerArg;
-      /**
-       * @constructor
-       * @param {Function} callback A function to be executed after the timer
-       * expires.
-       * @param {number} delay The time, in milliseconds that the timer should wait
-       * before the specified function or code is executed.
-       * @param {*} arg
-       */
-      constructor(callback, delay2, arg) {
-        this._onTimeout = callback;
-        this._idleTimeout = delay2;
-        this._timerArg = arg;
-        this.refresh();
-      }
-      /**
-       * Sets the timer's start time to the current time, and reschedules the timer
-       * to call its callback at the previously specified duration adjusted to the
-       * current time.
-       * Using this on a timer that has already called its callback will reactivate
-       * the timer.
-       *
-       * @returns {void}
-       */
-      refresh() {
-        if (this._state === NOT_IN_LIST) {
-          fastTimers.push(this);
-        }
-        if (!fastNowTimeout || fastTimers.length === 1) {
-          refreshTimeout();
-        }
-        this._state = PENDING;
-      }
-      /**
-       * The `clear` method cancels the timer, preventing it from executing.
-       *
-       * @returns {void}
-       * @private
-       */
-      clear() {
-        this._state = TO_BE_CLEARED;
-        this._idleStart = -1;
-      }
-    };
-    module.exports = {
-      /**
-       * The setTimeout() method sets a timer which executes a function once the
-       * timer expires.
-       * @param {Function} callback A function to be executed after the timer
-       * expires.
-       * @param {number} delay The time, in milliseconds that the timer should
-       * wait before the specified function or code is executed.
-       * @param {*} [arg] An optional argument to be passed to the callback function
-       * when the timer expires.
-       * @returns {NodeJS.Timeout|FastTimer}
-       */
-      setTimeout(callback, delay2, arg) {
-        return delay2 <= RESOLUTION_MS ? setTimeout(callback, delay2, arg) : new FastTimer(callback, delay2, arg);
-      },
-      /**
-       * The clearTimeout method cancels an instantiated Timer previously created
-       * by calling setTimeout.
-       *
-       * @param {NodeJS.Timeout|FastTimer} timeout
-       */
-      clearTimeout(timeout) {
-        if (timeout[kFastTimer]) {
-          timeout.clear();
-        } else {
-          clearTimeout(timeout);
-        }
-      },
-      /**
-       * The setFastTimeout() method sets a fastTimer which executes a function once
-       * the timer expires.
-       * @param {Function} callback A function to be executed after the timer
-       * expires.
-       * @param {number} delay The time, in milliseconds that the timer should
-       * wait before the specified function or code is executed.
-       * @param {*} [arg] An optional argument to be passed to the callback function
-       * when the timer expires.
-       * @returns {FastTimer}
-       */
-      setFastTimeout(callback, delay2, arg) {
-        return new FastTimer(callback, delay2, arg);
-      },
-      /**
-       * The clearTimeout method cancels an instantiated FastTimer previously
-       * created by calling setFastTimeout.
-       *
-       * @param {FastTimer} timeout
-       */
-      clearFastTimeout(timeout) {
-        timeout.clear();
-      },
-      /**
-       * The now method returns the value of the internal fast timer clock.
-       *
-       * @returns {number}
-       */
-      now() {
-        return fastNow;
-      },
-      /**
-       * Trigger the onTick function to process the fastTimers array.
-       * Exported for testing purposes only.
-       * Marking as deprecated to discourage any use outside of testing.
-       * @deprecated
-       * @param {number} [delay=0] The delay in milliseconds to add to the now value.
-       */
-      tick(delay2 = 0) {
-        fastNow += delay2 - RESOLUTION_MS + 1;
-        onTick();
-        onTick();
-      },
-      /**
-       * Reset FastTimers.
-       * Exported for testing purposes only.
-       * Marking as deprecated to discourage any use outside of testing.
-       * @deprecated
-       */
-      reset() {
-        fastNow = 0;
-        fastTimers.length = 0;
-        clearTimeout(fastNowTimeout);
-        fastNowTimeout = null;
-      },
-      /**
-       * Exporting for testing purposes only.
-       * Marking as deprecated to discourage any use outside of testing.
-       * @deprecated
-       */
-      kFastTimer
     };
   }
 });
@@ -28263,6 +26950,316 @@ var require_errors3 = __commonJS({
       MaxOriginsReachedError,
       Socks5ProxyError,
       MessageSizeExceededError
+    };
+  }
+});
+
+// node_modules/undici/lib/core/symbols.js
+var require_symbols = __commonJS({
+  "node_modules/undici/lib/core/symbols.js"(exports, module) {
+    "use strict";
+    module.exports = {
+      kClose: /* @__PURE__ */ Symbol("close"),
+      kDestroy: /* @__PURE__ */ Symbol("destroy"),
+      kDispatch: /* @__PURE__ */ Symbol("dispatch"),
+      kUrl: /* @__PURE__ */ Symbol("url"),
+      kRedirectCacheControl: /* @__PURE__ */ Symbol("redirect cache control"),
+      kWriting: /* @__PURE__ */ Symbol("writing"),
+      kResuming: /* @__PURE__ */ Symbol("resuming"),
+      kQueue: /* @__PURE__ */ Symbol("queue"),
+      kConnect: /* @__PURE__ */ Symbol("connect"),
+      kConnecting: /* @__PURE__ */ Symbol("connecting"),
+      kKeepAliveDefaultTimeout: /* @__PURE__ */ Symbol("default keep alive timeout"),
+      kKeepAliveMaxTimeout: /* @__PURE__ */ Symbol("max keep alive timeout"),
+      kKeepAliveTimeoutThreshold: /* @__PURE__ */ Symbol("keep alive timeout threshold"),
+      kKeepAliveTimeoutValue: /* @__PURE__ */ Symbol("keep alive timeout"),
+      kKeepAlive: /* @__PURE__ */ Symbol("keep alive"),
+      kHeadersTimeout: /* @__PURE__ */ Symbol("headers timeout"),
+      kBodyTimeout: /* @__PURE__ */ Symbol("body timeout"),
+      kServerName: /* @__PURE__ */ Symbol("server name"),
+      kLocalAddress: /* @__PURE__ */ Symbol("local address"),
+      kHost: /* @__PURE__ */ Symbol("host"),
+      kNoRef: /* @__PURE__ */ Symbol("no ref"),
+      kBodyUsed: /* @__PURE__ */ Symbol("used"),
+      kBody: /* @__PURE__ */ Symbol("abstracted request body"),
+      kRunning: /* @__PURE__ */ Symbol("running"),
+      kBlocking: /* @__PURE__ */ Symbol("blocking"),
+      kPending: /* @__PURE__ */ Symbol("pending"),
+      kSize: /* @__PURE__ */ Symbol("size"),
+      kBusy: /* @__PURE__ */ Symbol("busy"),
+      kQueued: /* @__PURE__ */ Symbol("queued"),
+      kFree: /* @__PURE__ */ Symbol("free"),
+      kConnected: /* @__PURE__ */ Symbol("connected"),
+      kClosed: /* @__PURE__ */ Symbol("closed"),
+      kNeedDrain: /* @__PURE__ */ Symbol("need drain"),
+      kReset: /* @__PURE__ */ Symbol("reset"),
+      kDestroyed: /* @__PURE__ */ Symbol.for("nodejs.stream.destroyed"),
+      kResume: /* @__PURE__ */ Symbol("resume"),
+      kOnError: /* @__PURE__ */ Symbol("on error"),
+      kMaxHeadersSize: /* @__PURE__ */ Symbol("max headers size"),
+      kRunningIdx: /* @__PURE__ */ Symbol("running index"),
+      kPendingIdx: /* @__PURE__ */ Symbol("pending index"),
+      kError: /* @__PURE__ */ Symbol("error"),
+      kClients: /* @__PURE__ */ Symbol("clients"),
+      kClient: /* @__PURE__ */ Symbol("client"),
+      kParser: /* @__PURE__ */ Symbol("parser"),
+      kOnDestroyed: /* @__PURE__ */ Symbol("destroy callbacks"),
+      kPipelining: /* @__PURE__ */ Symbol("pipelining"),
+      kSocket: /* @__PURE__ */ Symbol("socket"),
+      kHostHeader: /* @__PURE__ */ Symbol("host header"),
+      kConnector: /* @__PURE__ */ Symbol("connector"),
+      kStrictContentLength: /* @__PURE__ */ Symbol("strict content length"),
+      kMaxRedirections: /* @__PURE__ */ Symbol("maxRedirections"),
+      kMaxRequests: /* @__PURE__ */ Symbol("maxRequestsPerClient"),
+      kProxy: /* @__PURE__ */ Symbol("proxy agent options"),
+      kCounter: /* @__PURE__ */ Symbol("socket request counter"),
+      kMaxResponseSize: /* @__PURE__ */ Symbol("max response size"),
+      kHTTP2Session: /* @__PURE__ */ Symbol("http2Session"),
+      kHTTP2SessionState: /* @__PURE__ */ Symbol("http2Session state"),
+      kRetryHandlerDefaultRetry: /* @__PURE__ */ Symbol("retry agent default retry"),
+      kConstruct: /* @__PURE__ */ Symbol("constructable"),
+      kListeners: /* @__PURE__ */ Symbol("listeners"),
+      kHTTPContext: /* @__PURE__ */ Symbol("http context"),
+      kMaxConcurrentStreams: /* @__PURE__ */ Symbol("max concurrent streams"),
+      kHTTP2InitialWindowSize: /* @__PURE__ */ Symbol("http2 initial window size"),
+      kHTTP2ConnectionWindowSize: /* @__PURE__ */ Symbol("http2 connection window size"),
+      kEnableConnectProtocol: /* @__PURE__ */ Symbol("http2session connect protocol"),
+      kRemoteSettings: /* @__PURE__ */ Symbol("http2session remote settings"),
+      kHTTP2Stream: /* @__PURE__ */ Symbol("http2session client stream"),
+      kPingInterval: /* @__PURE__ */ Symbol("ping interval"),
+      kNoProxyAgent: /* @__PURE__ */ Symbol("no proxy agent"),
+      kHttpProxyAgent: /* @__PURE__ */ Symbol("http proxy agent"),
+      kHttpsProxyAgent: /* @__PURE__ */ Symbol("https proxy agent"),
+      kSocks5ProxyAgent: /* @__PURE__ */ Symbol("socks5 proxy agent")
+    };
+  }
+});
+
+// node_modules/undici/lib/util/timers.js
+var require_timers = __commonJS({
+  "node_modules/undici/lib/util/timers.js"(exports, module) {
+    "use strict";
+    var fastNow = 0;
+    var RESOLUTION_MS = 1e3;
+    var TICK_MS = (RESOLUTION_MS >> 1) - 1;
+    var fastNowTimeout;
+    var kFastTimer = /* @__PURE__ */ Symbol("kFastTimer");
+    var fastTimers = [];
+    var NOT_IN_LIST = -2;
+    var TO_BE_CLEARED = -1;
+    var PENDING = 0;
+    var ACTIVE = 1;
+    function onTick() {
+      fastNow += TICK_MS;
+      let idx = 0;
+      let len = fastTimers.length;
+      while (idx < len) {
+        const timer = fastTimers[idx];
+        if (timer._state === PENDING) {
+          timer._idleStart = fastNow - TICK_MS;
+          timer._state = ACTIVE;
+        } else if (timer._state === ACTIVE && fastNow >= timer._idleStart + timer._idleTimeout) {
+          timer._state = TO_BE_CLEARED;
+          timer._idleStart = -1;
+          timer._onTimeout(timer._timerArg);
+        }
+        if (timer._state === TO_BE_CLEARED) {
+          timer._state = NOT_IN_LIST;
+          if (--len !== 0) {
+            fastTimers[idx] = fastTimers[len];
+          }
+        } else {
+          ++idx;
+        }
+      }
+      fastTimers.length = len;
+      if (fastTimers.length !== 0) {
+        refreshTimeout();
+      }
+    }
+    function refreshTimeout() {
+      if (fastNowTimeout?.refresh) {
+        fastNowTimeout.refresh();
+      } else {
+        clearTimeout(fastNowTimeout);
+        fastNowTimeout = setTimeout(onTick, TICK_MS);
+        fastNowTimeout?.unref();
+      }
+    }
+    var FastTimer = class {
+      [kFastTimer] = true;
+      /**
+       * The state of the timer, which can be one of the following:
+       * - NOT_IN_LIST (-2)
+       * - TO_BE_CLEARED (-1)
+       * - PENDING (0)
+       * - ACTIVE (1)
+       *
+       * @type {-2|-1|0|1}
+       * @private
+       */
+      _state = NOT_IN_LIST;
+      /**
+       * The number of milliseconds to wait before calling the callback.
+       *
+       * @type {number}
+       * @private
+       */
+      _idleTimeout = -1;
+      /**
+       * The time in milliseconds when the timer was started. This value is used to
+       * calculate when the timer should expire.
+       *
+       * @type {number}
+       * @default -1
+       * @private
+       */
+      _idleStart = -1;
+      /**
+       * The function to be executed when the timer expires.
+       * @type {Function}
+       * @private
+       */
+      _onTimeout;
+      /**
+       * The argument to be passed to the callback when the timer expires.
+       *
+       * @type {*}
+       * @private
+       */
+      _timerArg;
+      /**
+       * @constructor
+       * @param {Function} callback A function to be executed after the timer
+       * expires.
+       * @param {number} delay The time, in milliseconds that the timer should wait
+       * before the specified function or code is executed.
+       * @param {*} arg
+       */
+      constructor(callback, delay2, arg) {
+        this._onTimeout = callback;
+        this._idleTimeout = delay2;
+        this._timerArg = arg;
+        this.refresh();
+      }
+      /**
+       * Sets the timer's start time to the current time, and reschedules the timer
+       * to call its callback at the previously specified duration adjusted to the
+       * current time.
+       * Using this on a timer that has already called its callback will reactivate
+       * the timer.
+       *
+       * @returns {void}
+       */
+      refresh() {
+        if (this._state === NOT_IN_LIST) {
+          fastTimers.push(this);
+        }
+        if (!fastNowTimeout || fastTimers.length === 1) {
+          refreshTimeout();
+        }
+        this._state = PENDING;
+      }
+      /**
+       * The `clear` method cancels the timer, preventing it from executing.
+       *
+       * @returns {void}
+       * @private
+       */
+      clear() {
+        this._state = TO_BE_CLEARED;
+        this._idleStart = -1;
+      }
+    };
+    module.exports = {
+      /**
+       * The setTimeout() method sets a timer which executes a function once the
+       * timer expires.
+       * @param {Function} callback A function to be executed after the timer
+       * expires.
+       * @param {number} delay The time, in milliseconds that the timer should
+       * wait before the specified function or code is executed.
+       * @param {*} [arg] An optional argument to be passed to the callback function
+       * when the timer expires.
+       * @returns {NodeJS.Timeout|FastTimer}
+       */
+      setTimeout(callback, delay2, arg) {
+        return delay2 <= RESOLUTION_MS ? setTimeout(callback, delay2, arg) : new FastTimer(callback, delay2, arg);
+      },
+      /**
+       * The clearTimeout method cancels an instantiated Timer previously created
+       * by calling setTimeout.
+       *
+       * @param {NodeJS.Timeout|FastTimer} timeout
+       */
+      clearTimeout(timeout) {
+        if (timeout[kFastTimer]) {
+          timeout.clear();
+        } else {
+          clearTimeout(timeout);
+        }
+      },
+      /**
+       * The setFastTimeout() method sets a fastTimer which executes a function once
+       * the timer expires.
+       * @param {Function} callback A function to be executed after the timer
+       * expires.
+       * @param {number} delay The time, in milliseconds that the timer should
+       * wait before the specified function or code is executed.
+       * @param {*} [arg] An optional argument to be passed to the callback function
+       * when the timer expires.
+       * @returns {FastTimer}
+       */
+      setFastTimeout(callback, delay2, arg) {
+        return new FastTimer(callback, delay2, arg);
+      },
+      /**
+       * The clearTimeout method cancels an instantiated FastTimer previously
+       * created by calling setFastTimeout.
+       *
+       * @param {FastTimer} timeout
+       */
+      clearFastTimeout(timeout) {
+        timeout.clear();
+      },
+      /**
+       * The now method returns the value of the internal fast timer clock.
+       *
+       * @returns {number}
+       */
+      now() {
+        return fastNow;
+      },
+      /**
+       * Trigger the onTick function to process the fastTimers array.
+       * Exported for testing purposes only.
+       * Marking as deprecated to discourage any use outside of testing.
+       * @deprecated
+       * @param {number} [delay=0] The delay in milliseconds to add to the now value.
+       */
+      tick(delay2 = 0) {
+        fastNow += delay2 - RESOLUTION_MS + 1;
+        onTick();
+        onTick();
+      },
+      /**
+       * Reset FastTimers.
+       * Exported for testing purposes only.
+       * Marking as deprecated to discourage any use outside of testing.
+       * @deprecated
+       */
+      reset() {
+        fastNow = 0;
+        fastTimers.length = 0;
+        clearTimeout(fastNowTimeout);
+        fastNowTimeout = null;
+      },
+      /**
+       * Exporting for testing purposes only.
+       * Marking as deprecated to discourage any use outside of testing.
+       * @deprecated
+       */
+      kFastTimer
     };
   }
 });
@@ -29372,6 +28369,586 @@ var require_util2 = __commonJS({
   }
 });
 
+// node_modules/undici/lib/api/readable.js
+var require_readable = __commonJS({
+  "node_modules/undici/lib/api/readable.js"(exports, module) {
+    "use strict";
+    var assert = __require("node:assert");
+    var { Readable } = __require("node:stream");
+    var { RequestAbortedError, NotSupportedError, InvalidArgumentError: InvalidArgumentError2, AbortError } = require_errors3();
+    var util = require_util2();
+    var { ReadableStreamFrom } = require_util2();
+    var kConsume = /* @__PURE__ */ Symbol("kConsume");
+    var kReading = /* @__PURE__ */ Symbol("kReading");
+    var kBody = /* @__PURE__ */ Symbol("kBody");
+    var kAbort = /* @__PURE__ */ Symbol("kAbort");
+    var kContentType = /* @__PURE__ */ Symbol("kContentType");
+    var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
+    var kUsed = /* @__PURE__ */ Symbol("kUsed");
+    var kBytesRead = /* @__PURE__ */ Symbol("kBytesRead");
+    var noop = () => {
+    };
+    var BodyReadable = class extends Readable {
+      /**
+       * @param {object} opts
+       * @param {(this: Readable, size: number) => void} opts.resume
+       * @param {() => (void | null)} opts.abort
+       * @param {string} [opts.contentType = '']
+       * @param {number} [opts.contentLength]
+       * @param {number} [opts.highWaterMark = 64 * 1024]
+       */
+      constructor({
+        resume,
+        abort,
+        contentType = "",
+        contentLength,
+        highWaterMark = 64 * 1024
+        // Same as nodejs fs streams.
+      }) {
+        super({
+          autoDestroy: true,
+          read: resume,
+          highWaterMark
+        });
+        this._readableState.dataEmitted = false;
+        this[kAbort] = abort;
+        this[kConsume] = null;
+        this[kBytesRead] = 0;
+        this[kBody] = null;
+        this[kUsed] = false;
+        this[kContentType] = contentType;
+        this[kContentLength] = Number.isFinite(contentLength) ? contentLength : null;
+        this[kReading] = false;
+      }
+      /**
+       * @param {Error|null} err
+       * @param {(error:(Error|null)) => void} callback
+       * @returns {void}
+       */
+      _destroy(err, callback) {
+        if (!err && !this._readableState.endEmitted) {
+          err = new RequestAbortedError();
+        }
+        if (err) {
+          this[kAbort]();
+        }
+        if (!this[kUsed]) {
+          setImmediate(callback, err);
+        } else {
+          callback(err);
+        }
+      }
+      /**
+       * @param {string|symbol} event
+       * @param {(...args: any[]) => void} listener
+       * @returns {this}
+       */
+      on(event, listener) {
+        if (event === "data" || event === "readable") {
+          this[kReading] = true;
+          this[kUsed] = true;
+        }
+        return super.on(event, listener);
+      }
+      /**
+       * @param {string|symbol} event
+       * @param {(...args: any[]) => void} listener
+       * @returns {this}
+       */
+      addListener(event, listener) {
+        return this.on(event, listener);
+      }
+      /**
+       * @param {string|symbol} event
+       * @param {(...args: any[]) => void} listener
+       * @returns {this}
+       */
+      off(event, listener) {
+        const ret = super.off(event, listener);
+        if (event === "data" || event === "readable") {
+          this[kReading] = this.listenerCount("data") > 0 || this.listenerCount("readable") > 0;
+        }
+        return ret;
+      }
+      /**
+       * @param {string|symbol} event
+       * @param {(...args: any[]) => void} listener
+       * @returns {this}
+       */
+      removeListener(event, listener) {
+        return this.off(event, listener);
+      }
+      /**
+       * @param {Buffer|null} chunk
+       * @returns {boolean}
+       */
+      push(chunk) {
+        if (chunk) {
+          this[kBytesRead] += chunk.length;
+          if (this[kConsume]) {
+            consumePush(this[kConsume], chunk);
+            return this[kReading] ? super.push(chunk) : true;
+          }
+        }
+        return super.push(chunk);
+      }
+      /**
+       * Consumes and returns the body as a string.
+       *
+       * @see https://fetch.spec.whatwg.org/#dom-body-text
+       * @returns {Promise<string>}
+       */
+      text() {
+        return consume(this, "text");
+      }
+      /**
+       * Consumes and returns the body as a JavaScript Object.
+       *
+       * @see https://fetch.spec.whatwg.org/#dom-body-json
+       * @returns {Promise<unknown>}
+       */
+      json() {
+        return consume(this, "json");
+      }
+      /**
+       * Consumes and returns the body as a Blob
+       *
+       * @see https://fetch.spec.whatwg.org/#dom-body-blob
+       * @returns {Promise<Blob>}
+       */
+      blob() {
+        return consume(this, "blob");
+      }
+      /**
+       * Consumes and returns the body as an Uint8Array.
+       *
+       * @see https://fetch.spec.whatwg.org/#dom-body-bytes
+       * @returns {Promise<Uint8Array>}
+       */
+      bytes() {
+        return consume(this, "bytes");
+      }
+      /**
+       * Consumes and returns the body as an ArrayBuffer.
+       *
+       * @see https://fetch.spec.whatwg.org/#dom-body-arraybuffer
+       * @returns {Promise<ArrayBuffer>}
+       */
+      arrayBuffer() {
+        return consume(this, "arrayBuffer");
+      }
+      /**
+       * Not implemented
+       *
+       * @see https://fetch.spec.whatwg.org/#dom-body-formdata
+       * @throws {NotSupportedError}
+       */
+      async formData() {
+        throw new NotSupportedError();
+      }
+      /**
+       * Returns true if the body is not null and the body has been consumed.
+       * Otherwise, returns false.
+       *
+       * @see https://fetch.spec.whatwg.org/#dom-body-bodyused
+       * @readonly
+       * @returns {boolean}
+       */
+      get bodyUsed() {
+        return util.isDisturbed(this);
+      }
+      /**
+       * @see https://fetch.spec.whatwg.org/#dom-body-body
+       * @readonly
+       * @returns {ReadableStream}
+       */
+      get body() {
+        if (!this[kBody]) {
+          this[kBody] = ReadableStreamFrom(this);
+          if (this[kConsume]) {
+            this[kBody].getReader();
+            assert(this[kBody].locked);
+          }
+        }
+        return this[kBody];
+      }
+      /**
+       * Dumps the response body by reading `limit` number of bytes.
+       * @param {object} opts
+       * @param {number} [opts.limit = 131072] Number of bytes to read.
+       * @param {AbortSignal} [opts.signal] An AbortSignal to cancel the dump.
+       * @returns {Promise<null>}
+       */
+      dump(opts) {
+        const signal = opts?.signal;
+        if (signal != null && (typeof signal !== "object" || !("aborted" in signal))) {
+          return Promise.reject(new InvalidArgumentError2("signal must be an AbortSignal"));
+        }
+        const limit = opts?.limit && Number.isFinite(opts.limit) ? opts.limit : 128 * 1024;
+        if (signal?.aborted) {
+          return Promise.reject(signal.reason ?? new AbortError());
+        }
+        if (this._readableState.closeEmitted) {
+          return Promise.resolve(null);
+        }
+        return new Promise((resolve8, reject) => {
+          if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
+            this.destroy(new AbortError());
+          }
+          if (signal) {
+            const onAbort = () => {
+              this.destroy(signal.reason ?? new AbortError());
+            };
+            signal.addEventListener("abort", onAbort);
+            this.on("close", function() {
+              signal.removeEventListener("abort", onAbort);
+              if (signal.aborted) {
+                reject(signal.reason ?? new AbortError());
+              } else {
+                resolve8(null);
+              }
+            });
+          } else {
+            this.on("close", resolve8);
+          }
+          this.on("error", noop).on("data", () => {
+            if (this[kBytesRead] > limit) {
+              this.destroy();
+            }
+          }).resume();
+        });
+      }
+      /**
+       * @param {BufferEncoding} encoding
+       * @returns {this}
+       */
+      setEncoding(encoding) {
+        if (Buffer.isEncoding(encoding)) {
+          this._readableState.encoding = encoding;
+        }
+        return this;
+      }
+    };
+    function isLocked(bodyReadable) {
+      return bodyReadable[kBody]?.locked === true || bodyReadable[kConsume] !== null;
+    }
+    function isUnusable(bodyReadable) {
+      return util.isDisturbed(bodyReadable) || isLocked(bodyReadable);
+    }
+    function consume(stream, type) {
+      assert(!stream[kConsume]);
+      return new Promise((resolve8, reject) => {
+        if (isUnusable(stream)) {
+          const rState = stream._readableState;
+          if (rState.destroyed && rState.closeEmitted === false) {
+            stream.on("error", reject).on("close", () => {
+              reject(new TypeError("unusable"));
+            });
+          } else {
+            reject(rState.errored ?? new TypeError("unusable"));
+          }
+        } else {
+          queueMicrotask(() => {
+            stream[kConsume] = {
+              type,
+              stream,
+              resolve: resolve8,
+              reject,
+              length: 0,
+              body: []
+            };
+            stream.on("error", function(err) {
+              consumeFinish(this[kConsume], err);
+            }).on("close", function() {
+              if (this[kConsume].body !== null) {
+                consumeFinish(this[kConsume], new RequestAbortedError());
+              }
+            });
+            consumeStart(stream[kConsume]);
+          });
+        }
+      });
+    }
+    function consumeStart(consume2) {
+      if (consume2.body === null) {
+        return;
+      }
+      const { _readableState: state } = consume2.stream;
+      if (state.bufferIndex) {
+        const start = state.bufferIndex;
+        const end = state.buffer.length;
+        for (let n = start; n < end; n++) {
+          consumePush(consume2, state.buffer[n]);
+        }
+      } else {
+        for (const chunk of state.buffer) {
+          consumePush(consume2, chunk);
+        }
+      }
+      if (state.endEmitted) {
+        consumeEnd(this[kConsume], this._readableState.encoding);
+      } else {
+        consume2.stream.on("end", function() {
+          consumeEnd(this[kConsume], this._readableState.encoding);
+        });
+      }
+      consume2.stream.resume();
+      while (consume2.stream.read() != null) {
+      }
+    }
+    function chunksDecode(chunks, length, encoding) {
+      if (chunks.length === 0 || length === 0) {
+        return "";
+      }
+      const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
+      const bufferLength = buffer.length;
+      const start = bufferLength > 2 && buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191 ? 3 : 0;
+      if (!encoding || encoding === "utf8" || encoding === "utf-8") {
+        return buffer.utf8Slice(start, bufferLength);
+      } else {
+        return buffer.subarray(start, bufferLength).toString(encoding);
+      }
+    }
+    function chunksConcat(chunks, length) {
+      if (chunks.length === 0 || length === 0) {
+        return new Uint8Array(0);
+      }
+      if (chunks.length === 1) {
+        return new Uint8Array(chunks[0]);
+      }
+      const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
+      let offset = 0;
+      for (let i = 0; i < chunks.length; ++i) {
+        const chunk = chunks[i];
+        buffer.set(chunk, offset);
+        offset += chunk.length;
+      }
+      return buffer;
+    }
+    function consumeEnd(consume2, encoding) {
+      const { type, body, resolve: resolve8, stream, length } = consume2;
+      try {
+        if (type === "text") {
+          resolve8(chunksDecode(body, length, encoding));
+        } else if (type === "json") {
+          resolve8(JSON.parse(chunksDecode(body, length, encoding)));
+        } else if (type === "arrayBuffer") {
+          resolve8(chunksConcat(body, length).buffer);
+        } else if (type === "blob") {
+          resolve8(new Blob(body, { type: stream[kContentType] }));
+        } else if (type === "bytes") {
+          resolve8(chunksConcat(body, length));
+        }
+        consumeFinish(consume2);
+      } catch (err) {
+        stream.destroy(err);
+      }
+    }
+    function consumePush(consume2, chunk) {
+      consume2.length += chunk.length;
+      consume2.body.push(chunk);
+    }
+    function consumeFinish(consume2, err) {
+      if (consume2.body === null) {
+        return;
+      }
+      if (err) {
+        consume2.reject(err);
+      } else {
+        consume2.resolve();
+      }
+      consume2.type = null;
+      consume2.stream = null;
+      consume2.resolve = null;
+      consume2.reject = null;
+      consume2.length = 0;
+      consume2.body = null;
+    }
+    module.exports = {
+      Readable: BodyReadable,
+      chunksDecode
+    };
+  }
+});
+
+// node_modules/undici/lib/api/api-request.js
+var require_api_request = __commonJS({
+  "node_modules/undici/lib/api/api-request.js"(exports, module) {
+    "use strict";
+    var assert = __require("node:assert");
+    var { AsyncResource } = __require("node:async_hooks");
+    var { Readable } = require_readable();
+    var { InvalidArgumentError: InvalidArgumentError2, RequestAbortedError } = require_errors3();
+    var util = require_util2();
+    function noop() {
+    }
+    var RequestHandler = class extends AsyncResource {
+      constructor(opts, callback) {
+        if (!opts || typeof opts !== "object") {
+          throw new InvalidArgumentError2("invalid opts");
+        }
+        const { signal, method, opaque, body, onInfo, responseHeaders, highWaterMark } = opts;
+        try {
+          if (typeof callback !== "function") {
+            throw new InvalidArgumentError2("invalid callback");
+          }
+          if (highWaterMark != null && (!Number.isFinite(highWaterMark) || highWaterMark < 0)) {
+            throw new InvalidArgumentError2("invalid highWaterMark");
+          }
+          if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+            throw new InvalidArgumentError2("signal must be an EventEmitter or EventTarget");
+          }
+          if (method === "CONNECT") {
+            throw new InvalidArgumentError2("invalid method");
+          }
+          if (onInfo && typeof onInfo !== "function") {
+            throw new InvalidArgumentError2("invalid onInfo callback");
+          }
+          super("UNDICI_REQUEST");
+        } catch (err) {
+          if (util.isStream(body)) {
+            util.destroy(body.on("error", noop), err);
+          }
+          throw err;
+        }
+        this.method = method;
+        this.responseHeaders = responseHeaders || null;
+        this.opaque = opaque || null;
+        this.callback = callback;
+        this.res = null;
+        this.abort = null;
+        this.body = body;
+        this.trailers = {};
+        this.context = null;
+        this.onInfo = onInfo || null;
+        this.highWaterMark = highWaterMark;
+        this.reason = null;
+        this.removeAbortListener = null;
+        if (signal?.aborted) {
+          this.reason = signal.reason ?? new RequestAbortedError();
+        } else if (signal) {
+          this.removeAbortListener = util.addAbortListener(signal, () => {
+            this.reason = signal.reason ?? new RequestAbortedError();
+            if (this.res) {
+              util.destroy(this.res.on("error", noop), this.reason);
+            } else if (this.abort) {
+              this.abort(this.reason);
+            }
+          });
+        }
+      }
+      onConnect(abort, context) {
+        if (this.reason) {
+          abort(this.reason);
+          return;
+        }
+        assert(this.callback);
+        this.abort = abort;
+        this.context = context;
+      }
+      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
+        const { callback, opaque, abort, context, responseHeaders, highWaterMark } = this;
+        const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+        if (statusCode < 200) {
+          if (this.onInfo) {
+            this.onInfo({ statusCode, headers });
+          }
+          return;
+        }
+        const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
+        const contentType = parsedHeaders["content-type"];
+        const contentLength = parsedHeaders["content-length"];
+        const res = new Readable({
+          resume,
+          abort,
+          contentType,
+          contentLength: this.method !== "HEAD" && contentLength ? Number(contentLength) : null,
+          highWaterMark
+        });
+        if (this.removeAbortListener) {
+          res.on("close", this.removeAbortListener);
+          this.removeAbortListener = null;
+        }
+        this.callback = null;
+        this.res = res;
+        if (callback !== null) {
+          try {
+            this.runInAsyncScope(callback, null, null, {
+              statusCode,
+              statusText: statusMessage,
+              headers,
+              trailers: this.trailers,
+              opaque,
+              body: res,
+              context
+            });
+          } catch (err) {
+            this.res = null;
+            util.destroy(res.on("error", noop), err);
+            queueMicrotask(() => {
+              throw err;
+            });
+          }
+        }
+      }
+      onData(chunk) {
+        return this.res.push(chunk);
+      }
+      onComplete(trailers) {
+        util.parseHeaders(trailers, this.trailers);
+        this.res.push(null);
+      }
+      onError(err) {
+        const { res, callback, body, opaque } = this;
+        if (callback) {
+          this.callback = null;
+          queueMicrotask(() => {
+            this.runInAsyncScope(callback, null, err, { opaque });
+          });
+        }
+        if (res) {
+          this.res = null;
+          queueMicrotask(() => {
+            util.destroy(res.on("error", noop), err);
+          });
+        }
+        if (body) {
+          this.body = null;
+          if (util.isStream(body)) {
+            body.on("error", noop);
+            util.destroy(body, err);
+          }
+        }
+        if (this.removeAbortListener) {
+          this.removeAbortListener();
+          this.removeAbortListener = null;
+        }
+      }
+    };
+    function request(opts, callback) {
+      if (callback === void 0) {
+        return new Promise((resolve8, reject) => {
+          request.call(this, opts, (err, data) => {
+            return err ? reject(err) : resolve8(data);
+          });
+        });
+      }
+      try {
+        const handler = new RequestHandler(opts, callback);
+        this.dispatch(opts, handler);
+      } catch (err) {
+        if (typeof callback !== "function") {
+          throw err;
+        }
+        const opaque = opts?.opaque;
+        queueMicrotask(() => callback(err, { opaque }));
+      }
+    }
+    module.exports = request;
+    module.exports.RequestHandler = RequestHandler;
+  }
+});
+
 // node_modules/undici/lib/util/stats.js
 var require_stats = __commonJS({
   "node_modules/undici/lib/util/stats.js"(exports, module) {
@@ -29393,16 +28970,639 @@ var require_stats = __commonJS({
       }
     };
     var PoolStats = class {
-      constructor(pool) {
-        this.connected = pool[kConnected];
-        this.free = pool[kFree];
-        this.pending = pool[kPending];
-        this.queued = pool[kQueued];
-        this.running = pool[kRunning];
-        this.size = pool[kSize];
+      constructor(pool2) {
+        this.connected = pool2[kConnected];
+        this.free = pool2[kFree];
+        this.pending = pool2[kPending];
+        this.queued = pool2[kQueued];
+        this.running = pool2[kRunning];
+        this.size = pool2[kSize];
       }
     };
     module.exports = { ClientStats, PoolStats };
+  }
+});
+
+// node_modules/undici/lib/handler/wrap-handler.js
+var require_wrap_handler = __commonJS({
+  "node_modules/undici/lib/handler/wrap-handler.js"(exports, module) {
+    "use strict";
+    var { InvalidArgumentError: InvalidArgumentError2 } = require_errors3();
+    module.exports = class WrapHandler {
+      #handler;
+      constructor(handler) {
+        this.#handler = handler;
+      }
+      static wrap(handler) {
+        return handler.onRequestStart ? handler : new WrapHandler(handler);
+      }
+      // Unwrap Interface
+      onConnect(abort, context) {
+        return this.#handler.onConnect?.(abort, context);
+      }
+      onResponseStarted() {
+        return this.#handler.onResponseStarted?.();
+      }
+      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
+        return this.#handler.onHeaders?.(statusCode, rawHeaders, resume, statusMessage);
+      }
+      onUpgrade(statusCode, rawHeaders, socket) {
+        return this.#handler.onUpgrade?.(statusCode, rawHeaders, socket);
+      }
+      onData(data) {
+        return this.#handler.onData?.(data);
+      }
+      onComplete(trailers) {
+        return this.#handler.onComplete?.(trailers);
+      }
+      onError(err) {
+        if (!this.#handler.onError) {
+          throw err;
+        }
+        return this.#handler.onError?.(err);
+      }
+      // Wrap Interface
+      onRequestStart(controller2, context) {
+        this.#handler.onConnect?.((reason) => controller2.abort(reason), context);
+      }
+      onRequestUpgrade(controller2, statusCode, headers, socket) {
+        const rawHeaders = [];
+        for (const [key, val] of Object.entries(headers)) {
+          rawHeaders.push(Buffer.from(key, "latin1"), toRawHeaderValue(val));
+        }
+        this.#handler.onUpgrade?.(statusCode, rawHeaders, socket);
+      }
+      onResponseStart(controller2, statusCode, headers, statusMessage) {
+        const rawHeaders = [];
+        for (const [key, val] of Object.entries(headers)) {
+          rawHeaders.push(Buffer.from(key, "latin1"), toRawHeaderValue(val));
+        }
+        if (this.#handler.onHeaders?.(statusCode, rawHeaders, () => controller2.resume(), statusMessage) === false) {
+          controller2.pause();
+        }
+      }
+      onResponseData(controller2, data) {
+        if (this.#handler.onData?.(data) === false) {
+          controller2.pause();
+        }
+      }
+      onResponseEnd(controller2, trailers) {
+        const rawTrailers = [];
+        for (const [key, val] of Object.entries(trailers)) {
+          rawTrailers.push(Buffer.from(key, "latin1"), toRawHeaderValue(val));
+        }
+        this.#handler.onComplete?.(rawTrailers);
+      }
+      onResponseError(controller2, err) {
+        if (!this.#handler.onError) {
+          throw new InvalidArgumentError2("invalid onError method");
+        }
+        this.#handler.onError?.(err);
+      }
+    };
+    function toRawHeaderValue(value) {
+      return Array.isArray(value) ? value.map((item) => Buffer.from(item, "latin1")) : Buffer.from(value, "latin1");
+    }
+  }
+});
+
+// node_modules/undici/lib/dispatcher/dispatcher.js
+var require_dispatcher = __commonJS({
+  "node_modules/undici/lib/dispatcher/dispatcher.js"(exports, module) {
+    "use strict";
+    var EventEmitter = __require("node:events");
+    var WrapHandler = require_wrap_handler();
+    var wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler));
+    var Dispatcher = class extends EventEmitter {
+      dispatch() {
+        throw new Error("not implemented");
+      }
+      close() {
+        throw new Error("not implemented");
+      }
+      destroy() {
+        throw new Error("not implemented");
+      }
+      compose(...args) {
+        const interceptors = Array.isArray(args[0]) ? args[0] : args;
+        let dispatch = this.dispatch.bind(this);
+        for (const interceptor of interceptors) {
+          if (interceptor == null) {
+            continue;
+          }
+          if (typeof interceptor !== "function") {
+            throw new TypeError(`invalid interceptor, expected function received ${typeof interceptor}`);
+          }
+          dispatch = interceptor(dispatch);
+          dispatch = wrapInterceptor(dispatch);
+          if (dispatch == null || typeof dispatch !== "function" || dispatch.length !== 2) {
+            throw new TypeError("invalid interceptor");
+          }
+        }
+        return new Proxy(this, {
+          get: (target, key) => key === "dispatch" ? dispatch : target[key]
+        });
+      }
+    };
+    module.exports = Dispatcher;
+  }
+});
+
+// node_modules/undici/lib/handler/unwrap-handler.js
+var require_unwrap_handler = __commonJS({
+  "node_modules/undici/lib/handler/unwrap-handler.js"(exports, module) {
+    "use strict";
+    var { parseHeaders } = require_util2();
+    var { InvalidArgumentError: InvalidArgumentError2 } = require_errors3();
+    var kResume = /* @__PURE__ */ Symbol("resume");
+    var UnwrapController = class {
+      #paused = false;
+      #reason = null;
+      #aborted = false;
+      #abort;
+      [kResume] = null;
+      rawHeaders = null;
+      rawTrailers = null;
+      constructor(abort) {
+        this.#abort = abort;
+      }
+      pause() {
+        this.#paused = true;
+      }
+      resume() {
+        if (this.#paused) {
+          this.#paused = false;
+          this[kResume]?.();
+        }
+      }
+      abort(reason) {
+        if (!this.#aborted) {
+          this.#aborted = true;
+          this.#reason = reason;
+          this.#abort(reason);
+        }
+      }
+      get aborted() {
+        return this.#aborted;
+      }
+      get reason() {
+        return this.#reason;
+      }
+      get paused() {
+        return this.#paused;
+      }
+    };
+    module.exports = class UnwrapHandler {
+      #handler;
+      #controller;
+      constructor(handler) {
+        this.#handler = handler;
+      }
+      static unwrap(handler) {
+        return !handler.onRequestStart ? handler : new UnwrapHandler(handler);
+      }
+      onConnect(abort, context) {
+        this.#controller = new UnwrapController(abort);
+        this.#handler.onRequestStart?.(this.#controller, context);
+      }
+      onResponseStarted() {
+        return this.#handler.onResponseStarted?.();
+      }
+      onUpgrade(statusCode, rawHeaders, socket) {
+        this.#controller.rawHeaders = rawHeaders;
+        this.#handler.onRequestUpgrade?.(this.#controller, statusCode, parseHeaders(rawHeaders), socket);
+      }
+      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
+        this.#controller[kResume] = resume;
+        this.#controller.rawHeaders = rawHeaders;
+        this.#handler.onResponseStart?.(this.#controller, statusCode, parseHeaders(rawHeaders), statusMessage);
+        return !this.#controller.paused;
+      }
+      onData(data) {
+        this.#handler.onResponseData?.(this.#controller, data);
+        return !this.#controller.paused;
+      }
+      onComplete(rawTrailers) {
+        this.#controller.rawTrailers = rawTrailers;
+        this.#handler.onResponseEnd?.(this.#controller, parseHeaders(rawTrailers));
+      }
+      onError(err) {
+        if (!this.#handler.onResponseError) {
+          throw new InvalidArgumentError2("invalid onError method");
+        }
+        this.#handler.onResponseError?.(this.#controller, err);
+      }
+    };
+  }
+});
+
+// node_modules/undici/lib/dispatcher/dispatcher-base.js
+var require_dispatcher_base = __commonJS({
+  "node_modules/undici/lib/dispatcher/dispatcher-base.js"(exports, module) {
+    "use strict";
+    var buffer = __require("node:buffer");
+    var Dispatcher = require_dispatcher();
+    var UnwrapHandler = require_unwrap_handler();
+    var {
+      ClientDestroyedError,
+      ClientClosedError,
+      InvalidArgumentError: InvalidArgumentError2
+    } = require_errors3();
+    var { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = require_symbols();
+    var kOnDestroyed = /* @__PURE__ */ Symbol("onDestroyed");
+    var kOnClosed = /* @__PURE__ */ Symbol("onClosed");
+    var kWebSocketOptions = /* @__PURE__ */ Symbol("webSocketOptions");
+    var kEventSourceOptions = /* @__PURE__ */ Symbol("eventSourceOptions");
+    var DispatcherBase = class extends Dispatcher {
+      /** @type {boolean} */
+      [kDestroyed] = false;
+      /** @type {Array<Function|null} */
+      [kOnDestroyed] = null;
+      /** @type {boolean} */
+      [kClosed] = false;
+      /** @type {Array<Function>|null} */
+      [kOnClosed] = null;
+      /**
+       * @param {import('../../types/dispatcher').DispatcherOptions} [opts]
+       */
+      constructor(opts) {
+        super();
+        this[kWebSocketOptions] = opts?.webSocket ?? {};
+        this[kEventSourceOptions] = opts?.eventSource ?? {};
+      }
+      /**
+       * @returns {import('../../types/dispatcher').WebSocketOptions}
+       */
+      get webSocketOptions() {
+        return {
+          maxFragments: this[kWebSocketOptions].maxFragments ?? 131072,
+          maxPayloadSize: this[kWebSocketOptions].maxPayloadSize ?? 128 * 1024 * 1024
+          // 128 MB default
+        };
+      }
+      /**
+       * @returns {import('../../types/client').Client.EventSourceOptions}
+       */
+      get eventSourceOptions() {
+        return {
+          maxEventSize: this[kEventSourceOptions].maxEventSize ?? buffer.kStringMaxLength
+        };
+      }
+      /** @returns {boolean} */
+      get destroyed() {
+        return this[kDestroyed];
+      }
+      /** @returns {boolean} */
+      get closed() {
+        return this[kClosed];
+      }
+      close(callback) {
+        if (callback === void 0) {
+          return new Promise((resolve8, reject) => {
+            this.close((err, data) => {
+              return err ? reject(err) : resolve8(data);
+            });
+          });
+        }
+        if (typeof callback !== "function") {
+          throw new InvalidArgumentError2("invalid callback");
+        }
+        if (this[kDestroyed]) {
+          const err = new ClientDestroyedError();
+          queueMicrotask(() => callback(err, null));
+          return;
+        }
+        if (this[kClosed]) {
+          if (this[kOnClosed]) {
+            this[kOnClosed].push(callback);
+          } else {
+            queueMicrotask(() => callback(null, null));
+          }
+          return;
+        }
+        this[kClosed] = true;
+        this[kOnClosed] ??= [];
+        this[kOnClosed].push(callback);
+        const onClosed = () => {
+          const callbacks = this[kOnClosed];
+          this[kOnClosed] = null;
+          for (let i = 0; i < callbacks.length; i++) {
+            callbacks[i](null, null);
+          }
+        };
+        this[kClose]().then(() => this.destroy()).then(() => queueMicrotask(onClosed));
+      }
+      destroy(err, callback) {
+        if (typeof err === "function") {
+          callback = err;
+          err = null;
+        }
+        if (callback === void 0) {
+          return new Promise((resolve8, reject) => {
+            this.destroy(err, (err2, data) => {
+              return err2 ? reject(err2) : resolve8(data);
+            });
+          });
+        }
+        if (typeof callback !== "function") {
+          throw new InvalidArgumentError2("invalid callback");
+        }
+        if (this[kDestroyed]) {
+          if (this[kOnDestroyed]) {
+            this[kOnDestroyed].push(callback);
+          } else {
+            queueMicrotask(() => callback(null, null));
+          }
+          return;
+        }
+        if (!err) {
+          err = new ClientDestroyedError();
+        }
+        this[kDestroyed] = true;
+        this[kOnDestroyed] ??= [];
+        this[kOnDestroyed].push(callback);
+        const onDestroyed = () => {
+          const callbacks = this[kOnDestroyed];
+          this[kOnDestroyed] = null;
+          for (let i = 0; i < callbacks.length; i++) {
+            callbacks[i](null, null);
+          }
+        };
+        this[kDestroy](err).then(() => queueMicrotask(onDestroyed));
+      }
+      dispatch(opts, handler) {
+        if (!handler || typeof handler !== "object") {
+          throw new InvalidArgumentError2("handler must be an object");
+        }
+        handler = UnwrapHandler.unwrap(handler);
+        try {
+          if (!opts || typeof opts !== "object") {
+            throw new InvalidArgumentError2("opts must be an object.");
+          }
+          if (this[kDestroyed] || this[kOnDestroyed]) {
+            throw new ClientDestroyedError();
+          }
+          if (this[kClosed]) {
+            throw new ClientClosedError();
+          }
+          return this[kDispatch](opts, handler);
+        } catch (err) {
+          if (typeof handler.onError !== "function") {
+            throw err;
+          }
+          handler.onError(err);
+          return false;
+        }
+      }
+    };
+    module.exports = DispatcherBase;
+  }
+});
+
+// node_modules/undici/lib/dispatcher/fixed-queue.js
+var require_fixed_queue = __commonJS({
+  "node_modules/undici/lib/dispatcher/fixed-queue.js"(exports, module) {
+    "use strict";
+    var kSize = 2048;
+    var kMask = kSize - 1;
+    var FixedCircularBuffer = class {
+      /** @type {number} */
+      bottom = 0;
+      /** @type {number} */
+      top = 0;
+      /** @type {Array<T|undefined>} */
+      list = new Array(kSize).fill(void 0);
+      /** @type {T|null} */
+      next = null;
+      /** @returns {boolean} */
+      isEmpty() {
+        return this.top === this.bottom;
+      }
+      /** @returns {boolean} */
+      isFull() {
+        return (this.top + 1 & kMask) === this.bottom;
+      }
+      /**
+       * @param {T} data
+       * @returns {void}
+       */
+      push(data) {
+        this.list[this.top] = data;
+        this.top = this.top + 1 & kMask;
+      }
+      /** @returns {T|null} */
+      shift() {
+        const nextItem = this.list[this.bottom];
+        if (nextItem === void 0) {
+          return null;
+        }
+        this.list[this.bottom] = void 0;
+        this.bottom = this.bottom + 1 & kMask;
+        return nextItem;
+      }
+    };
+    module.exports = class FixedQueue {
+      constructor() {
+        this.head = this.tail = new FixedCircularBuffer();
+      }
+      /** @returns {boolean} */
+      isEmpty() {
+        return this.head.isEmpty();
+      }
+      /** @param {T} data */
+      push(data) {
+        if (this.head.isFull()) {
+          this.head = this.head.next = new FixedCircularBuffer();
+        }
+        this.head.push(data);
+      }
+      /** @returns {T|null} */
+      shift() {
+        const tail = this.tail;
+        const next = tail.shift();
+        if (tail.isEmpty() && tail.next !== null) {
+          this.tail = tail.next;
+          tail.next = null;
+        }
+        return next;
+      }
+    };
+  }
+});
+
+// node_modules/undici/lib/dispatcher/pool-base.js
+var require_pool_base = __commonJS({
+  "node_modules/undici/lib/dispatcher/pool-base.js"(exports, module) {
+    "use strict";
+    var { PoolStats } = require_stats();
+    var DispatcherBase = require_dispatcher_base();
+    var FixedQueue = require_fixed_queue();
+    var { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = require_symbols();
+    var kClients = /* @__PURE__ */ Symbol("clients");
+    var kNeedDrain = /* @__PURE__ */ Symbol("needDrain");
+    var kQueue = /* @__PURE__ */ Symbol("queue");
+    var kClosedResolve = /* @__PURE__ */ Symbol("closed resolve");
+    var kOnDrain = /* @__PURE__ */ Symbol("onDrain");
+    var kOnConnect = /* @__PURE__ */ Symbol("onConnect");
+    var kOnDisconnect = /* @__PURE__ */ Symbol("onDisconnect");
+    var kOnConnectionError = /* @__PURE__ */ Symbol("onConnectionError");
+    var kGetDispatcher = /* @__PURE__ */ Symbol("get dispatcher");
+    var kAddClient = /* @__PURE__ */ Symbol("add client");
+    var kRemoveClient = /* @__PURE__ */ Symbol("remove client");
+    var PoolBase = class extends DispatcherBase {
+      [kQueue] = new FixedQueue();
+      [kQueued] = 0;
+      [kClients] = [];
+      [kNeedDrain] = false;
+      [kOnDrain](client, origin, targets) {
+        const queue = this[kQueue];
+        let needDrain = false;
+        while (!needDrain) {
+          const item = queue.shift();
+          if (!item) {
+            break;
+          }
+          this[kQueued]--;
+          needDrain = !client.dispatch(item.opts, item.handler);
+        }
+        client[kNeedDrain] = needDrain;
+        if (!needDrain && this[kNeedDrain]) {
+          this[kNeedDrain] = false;
+          this.emit("drain", origin, [this, ...targets]);
+        }
+        if (this[kClosedResolve] && queue.isEmpty()) {
+          const closeAll = [];
+          for (let i = 0; i < this[kClients].length; i++) {
+            const client2 = this[kClients][i];
+            if (!client2.destroyed) {
+              closeAll.push(client2.close());
+            }
+          }
+          return Promise.all(closeAll).then(this[kClosedResolve]);
+        }
+      }
+      [kOnConnect] = (origin, targets) => {
+        this.emit("connect", origin, [this, ...targets]);
+      };
+      [kOnDisconnect] = (origin, targets, err) => {
+        this.emit("disconnect", origin, [this, ...targets], err);
+      };
+      [kOnConnectionError] = (origin, targets, err) => {
+        this.emit("connectionError", origin, [this, ...targets], err);
+      };
+      get [kBusy]() {
+        return this[kNeedDrain];
+      }
+      get [kConnected]() {
+        let ret = 0;
+        for (const { [kConnected]: connected } of this[kClients]) {
+          ret += connected;
+        }
+        return ret;
+      }
+      get [kFree]() {
+        let ret = 0;
+        for (const { [kConnected]: connected, [kNeedDrain]: needDrain } of this[kClients]) {
+          ret += connected && !needDrain;
+        }
+        return ret;
+      }
+      get [kPending]() {
+        let ret = this[kQueued];
+        for (const { [kPending]: pending } of this[kClients]) {
+          ret += pending;
+        }
+        return ret;
+      }
+      get [kRunning]() {
+        let ret = 0;
+        for (const { [kRunning]: running } of this[kClients]) {
+          ret += running;
+        }
+        return ret;
+      }
+      get [kSize]() {
+        let ret = this[kQueued];
+        for (const { [kSize]: size } of this[kClients]) {
+          ret += size;
+        }
+        return ret;
+      }
+      get stats() {
+        return new PoolStats(this);
+      }
+      [kClose]() {
+        if (this[kQueue].isEmpty()) {
+          const closeAll = [];
+          for (let i = 0; i < this[kClients].length; i++) {
+            const client = this[kClients][i];
+            if (!client.destroyed) {
+              closeAll.push(client.close());
+            }
+          }
+          return Promise.all(closeAll);
+        } else {
+          return new Promise((resolve8) => {
+            this[kClosedResolve] = resolve8;
+          });
+        }
+      }
+      [kDestroy](err) {
+        while (true) {
+          const item = this[kQueue].shift();
+          if (!item) {
+            break;
+          }
+          item.handler.onError(err);
+        }
+        const destroyAll = new Array(this[kClients].length);
+        for (let i = 0; i < this[kClients].length; i++) {
+          destroyAll[i] = this[kClients][i].destroy(err);
+        }
+        return Promise.all(destroyAll);
+      }
+      [kDispatch](opts, handler) {
+        const dispatcher = this[kGetDispatcher]();
+        if (!dispatcher) {
+          this[kNeedDrain] = true;
+          this[kQueue].push({ opts, handler });
+          this[kQueued]++;
+        } else if (!dispatcher.dispatch(opts, handler)) {
+          dispatcher[kNeedDrain] = true;
+          this[kNeedDrain] = !this[kGetDispatcher]();
+        }
+        return !this[kNeedDrain];
+      }
+      [kAddClient](client) {
+        client.on("drain", this[kOnDrain].bind(this, client)).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
+        this[kClients].push(client);
+        if (this[kNeedDrain]) {
+          queueMicrotask(() => {
+            if (this[kNeedDrain]) {
+              this[kOnDrain](client, client[kUrl], [client, this]);
+            }
+          });
+        }
+        return this;
+      }
+      [kRemoveClient](client) {
+        client.close(() => {
+          const idx = this[kClients].indexOf(client);
+          if (idx !== -1) {
+            this[kClients].splice(idx, 1);
+          }
+        });
+        this[kNeedDrain] = this[kClients].some((dispatcher) => !dispatcher[kNeedDrain] && dispatcher.closed !== true && dispatcher.destroyed !== true);
+      }
+    };
+    module.exports = {
+      PoolBase,
+      kClients,
+      kNeedDrain,
+      kAddClient,
+      kRemoveClient,
+      kGetDispatcher
+    };
   }
 });
 
@@ -30016,382 +30216,6 @@ var require_request = __commonJS({
       }
     }
     module.exports = Request;
-  }
-});
-
-// node_modules/undici/lib/handler/wrap-handler.js
-var require_wrap_handler = __commonJS({
-  "node_modules/undici/lib/handler/wrap-handler.js"(exports, module) {
-    "use strict";
-    var { InvalidArgumentError: InvalidArgumentError2 } = require_errors3();
-    module.exports = class WrapHandler {
-      #handler;
-      constructor(handler) {
-        this.#handler = handler;
-      }
-      static wrap(handler) {
-        return handler.onRequestStart ? handler : new WrapHandler(handler);
-      }
-      // Unwrap Interface
-      onConnect(abort, context) {
-        return this.#handler.onConnect?.(abort, context);
-      }
-      onResponseStarted() {
-        return this.#handler.onResponseStarted?.();
-      }
-      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        return this.#handler.onHeaders?.(statusCode, rawHeaders, resume, statusMessage);
-      }
-      onUpgrade(statusCode, rawHeaders, socket) {
-        return this.#handler.onUpgrade?.(statusCode, rawHeaders, socket);
-      }
-      onData(data) {
-        return this.#handler.onData?.(data);
-      }
-      onComplete(trailers) {
-        return this.#handler.onComplete?.(trailers);
-      }
-      onError(err) {
-        if (!this.#handler.onError) {
-          throw err;
-        }
-        return this.#handler.onError?.(err);
-      }
-      // Wrap Interface
-      onRequestStart(controller2, context) {
-        this.#handler.onConnect?.((reason) => controller2.abort(reason), context);
-      }
-      onRequestUpgrade(controller2, statusCode, headers, socket) {
-        const rawHeaders = [];
-        for (const [key, val] of Object.entries(headers)) {
-          rawHeaders.push(Buffer.from(key, "latin1"), toRawHeaderValue(val));
-        }
-        this.#handler.onUpgrade?.(statusCode, rawHeaders, socket);
-      }
-      onResponseStart(controller2, statusCode, headers, statusMessage) {
-        const rawHeaders = [];
-        for (const [key, val] of Object.entries(headers)) {
-          rawHeaders.push(Buffer.from(key, "latin1"), toRawHeaderValue(val));
-        }
-        if (this.#handler.onHeaders?.(statusCode, rawHeaders, () => controller2.resume(), statusMessage) === false) {
-          controller2.pause();
-        }
-      }
-      onResponseData(controller2, data) {
-        if (this.#handler.onData?.(data) === false) {
-          controller2.pause();
-        }
-      }
-      onResponseEnd(controller2, trailers) {
-        const rawTrailers = [];
-        for (const [key, val] of Object.entries(trailers)) {
-          rawTrailers.push(Buffer.from(key, "latin1"), toRawHeaderValue(val));
-        }
-        this.#handler.onComplete?.(rawTrailers);
-      }
-      onResponseError(controller2, err) {
-        if (!this.#handler.onError) {
-          throw new InvalidArgumentError2("invalid onError method");
-        }
-        this.#handler.onError?.(err);
-      }
-    };
-    function toRawHeaderValue(value) {
-      return Array.isArray(value) ? value.map((item) => Buffer.from(item, "latin1")) : Buffer.from(value, "latin1");
-    }
-  }
-});
-
-// node_modules/undici/lib/dispatcher/dispatcher.js
-var require_dispatcher = __commonJS({
-  "node_modules/undici/lib/dispatcher/dispatcher.js"(exports, module) {
-    "use strict";
-    var EventEmitter = __require("node:events");
-    var WrapHandler = require_wrap_handler();
-    var wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler));
-    var Dispatcher = class extends EventEmitter {
-      dispatch() {
-        throw new Error("not implemented");
-      }
-      close() {
-        throw new Error("not implemented");
-      }
-      destroy() {
-        throw new Error("not implemented");
-      }
-      compose(...args) {
-        const interceptors = Array.isArray(args[0]) ? args[0] : args;
-        let dispatch = this.dispatch.bind(this);
-        for (const interceptor of interceptors) {
-          if (interceptor == null) {
-            continue;
-          }
-          if (typeof interceptor !== "function") {
-            throw new TypeError(`invalid interceptor, expected function received ${typeof interceptor}`);
-          }
-          dispatch = interceptor(dispatch);
-          dispatch = wrapInterceptor(dispatch);
-          if (dispatch == null || typeof dispatch !== "function" || dispatch.length !== 2) {
-            throw new TypeError("invalid interceptor");
-          }
-        }
-        return new Proxy(this, {
-          get: (target, key) => key === "dispatch" ? dispatch : target[key]
-        });
-      }
-    };
-    module.exports = Dispatcher;
-  }
-});
-
-// node_modules/undici/lib/handler/unwrap-handler.js
-var require_unwrap_handler = __commonJS({
-  "node_modules/undici/lib/handler/unwrap-handler.js"(exports, module) {
-    "use strict";
-    var { parseHeaders } = require_util2();
-    var { InvalidArgumentError: InvalidArgumentError2 } = require_errors3();
-    var kResume = /* @__PURE__ */ Symbol("resume");
-    var UnwrapController = class {
-      #paused = false;
-      #reason = null;
-      #aborted = false;
-      #abort;
-      [kResume] = null;
-      rawHeaders = null;
-      rawTrailers = null;
-      constructor(abort) {
-        this.#abort = abort;
-      }
-      pause() {
-        this.#paused = true;
-      }
-      resume() {
-        if (this.#paused) {
-          this.#paused = false;
-          this[kResume]?.();
-        }
-      }
-      abort(reason) {
-        if (!this.#aborted) {
-          this.#aborted = true;
-          this.#reason = reason;
-          this.#abort(reason);
-        }
-      }
-      get aborted() {
-        return this.#aborted;
-      }
-      get reason() {
-        return this.#reason;
-      }
-      get paused() {
-        return this.#paused;
-      }
-    };
-    module.exports = class UnwrapHandler {
-      #handler;
-      #controller;
-      constructor(handler) {
-        this.#handler = handler;
-      }
-      static unwrap(handler) {
-        return !handler.onRequestStart ? handler : new UnwrapHandler(handler);
-      }
-      onConnect(abort, context) {
-        this.#controller = new UnwrapController(abort);
-        this.#handler.onRequestStart?.(this.#controller, context);
-      }
-      onResponseStarted() {
-        return this.#handler.onResponseStarted?.();
-      }
-      onUpgrade(statusCode, rawHeaders, socket) {
-        this.#controller.rawHeaders = rawHeaders;
-        this.#handler.onRequestUpgrade?.(this.#controller, statusCode, parseHeaders(rawHeaders), socket);
-      }
-      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        this.#controller[kResume] = resume;
-        this.#controller.rawHeaders = rawHeaders;
-        this.#handler.onResponseStart?.(this.#controller, statusCode, parseHeaders(rawHeaders), statusMessage);
-        return !this.#controller.paused;
-      }
-      onData(data) {
-        this.#handler.onResponseData?.(this.#controller, data);
-        return !this.#controller.paused;
-      }
-      onComplete(rawTrailers) {
-        this.#controller.rawTrailers = rawTrailers;
-        this.#handler.onResponseEnd?.(this.#controller, parseHeaders(rawTrailers));
-      }
-      onError(err) {
-        if (!this.#handler.onResponseError) {
-          throw new InvalidArgumentError2("invalid onError method");
-        }
-        this.#handler.onResponseError?.(this.#controller, err);
-      }
-    };
-  }
-});
-
-// node_modules/undici/lib/dispatcher/dispatcher-base.js
-var require_dispatcher_base = __commonJS({
-  "node_modules/undici/lib/dispatcher/dispatcher-base.js"(exports, module) {
-    "use strict";
-    var buffer = __require("node:buffer");
-    var Dispatcher = require_dispatcher();
-    var UnwrapHandler = require_unwrap_handler();
-    var {
-      ClientDestroyedError,
-      ClientClosedError,
-      InvalidArgumentError: InvalidArgumentError2
-    } = require_errors3();
-    var { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = require_symbols();
-    var kOnDestroyed = /* @__PURE__ */ Symbol("onDestroyed");
-    var kOnClosed = /* @__PURE__ */ Symbol("onClosed");
-    var kWebSocketOptions = /* @__PURE__ */ Symbol("webSocketOptions");
-    var kEventSourceOptions = /* @__PURE__ */ Symbol("eventSourceOptions");
-    var DispatcherBase = class extends Dispatcher {
-      /** @type {boolean} */
-      [kDestroyed] = false;
-      /** @type {Array<Function|null} */
-      [kOnDestroyed] = null;
-      /** @type {boolean} */
-      [kClosed] = false;
-      /** @type {Array<Function>|null} */
-      [kOnClosed] = null;
-      /**
-       * @param {import('../../types/dispatcher').DispatcherOptions} [opts]
-       */
-      constructor(opts) {
-        super();
-        this[kWebSocketOptions] = opts?.webSocket ?? {};
-        this[kEventSourceOptions] = opts?.eventSource ?? {};
-      }
-      /**
-       * @returns {import('../../types/dispatcher').WebSocketOptions}
-       */
-      get webSocketOptions() {
-        return {
-          maxFragments: this[kWebSocketOptions].maxFragments ?? 131072,
-          maxPayloadSize: this[kWebSocketOptions].maxPayloadSize ?? 128 * 1024 * 1024
-          // 128 MB default
-        };
-      }
-      /**
-       * @returns {import('../../types/client').Client.EventSourceOptions}
-       */
-      get eventSourceOptions() {
-        return {
-          maxEventSize: this[kEventSourceOptions].maxEventSize ?? buffer.kStringMaxLength
-        };
-      }
-      /** @returns {boolean} */
-      get destroyed() {
-        return this[kDestroyed];
-      }
-      /** @returns {boolean} */
-      get closed() {
-        return this[kClosed];
-      }
-      close(callback) {
-        if (callback === void 0) {
-          return new Promise((resolve8, reject) => {
-            this.close((err, data) => {
-              return err ? reject(err) : resolve8(data);
-            });
-          });
-        }
-        if (typeof callback !== "function") {
-          throw new InvalidArgumentError2("invalid callback");
-        }
-        if (this[kDestroyed]) {
-          const err = new ClientDestroyedError();
-          queueMicrotask(() => callback(err, null));
-          return;
-        }
-        if (this[kClosed]) {
-          if (this[kOnClosed]) {
-            this[kOnClosed].push(callback);
-          } else {
-            queueMicrotask(() => callback(null, null));
-          }
-          return;
-        }
-        this[kClosed] = true;
-        this[kOnClosed] ??= [];
-        this[kOnClosed].push(callback);
-        const onClosed = () => {
-          const callbacks = this[kOnClosed];
-          this[kOnClosed] = null;
-          for (let i = 0; i < callbacks.length; i++) {
-            callbacks[i](null, null);
-          }
-        };
-        this[kClose]().then(() => this.destroy()).then(() => queueMicrotask(onClosed));
-      }
-      destroy(err, callback) {
-        if (typeof err === "function") {
-          callback = err;
-          err = null;
-        }
-        if (callback === void 0) {
-          return new Promise((resolve8, reject) => {
-            this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve8(data);
-            });
-          });
-        }
-        if (typeof callback !== "function") {
-          throw new InvalidArgumentError2("invalid callback");
-        }
-        if (this[kDestroyed]) {
-          if (this[kOnDestroyed]) {
-            this[kOnDestroyed].push(callback);
-          } else {
-            queueMicrotask(() => callback(null, null));
-          }
-          return;
-        }
-        if (!err) {
-          err = new ClientDestroyedError();
-        }
-        this[kDestroyed] = true;
-        this[kOnDestroyed] ??= [];
-        this[kOnDestroyed].push(callback);
-        const onDestroyed = () => {
-          const callbacks = this[kOnDestroyed];
-          this[kOnDestroyed] = null;
-          for (let i = 0; i < callbacks.length; i++) {
-            callbacks[i](null, null);
-          }
-        };
-        this[kDestroy](err).then(() => queueMicrotask(onDestroyed));
-      }
-      dispatch(opts, handler) {
-        if (!handler || typeof handler !== "object") {
-          throw new InvalidArgumentError2("handler must be an object");
-        }
-        handler = UnwrapHandler.unwrap(handler);
-        try {
-          if (!opts || typeof opts !== "object") {
-            throw new InvalidArgumentError2("opts must be an object.");
-          }
-          if (this[kDestroyed] || this[kOnDestroyed]) {
-            throw new ClientDestroyedError();
-          }
-          if (this[kClosed]) {
-            throw new ClientClosedError();
-          }
-          return this[kDispatch](opts, handler);
-        } catch (err) {
-          if (typeof handler.onError !== "function") {
-            throw err;
-          }
-          handler.onError(err);
-          return false;
-        }
-      }
-    };
-    module.exports = DispatcherBase;
   }
 });
 
@@ -36726,253 +36550,6 @@ var require_client = __commonJS({
   }
 });
 
-// node_modules/undici/lib/dispatcher/fixed-queue.js
-var require_fixed_queue = __commonJS({
-  "node_modules/undici/lib/dispatcher/fixed-queue.js"(exports, module) {
-    "use strict";
-    var kSize = 2048;
-    var kMask = kSize - 1;
-    var FixedCircularBuffer = class {
-      /** @type {number} */
-      bottom = 0;
-      /** @type {number} */
-      top = 0;
-      /** @type {Array<T|undefined>} */
-      list = new Array(kSize).fill(void 0);
-      /** @type {T|null} */
-      next = null;
-      /** @returns {boolean} */
-      isEmpty() {
-        return this.top === this.bottom;
-      }
-      /** @returns {boolean} */
-      isFull() {
-        return (this.top + 1 & kMask) === this.bottom;
-      }
-      /**
-       * @param {T} data
-       * @returns {void}
-       */
-      push(data) {
-        this.list[this.top] = data;
-        this.top = this.top + 1 & kMask;
-      }
-      /** @returns {T|null} */
-      shift() {
-        const nextItem = this.list[this.bottom];
-        if (nextItem === void 0) {
-          return null;
-        }
-        this.list[this.bottom] = void 0;
-        this.bottom = this.bottom + 1 & kMask;
-        return nextItem;
-      }
-    };
-    module.exports = class FixedQueue {
-      constructor() {
-        this.head = this.tail = new FixedCircularBuffer();
-      }
-      /** @returns {boolean} */
-      isEmpty() {
-        return this.head.isEmpty();
-      }
-      /** @param {T} data */
-      push(data) {
-        if (this.head.isFull()) {
-          this.head = this.head.next = new FixedCircularBuffer();
-        }
-        this.head.push(data);
-      }
-      /** @returns {T|null} */
-      shift() {
-        const tail = this.tail;
-        const next = tail.shift();
-        if (tail.isEmpty() && tail.next !== null) {
-          this.tail = tail.next;
-          tail.next = null;
-        }
-        return next;
-      }
-    };
-  }
-});
-
-// node_modules/undici/lib/dispatcher/pool-base.js
-var require_pool_base = __commonJS({
-  "node_modules/undici/lib/dispatcher/pool-base.js"(exports, module) {
-    "use strict";
-    var { PoolStats } = require_stats();
-    var DispatcherBase = require_dispatcher_base();
-    var FixedQueue = require_fixed_queue();
-    var { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = require_symbols();
-    var kClients = /* @__PURE__ */ Symbol("clients");
-    var kNeedDrain = /* @__PURE__ */ Symbol("needDrain");
-    var kQueue = /* @__PURE__ */ Symbol("queue");
-    var kClosedResolve = /* @__PURE__ */ Symbol("closed resolve");
-    var kOnDrain = /* @__PURE__ */ Symbol("onDrain");
-    var kOnConnect = /* @__PURE__ */ Symbol("onConnect");
-    var kOnDisconnect = /* @__PURE__ */ Symbol("onDisconnect");
-    var kOnConnectionError = /* @__PURE__ */ Symbol("onConnectionError");
-    var kGetDispatcher = /* @__PURE__ */ Symbol("get dispatcher");
-    var kAddClient = /* @__PURE__ */ Symbol("add client");
-    var kRemoveClient = /* @__PURE__ */ Symbol("remove client");
-    var PoolBase = class extends DispatcherBase {
-      [kQueue] = new FixedQueue();
-      [kQueued] = 0;
-      [kClients] = [];
-      [kNeedDrain] = false;
-      [kOnDrain](client, origin, targets) {
-        const queue = this[kQueue];
-        let needDrain = false;
-        while (!needDrain) {
-          const item = queue.shift();
-          if (!item) {
-            break;
-          }
-          this[kQueued]--;
-          needDrain = !client.dispatch(item.opts, item.handler);
-        }
-        client[kNeedDrain] = needDrain;
-        if (!needDrain && this[kNeedDrain]) {
-          this[kNeedDrain] = false;
-          this.emit("drain", origin, [this, ...targets]);
-        }
-        if (this[kClosedResolve] && queue.isEmpty()) {
-          const closeAll = [];
-          for (let i = 0; i < this[kClients].length; i++) {
-            const client2 = this[kClients][i];
-            if (!client2.destroyed) {
-              closeAll.push(client2.close());
-            }
-          }
-          return Promise.all(closeAll).then(this[kClosedResolve]);
-        }
-      }
-      [kOnConnect] = (origin, targets) => {
-        this.emit("connect", origin, [this, ...targets]);
-      };
-      [kOnDisconnect] = (origin, targets, err) => {
-        this.emit("disconnect", origin, [this, ...targets], err);
-      };
-      [kOnConnectionError] = (origin, targets, err) => {
-        this.emit("connectionError", origin, [this, ...targets], err);
-      };
-      get [kBusy]() {
-        return this[kNeedDrain];
-      }
-      get [kConnected]() {
-        let ret = 0;
-        for (const { [kConnected]: connected } of this[kClients]) {
-          ret += connected;
-        }
-        return ret;
-      }
-      get [kFree]() {
-        let ret = 0;
-        for (const { [kConnected]: connected, [kNeedDrain]: needDrain } of this[kClients]) {
-          ret += connected && !needDrain;
-        }
-        return ret;
-      }
-      get [kPending]() {
-        let ret = this[kQueued];
-        for (const { [kPending]: pending } of this[kClients]) {
-          ret += pending;
-        }
-        return ret;
-      }
-      get [kRunning]() {
-        let ret = 0;
-        for (const { [kRunning]: running } of this[kClients]) {
-          ret += running;
-        }
-        return ret;
-      }
-      get [kSize]() {
-        let ret = this[kQueued];
-        for (const { [kSize]: size } of this[kClients]) {
-          ret += size;
-        }
-        return ret;
-      }
-      get stats() {
-        return new PoolStats(this);
-      }
-      [kClose]() {
-        if (this[kQueue].isEmpty()) {
-          const closeAll = [];
-          for (let i = 0; i < this[kClients].length; i++) {
-            const client = this[kClients][i];
-            if (!client.destroyed) {
-              closeAll.push(client.close());
-            }
-          }
-          return Promise.all(closeAll);
-        } else {
-          return new Promise((resolve8) => {
-            this[kClosedResolve] = resolve8;
-          });
-        }
-      }
-      [kDestroy](err) {
-        while (true) {
-          const item = this[kQueue].shift();
-          if (!item) {
-            break;
-          }
-          item.handler.onError(err);
-        }
-        const destroyAll = new Array(this[kClients].length);
-        for (let i = 0; i < this[kClients].length; i++) {
-          destroyAll[i] = this[kClients][i].destroy(err);
-        }
-        return Promise.all(destroyAll);
-      }
-      [kDispatch](opts, handler) {
-        const dispatcher = this[kGetDispatcher]();
-        if (!dispatcher) {
-          this[kNeedDrain] = true;
-          this[kQueue].push({ opts, handler });
-          this[kQueued]++;
-        } else if (!dispatcher.dispatch(opts, handler)) {
-          dispatcher[kNeedDrain] = true;
-          this[kNeedDrain] = !this[kGetDispatcher]();
-        }
-        return !this[kNeedDrain];
-      }
-      [kAddClient](client) {
-        client.on("drain", this[kOnDrain].bind(this, client)).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
-        this[kClients].push(client);
-        if (this[kNeedDrain]) {
-          queueMicrotask(() => {
-            if (this[kNeedDrain]) {
-              this[kOnDrain](client, client[kUrl], [client, this]);
-            }
-          });
-        }
-        return this;
-      }
-      [kRemoveClient](client) {
-        client.close(() => {
-          const idx = this[kClients].indexOf(client);
-          if (idx !== -1) {
-            this[kClients].splice(idx, 1);
-          }
-        });
-        this[kNeedDrain] = this[kClients].some((dispatcher) => !dispatcher[kNeedDrain] && dispatcher.closed !== true && dispatcher.destroyed !== true);
-      }
-    };
-    module.exports = {
-      PoolBase,
-      kClients,
-      kNeedDrain,
-      kAddClient,
-      kRemoveClient,
-      kGetDispatcher
-    };
-  }
-});
-
 // node_modules/undici/lib/dispatcher/pool.js
 var require_pool = __commonJS({
   "node_modules/undici/lib/dispatcher/pool.js"(exports, module) {
@@ -36998,7 +36575,7 @@ var require_pool = __commonJS({
     function defaultFactory(origin, opts) {
       return new Client(origin, opts);
     }
-    var Pool2 = class extends PoolBase {
+    var Pool = class extends PoolBase {
       constructor(origin, {
         connections,
         factory = defaultFactory,
@@ -37071,7 +36648,7 @@ var require_pool = __commonJS({
         }
       }
     };
-    module.exports = Pool2;
+    module.exports = Pool;
   }
 });
 
@@ -37091,7 +36668,7 @@ var require_balanced_pool = __commonJS({
       kRemoveClient,
       kGetDispatcher
     } = require_pool_base();
-    var Pool2 = require_pool();
+    var Pool = require_pool();
     var { kUrl } = require_symbols();
     var util = require_util2();
     var kFactory = /* @__PURE__ */ Symbol("factory");
@@ -37112,7 +36689,7 @@ var require_balanced_pool = __commonJS({
       return a;
     }
     function defaultFactory(origin, opts) {
-      return new Pool2(origin, opts);
+      return new Pool(origin, opts);
     }
     var BalancedPool = class extends PoolBase {
       constructor(upstreams = [], { factory = defaultFactory, connect: connect2, tls, ...opts } = {}) {
@@ -37139,22 +36716,22 @@ var require_balanced_pool = __commonJS({
       }
       addUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
-        if (this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true)) {
+        if (this[kClients].find((pool3) => pool3[kUrl].origin === upstreamOrigin && pool3.closed !== true && pool3.destroyed !== true)) {
           return this;
         }
-        const pool = this[kFactory](upstreamOrigin, this[kOptions]);
-        this[kAddClient](pool);
-        pool.on("connect", () => {
-          pool[kWeight] = Math.min(this[kMaxWeightPerServer], pool[kWeight] + this[kErrorPenalty]);
+        const pool2 = this[kFactory](upstreamOrigin, this[kOptions]);
+        this[kAddClient](pool2);
+        pool2.on("connect", () => {
+          pool2[kWeight] = Math.min(this[kMaxWeightPerServer], pool2[kWeight] + this[kErrorPenalty]);
         });
-        pool.on("connectionError", () => {
-          pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
+        pool2.on("connectionError", () => {
+          pool2[kWeight] = Math.max(1, pool2[kWeight] - this[kErrorPenalty]);
           this._updateBalancedPoolStats();
         });
-        pool.on("disconnect", (...args) => {
+        pool2.on("disconnect", (...args) => {
           const err = args[2];
           if (err && err.code === "UND_ERR_SOCKET") {
-            pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
+            pool2[kWeight] = Math.max(1, pool2[kWeight] - this[kErrorPenalty]);
             this._updateBalancedPoolStats();
           }
         });
@@ -37173,15 +36750,15 @@ var require_balanced_pool = __commonJS({
       }
       removeUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
-        const pool = this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true);
-        if (pool) {
-          this[kRemoveClient](pool);
+        const pool2 = this[kClients].find((pool3) => pool3[kUrl].origin === upstreamOrigin && pool3.closed !== true && pool3.destroyed !== true);
+        if (pool2) {
+          this[kRemoveClient](pool2);
         }
         return this;
       }
       getUpstream(upstream) {
         const upstreamOrigin = util.parseOrigin(upstream).origin;
-        return this[kClients].find((pool) => pool[kUrl].origin === upstreamOrigin && pool.closed !== true && pool.destroyed !== true);
+        return this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true);
       }
       get upstreams() {
         return this[kClients].filter((dispatcher) => dispatcher.closed !== true && dispatcher.destroyed !== true).map((p) => p[kUrl].origin);
@@ -37194,16 +36771,16 @@ var require_balanced_pool = __commonJS({
         if (!dispatcher) {
           return;
         }
-        const allClientsBusy = this[kClients].map((pool) => pool[kNeedDrain]).reduce((a, b) => a && b, true);
+        const allClientsBusy = this[kClients].map((pool2) => pool2[kNeedDrain]).reduce((a, b) => a && b, true);
         if (allClientsBusy) {
           return;
         }
         let counter = 0;
-        let maxWeightIndex = this[kClients].findIndex((pool) => !pool[kNeedDrain]);
+        let maxWeightIndex = this[kClients].findIndex((pool2) => !pool2[kNeedDrain]);
         while (counter++ < this[kClients].length) {
           this[kIndex] = (this[kIndex] + 1) % this[kClients].length;
-          const pool = this[kClients][this[kIndex]];
-          if (pool[kWeight] > this[kClients][maxWeightIndex][kWeight] && !pool[kNeedDrain]) {
+          const pool2 = this[kClients][this[kIndex]];
+          if (pool2[kWeight] > this[kClients][maxWeightIndex][kWeight] && !pool2[kNeedDrain]) {
             maxWeightIndex = this[kIndex];
           }
           if (this[kIndex] === 0) {
@@ -37212,8 +36789,8 @@ var require_balanced_pool = __commonJS({
               this[kCurrentWeight] = this[kMaxWeightPerServer];
             }
           }
-          if (pool[kWeight] >= this[kCurrentWeight] && !pool[kNeedDrain]) {
-            return pool;
+          if (pool2[kWeight] >= this[kCurrentWeight] && !pool2[kNeedDrain]) {
+            return pool2;
           }
         }
         this[kCurrentWeight] = this[kClients][maxWeightIndex][kWeight];
@@ -37349,7 +36926,7 @@ var require_agent = __commonJS({
     var { InvalidArgumentError: InvalidArgumentError2, MaxOriginsReachedError } = require_errors3();
     var { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = require_symbols();
     var DispatcherBase = require_dispatcher_base();
-    var Pool2 = require_pool();
+    var Pool = require_pool();
     var Client = require_client();
     var util = require_util2();
     var kOnConnect = /* @__PURE__ */ Symbol("onConnect");
@@ -37360,7 +36937,7 @@ var require_agent = __commonJS({
     var kOptions = /* @__PURE__ */ Symbol("options");
     var kOrigins = /* @__PURE__ */ Symbol("origins");
     function defaultFactory(origin, opts) {
-      return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool2(origin, opts);
+      return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
     }
     var Agent = class extends DispatcherBase {
       constructor({ factory = defaultFactory, maxOrigins = Infinity, connect: connect2, tls, ...options } = {}) {
@@ -37982,7 +37559,7 @@ var require_socks5_proxy_agent = __commonJS({
     var { InvalidArgumentError: InvalidArgumentError2 } = require_errors3();
     var { Socks5Client, STATES } = require_socks5_client();
     var { kDispatch, kClose, kDestroy } = require_symbols();
-    var Pool2 = require_pool();
+    var Pool = require_pool();
     var buildConnector = require_connect();
     var { debuglog } = __require("node:util");
     var debug = debuglog("undici:socks5-proxy");
@@ -38103,9 +37680,9 @@ var require_socks5_proxy_agent = __commonJS({
         debug("dispatching request to", origin, "via SOCKS5");
         try {
           const originKey = String(origin);
-          let pool = this[kPools].get(originKey);
-          if (!pool || pool.destroyed || pool.closed) {
-            pool = new Pool2(origin, {
+          let pool2 = this[kPools].get(originKey);
+          if (!pool2 || pool2.destroyed || pool2.closed) {
+            pool2 = new Pool(origin, {
               pipelining: opts.pipelining,
               connections: opts.connections,
               connect: async (connectOpts, callback) => {
@@ -38138,9 +37715,9 @@ var require_socks5_proxy_agent = __commonJS({
                 }
               }
             });
-            this[kPools].set(originKey, pool);
+            this[kPools].set(originKey, pool2);
           }
-          return pool[kDispatch](opts, handler);
+          return pool2[kDispatch](opts, handler);
         } catch (err) {
           debug("dispatch error:", err);
           if (typeof handler.onResponseError === "function") {
@@ -38156,16 +37733,16 @@ var require_socks5_proxy_agent = __commonJS({
       }
       async [kClose]() {
         const closePromises = [];
-        for (const pool of this[kPools].values()) {
-          closePromises.push(pool.close());
+        for (const pool2 of this[kPools].values()) {
+          closePromises.push(pool2.close());
         }
         this[kPools].clear();
         await Promise.all(closePromises);
       }
       async [kDestroy](err) {
         const destroyPromises = [];
-        for (const pool of this[kPools].values()) {
-          destroyPromises.push(pool.destroy(err));
+        for (const pool2 of this[kPools].values()) {
+          destroyPromises.push(pool2.destroy(err));
         }
         this[kPools].clear();
         await Promise.all(destroyPromises);
@@ -38181,7 +37758,7 @@ var require_proxy_agent = __commonJS({
     "use strict";
     var { kProxy, kClose, kDestroy, kDispatch } = require_symbols();
     var Agent = require_agent();
-    var Pool2 = require_pool();
+    var Pool = require_pool();
     var DispatcherBase = require_dispatcher_base();
     var { InvalidArgumentError: InvalidArgumentError2, RequestAbortedError, SecureProxyConnectionError } = require_errors3();
     var buildConnector = require_connect();
@@ -38199,7 +37776,7 @@ var require_proxy_agent = __commonJS({
       return protocol === "https:" ? 443 : 80;
     }
     function defaultFactory(origin, opts) {
-      return new Pool2(origin, opts);
+      return new Pool(origin, opts);
     }
     var noop = () => {
     };
@@ -38207,7 +37784,7 @@ var require_proxy_agent = __commonJS({
       if (opts.connections === 1) {
         return new Client(origin, opts);
       }
-      return new Pool2(origin, opts);
+      return new Pool(origin, opts);
     }
     var Http1ProxyWrapper = class extends DispatcherBase {
       #client;
@@ -38254,7 +37831,7 @@ var require_proxy_agent = __commonJS({
         return this.#client.destroy(err);
       }
     };
-    var ProxyAgent2 = class extends DispatcherBase {
+    var ProxyAgent = class extends DispatcherBase {
       constructor(opts) {
         if (!opts || typeof opts === "object" && !(opts instanceof URL) && !opts.uri) {
           throw new InvalidArgumentError2("Proxy uri is mandatory");
@@ -38428,7 +38005,7 @@ var require_proxy_agent = __commonJS({
         throw new InvalidArgumentError2("Proxy-Authorization should be sent in ProxyAgent constructor");
       }
     }
-    module.exports = ProxyAgent2;
+    module.exports = ProxyAgent;
   }
 });
 
@@ -38438,7 +38015,7 @@ var require_env_http_proxy_agent = __commonJS({
     "use strict";
     var DispatcherBase = require_dispatcher_base();
     var { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = require_symbols();
-    var ProxyAgent2 = require_proxy_agent();
+    var ProxyAgent = require_proxy_agent();
     var Agent = require_agent();
     var DEFAULT_PORTS2 = {
       "http:": 80,
@@ -38455,13 +38032,13 @@ var require_env_http_proxy_agent = __commonJS({
         this[kNoProxyAgent] = new Agent(agentOpts);
         const HTTP_PROXY = httpProxy ?? process.env.http_proxy ?? process.env.HTTP_PROXY;
         if (HTTP_PROXY) {
-          this[kHttpProxyAgent] = new ProxyAgent2({ ...agentOpts, uri: HTTP_PROXY });
+          this[kHttpProxyAgent] = new ProxyAgent({ ...agentOpts, uri: HTTP_PROXY });
         } else {
           this[kHttpProxyAgent] = this[kNoProxyAgent];
         }
         const HTTPS_PROXY = httpsProxy ?? process.env.https_proxy ?? process.env.HTTPS_PROXY;
         if (HTTPS_PROXY) {
-          this[kHttpsProxyAgent] = new ProxyAgent2({ ...agentOpts, uri: HTTPS_PROXY });
+          this[kHttpsProxyAgent] = new ProxyAgent({ ...agentOpts, uri: HTTPS_PROXY });
         } else {
           this[kHttpsProxyAgent] = this[kHttpProxyAgent];
         }
@@ -39035,586 +38612,6 @@ var require_h2c_client = __commonJS({
       }
     };
     module.exports = H2CClient;
-  }
-});
-
-// node_modules/undici/lib/api/readable.js
-var require_readable = __commonJS({
-  "node_modules/undici/lib/api/readable.js"(exports, module) {
-    "use strict";
-    var assert = __require("node:assert");
-    var { Readable } = __require("node:stream");
-    var { RequestAbortedError, NotSupportedError, InvalidArgumentError: InvalidArgumentError2, AbortError } = require_errors3();
-    var util = require_util2();
-    var { ReadableStreamFrom } = require_util2();
-    var kConsume = /* @__PURE__ */ Symbol("kConsume");
-    var kReading = /* @__PURE__ */ Symbol("kReading");
-    var kBody = /* @__PURE__ */ Symbol("kBody");
-    var kAbort = /* @__PURE__ */ Symbol("kAbort");
-    var kContentType = /* @__PURE__ */ Symbol("kContentType");
-    var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
-    var kUsed = /* @__PURE__ */ Symbol("kUsed");
-    var kBytesRead = /* @__PURE__ */ Symbol("kBytesRead");
-    var noop = () => {
-    };
-    var BodyReadable = class extends Readable {
-      /**
-       * @param {object} opts
-       * @param {(this: Readable, size: number) => void} opts.resume
-       * @param {() => (void | null)} opts.abort
-       * @param {string} [opts.contentType = '']
-       * @param {number} [opts.contentLength]
-       * @param {number} [opts.highWaterMark = 64 * 1024]
-       */
-      constructor({
-        resume,
-        abort,
-        contentType = "",
-        contentLength,
-        highWaterMark = 64 * 1024
-        // Same as nodejs fs streams.
-      }) {
-        super({
-          autoDestroy: true,
-          read: resume,
-          highWaterMark
-        });
-        this._readableState.dataEmitted = false;
-        this[kAbort] = abort;
-        this[kConsume] = null;
-        this[kBytesRead] = 0;
-        this[kBody] = null;
-        this[kUsed] = false;
-        this[kContentType] = contentType;
-        this[kContentLength] = Number.isFinite(contentLength) ? contentLength : null;
-        this[kReading] = false;
-      }
-      /**
-       * @param {Error|null} err
-       * @param {(error:(Error|null)) => void} callback
-       * @returns {void}
-       */
-      _destroy(err, callback) {
-        if (!err && !this._readableState.endEmitted) {
-          err = new RequestAbortedError();
-        }
-        if (err) {
-          this[kAbort]();
-        }
-        if (!this[kUsed]) {
-          setImmediate(callback, err);
-        } else {
-          callback(err);
-        }
-      }
-      /**
-       * @param {string|symbol} event
-       * @param {(...args: any[]) => void} listener
-       * @returns {this}
-       */
-      on(event, listener) {
-        if (event === "data" || event === "readable") {
-          this[kReading] = true;
-          this[kUsed] = true;
-        }
-        return super.on(event, listener);
-      }
-      /**
-       * @param {string|symbol} event
-       * @param {(...args: any[]) => void} listener
-       * @returns {this}
-       */
-      addListener(event, listener) {
-        return this.on(event, listener);
-      }
-      /**
-       * @param {string|symbol} event
-       * @param {(...args: any[]) => void} listener
-       * @returns {this}
-       */
-      off(event, listener) {
-        const ret = super.off(event, listener);
-        if (event === "data" || event === "readable") {
-          this[kReading] = this.listenerCount("data") > 0 || this.listenerCount("readable") > 0;
-        }
-        return ret;
-      }
-      /**
-       * @param {string|symbol} event
-       * @param {(...args: any[]) => void} listener
-       * @returns {this}
-       */
-      removeListener(event, listener) {
-        return this.off(event, listener);
-      }
-      /**
-       * @param {Buffer|null} chunk
-       * @returns {boolean}
-       */
-      push(chunk) {
-        if (chunk) {
-          this[kBytesRead] += chunk.length;
-          if (this[kConsume]) {
-            consumePush(this[kConsume], chunk);
-            return this[kReading] ? super.push(chunk) : true;
-          }
-        }
-        return super.push(chunk);
-      }
-      /**
-       * Consumes and returns the body as a string.
-       *
-       * @see https://fetch.spec.whatwg.org/#dom-body-text
-       * @returns {Promise<string>}
-       */
-      text() {
-        return consume(this, "text");
-      }
-      /**
-       * Consumes and returns the body as a JavaScript Object.
-       *
-       * @see https://fetch.spec.whatwg.org/#dom-body-json
-       * @returns {Promise<unknown>}
-       */
-      json() {
-        return consume(this, "json");
-      }
-      /**
-       * Consumes and returns the body as a Blob
-       *
-       * @see https://fetch.spec.whatwg.org/#dom-body-blob
-       * @returns {Promise<Blob>}
-       */
-      blob() {
-        return consume(this, "blob");
-      }
-      /**
-       * Consumes and returns the body as an Uint8Array.
-       *
-       * @see https://fetch.spec.whatwg.org/#dom-body-bytes
-       * @returns {Promise<Uint8Array>}
-       */
-      bytes() {
-        return consume(this, "bytes");
-      }
-      /**
-       * Consumes and returns the body as an ArrayBuffer.
-       *
-       * @see https://fetch.spec.whatwg.org/#dom-body-arraybuffer
-       * @returns {Promise<ArrayBuffer>}
-       */
-      arrayBuffer() {
-        return consume(this, "arrayBuffer");
-      }
-      /**
-       * Not implemented
-       *
-       * @see https://fetch.spec.whatwg.org/#dom-body-formdata
-       * @throws {NotSupportedError}
-       */
-      async formData() {
-        throw new NotSupportedError();
-      }
-      /**
-       * Returns true if the body is not null and the body has been consumed.
-       * Otherwise, returns false.
-       *
-       * @see https://fetch.spec.whatwg.org/#dom-body-bodyused
-       * @readonly
-       * @returns {boolean}
-       */
-      get bodyUsed() {
-        return util.isDisturbed(this);
-      }
-      /**
-       * @see https://fetch.spec.whatwg.org/#dom-body-body
-       * @readonly
-       * @returns {ReadableStream}
-       */
-      get body() {
-        if (!this[kBody]) {
-          this[kBody] = ReadableStreamFrom(this);
-          if (this[kConsume]) {
-            this[kBody].getReader();
-            assert(this[kBody].locked);
-          }
-        }
-        return this[kBody];
-      }
-      /**
-       * Dumps the response body by reading `limit` number of bytes.
-       * @param {object} opts
-       * @param {number} [opts.limit = 131072] Number of bytes to read.
-       * @param {AbortSignal} [opts.signal] An AbortSignal to cancel the dump.
-       * @returns {Promise<null>}
-       */
-      dump(opts) {
-        const signal = opts?.signal;
-        if (signal != null && (typeof signal !== "object" || !("aborted" in signal))) {
-          return Promise.reject(new InvalidArgumentError2("signal must be an AbortSignal"));
-        }
-        const limit = opts?.limit && Number.isFinite(opts.limit) ? opts.limit : 128 * 1024;
-        if (signal?.aborted) {
-          return Promise.reject(signal.reason ?? new AbortError());
-        }
-        if (this._readableState.closeEmitted) {
-          return Promise.resolve(null);
-        }
-        return new Promise((resolve8, reject) => {
-          if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
-            this.destroy(new AbortError());
-          }
-          if (signal) {
-            const onAbort = () => {
-              this.destroy(signal.reason ?? new AbortError());
-            };
-            signal.addEventListener("abort", onAbort);
-            this.on("close", function() {
-              signal.removeEventListener("abort", onAbort);
-              if (signal.aborted) {
-                reject(signal.reason ?? new AbortError());
-              } else {
-                resolve8(null);
-              }
-            });
-          } else {
-            this.on("close", resolve8);
-          }
-          this.on("error", noop).on("data", () => {
-            if (this[kBytesRead] > limit) {
-              this.destroy();
-            }
-          }).resume();
-        });
-      }
-      /**
-       * @param {BufferEncoding} encoding
-       * @returns {this}
-       */
-      setEncoding(encoding) {
-        if (Buffer.isEncoding(encoding)) {
-          this._readableState.encoding = encoding;
-        }
-        return this;
-      }
-    };
-    function isLocked(bodyReadable) {
-      return bodyReadable[kBody]?.locked === true || bodyReadable[kConsume] !== null;
-    }
-    function isUnusable(bodyReadable) {
-      return util.isDisturbed(bodyReadable) || isLocked(bodyReadable);
-    }
-    function consume(stream, type) {
-      assert(!stream[kConsume]);
-      return new Promise((resolve8, reject) => {
-        if (isUnusable(stream)) {
-          const rState = stream._readableState;
-          if (rState.destroyed && rState.closeEmitted === false) {
-            stream.on("error", reject).on("close", () => {
-              reject(new TypeError("unusable"));
-            });
-          } else {
-            reject(rState.errored ?? new TypeError("unusable"));
-          }
-        } else {
-          queueMicrotask(() => {
-            stream[kConsume] = {
-              type,
-              stream,
-              resolve: resolve8,
-              reject,
-              length: 0,
-              body: []
-            };
-            stream.on("error", function(err) {
-              consumeFinish(this[kConsume], err);
-            }).on("close", function() {
-              if (this[kConsume].body !== null) {
-                consumeFinish(this[kConsume], new RequestAbortedError());
-              }
-            });
-            consumeStart(stream[kConsume]);
-          });
-        }
-      });
-    }
-    function consumeStart(consume2) {
-      if (consume2.body === null) {
-        return;
-      }
-      const { _readableState: state } = consume2.stream;
-      if (state.bufferIndex) {
-        const start = state.bufferIndex;
-        const end = state.buffer.length;
-        for (let n = start; n < end; n++) {
-          consumePush(consume2, state.buffer[n]);
-        }
-      } else {
-        for (const chunk of state.buffer) {
-          consumePush(consume2, chunk);
-        }
-      }
-      if (state.endEmitted) {
-        consumeEnd(this[kConsume], this._readableState.encoding);
-      } else {
-        consume2.stream.on("end", function() {
-          consumeEnd(this[kConsume], this._readableState.encoding);
-        });
-      }
-      consume2.stream.resume();
-      while (consume2.stream.read() != null) {
-      }
-    }
-    function chunksDecode(chunks, length, encoding) {
-      if (chunks.length === 0 || length === 0) {
-        return "";
-      }
-      const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
-      const bufferLength = buffer.length;
-      const start = bufferLength > 2 && buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191 ? 3 : 0;
-      if (!encoding || encoding === "utf8" || encoding === "utf-8") {
-        return buffer.utf8Slice(start, bufferLength);
-      } else {
-        return buffer.subarray(start, bufferLength).toString(encoding);
-      }
-    }
-    function chunksConcat(chunks, length) {
-      if (chunks.length === 0 || length === 0) {
-        return new Uint8Array(0);
-      }
-      if (chunks.length === 1) {
-        return new Uint8Array(chunks[0]);
-      }
-      const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
-      let offset = 0;
-      for (let i = 0; i < chunks.length; ++i) {
-        const chunk = chunks[i];
-        buffer.set(chunk, offset);
-        offset += chunk.length;
-      }
-      return buffer;
-    }
-    function consumeEnd(consume2, encoding) {
-      const { type, body, resolve: resolve8, stream, length } = consume2;
-      try {
-        if (type === "text") {
-          resolve8(chunksDecode(body, length, encoding));
-        } else if (type === "json") {
-          resolve8(JSON.parse(chunksDecode(body, length, encoding)));
-        } else if (type === "arrayBuffer") {
-          resolve8(chunksConcat(body, length).buffer);
-        } else if (type === "blob") {
-          resolve8(new Blob(body, { type: stream[kContentType] }));
-        } else if (type === "bytes") {
-          resolve8(chunksConcat(body, length));
-        }
-        consumeFinish(consume2);
-      } catch (err) {
-        stream.destroy(err);
-      }
-    }
-    function consumePush(consume2, chunk) {
-      consume2.length += chunk.length;
-      consume2.body.push(chunk);
-    }
-    function consumeFinish(consume2, err) {
-      if (consume2.body === null) {
-        return;
-      }
-      if (err) {
-        consume2.reject(err);
-      } else {
-        consume2.resolve();
-      }
-      consume2.type = null;
-      consume2.stream = null;
-      consume2.resolve = null;
-      consume2.reject = null;
-      consume2.length = 0;
-      consume2.body = null;
-    }
-    module.exports = {
-      Readable: BodyReadable,
-      chunksDecode
-    };
-  }
-});
-
-// node_modules/undici/lib/api/api-request.js
-var require_api_request = __commonJS({
-  "node_modules/undici/lib/api/api-request.js"(exports, module) {
-    "use strict";
-    var assert = __require("node:assert");
-    var { AsyncResource } = __require("node:async_hooks");
-    var { Readable } = require_readable();
-    var { InvalidArgumentError: InvalidArgumentError2, RequestAbortedError } = require_errors3();
-    var util = require_util2();
-    function noop() {
-    }
-    var RequestHandler = class extends AsyncResource {
-      constructor(opts, callback) {
-        if (!opts || typeof opts !== "object") {
-          throw new InvalidArgumentError2("invalid opts");
-        }
-        const { signal, method, opaque, body, onInfo, responseHeaders, highWaterMark } = opts;
-        try {
-          if (typeof callback !== "function") {
-            throw new InvalidArgumentError2("invalid callback");
-          }
-          if (highWaterMark != null && (!Number.isFinite(highWaterMark) || highWaterMark < 0)) {
-            throw new InvalidArgumentError2("invalid highWaterMark");
-          }
-          if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
-            throw new InvalidArgumentError2("signal must be an EventEmitter or EventTarget");
-          }
-          if (method === "CONNECT") {
-            throw new InvalidArgumentError2("invalid method");
-          }
-          if (onInfo && typeof onInfo !== "function") {
-            throw new InvalidArgumentError2("invalid onInfo callback");
-          }
-          super("UNDICI_REQUEST");
-        } catch (err) {
-          if (util.isStream(body)) {
-            util.destroy(body.on("error", noop), err);
-          }
-          throw err;
-        }
-        this.method = method;
-        this.responseHeaders = responseHeaders || null;
-        this.opaque = opaque || null;
-        this.callback = callback;
-        this.res = null;
-        this.abort = null;
-        this.body = body;
-        this.trailers = {};
-        this.context = null;
-        this.onInfo = onInfo || null;
-        this.highWaterMark = highWaterMark;
-        this.reason = null;
-        this.removeAbortListener = null;
-        if (signal?.aborted) {
-          this.reason = signal.reason ?? new RequestAbortedError();
-        } else if (signal) {
-          this.removeAbortListener = util.addAbortListener(signal, () => {
-            this.reason = signal.reason ?? new RequestAbortedError();
-            if (this.res) {
-              util.destroy(this.res.on("error", noop), this.reason);
-            } else if (this.abort) {
-              this.abort(this.reason);
-            }
-          });
-        }
-      }
-      onConnect(abort, context) {
-        if (this.reason) {
-          abort(this.reason);
-          return;
-        }
-        assert(this.callback);
-        this.abort = abort;
-        this.context = context;
-      }
-      onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { callback, opaque, abort, context, responseHeaders, highWaterMark } = this;
-        const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
-        if (statusCode < 200) {
-          if (this.onInfo) {
-            this.onInfo({ statusCode, headers });
-          }
-          return;
-        }
-        const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
-        const contentType = parsedHeaders["content-type"];
-        const contentLength = parsedHeaders["content-length"];
-        const res = new Readable({
-          resume,
-          abort,
-          contentType,
-          contentLength: this.method !== "HEAD" && contentLength ? Number(contentLength) : null,
-          highWaterMark
-        });
-        if (this.removeAbortListener) {
-          res.on("close", this.removeAbortListener);
-          this.removeAbortListener = null;
-        }
-        this.callback = null;
-        this.res = res;
-        if (callback !== null) {
-          try {
-            this.runInAsyncScope(callback, null, null, {
-              statusCode,
-              statusText: statusMessage,
-              headers,
-              trailers: this.trailers,
-              opaque,
-              body: res,
-              context
-            });
-          } catch (err) {
-            this.res = null;
-            util.destroy(res.on("error", noop), err);
-            queueMicrotask(() => {
-              throw err;
-            });
-          }
-        }
-      }
-      onData(chunk) {
-        return this.res.push(chunk);
-      }
-      onComplete(trailers) {
-        util.parseHeaders(trailers, this.trailers);
-        this.res.push(null);
-      }
-      onError(err) {
-        const { res, callback, body, opaque } = this;
-        if (callback) {
-          this.callback = null;
-          queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
-          });
-        }
-        if (res) {
-          this.res = null;
-          queueMicrotask(() => {
-            util.destroy(res.on("error", noop), err);
-          });
-        }
-        if (body) {
-          this.body = null;
-          if (util.isStream(body)) {
-            body.on("error", noop);
-            util.destroy(body, err);
-          }
-        }
-        if (this.removeAbortListener) {
-          this.removeAbortListener();
-          this.removeAbortListener = null;
-        }
-      }
-    };
-    function request(opts, callback) {
-      if (callback === void 0) {
-        return new Promise((resolve8, reject) => {
-          request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve8(data);
-          });
-        });
-      }
-      try {
-        const handler = new RequestHandler(opts, callback);
-        this.dispatch(opts, handler);
-      } catch (err) {
-        if (typeof callback !== "function") {
-          throw err;
-        }
-        const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
-      }
-    }
-    module.exports = request;
-    module.exports.RequestHandler = RequestHandler;
   }
 });
 
@@ -41099,7 +40096,7 @@ var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
     var { promisify } = __require("node:util");
-    var Pool2 = require_pool();
+    var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
       kDispatches,
@@ -41114,7 +40111,7 @@ var require_mock_pool = __commonJS({
     var { MockInterceptor } = require_mock_interceptor();
     var Symbols = require_symbols();
     var { InvalidArgumentError: InvalidArgumentError2 } = require_errors3();
-    var MockPool = class extends Pool2 {
+    var MockPool = class extends Pool {
       constructor(origin, opts) {
         if (!opts || !opts.agent || typeof opts.agent.dispatch !== "function") {
           throw new InvalidArgumentError2("Argument opts.agent must implement Agent");
@@ -53992,11 +52989,11 @@ var require_undici = __commonJS({
     "use strict";
     var Client = require_client();
     var Dispatcher = require_dispatcher();
-    var Pool2 = require_pool();
+    var Pool = require_pool();
     var BalancedPool = require_balanced_pool();
     var RoundRobinPool = require_round_robin_pool();
     var Agent = require_agent();
-    var ProxyAgent2 = require_proxy_agent();
+    var ProxyAgent = require_proxy_agent();
     var Socks5ProxyAgent = require_socks5_proxy_agent();
     var EnvHttpProxyAgent = require_env_http_proxy_agent();
     var RetryAgent = require_retry_agent();
@@ -54019,11 +53016,11 @@ var require_undici = __commonJS({
     Object.assign(Dispatcher.prototype, api);
     module.exports.Dispatcher = Dispatcher;
     module.exports.Client = Client;
-    module.exports.Pool = Pool2;
+    module.exports.Pool = Pool;
     module.exports.BalancedPool = BalancedPool;
     module.exports.RoundRobinPool = RoundRobinPool;
     module.exports.Agent = Agent;
-    module.exports.ProxyAgent = ProxyAgent2;
+    module.exports.ProxyAgent = ProxyAgent;
     module.exports.Socks5ProxyAgent = Socks5ProxyAgent;
     module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent;
     module.exports.RetryAgent = RetryAgent;
@@ -54227,17 +53224,31 @@ function parseProxyUrl(value) {
     return void 0;
   }
 }
-function createDispatcher(options) {
+async function createRoute(options) {
   const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 1e4 };
-  if (!options.proxy) {
-    return new import_undici.Pool(options.origin, { ...bounds, connect: { rejectUnauthorized: options.verifyTls } });
-  }
-  return new import_undici.ProxyAgent({
-    ...bounds,
-    uri: options.proxy.uri,
-    proxyTunnel: true,
-    requestTls: { rejectUnauthorized: options.verifyTls }
-  });
+  const [{ default: request }, dispatcher] = await Promise.all([
+    Promise.resolve().then(() => __toESM(require_api_request(), 1)),
+    options.proxy ? proxyAgent(options.proxy, bounds, options.verifyTls) : pool(options.origin, bounds, options.verifyTls)
+  ]);
+  return {
+    dispatcher,
+    // undici's Request calls its handler's `onRequestSent` once the request is written (lib/core/request.js);
+    // `request()` takes no option for it, so it is set on the handler `request()` builds, on its way to the dispatcher.
+    request: (opts, onWritten) => request.call({
+      dispatch: (o, handler) => {
+        if (onWritten) handler.onRequestSent = onWritten;
+        return dispatcher.dispatch(o, handler);
+      }
+    }, opts)
+  };
+}
+async function pool(origin, bounds, verifyTls) {
+  const { default: Pool } = await Promise.resolve().then(() => __toESM(require_pool(), 1));
+  return new Pool(origin, { ...bounds, connect: { rejectUnauthorized: verifyTls } });
+}
+async function proxyAgent(proxy, bounds, verifyTls) {
+  const { ProxyAgent } = await Promise.resolve().then(() => __toESM(require_undici(), 1));
+  return new ProxyAgent({ ...bounds, uri: proxy.uri, proxyTunnel: true, requestTls: { rejectUnauthorized: verifyTls } });
 }
 function describeProxyFailure(err, proxy, target) {
   const name = `the proxy ${proxy.display} (${proxy.variable})`;
@@ -54270,11 +53281,10 @@ function proxyRefusalStatus(err) {
 function errorCode(err) {
   return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : void 0;
 }
-var import_undici, DEFAULT_PORTS;
+var DEFAULT_PORTS;
 var init_dispatcher = __esm({
   "src/api/dispatcher.ts"() {
     "use strict";
-    import_undici = __toESM(require_undici(), 1);
     DEFAULT_PORTS = { "http:": 80, "https:": 443 };
   }
 });
@@ -54363,7 +53373,9 @@ var init_transport = __esm({
     Transport = class {
       baseUrl;
       #token;
-      #dispatcher;
+      /** Created with the first request (loading undici then, not when the client is built). */
+      #route;
+      #routeOptions;
       #origin;
       /** `host:port` of the Qualytics host, for messages about the proxy. */
       #target;
@@ -54406,12 +53418,7 @@ var init_transport = __esm({
         this.#origin = url.origin;
         this.#target = `${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`;
         this.#proxy = options.proxy;
-        this.#dispatcher = createDispatcher({
-          origin: url.origin,
-          connections: maxInFlight,
-          verifyTls: options.verifyTls ?? true,
-          proxy: options.proxy
-        });
+        this.#routeOptions = { origin: url.origin, connections: maxInFlight, verifyTls: options.verifyTls ?? true, proxy: options.proxy };
       }
       /** How many requests are on the wire now (for "waiting for 3 requests in flight"). */
       inFlight() {
@@ -54422,30 +53429,31 @@ var init_transport = __esm({
       }
       /** Closes the connections once the requests in flight end (nothing to do after `destroy`). */
       async close() {
-        if (this.#destroyed) return;
-        await this.#dispatcher.close();
+        if (this.#destroyed || !this.#route) return;
+        await (await this.#route).dispatcher.close();
       }
       /** Drops every connection now, requests in flight included (after an interrupt). */
       async destroy() {
         this.#destroyed = true;
-        await this.#dispatcher.destroy();
+        if (this.#route) await (await this.#route).dispatcher.destroy();
       }
       /**
        * One logical request: waits for a slot, then tries until success, a permanent error, the retries
        * or the deadline run out, or an interrupt. Every outcome is redacted here, before anyone sees it.
        */
-      async send(method, path3, query, body) {
+      async send(method, path3, query, body, options = {}) {
+        const signal = options.signal && this.#signal ? AbortSignal.any([this.#signal, options.signal]) : options.signal ?? this.#signal;
         await this.#slots.acquire();
         try {
           const maxAttempts = this.#policy.retries + 1;
           const deadline = performance.now() + this.#deadlineMs;
           let mayHaveLanded = false;
           for (let attempt = 0; ; attempt++) {
-            if (this.#signal?.aborted) throw interrupted(method, path3, attempt, mayHaveLanded);
+            if (signal?.aborted) throw interrupted(method, path3, attempt, mayHaveLanded);
             this.#active++;
             let outcome;
             try {
-              outcome = this.#redactOutcome(await this.#attempt(method, path3, query, body, attempt + 1));
+              outcome = this.#redactOutcome(await this.#attempt(method, path3, query, body, attempt + 1, options));
             } finally {
               this.#active--;
             }
@@ -54454,7 +53462,7 @@ var init_transport = __esm({
             const error2 = outcome.error;
             const retryable = outcome.kind === "network" ? outcome.retryable : RETRYABLE_STATUSES.has(outcome.status);
             if (!retryable || attempt >= this.#policy.retries) throw attempt > 0 ? error2.withAttempts(attempt + 1) : error2;
-            if (this.#signal?.aborted) throw interrupted(method, path3, attempt + 1, mayHaveLanded);
+            if (signal?.aborted) throw interrupted(method, path3, attempt + 1, mayHaveLanded);
             let delay2 = backoffMs(attempt, this.#policy, this.#random);
             if (outcome.kind === "status" && outcome.retryAfterMs !== void 0) {
               if (outcome.retryAfterMs > this.#policy.maxRetryAfterMs) {
@@ -54485,7 +53493,7 @@ var init_transport = __esm({
               outcome: outcome.kind === "status" ? `answered ${outcome.status}` : `failed: ${outcome.error.reason}`,
               reason: error2.message
             });
-            await sleep(delay2, this.#signal);
+            await sleep(delay2, signal);
           }
         } finally {
           this.#slots.release();
@@ -54506,7 +53514,7 @@ var init_transport = __esm({
           }
         }
       }
-      async #attempt(method, path3, query, body, attempt) {
+      async #attempt(method, path3, query, body, attempt, options) {
         this.#stats.requests++;
         this.#stats.byMethod[method]++;
         const headers = {
@@ -54519,6 +53527,8 @@ var init_transport = __esm({
           payload = JSON.stringify(body);
           headers["content-type"] = "application/json";
         }
+        this.#route ??= createRoute(this.#routeOptions);
+        const route = await this.#route;
         const started = this.#onExchange ? performance.now() : 0;
         const exchanged = (status3, failure, text3) => {
           this.#onExchange?.({
@@ -54532,31 +53542,35 @@ var init_transport = __esm({
             bytes: text3 === void 0 ? void 0 : Buffer.byteLength(text3)
           });
         };
-        const failed = (err, signal2) => {
+        const timeout = AbortSignal.timeout(this.#timeoutMs);
+        const failed = (err) => {
+          if (options.signal?.aborted) {
+            exchanged(void 0, "CANCELLED", void 0);
+            return { kind: "network", retryable: false, error: new NetworkError(method, path3, "cancelled") };
+          }
           const refusal2 = proxyRefusalStatus(err);
-          exchanged(void 0, signal2.aborted ? "TIMEOUT" : refusal2 !== void 0 ? `PROXY_${refusal2}` : errorCode(err) ?? "ERROR", void 0);
-          const reason = (!signal2.aborted && this.#proxy ? describeProxyFailure(err, this.#proxy, this.#target) : void 0) ?? networkReason(err, signal2, this.#timeoutMs, this.baseUrl);
-          return { kind: "network", retryable: signal2.aborted || !isPermanentFailure(err), error: new NetworkError(method, path3, reason) };
+          exchanged(void 0, timeout.aborted ? "TIMEOUT" : refusal2 !== void 0 ? `PROXY_${refusal2}` : errorCode(err) ?? "ERROR", void 0);
+          const reason = (!timeout.aborted && this.#proxy ? describeProxyFailure(err, this.#proxy, this.#target) : void 0) ?? networkReason(err, timeout, this.#timeoutMs, this.baseUrl);
+          return { kind: "network", retryable: timeout.aborted || !isPermanentFailure(err), error: new NetworkError(method, path3, reason) };
         };
         let response;
-        const signal = AbortSignal.timeout(this.#timeoutMs);
         try {
-          response = await this.#dispatcher.request({
+          response = await route.request({
             origin: this.#origin,
             method,
             path: `${this.#basePath}${path3}${query}`,
             headers,
             body: payload,
-            signal
-          });
+            signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
+          }, options.onWritten);
         } catch (err) {
-          return failed(err, signal);
+          return failed(err);
         }
         let text2;
         try {
           text2 = await readCapped(response, MAX_BODY_BYTES2);
         } catch (err) {
-          return failed(err, signal);
+          return failed(err);
         }
         if (text2 === void 0) {
           exchanged(response.statusCode, "TOO_LARGE", void 0);
@@ -54639,7 +53653,8 @@ var init_client = __esm({
         const { method, path: path3 } = READS.datastore(id);
         return this.#json(checkDatastore, method, path3);
       }
-      listDatastores(query = {}) {
+      /** `options`: to abandon this one request, or to hear when it is on the wire. */
+      listDatastores(query = {}, options) {
         const params = new URLSearchParams();
         if (query.page !== void 0) params.set("page", String(query.page));
         if (query.size !== void 0) params.set("size", String(query.size));
@@ -54648,7 +53663,7 @@ var init_client = __esm({
         for (const tag of query.tag ?? []) params.append("tag", tag);
         for (const type of query.datastore_type ?? []) params.append("datastore_type", type);
         const qs = params.toString();
-        return this.#json(pageCheck(query.size ?? MAX_PAGE_SIZE), READS.list.method, READS.list.path, qs ? `?${qs}` : "");
+        return this.#json(pageCheck(query.size ?? MAX_PAGE_SIZE), READS.list.method, READS.list.path, qs ? `?${qs}` : "", void 0, options);
       }
       /**
        * Sends one planned operation, by the route table (the method and path plans print):
@@ -54709,8 +53724,8 @@ var init_client = __esm({
         );
       }
       /** A JSON answer, used only once `check` (shapes.ts) found nothing wrong with it. */
-      async #json(check, method, path3, query = "", body) {
-        const { status: status2, text: text2 } = await this.#transport.send(method, path3, query, body);
+      async #json(check, method, path3, query = "", body, options) {
+        const { status: status2, text: text2 } = await this.#transport.send(method, path3, query, body, options);
         let parsed;
         try {
           parsed = JSON.parse(text2);
@@ -54808,8 +53823,9 @@ async function readOfficialConfig(path3) {
   } catch {
     return {};
   }
+  const { parse: parseYaml } = await Promise.resolve().then(() => __toESM(require_dist(), 1));
   try {
-    const parsed = (0, import_yaml4.parse)(text2);
+    const parsed = parseYaml(text2);
     if (parsed === null || parsed === void 0) return {};
     if (typeof parsed !== "object" || Array.isArray(parsed)) return { problem: `${path3} is not a mapping of url, token, ssl_verify, timeout` };
     return parsed;
@@ -54837,11 +53853,9 @@ function errnoText(err) {
   if (code2 === "EISDIR") return "it is a directory";
   return code2 || "unreadable";
 }
-var import_yaml4;
 var init_credentials = __esm({
   "src/api/credentials.ts"() {
     "use strict";
-    import_yaml4 = __toESM(require_dist(), 1);
     init_url();
   }
 });
@@ -54928,6 +53942,26 @@ var init_observation = __esm({
 });
 
 // src/api/observe.ts
+function requestFirstPages(client) {
+  const abandon = new AbortController();
+  const send2 = (kind) => {
+    let onWritten;
+    const written = new Promise((resolve8) => {
+      onWritten = resolve8;
+    });
+    const answer = client.listDatastores({ page: 1, size: MAX_PAGE_SIZE, enrichment_only: kind === "enrichment" }, { signal: abandon.signal, onWritten });
+    answer.catch(() => void 0);
+    return { answer, written: Promise.race([written, answer.then(() => void 0, () => void 0)]) };
+  };
+  const source = send2("source");
+  const enrichment = send2("enrichment");
+  return {
+    source: source.answer,
+    enrichment: enrichment.answer,
+    written: Promise.all([source.written, enrichment.written]).then(() => void 0),
+    cancel: () => abandon.abort()
+  };
+}
 async function observe(client, want, options = {}) {
   const reader = new Reader(client, options.onProgress);
   const names2 = {
@@ -54936,8 +53970,10 @@ async function observe(client, want, options = {}) {
   };
   const ids = unique([...want.sources, ...want.targets].filter((r) => typeof r === "number"));
   const wantsEnrichment = want.everything === true || names2.enrichment.length > 0;
+  const early = options.first;
+  const firstPage = (kind) => early ? reader.arrived(early[kind]) : reader.page(kind, 1);
   reader.expect(wantsEnrichment ? 2 : 1);
-  const [firstSources, firstEnrichment] = await Promise.all([reader.page("source", 1), wantsEnrichment ? reader.page("enrichment", 1) : EMPTY_PAGE]);
+  const [firstSources, firstEnrichment] = await Promise.all([firstPage("source"), wantsEnrichment ? firstPage("enrichment") : EMPTY_PAGE]);
   const first2 = { source: firstSources, enrichment: firstEnrichment };
   const cost = { source: names2.source.length + ids.length, enrichment: names2.enrichment.length };
   const filters = ruleFilters(want.rules ?? []);
@@ -55016,23 +54052,28 @@ function mergeDatastore(obs, item, listedAs) {
   obs.datastores.set(item.id, observed);
 }
 function datastoreDetails(item) {
-  const details = {};
-  if (typeof item.type === "string") details.type = item.type;
-  if (typeof item.store_type === "string") details.store_type = item.store_type;
+  let details;
+  if (typeof item.type === "string") (details ??= {}).type = item.type;
+  if (typeof item.store_type === "string") (details ??= {}).store_type = item.store_type;
   const teams = namesOf(item.teams);
-  if (teams) details.teams = teams;
+  if (teams) (details ??= {}).teams = teams;
   const tags = namesOf(item.global_tags);
-  if (tags) details.tags = tags;
+  if (tags) (details ??= {}).tags = tags;
   const connection = item.connection;
   if (typeof connection === "object" && connection !== null && Number.isSafeInteger(connection.id)) {
-    details.connection = typeof connection.name === "string" ? { id: connection.id, name: connection.name } : { id: connection.id };
+    (details ??= {}).connection = typeof connection.name === "string" ? { id: connection.id, name: connection.name } : { id: connection.id };
   }
-  return Object.keys(details).length > 0 ? details : void 0;
+  return details;
 }
 function namesOf(list) {
   if (!Array.isArray(list)) return void 0;
-  const names2 = list.map((x) => typeof x === "object" && x !== null && typeof x.name === "string" ? x.name : void 0);
-  return names2.every((n) => n !== void 0) ? names2 : void 0;
+  const names2 = [];
+  for (const x of list) {
+    const name = typeof x === "object" && x !== null ? x.name : void 0;
+    if (typeof name !== "string") return void 0;
+    names2.push(name);
+  }
+  return names2;
 }
 function enrichmentState(item) {
   const link = item.enrich_datastore;
@@ -55091,7 +54132,11 @@ var init_observe = __esm({
         this.onProgress?.(++this.#done, this.#known);
       }
       async page(kind, page, name) {
-        const p = await this.client.listDatastores({ page, size: MAX_PAGE_SIZE, enrichment_only: kind === "enrichment", ...name === void 0 ? {} : { name } });
+        return this.arrived(this.client.listDatastores({ page, size: MAX_PAGE_SIZE, enrichment_only: kind === "enrichment", ...name === void 0 ? {} : { name } }));
+      }
+      /** A page asked for elsewhere (or just now), counted as done when it arrives. */
+      async arrived(answer) {
+        const p = await answer;
         this.#tick();
         return p;
       }
@@ -55155,6 +54200,32 @@ var init_observe = __esm({
         else if (!ids.includes(item.id)) ids.push(item.id);
       }
     };
+  }
+});
+
+// src/model/describe.ts
+function describeRef(ref2) {
+  return `${quoteText(ref2.name)} (id ${ref2.id})`;
+}
+function describeValue(field, state) {
+  if (field === "enrich_datastore") return state.enrich_datastore ? describeRef(state.enrich_datastore) : "null";
+  const value = state[field];
+  return typeof value === "string" ? quoteText(value) : String(value);
+}
+function compareRefs(a, b) {
+  const x = a.name.toLowerCase();
+  const y = b.name.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.id - b.id;
+}
+function fieldLabel(field) {
+  return field === "enrich_datastore" ? "enrichment_datastore" : field;
+}
+var init_describe = __esm({
+  "src/model/describe.ts"() {
+    "use strict";
+    init_visible_text();
   }
 });
 
@@ -55333,6 +54404,354 @@ var init_rules = __esm({
         return [...candidates].filter((c) => matches(c, d)).sort((a, b) => this.#order.get(a) - this.#order.get(b));
       }
     };
+  }
+});
+
+// src/model/plan.ts
+function inOperationOrder(operations) {
+  return [...operations].sort((a, b) => OPERATION_ORDER.indexOf(a.type) - OPERATION_ORDER.indexOf(b.type));
+}
+var OPERATION_ORDER;
+var init_plan = __esm({
+  "src/model/plan.ts"() {
+    "use strict";
+    OPERATION_ORDER = ["link", "update_settings", "unlink"];
+  }
+});
+
+// src/plan/diff.ts
+function diffState(entries, observed, meta, targets = [], rules = []) {
+  const errors = [];
+  const warnings = [];
+  const changes = [];
+  const expansion = expandRules(entries, rules, observed);
+  for (const d of expansion.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
+  const desired = expansion.datastores;
+  const resolved = desired.map((decl) => ({ decl, source: resolve4(decl.ref, observed, "source") }));
+  const selected = targets.length === 0 ? resolved : resolved.filter((r) => targets.some((t) => matchesTarget(r.decl, r.source, t)));
+  for (const t of targets) {
+    if (!resolved.some((r) => matchesTarget(r.decl, r.source, t))) {
+      errors.push({
+        severity: "error",
+        file: "--target",
+        code: "unknown-target",
+        message: `--target ${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(", ")} declare (by name or id)`
+      });
+    }
+  }
+  const firstDeclaration = /* @__PURE__ */ new Map();
+  for (const r of resolved) if (r.source.ok && !firstDeclaration.has(r.source.ref.id)) firstDeclaration.set(r.source.ref.id, r.decl);
+  const targetsResolved = /* @__PURE__ */ new Map();
+  const target = (ref2) => {
+    let found = targetsResolved.get(ref2);
+    if (!found) targetsResolved.set(ref2, found = resolve4(ref2, observed, "enrichment"));
+    return found;
+  };
+  for (const { decl, source } of selected) {
+    const planned = planDatastore(decl, source, observed, firstDeclaration, target);
+    if (!planned.ok) {
+      errors.push(planned.diagnostic);
+      continue;
+    }
+    changes.push(planned.change);
+    if (planned.warning) warnings.push(planned.warning);
+  }
+  warnings.push(...sharedTableWarnings(changes));
+  if (rules.length > 0) for (const c of changes) c.matched_on = matchedOn(observed, c.datastore.id);
+  if (errors.length > 0) return { ok: false, diagnostics: errors };
+  changes.sort((a, b) => compareRefs(a.datastore, b.datastore));
+  const plan = { format_version: 1, ...meta, changes, summary: summarise(changes) };
+  if (targets.length > 0) plan.targets = [...targets];
+  return { ok: true, plan, warnings };
+}
+function declaredIds(desired, observed) {
+  const ids = /* @__PURE__ */ new Set();
+  for (const decl of desired) {
+    const source = resolve4(decl.ref, observed, "source");
+    if (source.ok) ids.add(source.ref.id);
+  }
+  return ids;
+}
+function refuse(location2, message, code2) {
+  return { ok: false, diagnostic: error(location2, message, code2) };
+}
+function planDatastore(decl, source, observed, firstDeclaration, target) {
+  if (!source.ok) return refuse(decl.location, source.problem, "unresolved-datastore");
+  const earlier = firstDeclaration.get(source.ref.id);
+  if (earlier && earlier !== decl) {
+    return refuse(decl.location, `${describeRef(source.ref)} is declared twice: here and at ${place(declaredAt(earlier.location))}`, "duplicate-datastore");
+  }
+  const live = observed.datastores.get(source.ref.id);
+  if (live?.enrichment_only) {
+    return refuse(
+      decl.location,
+      `${describeRef(source.ref)} is an enrichment-only datastore: it cannot have an enrichment datastore or settings of its own (the server would answer 409); remove it from the manifest`,
+      "enrichment-only-source"
+    );
+  }
+  if (!live?.state) return refuse(decl.location, `no enrichment settings were read for ${describeRef(source.ref)}`, "unobserved-datastore");
+  const before = live.state;
+  const link = planLink(decl, source.ref, before, observed, target);
+  if (!link.ok) return { ok: false, diagnostic: link.diagnostic };
+  const after = { ...before, enrich_datastore: link.enrich_datastore };
+  const operations = link.operation ? [link.operation] : [];
+  const unlinks = link.operation?.type === "unlink";
+  const body = settingsBody(decl, before, unlinks);
+  if (body) {
+    Object.assign(after, body);
+    operations.push({ type: "update_settings", body });
+  }
+  if (unlinks) after.enrichment_remediation_strategy = "none";
+  const declaredStrategy = decl.settings.enrichment_remediation_strategy;
+  if (after.enrich_datastore === null && declaredStrategy !== void 0 && STRATEGIES_NEEDING_LINK.includes(declaredStrategy)) {
+    return refuse(
+      decl.origins.enrichment_remediation_strategy?.location ?? decl.location,
+      `enrichment_remediation_strategy "${declaredStrategy}" needs a linked enrichment datastore, and ${describeRef(source.ref)} would have none; declare enrichment_datastore, or set the strategy to "none"`,
+      "strategy-needs-link"
+    );
+  }
+  const changed = differingFields(before, after);
+  const change = {
+    datastore: source.ref,
+    action: operations.length === 0 ? "no-op" : "update",
+    before,
+    after,
+    changed_fields: changed,
+    operations: operations.length > 1 ? inOperationOrder(operations) : operations,
+    declared_at: declaredAt(decl.location)
+  };
+  const locations = fieldLocations(decl);
+  if (locations) change.locations = locations;
+  if (!changed.includes("enrichment_prefix") || before.enrich_datastore === null) return { ok: true, change };
+  const where3 = decl.origins.enrichment_prefix?.location ?? decl.location;
+  return {
+    ok: true,
+    change,
+    warning: {
+      severity: "warning",
+      file: where3.file,
+      start: where3.start,
+      end: where3.end,
+      code: "prefix-change",
+      message: `changing the prefix of ${describeRef(source.ref)} from ${before.enrichment_prefix} to ${after.enrichment_prefix} leaves the tables under the old prefix behind in the enrichment datastore`
+    }
+  };
+}
+function planLink(decl, source, before, observed, resolveTarget) {
+  const unchanged = { ok: true, enrich_datastore: before.enrich_datastore };
+  switch (decl.link.kind) {
+    case "unmanaged":
+      return unchanged;
+    case "none":
+      return before.enrich_datastore === null ? unchanged : { ok: true, enrich_datastore: null, operation: { type: "unlink" } };
+    case "ref": {
+      const at4 = decl.link.location;
+      let target = resolveTarget(decl.link.ref);
+      if (!target.ok && before.enrich_datastore !== null && before.enrich_datastore.id === decl.link.ref) {
+        target = { ok: true, ref: before.enrich_datastore };
+      }
+      if (!target.ok) return { ok: false, diagnostic: error(at4, target.problem, "unresolved-enrichment-datastore") };
+      if (target.ref.id === source.id) {
+        return { ok: false, diagnostic: error(at4, `${describeRef(source)} cannot be its own enrichment datastore`, "self-link") };
+      }
+      if (before.enrich_datastore?.id === target.ref.id) return unchanged;
+      if (observed.datastores.get(target.ref.id)?.enrichment_only === false) {
+        return {
+          ok: false,
+          diagnostic: error(
+            at4,
+            `${describeRef(target.ref)} cannot be the enrichment datastore of ${describeRef(source)}: it is a source datastore, and only an enrichment datastore (enrichment_only) can receive enrichment data`,
+            "link-target-not-enrichment"
+          )
+        };
+      }
+      return { ok: true, enrich_datastore: target.ref, operation: { type: "link", enrich_datastore: target.ref } };
+    }
+    default: {
+      const unreachable = decl.link;
+      throw new Error(`unknown link kind ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+function settingsBody(decl, before, unlinks) {
+  let body;
+  for (const { key } of SETTINGS) {
+    const wanted = decl.settings[key];
+    if (wanted === void 0) continue;
+    if (key === "enrichment_remediation_strategy" && unlinks && wanted === "none") continue;
+    if (settingEquals(key, before[key], wanted)) continue;
+    (body ??= {})[key] = canonicalSetting(key, wanted);
+  }
+  return body;
+}
+function matchesTarget(decl, source, target) {
+  if (String(decl.ref) === target) return true;
+  return source.ok && (source.ref.name === target || String(source.ref.id) === target);
+}
+function summarise(changes) {
+  const summary = { link: 0, unlink: 0, update: 0, unchanged: 0 };
+  for (const c of changes) {
+    if (c.action === "no-op") summary.unchanged++;
+    for (const op of c.operations) {
+      switch (op.type) {
+        case "link":
+          summary.link++;
+          break;
+        case "unlink":
+          summary.unlink++;
+          break;
+        case "update_settings":
+          summary.update++;
+          break;
+        default: {
+          const unreachable = op;
+          throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);
+        }
+      }
+    }
+  }
+  return summary;
+}
+function resolve4(ref2, observed, kind) {
+  const what = kind === "source" ? "datastore" : "enrichment datastore";
+  if (typeof ref2 === "number") {
+    const denied = observed.denied.get(ref2);
+    if (denied !== void 0) return { ok: false, problem: `the token may not read ${what} id ${ref2}: ${denied}` };
+    const found = observed.datastores.get(ref2);
+    if (!found || observed.missing.has(ref2)) return { ok: false, problem: `${what} id ${ref2} not found` };
+    return { ok: true, ref: { id: found.id, name: found.name } };
+  }
+  const all = observed.names.get(ref2) ?? [];
+  const ofKind = all.filter((id) => observed.datastores.get(id)?.enrichment_only === (kind === "enrichment"));
+  const ids = ofKind.length > 0 ? ofKind : all;
+  if (ids.length === 0) {
+    return {
+      ok: false,
+      problem: `${what} "${ref2}" not found: no datastore of exactly that name is visible to this token (it does not exist, or the token lacks Reporter permission on it)`
+    };
+  }
+  if (ids.length > 1) {
+    return {
+      ok: false,
+      problem: `${what} name "${ref2}" is ambiguous: ids ${[...ids].sort((a, b) => a - b).join(", ")} share it; declare it by id instead`
+    };
+  }
+  return { ok: true, ref: { id: ids[0], name: ref2 } };
+}
+function sharedTableWarnings(changes) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const c of changes) {
+    if (!c.after.enrich_datastore) continue;
+    const key = `${c.after.enrich_datastore.id}\0${c.after.enrichment_prefix}`;
+    const group = groups.get(key);
+    if (group) group.push(c);
+    else groups.set(key, [c]);
+  }
+  const out = [];
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const [first2] = group;
+    const at4 = first2.declared_at;
+    out.push({
+      severity: "warning",
+      file: at4.file,
+      start: { line: at4.line, column: at4.column },
+      code: "shared-enrichment-tables",
+      message: `${listSome(group, (c) => describeRef(c.datastore))} would ${group.length === 2 ? "both" : "all"} write into ${describeRef(first2.after.enrich_datastore)} with the prefix ${first2.after.enrichment_prefix}, so into the same tables`,
+      hints: ["give each source its own enrichment_prefix"]
+    });
+  }
+  return out;
+}
+function listSome(items, describe, most = 5) {
+  const shown = items.slice(0, most).map(describe).join(", ");
+  return items.length <= most ? shown : `${shown} and ${items.length - most} more`;
+}
+function declaredAt(location2) {
+  return { file: location2.file, line: location2.start.line, column: location2.start.column };
+}
+function fieldLocations(decl) {
+  let locations;
+  for (const field of STATE_FIELDS) {
+    const origin = field === "enrich_datastore" ? decl.link.kind === "unmanaged" ? void 0 : decl.link : decl.origins[field];
+    if (!origin) continue;
+    const where3 = origin.location;
+    (locations ??= {})[field] = { file: where3.file, line: where3.start.line, column: where3.start.column, end_line: where3.end.line, end_column: where3.end.column, from: origin.from };
+  }
+  return locations;
+}
+function matchedOn(observed, id) {
+  const details = observed.datastores.get(id)?.details;
+  return { ...details?.type !== void 0 ? { type: details.type } : {}, ...details?.tags !== void 0 ? { tags: [...details.tags] } : {} };
+}
+function place(at4) {
+  return `${at4.file}:${at4.line}:${at4.column}`;
+}
+function error(location2, message, code2) {
+  return { severity: "error", file: location2.file, start: location2.start, end: location2.end, message, code: code2 };
+}
+var init_diff = __esm({
+  "src/plan/diff.ts"() {
+    "use strict";
+    init_settings();
+    init_rules();
+    init_describe();
+    init_plan();
+    init_state2();
+  }
+});
+
+// src/plan/unmanaged.ts
+function defaultState(name) {
+  const state = { enrich_datastore: null };
+  for (const spec of SETTINGS) state[spec.key] = spec.kind === "prefix" ? normalisePrefix(name) : spec.default;
+  return state;
+}
+function findUnmanaged(observed, declared) {
+  const out = [];
+  for (const d of observed.datastores.values()) {
+    if (d.enrichment_only || !d.state || declared.has(d.id)) continue;
+    const defaults = defaultState(d.name);
+    const nonDefault = differingFields(d.state, defaults);
+    if (nonDefault.length > 0) out.push({ datastore: { id: d.id, name: d.name }, state: d.state, non_default: nonDefault });
+  }
+  return out.sort((a, b) => compareRefs(a.datastore, b.datastore));
+}
+var init_unmanaged = __esm({
+  "src/plan/unmanaged.ts"() {
+    "use strict";
+    init_prefix();
+    init_settings();
+    init_describe();
+    init_state2();
+  }
+});
+
+// src/cli/progress.ts
+function startProgress(io, label) {
+  if (io.stderr.isTTY !== true) return { update: () => void 0, stop: () => void 0 };
+  const started = Date.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (now - started < DELAY_MS || now - last < EVERY_MS) return;
+      last = now;
+      shown = true;
+      io.stderr.write(`\r${label}: ${done}/${total} requests`);
+    },
+    stop() {
+      if (shown) io.stderr.write("\r\x1B[2K");
+    }
+  };
+}
+var DELAY_MS, EVERY_MS;
+var init_progress = __esm({
+  "src/cli/progress.ts"() {
+    "use strict";
+    DELAY_MS = 400;
+    EVERY_MS = 100;
   }
 });
 
@@ -55812,6 +55231,10 @@ var init_semantic = __esm({
 });
 
 // src/manifest/load.ts
+var load_exports = {};
+__export(load_exports, {
+  loadManifests: () => loadManifests
+});
 function loadManifests(paths, cwd) {
   const expanded = expandPaths(paths.length > 0 ? paths : ["."], cwd);
   const byFile = /* @__PURE__ */ new Map();
@@ -55964,333 +55387,6 @@ var init_load = __esm({
   }
 });
 
-// src/plan/diff.ts
-function diffState(entries, observed, meta, targets = [], rules = []) {
-  const errors = [];
-  const warnings = [];
-  const changes = [];
-  const expansion = expandRules(entries, rules, observed);
-  for (const d of expansion.diagnostics) (d.severity === "error" ? errors : warnings).push(d);
-  const desired = expansion.datastores;
-  const resolved = desired.map((decl) => ({ decl, source: resolve5(decl.ref, observed, "source") }));
-  const selected = targets.length === 0 ? resolved : resolved.filter((r) => targets.some((t) => matchesTarget(r.decl, r.source, t)));
-  for (const t of targets) {
-    if (!resolved.some((r) => matchesTarget(r.decl, r.source, t))) {
-      errors.push({
-        severity: "error",
-        file: "--target",
-        code: "unknown-target",
-        message: `--target ${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(", ")} declare (by name or id)`
-      });
-    }
-  }
-  const firstDeclaration = /* @__PURE__ */ new Map();
-  for (const r of resolved) if (r.source.ok && !firstDeclaration.has(r.source.ref.id)) firstDeclaration.set(r.source.ref.id, r.decl);
-  for (const { decl, source } of selected) {
-    const planned = planDatastore(decl, source, observed, firstDeclaration);
-    if (!planned.ok) {
-      errors.push(planned.diagnostic);
-      continue;
-    }
-    changes.push(planned.change);
-    warnings.push(...planned.warnings);
-  }
-  warnings.push(...sharedTableWarnings(changes));
-  if (rules.length > 0) for (const c of changes) c.matched_on = matchedOn(observed, c.datastore.id);
-  if (errors.length > 0) return { ok: false, diagnostics: errors };
-  changes.sort((a, b) => compareRefs(a.datastore, b.datastore));
-  const plan = { format_version: 1, ...meta, changes, summary: summarise(changes) };
-  if (targets.length > 0) plan.targets = [...targets];
-  return { ok: true, plan, warnings };
-}
-function declaredIds(desired, observed) {
-  const ids = /* @__PURE__ */ new Set();
-  for (const decl of desired) {
-    const source = resolve5(decl.ref, observed, "source");
-    if (source.ok) ids.add(source.ref.id);
-  }
-  return ids;
-}
-function planDatastore(decl, source, observed, firstDeclaration) {
-  const refuse = (location2, message, code2) => ({ ok: false, diagnostic: error(location2, message, code2) });
-  if (!source.ok) return refuse(decl.location, source.problem, "unresolved-datastore");
-  const earlier = firstDeclaration.get(source.ref.id);
-  if (earlier && earlier !== decl) {
-    return refuse(decl.location, `${describeRef(source.ref)} is declared twice: here and at ${place(declaredAt(earlier.location))}`, "duplicate-datastore");
-  }
-  const live = observed.datastores.get(source.ref.id);
-  if (live?.enrichment_only) {
-    return refuse(
-      decl.location,
-      `${describeRef(source.ref)} is an enrichment-only datastore: it cannot have an enrichment datastore or settings of its own (the server would answer 409); remove it from the manifest`,
-      "enrichment-only-source"
-    );
-  }
-  if (!live?.state) return refuse(decl.location, `no enrichment settings were read for ${describeRef(source.ref)}`, "unobserved-datastore");
-  const before = live.state;
-  const link = planLink(decl, source.ref, before, observed);
-  if (!link.ok) return { ok: false, diagnostic: link.diagnostic };
-  const after = { ...before, enrich_datastore: link.enrich_datastore };
-  const operations = [...link.operations];
-  const body = settingsBody(decl, before, link.unlinks);
-  Object.assign(after, body);
-  if (link.unlinks) after.enrichment_remediation_strategy = "none";
-  if (Object.keys(body).length > 0) operations.push({ type: "update_settings", body });
-  const declaredStrategy = decl.settings.enrichment_remediation_strategy;
-  if (after.enrich_datastore === null && declaredStrategy !== void 0 && STRATEGIES_NEEDING_LINK.includes(declaredStrategy)) {
-    return refuse(
-      decl.origins.enrichment_remediation_strategy?.location ?? decl.location,
-      `enrichment_remediation_strategy "${declaredStrategy}" needs a linked enrichment datastore, and ${describeRef(source.ref)} would have none; declare enrichment_datastore, or set the strategy to "none"`,
-      "strategy-needs-link"
-    );
-  }
-  const changed = differingFields(before, after);
-  const ordered = inOperationOrder(operations);
-  const warnings = [];
-  if (changed.includes("enrichment_prefix") && before.enrich_datastore !== null) {
-    const where3 = decl.origins.enrichment_prefix?.location ?? decl.location;
-    warnings.push({
-      severity: "warning",
-      file: where3.file,
-      start: where3.start,
-      end: where3.end,
-      code: "prefix-change",
-      message: `changing the prefix of ${describeRef(source.ref)} from ${before.enrichment_prefix} to ${after.enrichment_prefix} leaves the tables under the old prefix behind in the enrichment datastore`
-    });
-  }
-  return {
-    ok: true,
-    change: {
-      datastore: source.ref,
-      action: ordered.length === 0 ? "no-op" : "update",
-      before,
-      after,
-      changed_fields: changed,
-      operations: ordered,
-      declared_at: declaredAt(decl.location),
-      ...fieldLocations(decl)
-    },
-    warnings
-  };
-}
-function planLink(decl, source, before, observed) {
-  const unchanged = { ok: true, enrich_datastore: before.enrich_datastore, operations: [], unlinks: false };
-  switch (decl.link.kind) {
-    case "unmanaged":
-      return unchanged;
-    case "none":
-      return before.enrich_datastore === null ? unchanged : { ok: true, enrich_datastore: null, operations: [{ type: "unlink" }], unlinks: true };
-    case "ref": {
-      const at4 = decl.link.location;
-      let target = resolve5(decl.link.ref, observed, "enrichment");
-      if (!target.ok && before.enrich_datastore !== null && before.enrich_datastore.id === decl.link.ref) {
-        target = { ok: true, ref: before.enrich_datastore };
-      }
-      if (!target.ok) return { ok: false, diagnostic: error(at4, target.problem, "unresolved-enrichment-datastore") };
-      if (target.ref.id === source.id) {
-        return { ok: false, diagnostic: error(at4, `${describeRef(source)} cannot be its own enrichment datastore`, "self-link") };
-      }
-      if (before.enrich_datastore?.id === target.ref.id) return unchanged;
-      if (observed.datastores.get(target.ref.id)?.enrichment_only === false) {
-        return {
-          ok: false,
-          diagnostic: error(
-            at4,
-            `${describeRef(target.ref)} cannot be the enrichment datastore of ${describeRef(source)}: it is a source datastore, and only an enrichment datastore (enrichment_only) can receive enrichment data`,
-            "link-target-not-enrichment"
-          )
-        };
-      }
-      return { ok: true, enrich_datastore: target.ref, operations: [{ type: "link", enrich_datastore: target.ref }], unlinks: false };
-    }
-    default: {
-      const unreachable = decl.link;
-      throw new Error(`unknown link kind ${JSON.stringify(unreachable)}`);
-    }
-  }
-}
-function settingsBody(decl, before, unlinks) {
-  const body = {};
-  for (const { key } of SETTINGS) {
-    const wanted = decl.settings[key];
-    if (wanted === void 0) continue;
-    if (key === "enrichment_remediation_strategy" && unlinks && wanted === "none") continue;
-    if (settingEquals(key, before[key], wanted)) continue;
-    body[key] = canonicalSetting(key, wanted);
-  }
-  return body;
-}
-function matchesTarget(decl, source, target) {
-  if (String(decl.ref) === target) return true;
-  return source.ok && (source.ref.name === target || String(source.ref.id) === target);
-}
-function summarise(changes) {
-  const summary = { link: 0, unlink: 0, update: 0, unchanged: 0 };
-  for (const c of changes) {
-    if (c.action === "no-op") summary.unchanged++;
-    for (const op of c.operations) {
-      switch (op.type) {
-        case "link":
-          summary.link++;
-          break;
-        case "unlink":
-          summary.unlink++;
-          break;
-        case "update_settings":
-          summary.update++;
-          break;
-        default: {
-          const unreachable = op;
-          throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);
-        }
-      }
-    }
-  }
-  return summary;
-}
-function resolve5(ref2, observed, kind) {
-  const what = kind === "source" ? "datastore" : "enrichment datastore";
-  if (typeof ref2 === "number") {
-    const denied = observed.denied.get(ref2);
-    if (denied !== void 0) return { ok: false, problem: `the token may not read ${what} id ${ref2}: ${denied}` };
-    const found = observed.datastores.get(ref2);
-    if (!found || observed.missing.has(ref2)) return { ok: false, problem: `${what} id ${ref2} not found` };
-    return { ok: true, ref: { id: found.id, name: found.name } };
-  }
-  const all = observed.names.get(ref2) ?? [];
-  const ofKind = all.filter((id) => observed.datastores.get(id)?.enrichment_only === (kind === "enrichment"));
-  const ids = ofKind.length > 0 ? ofKind : all;
-  if (ids.length === 0) {
-    return {
-      ok: false,
-      problem: `${what} "${ref2}" not found: no datastore of exactly that name is visible to this token (it does not exist, or the token lacks Reporter permission on it)`
-    };
-  }
-  if (ids.length > 1) {
-    return {
-      ok: false,
-      problem: `${what} name "${ref2}" is ambiguous: ids ${[...ids].sort((a, b) => a - b).join(", ")} share it; declare it by id instead`
-    };
-  }
-  return { ok: true, ref: { id: ids[0], name: ref2 } };
-}
-function sharedTableWarnings(changes) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const c of changes) {
-    if (!c.after.enrich_datastore) continue;
-    const key = `${c.after.enrich_datastore.id}\0${c.after.enrichment_prefix}`;
-    const group = groups.get(key);
-    if (group) group.push(c);
-    else groups.set(key, [c]);
-  }
-  const out = [];
-  for (const group of groups.values()) {
-    if (group.length < 2) continue;
-    const [first2] = group;
-    const at4 = first2.declared_at;
-    out.push({
-      severity: "warning",
-      file: at4.file,
-      start: { line: at4.line, column: at4.column },
-      code: "shared-enrichment-tables",
-      message: `${listSome(group.map((c) => describeRef(c.datastore)))} would ${group.length === 2 ? "both" : "all"} write into ${describeRef(first2.after.enrich_datastore)} with the prefix ${first2.after.enrichment_prefix}, so into the same tables`,
-      hints: ["give each source its own enrichment_prefix"]
-    });
-  }
-  return out;
-}
-function listSome(items, most = 5) {
-  return items.length <= most ? items.join(", ") : `${items.slice(0, most).join(", ")} and ${items.length - most} more`;
-}
-function declaredAt(location2) {
-  return { file: location2.file, line: location2.start.line, column: location2.start.column };
-}
-function fieldLocations(decl) {
-  const locations = {};
-  for (const field of STATE_FIELDS) {
-    const origin = field === "enrich_datastore" ? decl.link.kind === "unmanaged" ? void 0 : { from: decl.link.from, location: decl.link.location } : decl.origins[field];
-    if (origin) {
-      const where3 = origin.location;
-      locations[field] = { ...declaredAt(where3), end_line: where3.end.line, end_column: where3.end.column, from: origin.from };
-    }
-  }
-  return Object.keys(locations).length > 0 ? { locations } : {};
-}
-function matchedOn(observed, id) {
-  const details = observed.datastores.get(id)?.details;
-  return { ...details?.type !== void 0 ? { type: details.type } : {}, ...details?.tags !== void 0 ? { tags: [...details.tags] } : {} };
-}
-function place(at4) {
-  return `${at4.file}:${at4.line}:${at4.column}`;
-}
-function error(location2, message, code2) {
-  return { severity: "error", file: location2.file, start: location2.start, end: location2.end, message, code: code2 };
-}
-var init_diff = __esm({
-  "src/plan/diff.ts"() {
-    "use strict";
-    init_settings();
-    init_rules();
-    init_describe();
-    init_plan();
-    init_state2();
-  }
-});
-
-// src/plan/unmanaged.ts
-function defaultState(name) {
-  const state = { enrich_datastore: null };
-  for (const spec of SETTINGS) state[spec.key] = spec.kind === "prefix" ? normalisePrefix(name) : spec.default;
-  return state;
-}
-function findUnmanaged(observed, declared) {
-  const out = [];
-  for (const d of observed.datastores.values()) {
-    if (d.enrichment_only || !d.state || declared.has(d.id)) continue;
-    const defaults = defaultState(d.name);
-    const nonDefault = differingFields(d.state, defaults);
-    if (nonDefault.length > 0) out.push({ datastore: { id: d.id, name: d.name }, state: d.state, non_default: nonDefault });
-  }
-  return out.sort((a, b) => compareRefs(a.datastore, b.datastore));
-}
-var init_unmanaged = __esm({
-  "src/plan/unmanaged.ts"() {
-    "use strict";
-    init_prefix();
-    init_settings();
-    init_describe();
-    init_state2();
-  }
-});
-
-// src/cli/progress.ts
-function startProgress(io, label) {
-  if (io.stderr.isTTY !== true) return { update: () => void 0, stop: () => void 0 };
-  const started = Date.now();
-  let last = 0;
-  let shown = false;
-  return {
-    update(done, total) {
-      const now = Date.now();
-      if (now - started < DELAY_MS || now - last < EVERY_MS) return;
-      last = now;
-      shown = true;
-      io.stderr.write(`\r${label}: ${done}/${total} requests`);
-    },
-    stop() {
-      if (shown) io.stderr.write("\r\x1B[2K");
-    }
-  };
-}
-var DELAY_MS, EVERY_MS;
-var init_progress = __esm({
-  "src/cli/progress.ts"() {
-    "use strict";
-    DELAY_MS = 400;
-    EVERY_MS = 100;
-  }
-});
-
 // src/cli/planning.ts
 import { createHash } from "node:crypto";
 function manifestDigest(sources) {
@@ -56298,14 +55394,21 @@ function manifestDigest(sources) {
   for (const file of [...sources.keys()].sort()) hash.update(`${file}\0${sources.get(file)}\0`);
   return `sha256:${hash.digest("hex")}`;
 }
-function readDesired(paths, io) {
+async function readDesired(paths, io) {
+  const { loadManifests: loadManifests2 } = await Promise.resolve().then(() => (init_load(), load_exports));
   const given = paths.length > 0 ? [...paths] : ["."];
-  const load = loadManifests(given, io.cwd);
+  const load = loadManifests2(given, io.cwd);
   if (!load.state) return { ok: false, diagnostics: load.diagnostics, sources: load.sources };
   return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, digest: manifestDigest(load.sources), paths: given };
 }
-async function makePlan(client, request, io) {
-  const desired = readDesired(request.paths, io);
+async function makePlan(client, request, io, sent) {
+  const first2 = sent ?? await sendFirstPages(client);
+  let desired;
+  try {
+    desired = await readDesired(request.paths, io);
+  } finally {
+    if (!desired?.ok) first2.cancel();
+  }
   if (!desired.ok) return desired;
   const wanted = new Set(request.targets);
   const written = desired.datastores.filter((d) => wanted.has(String(d.ref)));
@@ -56322,7 +55425,7 @@ async function makePlan(client, request, io) {
         everything: request.reportUnmanaged === true,
         rules: desired.rules.map((r) => ({ ...r.match.tags ? { tags: r.match.tags } : {}, ...r.match.types ? { types: r.match.types } : {} }))
       },
-      { onProgress: progress.update }
+      { onProgress: progress.update, first: first2 }
     ), io.signal);
     const obs = observed.observation;
     const lacking = matchedSources(desired.rules, obs).filter((id) => obs.datastores.get(id)?.state === void 0);
@@ -56344,6 +55447,15 @@ async function makePlan(client, request, io) {
   const warnings = [...desired.warnings, ...result.warnings, ...await unlinkRoleWarnings(client, plan)];
   plan.warnings = warnings.filter((w) => w.severity === "warning").map(toPlanWarning);
   return { ok: true, plan, warnings, sources: desired.sources };
+}
+async function sendFirstPages(client) {
+  const first2 = requestFirstPages(client);
+  let timer;
+  await Promise.race([first2.written, new Promise((resolve8) => {
+    timer = setTimeout(resolve8, FIRST_WRITE_WAIT_MS);
+  })]);
+  clearTimeout(timer);
+  return first2;
 }
 async function unlinkRoleWarnings(client, plan) {
   const unlinking = plan.changes.filter((c) => c.operations.some((o) => o.type === "unlink"));
@@ -56367,18 +55479,19 @@ function declarationOf(d) {
 function toPlanWarning(d) {
   return d.start ? { message: d.message, code: d.code, file: d.file, line: d.start.line, column: d.start.column } : { message: d.message, code: d.code, file: d.file };
 }
+var FIRST_WRITE_WAIT_MS;
 var init_planning = __esm({
   "src/cli/planning.ts"() {
     "use strict";
     init_visible_text();
     init_observe();
     init_rules();
-    init_load();
     init_diff();
     init_unmanaged();
     init_describe();
     init_io();
     init_progress();
+    FIRST_WRITE_WAIT_MS = 200;
   }
 });
 
@@ -56591,6 +55704,62 @@ var init_plan_schema = __esm({
   }
 });
 
+// src/model/report.ts
+function countResults(report2) {
+  const counts = { applied: 0, failed: 0, skipped: 0, partial: 0 };
+  for (const r of report2.results) counts[r.status]++;
+  return counts;
+}
+var init_report = __esm({
+  "src/model/report.ts"() {
+    "use strict";
+  }
+});
+
+// src/render/plan-document.ts
+function operationDocument(datastoreId, op) {
+  return { ...op, ...operationRoute(datastoreId, op) };
+}
+function planDocument(plan) {
+  return { ...plan, changes: plan.changes.map((c) => ({ ...c, operations: c.operations.map((op) => operationDocument(c.datastore.id, op)) })) };
+}
+function reportDocument(report2) {
+  return {
+    format_version: 1,
+    ...report2,
+    results: report2.results.map((r) => ({ ...r, operations: r.operations.map((o) => ({ ...o, operation: operationDocument(r.datastore.id, o.operation) })) })),
+    summary: countResults(report2)
+  };
+}
+function planFromDocument(doc) {
+  const changes = [];
+  for (const c of doc.changes) {
+    let last = -1;
+    const operations = [];
+    for (const { method, path: path3, ...op } of c.operations) {
+      const operation2 = op;
+      const expected2 = operationRoute(c.datastore.id, operation2);
+      if (method !== expected2.method || path3 !== expected2.path) {
+        return { ok: false, problem: `operation ${method} ${path3} is not the ${operation2.type} of datastore id ${c.datastore.id} (that is ${expected2.method} ${expected2.path})` };
+      }
+      const rank = OPERATION_ORDER.indexOf(operation2.type);
+      if (rank <= last) return { ok: false, problem: `the operations of datastore id ${c.datastore.id} are out of order` };
+      last = rank;
+      operations.push(operation2);
+    }
+    changes.push({ ...c, operations });
+  }
+  return { ok: true, plan: { ...doc, changes } };
+}
+var init_plan_document = __esm({
+  "src/render/plan-document.ts"() {
+    "use strict";
+    init_report();
+    init_plan();
+    init_routes2();
+  }
+});
+
 // src/cli/saved-plan.ts
 import { existsSync, statSync as statSync3 } from "node:fs";
 import { readFile as readFile2 } from "node:fs/promises";
@@ -56628,7 +55797,8 @@ async function readPlanFile(file, cwd) {
   } catch {
     throw new UserError(`${file} is not a saved plan (${/\.ya?ml$/i.test(file) ? "it looks like a manifest" : "it is not JSON"}); give the file that \`enrichctl plan --out plan.json\` wrote`);
   }
-  const validate = compileSchema(planSchema(), "plan");
+  const { compileSchema: compileSchema2 } = await Promise.resolve().then(() => (init_schema_diagnostics(), schema_diagnostics_exports));
+  const validate = compileSchema2(planSchema(), "plan");
   if (!validate(data)) {
     const first2 = validate.errors?.[0];
     const where3 = first2?.instancePath ? ` at ${first2.instancePath}` : "";
@@ -56651,12 +55821,952 @@ var cachedPlanSchema;
 var init_saved_plan = __esm({
   "src/cli/saved-plan.ts"() {
     "use strict";
-    init_schema_diagnostics();
     init_diff();
     init_plan_schema();
     init_plan_document();
     init_errors2();
     init_files();
+  }
+});
+
+// src/render/colour.ts
+function paint(colour) {
+  return colour ? COLOUR : PLAIN;
+}
+var wrap, COLOUR, same, PLAIN;
+var init_colour = __esm({
+  "src/render/colour.ts"() {
+    "use strict";
+    wrap = (open2, close) => (s) => `\x1B[${open2}m${s}\x1B[${close}m`;
+    COLOUR = {
+      green: wrap(32, 39),
+      yellow: wrap(33, 39),
+      red: wrap(31, 39),
+      bold: wrap(1, 22),
+      dim: wrap(2, 22)
+    };
+    same = (s) => s;
+    PLAIN = { green: same, yellow: same, red: same, bold: same, dim: same };
+  }
+});
+
+// node_modules/diff/libesm/diff/base.js
+var Diff;
+var init_base = __esm({
+  "node_modules/diff/libesm/diff/base.js"() {
+    Diff = class {
+      diff(oldStr, newStr, options = {}) {
+        let callback;
+        if (typeof options === "function") {
+          callback = options;
+          options = {};
+        } else if ("callback" in options) {
+          callback = options.callback;
+        }
+        const oldString = this.castInput(oldStr, options);
+        const newString = this.castInput(newStr, options);
+        const oldTokens = this.removeEmpty(this.tokenize(oldString, options));
+        const newTokens = this.removeEmpty(this.tokenize(newString, options));
+        return this.diffWithOptionsObj(oldTokens, newTokens, options, callback);
+      }
+      diffWithOptionsObj(oldTokens, newTokens, options, callback) {
+        var _a;
+        const done = (value) => {
+          value = this.postProcess(value, options);
+          if (callback) {
+            setTimeout(function() {
+              callback(value);
+            }, 0);
+            return void 0;
+          } else {
+            return value;
+          }
+        };
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let editLength = 1;
+        let maxEditLength = newLen + oldLen;
+        if (options.maxEditLength != null) {
+          maxEditLength = Math.min(maxEditLength, options.maxEditLength);
+        }
+        const maxExecutionTime = (_a = options.timeout) !== null && _a !== void 0 ? _a : Infinity;
+        const abortAfterTimestamp = Date.now() + maxExecutionTime;
+        const bestPath = [{ oldPos: -1, lastComponent: void 0 }];
+        let newPos = this.extractCommon(bestPath[0], newTokens, oldTokens, 0, options);
+        if (bestPath[0].oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+          return done(this.buildValues(bestPath[0].lastComponent, newTokens, oldTokens));
+        }
+        let minDiagonalToConsider = -Infinity, maxDiagonalToConsider = Infinity;
+        const execEditLength = () => {
+          for (let diagonalPath = Math.max(minDiagonalToConsider, -editLength); diagonalPath <= Math.min(maxDiagonalToConsider, editLength); diagonalPath += 2) {
+            let basePath;
+            const removePath = bestPath[diagonalPath - 1], addPath = bestPath[diagonalPath + 1];
+            if (removePath) {
+              bestPath[diagonalPath - 1] = void 0;
+            }
+            let canAdd = false;
+            if (addPath) {
+              const addPathNewPos = addPath.oldPos - diagonalPath;
+              canAdd = addPath && 0 <= addPathNewPos && addPathNewPos < newLen;
+            }
+            const canRemove = removePath && removePath.oldPos + 1 < oldLen;
+            if (!canAdd && !canRemove) {
+              bestPath[diagonalPath] = void 0;
+              continue;
+            }
+            if (!canRemove || canAdd && removePath.oldPos < addPath.oldPos) {
+              basePath = this.addToPath(addPath, true, false, 0, options);
+            } else {
+              basePath = this.addToPath(removePath, false, true, 1, options);
+            }
+            newPos = this.extractCommon(basePath, newTokens, oldTokens, diagonalPath, options);
+            if (basePath.oldPos + 1 >= oldLen && newPos + 1 >= newLen) {
+              return done(this.buildValues(basePath.lastComponent, newTokens, oldTokens)) || true;
+            } else {
+              bestPath[diagonalPath] = basePath;
+              if (basePath.oldPos + 1 >= oldLen) {
+                maxDiagonalToConsider = Math.min(maxDiagonalToConsider, diagonalPath - 1);
+              }
+              if (newPos + 1 >= newLen) {
+                minDiagonalToConsider = Math.max(minDiagonalToConsider, diagonalPath + 1);
+              }
+            }
+          }
+          editLength++;
+        };
+        if (callback) {
+          (function exec() {
+            setTimeout(function() {
+              if (editLength > maxEditLength || Date.now() > abortAfterTimestamp) {
+                return callback(void 0);
+              }
+              if (!execEditLength()) {
+                exec();
+              }
+            }, 0);
+          })();
+        } else {
+          while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
+            const ret = execEditLength();
+            if (ret) {
+              return ret;
+            }
+          }
+        }
+      }
+      addToPath(path3, added, removed, oldPosInc, options) {
+        const last = path3.lastComponent;
+        if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
+          return {
+            oldPos: path3.oldPos + oldPosInc,
+            lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
+          };
+        } else {
+          return {
+            oldPos: path3.oldPos + oldPosInc,
+            lastComponent: { count: 1, added, removed, previousComponent: last }
+          };
+        }
+      }
+      extractCommon(basePath, newTokens, oldTokens, diagonalPath, options) {
+        const newLen = newTokens.length, oldLen = oldTokens.length;
+        let oldPos = basePath.oldPos, newPos = oldPos - diagonalPath, commonCount = 0;
+        while (newPos + 1 < newLen && oldPos + 1 < oldLen && this.equals(oldTokens[oldPos + 1], newTokens[newPos + 1], options)) {
+          newPos++;
+          oldPos++;
+          commonCount++;
+          if (options.oneChangePerToken) {
+            basePath.lastComponent = { count: 1, previousComponent: basePath.lastComponent, added: false, removed: false };
+          }
+        }
+        if (commonCount && !options.oneChangePerToken) {
+          basePath.lastComponent = { count: commonCount, previousComponent: basePath.lastComponent, added: false, removed: false };
+        }
+        basePath.oldPos = oldPos;
+        return newPos;
+      }
+      equals(left, right, options) {
+        if (options.comparator) {
+          return options.comparator(left, right);
+        } else {
+          return left === right || !!options.ignoreCase && left.toLowerCase() === right.toLowerCase();
+        }
+      }
+      removeEmpty(array) {
+        const ret = [];
+        for (let i = 0; i < array.length; i++) {
+          if (array[i]) {
+            ret.push(array[i]);
+          }
+        }
+        return ret;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      castInput(value, options) {
+        return value;
+      }
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      tokenize(value, options) {
+        return Array.from(value);
+      }
+      join(chars) {
+        return chars.join("");
+      }
+      postProcess(changeObjects, options) {
+        return changeObjects;
+      }
+      get useLongestToken() {
+        return false;
+      }
+      buildValues(lastComponent, newTokens, oldTokens) {
+        const components = [];
+        let nextComponent;
+        while (lastComponent) {
+          components.push(lastComponent);
+          nextComponent = lastComponent.previousComponent;
+          delete lastComponent.previousComponent;
+          lastComponent = nextComponent;
+        }
+        components.reverse();
+        const componentLen = components.length;
+        let componentPos = 0, newPos = 0, oldPos = 0;
+        for (; componentPos < componentLen; componentPos++) {
+          const component = components[componentPos];
+          if (!component.removed) {
+            if (!component.added && this.useLongestToken) {
+              let value = newTokens.slice(newPos, newPos + component.count);
+              value = value.map(function(value2, i) {
+                const oldValue = oldTokens[oldPos + i];
+                return oldValue.length > value2.length ? oldValue : value2;
+              });
+              component.value = this.join(value);
+            } else {
+              component.value = this.join(newTokens.slice(newPos, newPos + component.count));
+            }
+            newPos += component.count;
+            if (!component.added) {
+              oldPos += component.count;
+            }
+          } else {
+            component.value = this.join(oldTokens.slice(oldPos, oldPos + component.count));
+            oldPos += component.count;
+          }
+        }
+        return components;
+      }
+    };
+  }
+});
+
+// node_modules/diff/libesm/diff/line.js
+function diffLines(oldStr, newStr, options) {
+  return lineDiff.diff(oldStr, newStr, options);
+}
+function tokenize(value, options) {
+  if (options.stripTrailingCr) {
+    value = value.replace(/\r\n/g, "\n");
+  }
+  const retLines = [], linesAndNewlines = value.split(/(\n|\r\n)/);
+  if (!linesAndNewlines[linesAndNewlines.length - 1]) {
+    linesAndNewlines.pop();
+  }
+  for (let i = 0; i < linesAndNewlines.length; i++) {
+    const line = linesAndNewlines[i];
+    if (i % 2 && !options.newlineIsToken) {
+      retLines[retLines.length - 1] += line;
+    } else {
+      retLines.push(line);
+    }
+  }
+  return retLines;
+}
+var LineDiff, lineDiff;
+var init_line = __esm({
+  "node_modules/diff/libesm/diff/line.js"() {
+    init_base();
+    LineDiff = class extends Diff {
+      constructor() {
+        super(...arguments);
+        this.tokenize = tokenize;
+      }
+      equals(left, right, options) {
+        if (options.ignoreWhitespace) {
+          if (!options.newlineIsToken || !left.includes("\n")) {
+            left = left.trim();
+          }
+          if (!options.newlineIsToken || !right.includes("\n")) {
+            right = right.trim();
+          }
+        } else if (options.ignoreNewlineAtEof && !options.newlineIsToken) {
+          if (left.endsWith("\n")) {
+            left = left.slice(0, -1);
+          }
+          if (right.endsWith("\n")) {
+            right = right.slice(0, -1);
+          }
+        }
+        return super.equals(left, right, options);
+      }
+    };
+    lineDiff = new LineDiff();
+  }
+});
+
+// node_modules/diff/libesm/index.js
+var init_libesm = __esm({
+  "node_modules/diff/libesm/index.js"() {
+    init_line();
+  }
+});
+
+// src/render/markdown-escape.ts
+function plainLine(text2) {
+  return text2.replace(LINE_BREAKS, "\u2424").replace(/\t/g, " ").replace(CONTROLS, "\uFFFD");
+}
+function oneLine2(text2) {
+  return plainLine(text2).replace(/@/g, `@${ZWSP}`).replace(/:\/\//g, `:${ZWSP}//`).replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);
+}
+function htmlText(text2) {
+  return oneLine2(text2).replace(/[&<>"'[\]|`$\\]/g, (c) => HTML_ENTITIES[c] ?? `&#${c.charCodeAt(0)};`);
+}
+function markdownText(text2) {
+  return oneLine2(text2).replace(/[&<>]/g, (c) => HTML_ENTITIES[c] ?? c).replace(/[\\`*_[\]|~#!$]/g, "\\$&").replace(/^([-+=]|\d+[.)])/, (m) => m.length === 1 ? `\\${m}` : `${m.slice(0, -1)}\\${m.slice(-1)}`);
+}
+function longestBacktickRun(text2) {
+  let longest = 0;
+  for (const run of text2.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
+}
+function codeSpan(text2) {
+  const content = plainLine(text2);
+  const ticks = "`".repeat(longestBacktickRun(content) + 1);
+  const pad = content.startsWith("`") || content.endsWith("`") || content === "" ? " " : "";
+  return `${ticks}${pad}${content}${pad}${ticks}`;
+}
+function fencedBlock(info, lines) {
+  const body = lines.map(plainLine);
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(body.join("\n")) + 1));
+  return [`${fence}${info}`, ...body, fence].join("\n");
+}
+var LINE_BREAKS, CONTROLS, ZWSP, HTML_ENTITIES;
+var init_markdown_escape = __esm({
+  "src/render/markdown-escape.ts"() {
+    "use strict";
+    LINE_BREAKS = /\r\n|[\n\r\u2028\u2029\u0085\v\f]/g;
+    CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+    ZWSP = "\u200B";
+    HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  }
+});
+
+// src/render/plan-markdown.ts
+function renderPlanMarkdown(plan, budget = MARKDOWN_BUDGET) {
+  const changed = plan.changes.filter((c) => c.action !== "no-op");
+  const out = [COMMENT_MARKER, "### enrichctl plan", "", `Against ${codeSpan(plan.base_url)}.`, ""];
+  out.push(changed.length === 0 ? `**${NO_CHANGES}**` : `**${summaryLine(plan)}**`, "");
+  const warnings = plan.warnings ?? [];
+  for (const w of warnings.slice(0, 20)) {
+    out.push(`> **Warning**${w.file && w.line ? ` (${codeSpan(`${w.file}:${w.line}`)})` : ""}: ${markdownText(w.message)}`, "");
+  }
+  if (warnings.length > 20) out.push(`> ${warnings.length - 20} more warnings: run \`enrichctl plan\` to see them.`, "");
+  let used = out.join("\n").length + 600;
+  const fitting = (items, limit) => {
+    const taken = [];
+    for (const item of items) {
+      if (used + item.length + 1 > limit) break;
+      used += item.length + 1;
+      taken.push(item);
+    }
+    return taken;
+  };
+  const notes = [];
+  if (changed.length > 0) {
+    out.push("| | Datastore | Id | Changes |", "|:-:|---|--:|---|");
+    const rows = changed.map((c) => `| \`${marker(c)}\` | ${markdownText(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${fieldLabel(f)}\``).join(", ")} |`);
+    const shown = fitting(rows, budget * 0.4);
+    out.push(...shown, "");
+    if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more changed datastores are not listed in this table._`, "");
+  }
+  if (plan.unmanaged) {
+    out.push(`#### ${unmanagedHeadline(plan.unmanaged.length)}`, "");
+    if (plan.unmanaged.length > 0) {
+      out.push("| Datastore | Id | Not at its default |", "|---|--:|---|");
+      const rows = plan.unmanaged.map((u) => `| ${markdownText(u.datastore.name)} | ${u.datastore.id} | ${u.non_default.map((f) => `\`${fieldLabel(f)}\` = ${markdownText(describeValue(f, u.state))}`).join(", ")} |`);
+      const shown = fitting(rows, budget * 0.55);
+      out.push(...shown, "");
+      if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more unmanaged datastores are not listed._`, "");
+    }
+  }
+  const details = fitting(changed.map(renderDetails), budget);
+  out.push(...details);
+  if (details.length < changed.length) {
+    notes.push(`_${changed.length - details.length} of ${changed.length} changed datastores are not shown in detail to keep this comment under ${thousands(budget)} characters; run \`enrichctl plan\` or read the JSON plan for all of them._`);
+  }
+  if (notes.length > 0) out.push("", ...notes);
+  return `${out.join("\n")}
+`;
+}
+function renderDetails(c) {
+  const title2 = `${marker(c)} ${htmlText(c.datastore.name)} (id ${c.datastore.id}): ${c.operations.map((o) => o.type).join(", ")}`;
+  return [
+    "<details>",
+    `<summary>${title2}</summary>`,
+    "",
+    fencedBlock("diff", stateDiff(c)),
+    "",
+    c.operations.map((o) => `- ${codeSpan(describeOperation(c.datastore.id, o))}${o.type === "update_settings" ? ` ${codeSpan(JSON.stringify(o.body))}` : ""}`).join("\n"),
+    "",
+    "</details>"
+  ].join("\n");
+}
+function stateDiff(c) {
+  const text2 = (s, after) => STATE_FIELDS.map((f) => {
+    const origin = after && c.changed_fields.includes(f) ? valueOrigin(c, f) : void 0;
+    return `${fieldLabel(f)}: ${describeValue(f, s)}${c.locations?.[f] || c.changed_fields.includes(f) ? "" : "  (not managed)"}${origin ? `   # ${origin}` : ""}
+`;
+  }).join("");
+  return diffLines(text2(c.before, false), text2(c.after, true)).map((part) => {
+    const sign = part.added ? "+" : part.removed ? "-" : " ";
+    return part.value.replace(/\n$/, "").split("\n").map((line) => `${sign} ${line}`);
+  }).flat();
+}
+function marker(c) {
+  return c.changed_fields.includes("enrich_datastore") ? fieldMarker("enrich_datastore", c.before, c.after) : "~";
+}
+var COMMENT_MARKER, MARKDOWN_BUDGET;
+var init_plan_markdown = __esm({
+  "src/render/plan-markdown.ts"() {
+    "use strict";
+    init_routes2();
+    init_libesm();
+    init_describe();
+    init_state2();
+    init_markdown_escape();
+    init_values();
+    init_format();
+    COMMENT_MARKER = "<!-- enrichctl-plan -->";
+    MARKDOWN_BUDGET = 6e4;
+  }
+});
+
+// src/render/plan-text.ts
+function renderPlanText(plan, p) {
+  const changed = plan.changes.filter((c) => c.action !== "no-op");
+  const out = [];
+  if (changed.length === 0) {
+    out.push(p.green(NO_CHANGES));
+  } else {
+    out.push("enrichctl will perform the following actions:", "");
+    for (const c of changed) renderChange(out, c, p);
+    out.push(p.bold(summaryLine(plan)));
+  }
+  if (plan.unmanaged) out.push("", ...renderUnmanaged(plan.unmanaged, p));
+  return `${out.join("\n")}
+`;
+}
+function renderUnmanaged(unmanaged, p) {
+  const lines = [p.yellow(unmanagedHeadline(unmanaged.length))];
+  for (const u of unmanaged) {
+    lines.push(`  ${p.yellow("!")} ${describeRef(u.datastore)}: ${u.non_default.map((f) => `${fieldLabel(f)} = ${describeValue(f, u.state)}`).join(", ")}`);
+  }
+  return lines;
+}
+function renderChange(lines, c, p) {
+  const ref2 = describeRef(c.datastore);
+  lines.push(p.dim(`  # ${ref2}, declared at ${c.declared_at.file}:${c.declared_at.line}`), `  ${p.yellow("~")} datastore ${ref2} {`);
+  for (const field of c.changed_fields) {
+    const marker2 = fieldMarker(field, c.before, c.after);
+    const colour = marker2 === "+" ? p.green : marker2 === "-" ? p.red : p.yellow;
+    const before = describeValue(field, c.before);
+    const after = describeValue(field, c.after);
+    const value = marker2 === "+" ? after : `${before} -> ${after}`;
+    const origin = valueOrigin(c, field);
+    lines.push(`      ${colour(marker2)} ${fieldLabel(field).padEnd(FIELD_WIDTH)} = ${value}${origin ? p.dim(`   # ${origin}`) : ""}`);
+  }
+  const hidden = hiddenFields(c);
+  if (hidden) lines.push(p.dim(`        (${hidden})`));
+  lines.push("    }");
+  for (const op of c.operations) lines.push(p.dim(`    ${describeOperation(c.datastore.id, op)}${op.type === "update_settings" ? ` ${JSON.stringify(op.body)}` : ""}`));
+  lines.push("");
+}
+var FIELD_WIDTH;
+var init_plan_text = __esm({
+  "src/render/plan-text.ts"() {
+    "use strict";
+    init_routes2();
+    init_state2();
+    init_describe();
+    init_values();
+    FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => fieldLabel(f).length));
+  }
+});
+
+// src/render/views/diagnostics-view.ts
+function diagnosticsView(format, output) {
+  const out = output.stdout;
+  switch (format) {
+    case "text":
+      return {
+        checked: (r) => {
+          out.write(renderDiagnosticsText(r.diagnostics, { sources: r.sources, colour: out.colour }));
+          out.write(renderSummary(r.diagnostics, { files: r.files, ...r.datastores === void 0 ? {} : { datastores: r.datastores } }));
+        }
+      };
+    case "json":
+      return { checked: (r) => out.write(renderDiagnosticsJson(r.diagnostics)) };
+    default: {
+      const unreachable = format;
+      throw new Error(`unknown format ${String(unreachable)}`);
+    }
+  }
+}
+function planningMessages(output) {
+  const err = output.stderr;
+  return {
+    failed: (diagnostics, sources) => {
+      err.write(renderDiagnosticsText(diagnostics, { sources, colour: err.colour }));
+      const n = diagnostics.filter((d) => d.severity === "error").length;
+      err.write(`Planning failed: ${n} ${n === 1 ? "error" : "errors"}; nothing was changed.
+`);
+    },
+    warnings: (diagnostics, sources) => {
+      if (diagnostics.length > 0) err.write(renderDiagnosticsText(diagnostics, { sources, colour: err.colour }));
+    }
+  };
+}
+var init_diagnostics_view = __esm({
+  "src/render/views/diagnostics-view.ts"() {
+    "use strict";
+    init_diagnostics2();
+  }
+});
+
+// src/render/findings.ts
+function diagnosticFinding(d) {
+  const message = [d.message, ...d.hints ?? []].join("\n");
+  const region = d.start && {
+    startLine: d.start.line,
+    startColumn: d.start.column,
+    ...d.end ? { endLine: d.end.line, endColumn: d.end.column } : {}
+  };
+  return { kind: "diagnostic", level: d.severity, rule: d.code, message, location: { file: d.file, ...region ? { region } : {} } };
+}
+function driftFindings(c) {
+  return c.changed_fields.map((field) => ({
+    kind: "drift",
+    level: "warning",
+    rule: fieldLabel(field),
+    message: `${describeRef(c.datastore)}: ${fieldLabel(field)} is ${describeValue(field, c.before)} live, the manifests say ${describeValue(field, c.after)}`,
+    location: fieldLocation(c, field),
+    datastore: c.datastore
+  }));
+}
+function fieldLocation(c, field) {
+  const span = c.locations?.[field];
+  if (span) return { file: span.file, region: { startLine: span.line, startColumn: span.column, endLine: span.end_line, endColumn: span.end_column } };
+  return { file: c.declared_at.file, region: { startLine: c.declared_at.line, startColumn: c.declared_at.column } };
+}
+function unmanagedFindings(plan) {
+  return (plan.unmanaged ?? []).map((u) => ({
+    kind: "unmanaged",
+    level: "warning",
+    rule: UNMANAGED_RULE,
+    message: `${describeRef(u.datastore)} has enrichment configuration that no manifest declares: ${u.non_default.map((f) => `${fieldLabel(f)} = ${describeValue(f, u.state)}`).join(", ")}`,
+    datastore: u.datastore
+  }));
+}
+function validateFindings(diagnostics) {
+  const findings = diagnostics.map(diagnosticFinding);
+  return { command: "validate", ok: !findings.some((f) => f.level === "error"), findings, declared: [] };
+}
+function planFindings(command, plan, diagnostics) {
+  const declared = plan.changes.map((c) => {
+    const drift = driftFindings(c);
+    return { name: describeRef(c.datastore), declared_at: c.declared_at, outcome: c.action === "no-op" ? "unchanged" : "drifted", findings: drift };
+  });
+  return {
+    command,
+    ok: true,
+    findings: [...diagnostics.map(diagnosticFinding), ...declared.flatMap((d) => d.findings), ...unmanagedFindings(plan)],
+    declared,
+    drifted: declared.filter((d) => d.outcome === "drifted").length,
+    ...plan.unmanaged ? { unmanaged: plan.unmanaged.length } : {}
+  };
+}
+function recordedDiagnostics(plan) {
+  return (plan.warnings ?? []).map((w) => ({
+    severity: "warning",
+    file: w.file ?? plan.manifest_paths.join(", "),
+    ...w.line !== void 0 ? { start: { line: w.line, column: w.column ?? 1 } } : {},
+    message: w.message,
+    code: w.code ?? "plan-warning"
+  }));
+}
+function failedPlanFindings(diagnostics, declarations) {
+  const findings = diagnostics.map(diagnosticFinding);
+  const owner = (f) => {
+    const line = f.location?.region?.startLine;
+    if (line === void 0) return void 0;
+    let best;
+    for (const d of declarations) {
+      if (d.declared_at.file === f.location?.file && d.declared_at.line <= line && (!best || d.declared_at.line > best.declared_at.line)) best = d;
+    }
+    return best;
+  };
+  const errors = findings.filter((f) => f.level === "error");
+  const declared = declarations.map((d) => {
+    const own = errors.filter((f) => owner(f) === d);
+    return { name: d.name, declared_at: d.declared_at, outcome: own.length > 0 ? "failed" : "not-planned", findings: own };
+  });
+  for (const f of errors.filter((e) => owner(e) === void 0)) {
+    declared.push({ name: f.location ? f.location.file : "manifests", outcome: "failed", findings: [f] });
+  }
+  return { command: "plan", ok: false, findings, declared };
+}
+function abortedFindings(command, reason, declarations = []) {
+  return {
+    command,
+    ok: false,
+    aborted: reason,
+    findings: [],
+    declared: declarations.map((d) => ({ name: d.name, declared_at: d.declared_at, outcome: "not-planned", findings: [] }))
+  };
+}
+var UNMANAGED_RULE;
+var init_findings = __esm({
+  "src/render/findings.ts"() {
+    "use strict";
+    init_describe();
+    UNMANAGED_RULE = "unmanaged-datastore";
+  }
+});
+
+// src/render/reports/github.ts
+function renderGithubAnnotations(report2) {
+  const lines = report2.findings.map((f) => {
+    const properties = [];
+    const where3 = f.location;
+    if (where3) {
+      properties.push(["file", where3.file]);
+      const r = where3.region;
+      if (r) {
+        properties.push(["line", r.startLine], ["col", r.startColumn]);
+        if (r.endLine !== void 0) properties.push(["endLine", r.endLine], ["endColumn", r.endColumn ?? r.startColumn]);
+      }
+    }
+    properties.push(["title", title(f)]);
+    const props = properties.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(",");
+    return `::${COMMAND[f.level]} ${props}::${escapeData(f.message)}`;
+  });
+  if (report2.aborted) lines.push(`::error title=${escapeProperty(`enrichctl ${report2.command} failed`)}::${escapeData(report2.aborted)}`);
+  return lines.length > 0 ? `${lines.join("\n")}
+` : "";
+}
+function title(f) {
+  switch (f.kind) {
+    case "diagnostic":
+      return `enrichctl ${f.rule}`;
+    case "drift":
+      return `drift in ${f.rule}`;
+    case "unmanaged":
+      return "unmanaged datastore";
+    default: {
+      const unreachable = f.kind;
+      throw new Error(`unknown finding ${String(unreachable)}`);
+    }
+  }
+}
+function escapeData(text2) {
+  return text2.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(text2) {
+  return escapeData(text2).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+var COMMAND;
+var init_github = __esm({
+  "src/render/reports/github.ts"() {
+    "use strict";
+    COMMAND = { error: "error", warning: "warning", note: "notice" };
+  }
+});
+
+// src/render/reports/junit.ts
+function renderJunit(report2) {
+  const cases = report2.declared.map(testcase);
+  if (report2.aborted) cases.push(`    <testcase classname="enrichctl.${report2.command}" name="run"><failure message="${attr(report2.aborted)}" type="run-failed">${text(report2.aborted)}</failure></testcase>`);
+  const failures = report2.declared.filter((d) => d.outcome === "drifted" || d.outcome === "failed").length + (report2.aborted ? 1 : 0);
+  const skipped = report2.declared.filter((d) => d.outcome === "not-planned").length;
+  const tests = cases.length;
+  const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}"`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="enrichctl ${report2.command}" ${counts}>`,
+    `  <testsuite name="enrichctl ${report2.command}" ${counts}>`,
+    ...cases,
+    "  </testsuite>",
+    "</testsuites>",
+    ""
+  ].join("\n");
+}
+function testcase(d) {
+  const file = d.declared_at ? ` file="${attr(d.declared_at.file)}" line="${d.declared_at.line}"` : "";
+  const open2 = `    <testcase classname="enrichctl.datastore" name="${attr(d.name)}"${file}>`;
+  switch (d.outcome) {
+    case "unchanged":
+      return `${open2}</testcase>`;
+    case "not-planned":
+      return `${open2}<skipped message="not planned: the plan failed on other errors"/></testcase>`;
+    case "drifted":
+    case "failed": {
+      const summary = d.outcome === "drifted" ? `drifted: ${d.findings.map((f) => f.rule).join(", ")}` : "could not be planned";
+      const body = d.findings.map((f) => f.location?.region ? `${f.location.file}:${f.location.region.startLine}: ${f.message}` : f.message).join("\n");
+      return `${open2}<failure message="${attr(summary)}" type="${d.outcome}">${text(body)}</failure></testcase>`;
+    }
+    default: {
+      const unreachable = d.outcome;
+      throw new Error(`unknown outcome ${String(unreachable)}`);
+    }
+  }
+}
+function text(s) {
+  return s.replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function attr(s) {
+  return text(s).replace(/"/g, "&quot;").replace(/'/g, "&apos;").replace(/\n/g, "&#10;").replace(/\r/g, "&#13;").replace(/\t/g, "&#9;");
+}
+var NOT_XML;
+var init_junit = __esm({
+  "src/render/reports/junit.ts"() {
+    "use strict";
+    NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  }
+});
+
+// src/render/reports/prometheus.ts
+function renderPrometheus(report2, run) {
+  const declared = report2.declared.filter((d) => d.declared_at !== void 0).length;
+  const metrics = [
+    { name: "enrichctl_plan_success", help: "Whether the last plan was made (1) or failed (0).", value: report2.ok ? 1 : 0 },
+    { name: "enrichctl_last_run_timestamp_seconds", help: "When the last plan ran, in seconds since the Unix epoch.", value: Math.floor(run.now.getTime() / 1e3) },
+    { name: "enrichctl_declared_datastores", help: "Datastores the manifests declare (the --target selection, if any).", value: report2.ok || declared > 0 ? declared : void 0 },
+    { name: "enrichctl_drift_datastores", help: "Declared datastores whose live enrichment configuration differs from the manifests.", value: report2.drifted },
+    { name: "enrichctl_unmanaged_datastores", help: "Live datastores with enrichment configuration that no manifest declares (with --report-unmanaged).", value: report2.unmanaged }
+  ];
+  return metrics.filter((m) => m.value !== void 0).map((m) => `# HELP ${m.name} ${m.help}
+# TYPE ${m.name} gauge
+${m.name} ${m.value}
+`).join("");
+}
+var init_prometheus = __esm({
+  "src/render/reports/prometheus.ts"() {
+    "use strict";
+  }
+});
+
+// src/render/reports/sarif.ts
+function renderSarif(report2, run) {
+  const rules = [];
+  const index = /* @__PURE__ */ new Map();
+  for (const f of report2.findings) {
+    if (!index.has(f.rule)) {
+      index.set(f.rule, rules.length);
+      rules.push({ id: f.rule, kind: f.kind });
+    }
+  }
+  const results = report2.findings.map((f) => ({
+    ruleId: f.rule,
+    ruleIndex: index.get(f.rule),
+    level: f.level,
+    message: { text: f.message },
+    ...f.location ? { locations: [location(f.location)] } : {},
+    ...f.datastore ? { properties: { datastore_id: f.datastore.id, datastore_name: f.datastore.name } } : {}
+  }));
+  const log = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [{
+      tool: {
+        driver: {
+          name: "enrichctl",
+          version: run.version,
+          rules: rules.map((r) => ({ id: r.id, name: r.id, shortDescription: { text: RULE_HELP[r.kind] } }))
+        }
+      },
+      invocations: [{
+        executionSuccessful: report2.ok,
+        ...report2.aborted ? { toolExecutionNotifications: [{ level: "error", message: { text: report2.aborted } }] } : {}
+      }],
+      results
+    }]
+  };
+  return `${JSON.stringify(log, null, 2)}
+`;
+}
+function location(where3) {
+  const r = where3.region;
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: artifactUri(where3.file) },
+      ...r ? { region: { startLine: r.startLine, startColumn: r.startColumn, ...r.endLine !== void 0 ? { endLine: r.endLine, endColumn: r.endColumn } : {} } } : {}
+    }
+  };
+}
+function artifactUri(file) {
+  return file.replace(/\\/g, "/").replace(/^(\.\/)+/, "").split("/").map(encodeURIComponent).join("/");
+}
+var RULE_HELP;
+var init_sarif = __esm({
+  "src/render/reports/sarif.ts"() {
+    "use strict";
+    RULE_HELP = {
+      diagnostic: "A problem in the manifests or in planning them.",
+      drift: "The live value of this field differs from what the manifests declare.",
+      unmanaged: "A live datastore has enrichment configuration that no manifest declares."
+    };
+  }
+});
+
+// src/render/views/findings-view.ts
+function findingsRenderer(format, run) {
+  switch (format) {
+    case "sarif":
+      return (report2) => renderSarif(report2, run);
+    case "github":
+      return renderGithubAnnotations;
+    case "junit":
+      return renderJunit;
+    case "prometheus":
+      return (report2) => renderPrometheus(report2, run);
+    default: {
+      const unreachable = format;
+      throw new Error(`unknown format ${String(unreachable)}`);
+    }
+  }
+}
+function findingsValidateView(format, output, run) {
+  const render2 = findingsRenderer(format, run);
+  return { checked: (r) => output.stdout.write(render2(validateFindings(r.diagnostics))) };
+}
+function findingsPlanView(format, output, run, command) {
+  const render2 = findingsRenderer(format, run);
+  const messages = planningMessages(output);
+  let diagnostics = [];
+  let written = false;
+  const write = (report2) => {
+    if (written) return;
+    written = true;
+    output.stdout.write(render2(report2));
+  };
+  return {
+    failed: (d, sources, declarations = []) => {
+      messages.failed(d, sources);
+      write({ ...failedPlanFindings(d, declarations), command });
+    },
+    warnings: (d, sources) => {
+      messages.warnings(d, sources);
+      diagnostics = d;
+    },
+    plan: (plan) => write(planFindings(command, plan, diagnostics)),
+    saved: (file) => output.stderr.write(`Saved the plan to ${file}. Apply exactly this plan with: enrichctl apply --plan ${file}
+`),
+    aborted: (reason, declarations = []) => write(abortedFindings(command, reason, declarations))
+  };
+}
+var init_findings_view = __esm({
+  "src/render/views/findings-view.ts"() {
+    "use strict";
+    init_findings();
+    init_github();
+    init_junit();
+    init_prometheus();
+    init_sarif();
+    init_diagnostics_view();
+    init_formats();
+  }
+});
+
+// src/render/views/plan-view.ts
+var plan_view_exports = {};
+__export(plan_view_exports, {
+  PLAN_FORMATS: () => PLAN_FORMATS,
+  SHOW_FORMATS: () => SHOW_FORMATS,
+  planRenderer: () => planRenderer,
+  planView: () => planView
+});
+function planView(format, output, run, command = "plan") {
+  switch (format) {
+    case "text":
+    case "json":
+    case "markdown":
+      return documentPlanView(format, output);
+    case "sarif":
+    case "github":
+    case "junit":
+    case "prometheus":
+      return findingsPlanView(format, output, run, command);
+    default: {
+      const unreachable = format;
+      throw new Error(`unknown format ${String(unreachable)}`);
+    }
+  }
+}
+function documentPlanView(format, output) {
+  const { stdout, stderr } = output;
+  const render2 = planRenderer(format, stdout.colour);
+  const notes = format === "text" ? stdout : stderr;
+  return {
+    ...planningMessages(output),
+    plan: (plan) => stdout.write(render2(plan)),
+    saved: (file) => notes.write(`Saved the plan to ${file}. Apply exactly this plan with: enrichctl apply --plan ${file}
+`),
+    aborted: () => void 0
+  };
+}
+function planRenderer(format, colour) {
+  switch (format) {
+    case "text":
+      return (plan) => renderPlanText(plan, paint(colour));
+    case "json":
+      return (plan) => `${JSON.stringify(planDocument(plan), null, 2)}
+`;
+    case "markdown":
+      return renderPlanMarkdown;
+    default: {
+      const unreachable = format;
+      throw new Error(`unknown format ${String(unreachable)}`);
+    }
+  }
+}
+var init_plan_view = __esm({
+  "src/render/views/plan-view.ts"() {
+    "use strict";
+    init_colour();
+    init_plan_document();
+    init_plan_markdown();
+    init_plan_text();
+    init_diagnostics_view();
+    init_findings_view();
+    init_formats();
+  }
+});
+
+// src/render/views/fan-out.ts
+var fan_out_exports = {};
+__export(fan_out_exports, {
+  fanOut: () => fanOut
+});
+function fanOut(views) {
+  if (views.length === 1) return views[0];
+  const combined = {};
+  for (const key of Object.keys(views[0])) {
+    combined[key] = (...args) => {
+      for (const view of views) view[key](...args);
+    };
+  }
+  return combined;
+}
+var init_fan_out = __esm({
+  "src/render/views/fan-out.ts"() {
+    "use strict";
   }
 });
 
@@ -56669,14 +56779,21 @@ async function runPlan(options, io) {
   if (options.out !== void 0) checkPlanOut(options.out, io.cwd, options.paths);
   checkReportFiles(options.reports, io.cwd, [...options.paths, ...options.out === void 0 ? [] : [options.out]]);
   const run = runInfo();
-  const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run));
-  const view = fanOut([planView(options.format, outputOf(io, !options.color), run), ...reports.views]);
-  return reports.around(() => planAndShow(options, view, io), (err) => view.aborted(abortReason(err)));
+  const started = connectAndAsk(options, io);
+  await started.catch(() => void 0);
+  const [{ planView: planView2 }, { fanOut: fanOut2 }] = await Promise.all([Promise.resolve().then(() => (init_plan_view(), plan_view_exports)), Promise.resolve().then(() => (init_fan_out(), fan_out_exports))]);
+  const reports = reportSet(options.reports, io, (format, output) => planView2(format, output, run));
+  const view = fanOut2([planView2(options.format, outputOf(io, !options.color), run), ...reports.views]);
+  return reports.around(() => planAndShow(started, options, view, io), (err) => view.aborted(abortReason(err)));
 }
-async function planAndShow(options, view, io) {
+async function connectAndAsk(options, io) {
   const client = await connect(options, io);
+  return { client, first: await sendFirstPages(client) };
+}
+async function planAndShow(started, options, view, io) {
+  const { client, first: first2 } = await started;
   try {
-    const planned = await makePlan(client, options, io);
+    const planned = await makePlan(client, options, io, first2);
     if (!planned.ok) {
       view.failed(planned.diagnostics, planned.sources, planned.declarations);
       return EXIT.error;
@@ -56697,8 +56814,6 @@ async function planAndShow(options, view, io) {
 var init_plan_run = __esm({
   "src/cli/commands/plan-run.ts"() {
     "use strict";
-    init_fan_out();
-    init_plan_view();
     init_connect();
     init_exit_codes();
     init_io();
@@ -57455,18 +57570,18 @@ async function planNow(client, options, view, io) {
 }
 async function currentSavedPlan(client, file, io) {
   const saved = await readPlanFile(file, io.cwd);
-  const desired = readDesired(saved.manifest_paths, io);
-  const refuse = refusal(`the plan in ${file}`);
+  const desired = await readDesired(saved.manifest_paths, io);
+  const refuse2 = refusal(`the plan in ${file}`);
   const mismatches = planMismatches(saved, client.baseUrl, desired.ok ? desired.digest : void 0);
-  if (mismatches.length > 0 || !desired.ok) return refuse(mismatches);
+  if (mismatches.length > 0 || !desired.ok) return refuse2(mismatches);
   const recomputed = recomputePlan(saved, desired.datastores, desired.rules);
   if (!recomputed.ok) {
-    return refuse([...recomputed.problems, `${file} is not the plan the manifests imply (edited since it was saved?): plan again and review the new plan`]);
+    return refuse2([...recomputed.problems, `${file} is not the plan the manifests imply (edited since it was saved?): plan again and review the new plan`]);
   }
   const plan = recomputed.plan;
   const progress = datastoreProgress(plan, await observeChanging(client, plan, io), { resume: true });
   if (progress.problems.length > 0) {
-    return refuse([...progress.problems, "the live state moved since the plan was made: plan again and review the new plan"]);
+    return refuse2([...progress.problems, "the live state moved since the plan was made: plan again and review the new plan"]);
   }
   for (const c of progress.resumed) {
     const remaining2 = progress.changes.find((r) => r.datastore.id === c.datastore.id);
@@ -57715,12 +57830,12 @@ function manifestValue(entries) {
   };
 }
 function renderManifestYaml(entries, header) {
-  const doc = new import_yaml5.Document(manifestValue(entries));
+  const doc = new import_yaml4.Document(manifestValue(entries));
   doc.commentBefore = header.map((line) => ` ${line}`).join("\n");
   const list = doc.get("datastores", true);
-  if ((0, import_yaml5.isSeq)(list)) {
+  if ((0, import_yaml4.isSeq)(list)) {
     list.items.forEach((item, i) => {
-      if (!(0, import_yaml5.isMap)(item)) return;
+      if (!(0, import_yaml4.isMap)(item)) return;
       if (i > 0) item.spaceBefore = true;
       const entry = entries[i];
       annotate(item.get("datastore", true), entry.datastoreNote);
@@ -57730,18 +57845,18 @@ function renderManifestYaml(entries, header) {
   return doc.toString({ lineWidth: 0, indentSeq: true });
 }
 function renderSeedYaml(seed, header) {
-  const doc = new import_yaml5.Document(seed);
+  const doc = new import_yaml4.Document(seed);
   doc.commentBefore = header.map((line) => ` ${line}`).join("\n");
   return doc.toString({ lineWidth: 0, indentSeq: true });
 }
 function annotate(node, note) {
-  if (note !== void 0 && (0, import_yaml5.isScalar)(node)) node.comment = ` ${note}`;
+  if (note !== void 0 && (0, import_yaml4.isScalar)(node)) node.comment = ` ${note}`;
 }
-var import_yaml5, EXPORT_MARKER, DIGEST_LINE;
+var import_yaml4, EXPORT_MARKER, DIGEST_LINE;
 var init_manifest_yaml = __esm({
   "src/render/manifest-yaml.ts"() {
     "use strict";
-    import_yaml5 = __toESM(require_dist(), 1);
+    import_yaml4 = __toESM(require_dist(), 1);
     EXPORT_MARKER = "Exported by `enrichctl export`";
     DIGEST_LINE = /^# export-digest: sha256:([0-9a-f]{16})\r?\n/m;
   }
@@ -58470,7 +58585,7 @@ __export(explain_run_exports, {
 });
 async function runExplain(options, io) {
   const view = explainView(options.format, outputOf(io, !options.color));
-  const desired = readDesired(options.paths, io);
+  const desired = await readDesired(options.paths, io);
   if (!desired.ok) {
     view.diagnostics(desired.diagnostics, desired.sources);
     const n = desired.diagnostics.filter((d) => d.severity === "error").length;

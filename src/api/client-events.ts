@@ -27,7 +27,7 @@ export interface ExchangeEvent {
   attempt: number;
   /** The status answered, or undefined when none arrived. */
   status: number | undefined;
-  /** Why no answer arrived: an error code (`ECONNRESET`, `TIMEOUT`, `PROXY_407`...), else undefined. */
+  /** Why no answer arrived: an error code (`ECONNRESET`, `TIMEOUT`, `PROXY_407`, `CANCELLED` when abandoned...), else undefined. */
   failure: string | undefined;
   /** From sending the request to the end of the answer's body (or the failure). */
   ms: number;

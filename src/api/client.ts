@@ -11,7 +11,7 @@ import { describeBody } from './error-body.js';
 import { ApiError, UnusableResponseError } from './errors.js';
 import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
 import { checkDatastore, checkUser, pageCheck, type Check } from './shapes.js';
-import { Transport, type TransportOptions } from './transport.js';
+import { Transport, type SendOptions, type TransportOptions } from './transport.js';
 import type { ClientStats } from './client-events.js';
 
 export type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
@@ -87,7 +87,8 @@ export class QualyticsClient {
     return this.#json<ApiDatastore>(checkDatastore, method, path);
   }
 
-  listDatastores(query: ListQuery = {}): Promise<Page<ListDatastoreItem>> {
+  /** `options`: to abandon this one request, or to hear when it is on the wire. */
+  listDatastores(query: ListQuery = {}, options?: SendOptions): Promise<Page<ListDatastoreItem>> {
     const params = new URLSearchParams();
     if (query.page !== undefined) params.set('page', String(query.page));
     if (query.size !== undefined) params.set('size', String(query.size));
@@ -96,7 +97,7 @@ export class QualyticsClient {
     for (const tag of query.tag ?? []) params.append('tag', tag);
     for (const type of query.datastore_type ?? []) params.append('datastore_type', type);
     const qs = params.toString();
-    return this.#json<Page<ListDatastoreItem>>(pageCheck(query.size ?? MAX_PAGE_SIZE), READS.list.method, READS.list.path, qs ? `?${qs}` : '');
+    return this.#json<Page<ListDatastoreItem>>(pageCheck(query.size ?? MAX_PAGE_SIZE), READS.list.method, READS.list.path, qs ? `?${qs}` : '', undefined, options);
   }
 
   /**
@@ -165,8 +166,8 @@ export class QualyticsClient {
   }
 
   /** A JSON answer, used only once `check` (shapes.ts) found nothing wrong with it. */
-  async #json<T>(check: Check, method: HttpMethod, path: string, query = '', body?: unknown): Promise<T> {
-    const { status, text } = await this.#transport.send(method, path, query, body);
+  async #json<T>(check: Check, method: HttpMethod, path: string, query = '', body?: unknown, options?: SendOptions): Promise<T> {
+    const { status, text } = await this.#transport.send(method, path, query, body, options);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -10,7 +10,6 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { checkBaseUrl, normaliseBaseUrl } from './url.js';
 
 export interface ConnectionFlags {
@@ -130,6 +129,8 @@ async function readOfficialConfig(path: string): Promise<OfficialConfig | { prob
   } catch {
     return {}; // No config file is the common case.
   }
+  // Loaded only for a config file: a plan's first request does not wait for the YAML library.
+  const { parse: parseYaml } = await import('yaml');
   try {
     const parsed: unknown = parseYaml(text);
     if (parsed === null || parsed === undefined) return {};

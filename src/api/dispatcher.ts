@@ -20,7 +20,7 @@
  * token, and the tunnels are kept alive like direct connections.
  */
 import { STATUS_CODES } from 'node:http';
-import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 export interface ProxySetting {
   /** The proxy URL, credentials included: for undici only, never shown. */
@@ -103,17 +103,53 @@ export interface DispatcherOptions {
   proxy: ProxySetting | undefined;
 }
 
-export function createDispatcher(options: DispatcherOptions): Dispatcher {
+/** A dispatcher and the one way requests are sent through it. */
+export interface Route {
+  readonly dispatcher: Dispatcher;
+  /** undici's `request`; `onWritten` is told when the request is written to its connection. */
+  request(options: Dispatcher.RequestOptions, onWritten?: () => void): Promise<Dispatcher.ResponseData>;
+}
+
+/**
+ * undici is loaded here, when the first request goes out, and only the part enrichctl uses: its
+ * `Pool` and its `request` API load in a third of the time the package's index takes (which also
+ * loads fetch, WebSocket, caches and mocks), time a plan would otherwise spend before its first
+ * request. A proxy takes the whole package: undici's ProxyAgent opens its tunnels with the
+ * `connect` method that only the index adds to dispatchers.
+ */
+export async function createRoute(options: DispatcherOptions): Promise<Route> {
   const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 10_000 };
-  if (!options.proxy) {
-    return new Pool(options.origin, { ...bounds, connect: { rejectUnauthorized: options.verifyTls } });
-  }
-  return new ProxyAgent({
-    ...bounds,
-    uri: options.proxy.uri,
-    proxyTunnel: true,
-    requestTls: { rejectUnauthorized: options.verifyTls },
-  });
+  const [{ default: request }, dispatcher] = await Promise.all([
+    import('undici/lib/api/api-request.js'),
+    options.proxy ? proxyAgent(options.proxy, bounds, options.verifyTls) : pool(options.origin, bounds, options.verifyTls),
+  ]);
+  return {
+    dispatcher,
+    // undici's Request calls its handler's `onRequestSent` once the request is written (lib/core/request.js);
+    // `request()` takes no option for it, so it is set on the handler `request()` builds, on its way to the dispatcher.
+    request: (opts, onWritten) => request.call({
+      dispatch: (o: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler & { onRequestSent?: () => void }) => {
+        if (onWritten) handler.onRequestSent = onWritten;
+        return dispatcher.dispatch(o, handler);
+      },
+    }, opts),
+  };
+}
+
+interface Bounds {
+  connections: number;
+  pipelining: number;
+  keepAliveTimeout: number;
+}
+
+async function pool(origin: string, bounds: Bounds, verifyTls: boolean): Promise<Dispatcher> {
+  const { default: Pool } = await import('undici/lib/dispatcher/pool.js');
+  return new Pool(origin, { ...bounds, connect: { rejectUnauthorized: verifyTls } });
+}
+
+async function proxyAgent(proxy: ProxySetting, bounds: Bounds, verifyTls: boolean): Promise<Dispatcher> {
+  const { ProxyAgent } = await import('undici');
+  return new ProxyAgent({ ...bounds, uri: proxy.uri, proxyTunnel: true, requestTls: { rejectUnauthorized: verifyTls } });
 }
 
 /**

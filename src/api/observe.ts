@@ -11,6 +11,9 @@
  *   lookups:  one `name`-filtered listing of that kind per declared name (only exact matches are
  *             kept: older servers filter by substring) and one GET /datastores/{id} per declared id.
  *
+ * `plan` sends both first pages before it reads the manifests (`requestFirstPages`): they depend on
+ * nothing the manifests say, so the server answers while the manifests are read.
+ *
  * Each first page's `total` decides its kind's strategy. Sources are declared sources' names; the
  * enrichment kind is the link targets' names. A name not found in its kind is looked up in the other
  * one (only then, so a correct plan pays nothing) for a precise error: "an enrichment datastore,
@@ -69,6 +72,43 @@ export interface ObserveResult {
 export interface ObserveOptions {
   /** Told after each request with how many are done and how many are known so far. */
   onProgress?: (done: number, known: number) => void;
+  /** The first pages, already asked for (`requestFirstPages`); else observe asks them itself. */
+  first?: FirstPages;
+}
+
+/** Page 1 of both listings, sent before anything else is known. */
+export interface FirstPages {
+  readonly source: Promise<Page>;
+  readonly enrichment: Promise<Page>;
+  /** Resolves once both requests are written to their connections, or have ended. */
+  readonly written: Promise<void>;
+  /** Abandons both: nothing will read them, and their failures are never reported. */
+  cancel(): void;
+}
+
+/**
+ * Sends the first round trip of every observation, page 1 of both listings, now. The enrichment
+ * listing's page is asked for even when no link target turns out to be named (observe would then
+ * not ask it): one request more in those plans, in the same round trip, so no longer a wait.
+ */
+export function requestFirstPages(client: QualyticsClient): FirstPages {
+  const abandon = new AbortController();
+  const send = (kind: DatastoreKind): { answer: Promise<Page>; written: Promise<void> } => {
+    let onWritten!: () => void;
+    const written = new Promise<void>((resolve) => { onWritten = resolve; });
+    const answer = client.listDatastores({ page: 1, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment' }, { signal: abandon.signal, onWritten });
+    // Read by observe, or abandoned: a failure is observe's to report, or nobody's.
+    answer.catch(() => undefined);
+    return { answer, written: Promise.race([written, answer.then(() => undefined, () => undefined)]) };
+  };
+  const source = send('source');
+  const enrichment = send('enrichment');
+  return {
+    source: source.answer,
+    enrichment: enrichment.answer,
+    written: Promise.all([source.written, enrichment.written]).then(() => undefined),
+    cancel: () => abandon.abort(),
+  };
 }
 
 export async function observe(client: QualyticsClient, want: ObserveRequest, options: ObserveOptions = {}): Promise<ObserveResult> {
@@ -79,10 +119,13 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   };
   const ids = unique([...want.sources, ...want.targets].filter((r): r is number => typeof r === 'number'));
 
-  // No declared target by name: the enrichment listing is not needed (nor its first page).
+  // No declared target by name: the enrichment listing is not needed (nor its first page, unless
+  // it was asked already: then it is left unread).
   const wantsEnrichment = want.everything === true || names.enrichment.length > 0;
+  const early = options.first;
+  const firstPage = (kind: DatastoreKind): Promise<Page> => (early ? reader.arrived(early[kind]) : reader.page(kind, 1));
   reader.expect(wantsEnrichment ? 2 : 1);
-  const [firstSources, firstEnrichment] = await Promise.all([reader.page('source', 1), wantsEnrichment ? reader.page('enrichment', 1) : EMPTY_PAGE]);
+  const [firstSources, firstEnrichment] = await Promise.all([firstPage('source'), wantsEnrichment ? firstPage('enrichment') : EMPTY_PAGE]);
   const first: Record<DatastoreKind, Page> = { source: firstSources, enrichment: firstEnrichment };
   // The ids count against the source listing: the lookups strategy reads each of them by id.
   const cost: Record<DatastoreKind, number> = { source: names.source.length + ids.length, enrichment: names.enrichment.length };
@@ -179,7 +222,12 @@ class Reader {
   }
 
   async page(kind: DatastoreKind, page: number, name?: string): Promise<Page> {
-    const p = await this.client.listDatastores({ page, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment', ...(name === undefined ? {} : { name }) });
+    return this.arrived(this.client.listDatastores({ page, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment', ...(name === undefined ? {} : { name }) }));
+  }
+
+  /** A page asked for elsewhere (or just now), counted as done when it arrives. */
+  async arrived(answer: Promise<Page>): Promise<Page> {
+    const p = await answer;
     this.#tick();
     return p;
   }
@@ -288,24 +336,30 @@ function mergeDatastore(obs: Observation, item: ListDatastoreItem | ApiDatastore
 
 /** Type, teams, tags and connection, each only when the answer carries it in the documented shape. */
 function datastoreDetails(item: ListDatastoreItem | ApiDatastore): DatastoreDetails | undefined {
-  const details: DatastoreDetails = {};
-  if (typeof item.type === 'string') details.type = item.type;
-  if (typeof item.store_type === 'string') details.store_type = item.store_type;
+  let details: DatastoreDetails | undefined;
+  if (typeof item.type === 'string') (details ??= {}).type = item.type;
+  if (typeof item.store_type === 'string') (details ??= {}).store_type = item.store_type;
   const teams = namesOf(item.teams);
-  if (teams) details.teams = teams;
+  if (teams) (details ??= {}).teams = teams;
   const tags = namesOf(item.global_tags);
-  if (tags) details.tags = tags;
+  if (tags) (details ??= {}).tags = tags;
   const connection = item.connection;
   if (typeof connection === 'object' && connection !== null && Number.isSafeInteger(connection.id)) {
-    details.connection = typeof connection.name === 'string' ? { id: connection.id, name: connection.name } : { id: connection.id };
+    (details ??= {}).connection = typeof connection.name === 'string' ? { id: connection.id, name: connection.name } : { id: connection.id };
   }
-  return Object.keys(details).length > 0 ? details : undefined;
+  return details;
 }
 
+/** The `name` of each item, or undefined when one has none. */
 function namesOf(list: unknown): string[] | undefined {
   if (!Array.isArray(list)) return undefined;
-  const names = list.map((x: unknown) => (typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' ? (x as { name: string }).name : undefined));
-  return names.every((n): n is string => n !== undefined) ? names : undefined;
+  const names: string[] = [];
+  for (const x of list as unknown[]) {
+    const name: unknown = typeof x === 'object' && x !== null ? (x as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string') return undefined;
+    names.push(name);
+  }
+  return names;
 }
 
 /** The link and every setting of the table, when the item carries all of them in their types. */

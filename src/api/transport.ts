@@ -16,7 +16,7 @@ import { formatSeconds, networkReason, readErrorBody } from './error-body.js';
 import { makeRedactor, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
-import { createDispatcher, describeProxyFailure, errorCode, proxyRefusalStatus, type ProxySetting } from './dispatcher.js';
+import { createRoute, describeProxyFailure, errorCode, proxyRefusalStatus, type ProxySetting, type Route } from './dispatcher.js';
 import { MAX_BODY_BYTES, readCapped, tooLarge } from './body.js';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
@@ -49,10 +49,20 @@ export interface TransportOptions {
   random?: () => number;
 }
 
+/** What one request may add to the transport's own settings. */
+export interface SendOptions {
+  /** Abandons this request: no attempt starts after it, and the one on the wire is dropped. */
+  signal?: AbortSignal;
+  /** Told when an attempt has been written to its connection: the server has it from then on. */
+  onWritten?: () => void;
+}
+
 export class Transport {
   readonly baseUrl: string;
   readonly #token: string;
-  readonly #dispatcher: Dispatcher;
+  /** Created with the first request (loading undici then, not when the client is built). */
+  #route: Promise<Route> | undefined;
+  readonly #routeOptions: Parameters<typeof createRoute>[0];
   readonly #origin: string;
   /** `host:port` of the Qualytics host, for messages about the proxy. */
   readonly #target: string;
@@ -96,12 +106,7 @@ export class Transport {
     this.#origin = url.origin;
     this.#target = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
     this.#proxy = options.proxy;
-    this.#dispatcher = createDispatcher({
-      origin: url.origin,
-      connections: maxInFlight,
-      verifyTls: options.verifyTls ?? true,
-      proxy: options.proxy,
-    });
+    this.#routeOptions = { origin: url.origin, connections: maxInFlight, verifyTls: options.verifyTls ?? true, proxy: options.proxy };
   }
 
   /** How many requests are on the wire now (for "waiting for 3 requests in flight"). */
@@ -115,21 +120,22 @@ export class Transport {
 
   /** Closes the connections once the requests in flight end (nothing to do after `destroy`). */
   async close(): Promise<void> {
-    if (this.#destroyed) return;
-    await this.#dispatcher.close();
+    if (this.#destroyed || !this.#route) return;
+    await (await this.#route).dispatcher.close();
   }
 
   /** Drops every connection now, requests in flight included (after an interrupt). */
   async destroy(): Promise<void> {
     this.#destroyed = true;
-    await this.#dispatcher.destroy();
+    if (this.#route) await (await this.#route).dispatcher.destroy();
   }
 
   /**
    * One logical request: waits for a slot, then tries until success, a permanent error, the retries
    * or the deadline run out, or an interrupt. Every outcome is redacted here, before anyone sees it.
    */
-  async send(method: HttpMethod, path: string, query: string, body?: unknown): Promise<{ status: number; text: string }> {
+  async send(method: HttpMethod, path: string, query: string, body?: unknown, options: SendOptions = {}): Promise<{ status: number; text: string }> {
+    const signal = options.signal && this.#signal ? AbortSignal.any([this.#signal, options.signal]) : (options.signal ?? this.#signal);
     await this.#slots.acquire();
     try {
       const maxAttempts = this.#policy.retries + 1;
@@ -137,11 +143,11 @@ export class Transport {
       // Whether an attempt of this write may have landed: it got no answer, or a gateway's 5xx.
       let mayHaveLanded = false;
       for (let attempt = 0; ; attempt++) {
-        if (this.#signal?.aborted) throw interrupted(method, path, attempt, mayHaveLanded);
+        if (signal?.aborted) throw interrupted(method, path, attempt, mayHaveLanded);
         this.#active++;
         let outcome: Outcome;
         try {
-          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1));
+          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1, options));
         } finally {
           this.#active--;
         }
@@ -150,7 +156,7 @@ export class Transport {
         const error = outcome.error;
         const retryable = outcome.kind === 'network' ? outcome.retryable : RETRYABLE_STATUSES.has(outcome.status);
         if (!retryable || attempt >= this.#policy.retries) throw attempt > 0 ? error.withAttempts(attempt + 1) : error;
-        if (this.#signal?.aborted) throw interrupted(method, path, attempt + 1, mayHaveLanded);
+        if (signal?.aborted) throw interrupted(method, path, attempt + 1, mayHaveLanded);
         let delay = backoffMs(attempt, this.#policy, this.#random);
         if (outcome.kind === 'status' && outcome.retryAfterMs !== undefined) {
           if (outcome.retryAfterMs > this.#policy.maxRetryAfterMs) {
@@ -175,7 +181,7 @@ export class Transport {
           outcome: outcome.kind === 'status' ? `answered ${outcome.status}` : `failed: ${outcome.error.reason}`,
           reason: error.message,
         });
-        await sleep(delay, this.#signal);
+        await sleep(delay, signal);
       }
     } finally {
       this.#slots.release();
@@ -198,7 +204,7 @@ export class Transport {
     }
   }
 
-  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number): Promise<Outcome> {
+  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number, options: SendOptions): Promise<Outcome> {
     this.#stats.requests++;
     this.#stats.byMethod[method]++;
     const headers: Record<string, string> = {
@@ -211,6 +217,8 @@ export class Transport {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
+    this.#route ??= createRoute(this.#routeOptions);
+    const route = await this.#route;
     const started = this.#onExchange ? performance.now() : 0;
     const exchanged = (status: number | undefined, failure: string | undefined, text: string | undefined): void => {
       this.#onExchange?.({
@@ -219,32 +227,36 @@ export class Transport {
         bytes: text === undefined ? undefined : Buffer.byteLength(text),
       });
     };
-    const failed = (err: unknown, signal: AbortSignal): Outcome => {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const failed = (err: unknown): Outcome => {
+      if (options.signal?.aborted) {
+        exchanged(undefined, 'CANCELLED', undefined);
+        return { kind: 'network', retryable: false, error: new NetworkError(method, path, 'cancelled') };
+      }
       const refusal = proxyRefusalStatus(err);
-      exchanged(undefined, signal.aborted ? 'TIMEOUT' : refusal !== undefined ? `PROXY_${refusal}` : (errorCode(err) ?? 'ERROR'), undefined);
-      const reason = (!signal.aborted && this.#proxy ? describeProxyFailure(err, this.#proxy, this.#target) : undefined)
-        ?? networkReason(err, signal, this.#timeoutMs, this.baseUrl);
-      return { kind: 'network', retryable: signal.aborted || !isPermanentFailure(err), error: new NetworkError(method, path, reason) };
+      exchanged(undefined, timeout.aborted ? 'TIMEOUT' : refusal !== undefined ? `PROXY_${refusal}` : (errorCode(err) ?? 'ERROR'), undefined);
+      const reason = (!timeout.aborted && this.#proxy ? describeProxyFailure(err, this.#proxy, this.#target) : undefined)
+        ?? networkReason(err, timeout, this.#timeoutMs, this.baseUrl);
+      return { kind: 'network', retryable: timeout.aborted || !isPermanentFailure(err), error: new NetworkError(method, path, reason) };
     };
     let response: Dispatcher.ResponseData;
-    const signal = AbortSignal.timeout(this.#timeoutMs);
     try {
-      response = await this.#dispatcher.request({
+      response = await route.request({
         origin: this.#origin,
         method,
         path: `${this.#basePath}${path}${query}`,
         headers,
         body: payload,
-        signal,
-      });
+        signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
+      }, options.onWritten);
     } catch (err) {
-      return failed(err, signal);
+      return failed(err);
     }
     let text: string | undefined;
     try {
       text = await readCapped(response, MAX_BODY_BYTES);
     } catch (err) {
-      return failed(err, signal);
+      return failed(err);
     }
     if (text === undefined) {
       exchanged(response.statusCode, 'TOO_LARGE', undefined);

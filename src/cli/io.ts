@@ -64,7 +64,11 @@ export class Interrupted extends Error {
  * is nothing to finish. Writes use the signal differently (apply finishes what is in flight).
  */
 export function interruptible<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Interrupted());
+  if (signal.aborted) {
+    // The work was started all the same: whatever it ends with is nobody's to report.
+    work.catch(() => undefined);
+    return Promise.reject(new Interrupted());
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new Interrupted());
     signal.addEventListener('abort', onAbort, { once: true });

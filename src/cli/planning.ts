@@ -1,15 +1,16 @@
 /**
- * The plan pipeline shared by `plan` and `apply`: manifests -> desired state (offline, stops on any
- * error before a request), live state through the API, then the pure diff.
+ * The plan pipeline shared by `plan` and `apply`: manifests -> desired state (offline), live state
+ * through the API, then the pure diff. The first round trip (page 1 of both listings) depends on
+ * nothing the manifests say, so it goes out first and the manifests are read while the server
+ * answers; any error in them abandons it, unread, and stops the plan there.
  */
 import { quoteText, visibleText } from '../core/visible-text.js';
 import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
-import { observe, readByIds } from '../api/observe.js';
+import { observe, readByIds, requestFirstPages, type FirstPages } from '../api/observe.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { DesiredDatastore, DesiredRule } from '../model/desired.js';
 import { expandRules, matchedSources } from '../plan/rules.js';
-import { loadManifests } from '../manifest/load.js';
 import { declaredIds, diffState } from '../plan/diff.js';
 import { findUnmanaged } from '../plan/unmanaged.js';
 import { describeRef } from '../model/describe.js';
@@ -38,18 +39,29 @@ export function manifestDigest(sources: ReadonlyMap<string, string>): string {
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** Reads the manifests without touching the network. */
-export function readDesired(paths: readonly string[], io: Io):
+/**
+ * Reads the manifests without touching the network. Their reader (YAML, the schema's validator) is
+ * loaded here, so that a plan loads it after its first requests are out.
+ */
+export async function readDesired(paths: readonly string[], io: Io): Promise<
   | { ok: true; datastores: DesiredDatastore[]; rules: DesiredRule[]; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; digest: string; paths: string[] }
-  | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> } {
+  | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> }> {
+  const { loadManifests } = await import('../manifest/load.js');
   const given = paths.length > 0 ? [...paths] : ['.'];
   const load = loadManifests(given, io.cwd);
   if (!load.state) return { ok: false, diagnostics: load.diagnostics, sources: load.sources };
   return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, digest: manifestDigest(load.sources), paths: given };
 }
 
-export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io): Promise<Planned> {
-  const desired = readDesired(request.paths, io);
+/** `sent`: the first pages, when the caller sent them already (`sendFirstPages`). */
+export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io, sent?: FirstPages): Promise<Planned> {
+  const first = sent ?? await sendFirstPages(client);
+  let desired;
+  try {
+    desired = await readDesired(request.paths, io);
+  } finally {
+    if (!desired?.ok) first.cancel();
+  }
   if (!desired.ok) return desired;
   // --target as the manifest writes it narrows what is read; a target given another way (the id of a
   // datastore declared by name, or the reverse) is only known once everything declared is resolved.
@@ -70,7 +82,7 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
         everything: request.reportUnmanaged === true,
         rules: desired.rules.map((r) => ({ ...(r.match.tags ? { tags: r.match.tags } : {}), ...(r.match.types ? { types: r.match.types } : {}) })),
       },
-      { onProgress: progress.update },
+      { onProgress: progress.update, first },
     ), io.signal);
     // The datastores only rules declare, when their list items lacked the enrichment fields.
     const obs = observed.observation;
@@ -94,6 +106,26 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
   const warnings = [...desired.warnings, ...result.warnings, ...(await unlinkRoleWarnings(client, plan))];
   plan.warnings = warnings.filter((w) => w.severity === 'warning').map(toPlanWarning);
   return { ok: true, plan, warnings, sources: desired.sources };
+}
+
+/**
+ * How long the manifests wait for the first requests to reach the wire: a connection is usually
+ * open in a few round trips; one that is not (an unreachable host) delays the manifests'
+ * diagnostics by no more than this, and the requests then go out once the manifests are read.
+ */
+const FIRST_WRITE_WAIT_MS = 200;
+
+/**
+ * Sends the first round trip and waits until it is written to its connections (FIRST_WRITE_WAIT_MS
+ * at most): the connection opens asynchronously, and what comes next (loading modules, reading the
+ * manifests) is synchronous work during which nothing else would move.
+ */
+export async function sendFirstPages(client: QualyticsClient): Promise<FirstPages> {
+  const first = requestFirstPages(client);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([first.written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
+  clearTimeout(timer);
+  return first;
 }
 
 /**

@@ -10,7 +10,6 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
-import { compileSchema } from '../source/schema-diagnostics.js';
 import { summarise } from '../plan/diff.js';
 import { buildPlanSchema } from '../model/plan-schema.js';
 import type { Plan } from '../model/plan.js';
@@ -64,6 +63,8 @@ export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
   } catch {
     throw new UserError(`${file} is not a saved plan (${/\.ya?ml$/i.test(file) ? 'it looks like a manifest' : 'it is not JSON'}); give the file that \`enrichctl plan --out plan.json\` wrote`);
   }
+  // The validator (and the YAML positions its module also serves) is loaded here, not by `plan --out`.
+  const { compileSchema } = await import('../source/schema-diagnostics.js');
   const validate = compileSchema<PlanDocument>(planSchema(), 'plan');
   if (!validate(data)) {
     const first = validate.errors?.[0];

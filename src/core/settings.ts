@@ -120,10 +120,11 @@ export function hasSettingType(spec: SettingSpec, value: unknown): boolean {
 
 /** Whether two values of a setting are stored identically by the server. */
 export function settingEquals(key: SettingKey, a: unknown, b: unknown): boolean {
+  if (a === b) return true;
   if (key === 'enrichment_prefix' && typeof a === 'string' && typeof b === 'string') {
     return normalisePrefix(a) === normalisePrefix(b);
   }
-  return a === b;
+  return false;
 }
 
 /** The form the server stores a setting in (only the prefix is rewritten). */

@@ -16,14 +16,18 @@ export type CallRecord = {
   body: unknown;
   /** The status sent, or 'reset' when the connection was destroyed without an answer. */
   status: number | 'reset';
-  /** Milliseconds since the emulator started. */
+  /** Milliseconds since the emulator started (`startedAt` of the handle): when the answer was decided, after any latency. */
   at: number;
+  /** Milliseconds since the emulator started: when the request had arrived whole, before any latency. */
+  received: number;
   /** Present only on injected faults: whether the fault came before the state was touched or after the commit. */
   injected?: FaultTiming;
 };
 
 export interface CallLog {
   record(entry: Omit<CallRecord, 'seq' | 'at'>): void;
+  /** Milliseconds since the emulator started, rounded as `at` is. */
+  now(): number;
   list(): CallRecord[];
   clear(): void;
 }
@@ -31,11 +35,13 @@ export interface CallLog {
 export function createCallLog(startedAt: number = performance.now()): CallLog {
   let records: CallRecord[] = [];
   let seq = 0;
+  const now = (): number => Math.round((performance.now() - startedAt) * 1000) / 1000;
   return {
     record(entry) {
       seq += 1;
-      records.push({ seq, ...entry, at: Math.round((performance.now() - startedAt) * 1000) / 1000 });
+      records.push({ seq, ...entry, at: now() });
     },
+    now,
     list: () => records.slice(),
     // seq keeps counting, so records from before and after a clear cannot be confused.
     clear() {

@@ -37,6 +37,11 @@ export interface RunningEmulator {
   /** `http://HOST:PORT`; the admin API lives at `${origin}/_emulator`. */
   readonly origin: string;
   readonly port: number;
+  /**
+   * The `performance.now()` at which `startEmulator` began: the call log's `at` and `received` count
+   * from it, so a benchmark in the same process can put them on its own clock.
+   */
+  readonly startedAt: number;
   /** Stops listening and destroys every connection, idle keep-alive ones included. */
   close(): Promise<void>;
   /** Merges into the fault configuration; throws on an invalid value. */
@@ -76,6 +81,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     url: `${origin}/api`,
     origin,
     port,
+    startedAt,
     close() {
       closed ??= new Promise<void>((resolve, reject) => {
         closing.abort();

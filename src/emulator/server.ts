@@ -92,6 +92,7 @@ function loggedBody(body: RequestBody): unknown {
 }
 
 async function answerApi(context: ServerContext, req: IncomingMessage, res: ServerResponse, request: ReadRequest) {
+  const received = context.log.now();
   // Decided on arrival and before the state is touched, so a faulted write changes nothing and
   // scripted faults are consumed in arrival order.
   const fault = context.faults.decide(request.method, request.path);
@@ -111,6 +112,7 @@ async function answerApi(context: ServerContext, req: IncomingMessage, res: Serv
       query: request.query,
       body: loggedBody(request.body),
       status,
+      received,
       ...(timing ? { injected: timing } : {}),
     });
 

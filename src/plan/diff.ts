@@ -15,7 +15,7 @@ import type { DeclaredRef, DesiredDatastore, DesiredRule, SourceLocation } from 
 import { expandRules } from './rules.js';
 import { compareRefs, describeRef } from '../model/describe.js';
 import type { Observation } from '../model/observation.js';
-import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type DeclaredSpan, type EnrichmentState, type MatchedOn, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
+import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type EnrichmentState, type MatchedOn, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
 import { differingFields, STATE_FIELDS } from '../model/state.js';
 
 export interface PlanMeta {
@@ -59,15 +59,22 @@ export function diffState(
   }
   const firstDeclaration = new Map<number, DesiredDatastore>();
   for (const r of resolved) if (r.source.ok && !firstDeclaration.has(r.source.ref.id)) firstDeclaration.set(r.source.ref.id, r.decl);
+  // Many entries name the same few link targets: each is resolved once.
+  const targetsResolved = new Map<DeclaredRef, Resolution>();
+  const target = (ref: DeclaredRef): Resolution => {
+    let found = targetsResolved.get(ref);
+    if (!found) targetsResolved.set(ref, (found = resolve(ref, observed, 'enrichment')));
+    return found;
+  };
 
   for (const { decl, source } of selected) {
-    const planned = planDatastore(decl, source, observed, firstDeclaration);
+    const planned = planDatastore(decl, source, observed, firstDeclaration, target);
     if (!planned.ok) {
       errors.push(planned.diagnostic);
       continue;
     }
     changes.push(planned.change);
-    warnings.push(...planned.warnings);
+    if (planned.warning) warnings.push(planned.warning);
   }
 
   warnings.push(...sharedTableWarnings(changes));
@@ -90,10 +97,19 @@ export function declaredIds(desired: readonly DesiredDatastore[], observed: Obse
   return ids;
 }
 
-type Planned = { ok: true; change: Change; warnings: Diagnostic[] } | { ok: false; diagnostic: Diagnostic };
+type Planned = { ok: true; change: Change; warning?: Diagnostic } | { ok: false; diagnostic: Diagnostic };
 
-function planDatastore(decl: DesiredDatastore, source: Resolution, observed: Observation, firstDeclaration: ReadonlyMap<number, DesiredDatastore>): Planned {
-  const refuse = (location: SourceLocation, message: string, code: string): Planned => ({ ok: false, diagnostic: error(location, message, code) });
+function refuse(location: SourceLocation, message: string, code: string): Planned {
+  return { ok: false, diagnostic: error(location, message, code) };
+}
+
+function planDatastore(
+  decl: DesiredDatastore,
+  source: Resolution,
+  observed: Observation,
+  firstDeclaration: ReadonlyMap<number, DesiredDatastore>,
+  target: (ref: DeclaredRef) => Resolution,
+): Planned {
   // 1. The source: resolved, declared once, a source datastore with observed settings.
   if (!source.ok) return refuse(decl.location, source.problem, 'unresolved-datastore');
   const earlier = firstDeclaration.get(source.ref.id);
@@ -110,16 +126,19 @@ function planDatastore(decl: DesiredDatastore, source: Resolution, observed: Obs
   const before = live.state;
 
   // 2. The link.
-  const link = planLink(decl, source.ref, before, observed);
+  const link = planLink(decl, source.ref, before, observed, target);
   if (!link.ok) return { ok: false, diagnostic: link.diagnostic };
   const after: EnrichmentState = { ...before, enrich_datastore: link.enrich_datastore };
-  const operations: Operation[] = [...link.operations];
+  const operations: Operation[] = link.operation ? [link.operation] : [];
 
   // 3. The settings (an unlink also resets the strategy, so a PUT for `none` would be a wasted write).
-  const body = settingsBody(decl, before, link.unlinks);
-  Object.assign(after, body);
-  if (link.unlinks) after.enrichment_remediation_strategy = 'none';
-  if (Object.keys(body).length > 0) operations.push({ type: 'update_settings', body });
+  const unlinks = link.operation?.type === 'unlink';
+  const body = settingsBody(decl, before, unlinks);
+  if (body) {
+    Object.assign(after, body);
+    operations.push({ type: 'update_settings', body });
+  }
+  if (unlinks) after.enrichment_remediation_strategy = 'none';
 
   // 4. Invariants. Only a declared strategy is checked: a server that already holds an inconsistent
   // state is not the manifest's fault.
@@ -131,45 +150,44 @@ function planDatastore(decl: DesiredDatastore, source: Resolution, observed: Obs
   }
 
   const changed = differingFields(before, after);
-  const ordered = inOperationOrder(operations);
-  const warnings: Diagnostic[] = [];
-  if (changed.includes('enrichment_prefix') && before.enrich_datastore !== null) {
-    const where = decl.origins.enrichment_prefix?.location ?? decl.location;
-    warnings.push({
-      severity: 'warning', file: where.file, start: where.start, end: where.end, code: 'prefix-change',
-      message: `changing the prefix of ${describeRef(source.ref)} from ${before.enrichment_prefix} to ${after.enrichment_prefix} leaves the tables under the old prefix behind in the enrichment datastore`,
-    });
-  }
+  const change: Change = {
+    datastore: source.ref,
+    action: operations.length === 0 ? 'no-op' : 'update',
+    before,
+    after,
+    changed_fields: changed,
+    operations: operations.length > 1 ? inOperationOrder(operations) : operations,
+    declared_at: declaredAt(decl.location),
+  };
+  const locations = fieldLocations(decl);
+  if (locations) change.locations = locations;
+  if (!changed.includes('enrichment_prefix') || before.enrich_datastore === null) return { ok: true, change };
+  const where = decl.origins.enrichment_prefix?.location ?? decl.location;
   return {
     ok: true,
-    change: {
-      datastore: source.ref,
-      action: ordered.length === 0 ? 'no-op' : 'update',
-      before,
-      after,
-      changed_fields: changed,
-      operations: ordered,
-      declared_at: declaredAt(decl.location),
-      ...fieldLocations(decl),
+    change,
+    warning: {
+      severity: 'warning', file: where.file, start: where.start, end: where.end, code: 'prefix-change',
+      message: `changing the prefix of ${describeRef(source.ref)} from ${before.enrichment_prefix} to ${after.enrichment_prefix} leaves the tables under the old prefix behind in the enrichment datastore`,
     },
-    warnings,
   };
 }
 
+/** The link after, and the operation that gets it there (none when it stays). */
 type PlannedLink =
-  | { ok: true; enrich_datastore: DatastoreRef | null; operations: Operation[]; unlinks: boolean }
+  | { ok: true; enrich_datastore: DatastoreRef | null; operation?: Extract<Operation, { type: 'link' | 'unlink' }> }
   | { ok: false; diagnostic: Diagnostic };
 
-function planLink(decl: DesiredDatastore, source: DatastoreRef, before: EnrichmentState, observed: Observation): PlannedLink {
-  const unchanged: PlannedLink = { ok: true, enrich_datastore: before.enrich_datastore, operations: [], unlinks: false };
+function planLink(decl: DesiredDatastore, source: DatastoreRef, before: EnrichmentState, observed: Observation, resolveTarget: (ref: DeclaredRef) => Resolution): PlannedLink {
+  const unchanged: PlannedLink = { ok: true, enrich_datastore: before.enrich_datastore };
   switch (decl.link.kind) {
     case 'unmanaged':
       return unchanged;
     case 'none':
-      return before.enrich_datastore === null ? unchanged : { ok: true, enrich_datastore: null, operations: [{ type: 'unlink' }], unlinks: true };
+      return before.enrich_datastore === null ? unchanged : { ok: true, enrich_datastore: null, operation: { type: 'unlink' } };
     case 'ref': {
       const at = decl.link.location;
-      let target = resolve(decl.link.ref, observed, 'enrichment');
+      let target = resolveTarget(decl.link.ref);
       // Linked already, to a datastore this token may not read: nothing to do, and nothing to check.
       if (!target.ok && before.enrich_datastore !== null && before.enrich_datastore.id === decl.link.ref) {
         target = { ok: true, ref: before.enrich_datastore };
@@ -188,7 +206,7 @@ function planLink(decl: DesiredDatastore, source: DatastoreRef, before: Enrichme
             'link-target-not-enrichment'),
         };
       }
-      return { ok: true, enrich_datastore: target.ref, operations: [{ type: 'link', enrich_datastore: target.ref }], unlinks: false };
+      return { ok: true, enrich_datastore: target.ref, operation: { type: 'link', enrich_datastore: target.ref } };
     }
     default: {
       const unreachable: never = decl.link;
@@ -197,17 +215,17 @@ function planLink(decl: DesiredDatastore, source: DatastoreRef, before: Enrichme
   }
 }
 
-/** The declared settings that differ from the live ones, in canonical form (only those a PUT must carry). */
-function settingsBody(decl: DesiredDatastore, before: EnrichmentState, unlinks: boolean): SettingsPatch {
-  const body: Record<string, unknown> = {};
+/** The declared settings that differ from the live ones, in canonical form (only those a PUT must carry); none when none differ. */
+function settingsBody(decl: DesiredDatastore, before: EnrichmentState, unlinks: boolean): SettingsPatch | undefined {
+  let body: Record<string, unknown> | undefined;
   for (const { key } of SETTINGS) {
     const wanted = decl.settings[key];
     if (wanted === undefined) continue;
     if (key === 'enrichment_remediation_strategy' && unlinks && wanted === 'none') continue;
     if (settingEquals(key, before[key], wanted)) continue;
-    body[key] = canonicalSetting(key, wanted);
+    (body ??= {})[key] = canonicalSetting(key, wanted);
   }
-  return body as SettingsPatch;
+  return body as SettingsPatch | undefined;
 }
 
 /** Whether a `--target` names this declaration: as written, or the datastore it resolved to. */
@@ -287,33 +305,33 @@ function sharedTableWarnings(changes: readonly Change[]): Diagnostic[] {
     const at = first!.declared_at;
     out.push({
       severity: 'warning', file: at.file, start: { line: at.line, column: at.column }, code: 'shared-enrichment-tables',
-      message: `${listSome(group.map((c) => describeRef(c.datastore)))} would ${group.length === 2 ? 'both' : 'all'} write into ${describeRef(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables`,
+      message: `${listSome(group, (c) => describeRef(c.datastore))} would ${group.length === 2 ? 'both' : 'all'} write into ${describeRef(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables`,
       hints: ['give each source its own enrichment_prefix'],
     });
   }
   return out;
 }
 
-/** The first few of a long list, and how many more. */
-function listSome(items: string[], most = 5): string {
-  return items.length <= most ? items.join(', ') : `${items.slice(0, most).join(', ')} and ${items.length - most} more`;
+/** The first few of a long list, and how many more (only those few are described). */
+function listSome<T>(items: readonly T[], describe: (item: T) => string, most = 5): string {
+  const shown = items.slice(0, most).map(describe).join(', ');
+  return items.length <= most ? shown : `${shown} and ${items.length - most} more`;
 }
 
 function declaredAt(location: SourceLocation): DeclaredAt {
   return { file: location.file, line: location.start.line, column: location.start.column };
 }
 
-/** Display only: where the manifests set each field they manage (see `Change.locations`). */
-function fieldLocations(decl: DesiredDatastore): Pick<Change, 'locations'> {
-  const locations: Partial<Record<keyof EnrichmentState, DeclaredSpan>> = {};
+/** Display only: where the manifests set each field they manage (see `Change.locations`); none when they set none. */
+function fieldLocations(decl: DesiredDatastore): Change['locations'] {
+  let locations: Change['locations'];
   for (const field of STATE_FIELDS) {
-    const origin = field === 'enrich_datastore' ? (decl.link.kind === 'unmanaged' ? undefined : { from: decl.link.from, location: decl.link.location }) : decl.origins[field];
-    if (origin) {
-      const where = origin.location;
-      locations[field] = { ...declaredAt(where), end_line: where.end.line, end_column: where.end.column, from: origin.from };
-    }
+    const origin = field === 'enrich_datastore' ? (decl.link.kind === 'unmanaged' ? undefined : decl.link) : decl.origins[field];
+    if (!origin) continue;
+    const where = origin.location;
+    (locations ??= {})[field] = { file: where.file, line: where.start.line, column: where.start.column, end_line: where.end.line, end_column: where.end.column, from: origin.from };
   }
-  return Object.keys(locations).length > 0 ? { locations } : {};
+  return locations;
 }
 
 /** The observed type and tags of a datastore: what a saved plan must record for its rules to be recomputed. */

@@ -16,7 +16,7 @@ export function renderPlanText(plan: Plan, p: Paint): string {
     out.push(p.green(NO_CHANGES));
   } else {
     out.push('enrichctl will perform the following actions:', '');
-    for (const c of changed) out.push(...renderChange(c, p), '');
+    for (const c of changed) renderChange(out, c, p);
     out.push(p.bold(summaryLine(plan)));
   }
   if (plan.unmanaged) out.push('', ...renderUnmanaged(plan.unmanaged, p));
@@ -31,11 +31,10 @@ function renderUnmanaged(unmanaged: readonly UnmanagedDatastore[], p: Paint): st
   return lines;
 }
 
-function renderChange(c: Change, p: Paint): string[] {
-  const lines = [
-    p.dim(`  # ${describeRef(c.datastore)}, declared at ${c.declared_at.file}:${c.declared_at.line}`),
-    `  ${p.yellow('~')} datastore ${describeRef(c.datastore)} {`,
-  ];
+/** Adds one change's block, and the blank line after it, to `lines` (one array for the whole plan: plans run to 100,000 blocks). */
+function renderChange(lines: string[], c: Change, p: Paint): void {
+  const ref = describeRef(c.datastore);
+  lines.push(p.dim(`  # ${ref}, declared at ${c.declared_at.file}:${c.declared_at.line}`), `  ${p.yellow('~')} datastore ${ref} {`);
   for (const field of c.changed_fields) {
     const marker = fieldMarker(field, c.before, c.after);
     const colour = marker === '+' ? p.green : marker === '-' ? p.red : p.yellow;
@@ -49,5 +48,5 @@ function renderChange(c: Change, p: Paint): string[] {
   if (hidden) lines.push(p.dim(`        (${hidden})`));
   lines.push('    }');
   for (const op of c.operations) lines.push(p.dim(`    ${describeOperation(c.datastore.id, op)}${op.type === 'update_settings' ? ` ${JSON.stringify(op.body)}` : ''}`));
-  return lines;
+  lines.push('');
 }

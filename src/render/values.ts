@@ -36,10 +36,15 @@ export function counted(n: number, noun: string): string {
  * equal, or not managed at all); empty when every value is shown.
  */
 export function hiddenFields(c: Pick<Change, 'changed_fields' | 'locations'>): string {
-  const hidden = STATE_FIELDS.filter((f) => !c.changed_fields.includes(f));
-  const managed = hidden.filter((f) => c.locations?.[f] !== undefined).length;
-  const unmanaged = hidden.length - managed;
-  return [...(managed > 0 ? [`${managed} unchanged`] : []), ...(unmanaged > 0 ? [`${unmanaged} not managed`] : [])].join(', ');
+  let managed = 0;
+  let unmanaged = 0;
+  for (const f of STATE_FIELDS) {
+    if (c.changed_fields.includes(f)) continue;
+    if (c.locations?.[f] !== undefined) managed++;
+    else unmanaged++;
+  }
+  if (managed > 0 && unmanaged > 0) return `${managed} unchanged, ${unmanaged} not managed`;
+  return managed > 0 ? `${managed} unchanged` : unmanaged > 0 ? `${unmanaged} not managed` : '';
 }
 
 /**

@@ -12,6 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN as BUNDLE } from '../helpers/bin.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import { testSeed, TOKENS } from '../emulator/helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(ROOT, 'dist/cli/main.js');
@@ -27,10 +29,10 @@ afterAll(async () => {
 });
 
 /** Runs the built binary; resolves with its exit code and the modules it loaded, as paths under the repository. */
-function loaded(args: string[]): Promise<{ code: number; modules: string[] }> {
+function loaded(args: string[], env: Record<string, string> = {}): Promise<{ code: number; modules: string[] }> {
   const record = join(dir, `loads-${args.join('-').replace(/\W+/g, '_')}.txt`);
   return new Promise((done, fail) => {
-    execFile(process.execPath, ['--import', RECORDER, BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', RECORD_LOADS: record } }, (err) => {
+    execFile(process.execPath, ['--import', RECORDER, BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', RECORD_LOADS: record, ...env } }, (err) => {
       const code = err ? Number(err.code) : 0;
       readFile(record, 'utf8')
         .then((text) => done({ code, modules: [...new Set(text.split('\n').filter(Boolean).map((m) => (m.startsWith('file://') ? fileURLToPath(m) : m)))].map((m) => m.replace(`${ROOT}/`, '')) }))
@@ -69,13 +71,27 @@ describe('modules loaded at start-up', () => {
     expect(matching(modules, AJV_COMPILER)).toStrictEqual([]);
   });
 
-  it('sees what a networked command loads (the recorder works): plan loads undici, still not ajv\'s compiler', async () => {
+  it('plan without a URL stops before loading undici (it is loaded by the first request)', async () => {
     const { code, modules } = await loaded(['plan', 'one.yaml']);
     expect(code).toBe(1); // no URL configured
     expect(matching(modules, HANDLERS)).toStrictEqual(['dist/cli/commands/plan-run.js']);
-    expect(matching(modules, UNDICI).length).toBeGreaterThan(0);
-    expect(matching(modules, AJV_COMPILER)).toStrictEqual([]);
-    expect(matching(modules, EMULATOR)).toStrictEqual([]);
+    expect(matching(modules, UNDICI)).toStrictEqual([]);
+  });
+
+  it('sees what a networked command loads (the recorder works): plan loads undici\'s Pool and request API, not its index; still not ajv\'s compiler', async () => {
+    const em = await startEmulator({ seed: testSeed() });
+    try {
+      const { code, modules } = await loaded(['plan', 'one.yaml'], { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKENS.admin });
+      expect(code).toBe(1); // the manifest's datastores are not the seed's
+      expect(matching(modules, HANDLERS)).toStrictEqual(['dist/cli/commands/plan-run.js']);
+      expect(modules).toContain('node_modules/undici/lib/dispatcher/pool.js');
+      expect(modules).toContain('node_modules/undici/lib/api/api-request.js');
+      expect(modules).not.toContain('node_modules/undici/index.js');
+      expect(matching(modules, AJV_COMPILER)).toStrictEqual([]);
+      expect(matching(modules, EMULATOR)).toStrictEqual([]);
+    } finally {
+      await em.close();
+    }
   });
 });
 
@@ -84,10 +100,10 @@ describe('modules loaded at start-up', () => {
  * function named by the module's path (`src/api/client.ts`, `node_modules/undici/index.js`): `all`
  * lists those wrappers, `evaluated` the ones that ran.
  */
-async function evaluated(args: string[]): Promise<{ code: number; all: string[]; evaluated: string[] }> {
+async function evaluated(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; all: string[]; evaluated: string[] }> {
   const coverage = await mkdtemp(join(dir, 'coverage-'));
   const code = await new Promise<number>((done) => {
-    execFile(process.execPath, [BUNDLE, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', NODE_V8_COVERAGE: coverage } }, (err) => done(err ? Number(err.code) : 0));
+    execFile(process.execPath, [BUNDLE, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', NODE_V8_COVERAGE: coverage, ...env } }, (err) => done(err ? Number(err.code) : 0));
   });
   const all: string[] = [];
   const ran: string[] = [];
@@ -126,11 +142,16 @@ describe('modules evaluated in the bundle', () => {
   });
 
   it('sees what a networked command evaluates (the check works): plan evaluates undici, still not ajv\'s compiler', async () => {
-    const { code, evaluated: ran } = await evaluated(['plan', 'one.yaml']);
-    expect(code).toBe(1); // no URL configured
-    expect(matching(ran, B_HANDLERS)).toStrictEqual(['src/cli/commands/plan-run.ts']);
-    expect(matching(ran, B_UNDICI).length).toBeGreaterThan(0);
-    expect(matching(ran, B_AJV_COMPILER)).toStrictEqual([]);
-    expect(matching(ran, B_EMULATOR)).toStrictEqual([]);
+    const em = await startEmulator({ seed: testSeed() });
+    try {
+      const { code, evaluated: ran } = await evaluated(['plan', 'one.yaml'], { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKENS.admin });
+      expect(code).toBe(1); // the manifest's datastores are not the seed's
+      expect(matching(ran, B_HANDLERS)).toStrictEqual(['src/cli/commands/plan-run.ts']);
+      expect(matching(ran, B_UNDICI).length).toBeGreaterThan(0);
+      expect(matching(ran, B_AJV_COMPILER)).toStrictEqual([]);
+      expect(matching(ran, B_EMULATOR)).toStrictEqual([]);
+    } finally {
+      await em.close();
+    }
   });
 });

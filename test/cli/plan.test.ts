@@ -75,14 +75,32 @@ describe('plan outputs and exit codes', () => {
     expect((JSON.parse(byId.stdout) as { summary: object }).summary).toStrictEqual({ link: 0, unlink: 0, update: 0, unchanged: 1 });
   });
 
-  it('stops on an invalid manifest before any request', async () => {
+  it('stops on an invalid manifest: its diagnostics only, the first pages it had sent abandoned unanswered', async () => {
     const e = await emulator();
+    // The first pages go out before the manifests are read; the latency keeps them unanswered until
+    // they are abandoned (the emulator logs a request when it answers it).
+    e.setFaults({ latencyMs: 3_000 });
     const dir = await workspace({ 'm.yaml': manifest('  - datastore: Orders\n    high_count_rollup_threshold: 0\n') });
-    const r = await run(['plan', 'm.yaml'], { cwd: dir, env: env(e) });
+    const r = await run(['plan', 'm.yaml', '--verbose'], { cwd: dir, env: env(e) });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^m\.yaml:4:34: error: /);
     expect(r.stderr).toContain('Planning failed: 1 error; nothing was changed.');
+    // --verbose says the two requests were cancelled, and nothing else about the network.
+    expect(r.stderr.split('\n').filter((l) => /GET|network|interrupt/i.test(l)).map((l) => l.replace(/ in \d+ ms/, ''))).toStrictEqual([
+      'http: GET /datastores?page=1&size=100&enrichment_only=false -> CANCELLED (attempt 1)',
+      'http: GET /datastores?page=1&size=100&enrichment_only=true -> CANCELLED (attempt 1)',
+    ]);
     expect(e.calls()).toStrictEqual([]);
+    // Without --verbose, the diagnostic and the plan's last line, nothing else.
+    const quiet = await run(['plan', 'm.yaml'], { cwd: dir, env: env(e) });
+    expect(quiet.code).toBe(1);
+    expect(quiet.stderr).toBe([
+      'm.yaml:4:34: error: high_count_rollup_threshold must be between 1 and 1,000, got 0',
+      '4 |     high_count_rollup_threshold: 0',
+      '  |                                  ^',
+      'Planning failed: 1 error; nothing was changed.',
+      '',
+    ].join('\n'));
   });
 
   it('reports plan-time errors with the file, line and column that declared them', async () => {

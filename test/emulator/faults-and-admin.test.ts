@@ -211,13 +211,13 @@ describe('admin API under /_emulator', () => {
 });
 
 describe('call log', () => {
-  it('records method, path, raw query, parsed body, status and time, in order', async () => {
+  it('records method, path, raw query, parsed body, status and times, in order', async () => {
     await call(em, 'GET', '/datastores?size=2&name=Sales%20W');
     await call(em, 'PUT', '/datastores/43', { body: { high_count_rollup_threshold: 7 } });
     await call(em, 'PUT', '/datastores/43', { rawBody: 'not json' });
     await call(em, 'DELETE', '/datastores/42/enrichment', { token: TOKENS.editor });
     const calls = em.calls();
-    expect(calls.map(({ at, ...rest }) => rest)).toStrictEqual([
+    expect(calls.map(({ at, received, ...rest }) => rest)).toStrictEqual([
       { seq: 1, method: 'GET', path: '/api/datastores', query: 'size=2&name=Sales%20W', body: null, status: 200 },
       { seq: 2, method: 'PUT', path: '/api/datastores/43', query: '', body: { high_count_rollup_threshold: 7 }, status: 200 },
       { seq: 3, method: 'PUT', path: '/api/datastores/43', query: '', body: 'not json', status: 422 },
@@ -226,6 +226,9 @@ describe('call log', () => {
     const times = calls.map((c) => c.at);
     expect(times).toStrictEqual([...times].sort((a, b) => a - b));
     expect(times[0]).toBeGreaterThan(0);
+    // Arrival comes before the answer, and both count from the handle's startedAt (this process's clock).
+    for (const c of calls) expect(c.received).toBeLessThanOrEqual(c.at);
+    expect(em.startedAt + calls.at(-1)!.at).toBeLessThanOrEqual(performance.now());
   });
 
   it('logs unknown /api paths and 401s too, and never contains a token', async () => {

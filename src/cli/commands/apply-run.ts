@@ -93,7 +93,7 @@ async function planNow(client: QualyticsClient, options: ApplyCommandOptions, vi
  */
 async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): Promise<Plan | ExitCode> {
   const saved = await readPlanFile(file, io.cwd);
-  const desired = readDesired(saved.manifest_paths, io);
+  const desired = await readDesired(saved.manifest_paths, io);
   const refuse = refusal(`the plan in ${file}`);
   const mismatches = planMismatches(saved, client.baseUrl, desired.ok ? desired.digest : undefined);
   if (mismatches.length > 0 || !desired.ok) return refuse(mismatches);

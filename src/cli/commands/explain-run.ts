@@ -19,7 +19,7 @@ export interface ExplainOptions extends ConnectedFlags {
 
 export async function runExplain(options: ExplainOptions, io: Io): Promise<ExitCode> {
   const view = explainView(options.format, outputOf(io, !options.color));
-  const desired = readDesired(options.paths, io);
+  const desired = await readDesired(options.paths, io);
   if (!desired.ok) {
     view.diagnostics(desired.diagnostics, desired.sources);
     const n = desired.diagnostics.filter((d) => d.severity === 'error').length;

@@ -1,11 +1,13 @@
 /** `enrichctl plan`'s handler, loaded only when the command runs (`plan.ts` defines the command). */
-import { fanOut } from '../../render/views/fan-out.js';
-import { planView, type PlanFormat, type PlanView } from '../../render/views/plan-view.js';
+import type { QualyticsClient } from '../../api/client.js';
+import type { FirstPages } from '../../api/observe.js';
+import type { PlanFormat } from '../../render/views/formats.js';
+import type { PlanView } from '../../render/views/plan-view.js';
 import { connect, release } from '../connect.js';
 import type { ConnectedFlags } from '../connection-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { outputOf, type Io } from '../io.js';
-import { makePlan } from '../planning.js';
+import { makePlan, sendFirstPages } from '../planning.js';
 import { checkPlanOut, writePlanFile } from '../saved-plan.js';
 import { abortReason, checkReportFiles, reportSet, runInfo, type ReportRequest } from '../reports.js';
 
@@ -27,16 +29,26 @@ export async function runPlan(options: PlanOptions, io: Io): Promise<ExitCode> {
   if (options.out !== undefined) checkPlanOut(options.out, io.cwd, options.paths);
   checkReportFiles(options.reports, io.cwd, [...options.paths, ...(options.out === undefined ? [] : [options.out])]);
   const run = runInfo();
+  // The first requests go out before the views and their renderers load: those wait for the
+  // network anyway. A failure to connect is awaited below, where the views report it.
+  const started = connectAndAsk(options, io);
+  await started.catch(() => undefined);
+  const [{ planView }, { fanOut }] = await Promise.all([import('../../render/views/plan-view.js'), import('../../render/views/fan-out.js')]);
   const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run));
   const view = fanOut([planView(options.format, outputOf(io, !options.color), run), ...reports.views]);
   // The reports still say a failed run failed (Prometheus: enrichctl_plan_success 0); the error is program.ts's to print.
-  return reports.around(() => planAndShow(options, view, io), (err) => view.aborted(abortReason(err)));
+  return reports.around(() => planAndShow(started, options, view, io), (err) => view.aborted(abortReason(err)));
 }
 
-async function planAndShow(options: PlanOptions, view: PlanView, io: Io): Promise<ExitCode> {
+async function connectAndAsk(options: PlanOptions, io: Io): Promise<{ client: QualyticsClient; first: FirstPages }> {
   const client = await connect(options, io);
+  return { client, first: await sendFirstPages(client) };
+}
+
+async function planAndShow(started: ReturnType<typeof connectAndAsk>, options: PlanOptions, view: PlanView, io: Io): Promise<ExitCode> {
+  const { client, first } = await started;
   try {
-    const planned = await makePlan(client, options, io);
+    const planned = await makePlan(client, options, io, first);
     if (!planned.ok) {
       view.failed(planned.diagnostics, planned.sources, planned.declarations);
       return EXIT.error;

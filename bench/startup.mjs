@@ -1,0 +1,41 @@
+// Start-up (issue 14): `--version` and `--help` within 1.3x a bare `node -e 0`, `validate` of a
+// one-entry manifest within 1.5x, each measured in the same run as the bare node. The runs are
+// interleaved (bare node, --version, --help, validate, then again) so that a drift in the machine's
+// load hits every figure alike. Run after a build: `npm run build && node bench/startup.mjs`.
+import { rmSync } from 'node:fs';
+import { RUNS, runBareNode, runCli, show, stats, target, workspace } from './lib.mjs';
+
+const ROUNDS = Number(process.env.BENCH_STARTUP_RUNS ?? Math.max(11, RUNS * 3));
+const dir = workspace({ 'm.yaml': 'version: 1\ndatastores:\n  - datastore: Sales Warehouse\n    enrichment_datastore: Enrichment\n' });
+
+const COMMANDS = [
+  { label: 'enrichctl --version', args: ['--version'], limit: 1.3 },
+  { label: 'enrichctl --help', args: ['--help'], limit: 1.3 },
+  { label: 'enrichctl validate (one entry)', args: ['validate', 'm.yaml'], limit: 1.5 },
+];
+
+const bare = [];
+const times = COMMANDS.map(() => []);
+await runBareNode(); // warm the file cache
+for (const c of COMMANDS) await runCli(c.args, { cwd: dir });
+for (let round = 0; round < ROUNDS; round++) {
+  bare.push((await runBareNode()).ms);
+  for (const [i, c] of COMMANDS.entries()) {
+    const r = await runCli(c.args, { cwd: dir });
+    if (r.code !== 0) throw new Error(`${c.label} exited ${r.code}\n${r.stderr}`);
+    times[i].push(r.ms);
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+
+const floor = stats(bare);
+console.log(`start-up: ${ROUNDS} interleaved rounds of bare node and each command, whole process wall time`);
+console.log(`  bare node -e 0: ${show(floor)}`);
+for (const [i, c] of COMMANDS.entries()) {
+  target({
+    label: c.label,
+    measured: stats(times[i]),
+    bound: { value: floor.median, text: `bare node ${floor.median.toFixed(0)} ms` },
+    limit: c.limit,
+  });
+}
