@@ -6,8 +6,7 @@ import type { Diagnostic, Severity } from '../core/diagnostics.js';
 import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type SettingKey } from '../core/settings.js';
 import { findNode, locate } from '../source/locate.js';
-import type { Node } from 'yaml';
-import { nodeRange, type SourceRange, type YamlDocument } from '../source/positions.js';
+import type { YamlDocument } from '../source/positions.js';
 import type { DesiredDatastore, DesiredLink, DesiredRule, DesiredSettings, SettingOrigin, SourceLocation } from '../model/desired.js';
 import type { DeclaredRef } from '../model/desired.js';
 import type { ManifestEntry, ManifestRule, ManifestSettings } from './manifest-types.js';
@@ -34,7 +33,7 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
   for (const { document, defaults, entries, rules: documentRules } of manifests) {
     const report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]): void => {
       const range = locate(document, path, 'value');
-      diagnostics.push({ severity, file: document.file, ...(range ?? {}), message, code, ...(hints ? { hints } : {}) });
+      diagnostics.push({ severity, file: document.file, ...range, message, code, ...(hints ? { hints } : {}) });
     };
     checkPrefix(defaults, ['defaults'], report);
     const defaultsLocations = new Map<string, SourceLocation>();
@@ -138,10 +137,8 @@ function effectiveSettings(
   return { settings, origins };
 }
 
-function locationOf(document: YamlDocument, path: string[], from?: Node): SourceLocation {
-  const node = findNode(document, path, 'value', from);
-  const range: SourceRange = (node && nodeRange(document.lineCounter, node)) ?? { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
-  return { file: document.file, ...range };
+function locationOf(document: YamlDocument, path: string[], from?: number): SourceLocation {
+  return { file: document.file, ...document.nodes.range(findNode(document, path, 'value', from)) };
 }
 
 function refKey(ref: DeclaredRef): string {

@@ -3,8 +3,8 @@
  * Aliases are followed when descending, but a value written as `*alias` is pointed at where the
  * alias is written, which is where the user looks.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { nodeRange, type SourceRange, type YamlDocument } from './positions.js';
+import type { SourceRange, YamlDocument } from './positions.js';
+import { NodeKind } from './yaml-index.js';
 
 /** `/datastores/3/enrichment_prefix` -> `['datastores', '3', 'enrichment_prefix']`. */
 export function parsePointer(pointer: string): string[] {
@@ -21,33 +21,35 @@ export type NodePart = 'key' | 'value';
  * The node at `path` (its key or its value); the deepest node reached when the path does not exist.
  * `from` starts the walk at a node found before (callers looking up many keys of one entry).
  */
-export function findNode(document: YamlDocument, path: readonly string[], part: NodePart = 'value', from?: Node): Node | undefined {
-  let node: unknown = from ?? document.tree.contents;
+export function findNode(document: YamlDocument, path: readonly string[], part: NodePart = 'value', from?: number): number {
+  const nodes = document.nodes;
+  let node = from ?? document.root;
   for (let i = 0; i < path.length; i++) {
-    const segment = path[i];
-    const container = isAlias(node) ? node.resolve(document.tree) : node;
-    if (isMap(container)) {
-      const pair = container.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+    const segment = path[i] ?? '';
+    const container = nodes.kind(node) === NodeKind.Alias ? (nodes.aliasTargets.get(node) ?? -1) : node;
+    if (container === -1) break;
+    const kind = nodes.kind(container);
+    if (kind === NodeKind.Mapping) {
+      const pair = nodes.pair(container, segment);
       if (!pair) break;
-      if (i === path.length - 1 && part === 'key') return asNode(pair.key);
-      // An absent value (`key:` with nothing after it) has no node of its own: point at the key.
-      node = pair.value ?? pair.key;
-    } else if (isSeq(container)) {
-      const item: unknown = container.items[Number(segment)];
-      if (item === undefined) break;
+      if (i === path.length - 1 && part === 'key') return pair.key;
+      node = pair.value;
+    } else if (kind === NodeKind.Sequence) {
+      const item = nodes.item(container, Number(segment));
+      if (item === -1) break;
       node = item;
     } else {
       break;
     }
   }
-  return asNode(node);
+  return node;
 }
 
-export function locate(document: YamlDocument, path: readonly string[], part: NodePart = 'value'): SourceRange | undefined {
-  const node = findNode(document, path, part);
-  return node ? nodeRange(document.lineCounter, node) : undefined;
+export function locate(document: YamlDocument, path: readonly string[], part: NodePart = 'value'): SourceRange {
+  return document.nodes.range(findNode(document, path, part));
 }
 
-function asNode(value: unknown): Node | undefined {
-  return isScalar(value) || isMap(value) || isSeq(value) || isAlias(value) ? value : undefined;
+/** `key:` with nothing after it (YAML null, written by saying nothing). */
+export function isEmptyNode(document: YamlDocument, node: number): boolean {
+  return document.nodes.kind(node) === NodeKind.Empty;
 }

@@ -1,0 +1,137 @@
+/**
+ * Where each node of a YAML file is: a compact index built while js-yaml reads the file
+ * (`yaml-events.ts`), asked for positions only when a diagnostic or a location needs one.
+ *
+ * Nodes are numbers. Each has a kind, a start and an end offset (what `yaml` calls a node's
+ * `range[0]..range[1]`: a scalar's text, an alias's `*name`, a flow collection with its brackets, a
+ * block collection up to the end of its last line), and its children as a linked list (`first`,
+ * `next`): a mapping's children are its keys and values in turn, a sequence's its items.
+ */
+import type { SourcePosition } from '../core/diagnostics.js';
+
+export const enum NodeKind {
+  Scalar = 1,
+  Mapping = 2,
+  Sequence = 3,
+  Alias = 4,
+  /** No content (`key:` with nothing after it): null, and zero-width. */
+  Empty = 5,
+}
+
+/** Low bits of `kinds`: the kind; higher bits: flags. */
+const KIND_MASK = 7;
+/** A mapping or sequence in block style (its end is the end of its last line). */
+export const BLOCK = 8;
+/** The node came after a `:` in its parent: a mapping's value (flow sequences: a single-pair mapping's). */
+export const AFTER_COLON = 16;
+
+export interface SourceRange {
+  start: SourcePosition;
+  end: SourcePosition;
+}
+
+export class YamlIndex {
+  kinds: Int32Array = new Int32Array(64);
+  starts: Int32Array = new Int32Array(64);
+  ends: Int32Array = new Int32Array(64);
+  firsts: Int32Array = new Int32Array(64);
+  nexts: Int32Array = new Int32Array(64);
+  /** A scalar's value as read (what a key is named by), by node. */
+  labels: unknown[] = [];
+  /** Alias node -> the node its anchor named (absent when the anchor was not yet complete). */
+  aliasTargets = new Map<number, number>();
+  count = 0;
+  /** Offsets in the text js-yaml reads are this much smaller than in the file (a byte order mark). */
+  base = 0;
+  private lineStarts: Int32Array | undefined;
+  private items = new Map<number, Int32Array>();
+
+  constructor(readonly text: string) {
+    const guess = Math.max(64, text.length >> 3);
+    this.grow(guess);
+  }
+
+  add(): number {
+    const id = this.count++;
+    if (id >= this.kinds.length) this.grow(this.kinds.length * 2);
+    this.kinds[id] = 0;
+    this.firsts[id] = -1;
+    this.nexts[id] = -1;
+    this.labels[id] = undefined;
+    return id;
+  }
+
+  /** Forgets every node from `id` on (js-yaml read them while trying what the text is, then read it otherwise). */
+  truncate(id: number): void {
+    this.count = id;
+    this.labels.length = id;
+  }
+
+  kind(node: number): NodeKind {
+    return (this.kinds[node] ?? 0) & KIND_MASK;
+  }
+
+  /** The value of the pair whose key reads `name`, or its key; -1 when there is none. */
+  pair(mapping: number, name: string): { key: number; value: number } | undefined {
+    for (let key = this.firsts[mapping] ?? -1; key !== -1; ) {
+      const value = this.nexts[key] ?? -1;
+      if (this.kind(key) === NodeKind.Scalar && (this.labels[key] === null ? '' : String(this.labels[key])) === name) return { key, value };
+      key = value === -1 ? -1 : (this.nexts[value] ?? -1);
+    }
+    return undefined;
+  }
+
+  /** A sequence's item by position, -1 when there is none (the items are listed once per sequence). */
+  item(sequence: number, position: number): number {
+    let list = this.items.get(sequence);
+    if (!list) {
+      const ids: number[] = [];
+      for (let c = this.firsts[sequence] ?? -1; c !== -1; c = this.nexts[c] ?? -1) ids.push(c);
+      list = Int32Array.from(ids);
+      this.items.set(sequence, list);
+    }
+    return Number.isInteger(position) && position >= 0 && position < list.length ? (list[position] ?? -1) : -1;
+  }
+
+  range(node: number): SourceRange {
+    return this.offsetRange(this.starts[node] ?? 0, this.ends[node] ?? 0);
+  }
+
+  offsetRange(start: number, end: number): SourceRange {
+    return { start: this.position(start), end: this.position(Math.max(start, end)) };
+  }
+
+  /** 1-based line and column of an offset in js-yaml's text. */
+  position(offset: number): SourcePosition {
+    // js-yaml reads the text with a line break added when it lacks one: an end may be past the text.
+    const at = Math.min(offset + this.base, this.text.length);
+    const starts = (this.lineStarts ??= lineStartsOf(this.text));
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((starts[mid] ?? 0) <= at) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, column: at - (starts[low] ?? 0) + 1 };
+  }
+
+  private grow(size: number): void {
+    const copy = (from: Int32Array): Int32Array => {
+      const to = new Int32Array(size);
+      to.set(from.subarray(0, Math.min(from.length, size)));
+      return to;
+    };
+    this.kinds = copy(this.kinds);
+    this.starts = copy(this.starts);
+    this.ends = copy(this.ends);
+    this.firsts = copy(this.firsts);
+    this.nexts = copy(this.nexts);
+  }
+}
+
+function lineStartsOf(text: string): Int32Array {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return Int32Array.from(starts);
+}
