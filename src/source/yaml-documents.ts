@@ -51,8 +51,9 @@ export function readYamlDocuments(file: string, text: string): YamlReadResult {
     loadAll(text, null, options as unknown as Parameters<typeof loadAll>[2]);
   } catch (err) {
     if (!(err instanceof YAMLException)) throw err;
-    const at = (err as YAMLException & { mark?: { position?: number } }).mark?.position ?? 0;
-    failure = /exceeded maxDepth/.test(err.reason) ? error('yaml-too-deep', TOO_DEEP, at) : error('yaml-syntax', `invalid YAML: ${err.reason}`, at);
+    const at = errorOffset(text, nodes.base, err);
+    // The character where reading stopped (none at the end of the file).
+    failure = /exceeded maxDepth/.test(err.reason) ? error('yaml-too-deep', TOO_DEEP, at) : error('yaml-syntax', `invalid YAML: ${err.reason}`, at, at + 1);
   }
   const roots = builder.roots;
   // The document being read when js-yaml stopped is the one the error is in.
@@ -86,6 +87,17 @@ export function readYamlDocuments(file: string, text: string): YamlReadResult {
     diagnostics.push({ severity: 'error', file, message: 'file is empty: no YAML content', code: 'empty-file' });
   }
   return { documents, diagnostics };
+}
+
+/**
+ * Where js-yaml stopped, moved to what `yaml` pointed at: an unknown alias's `*`, not its end; a
+ * badly indented line's start, not its first character.
+ */
+function errorOffset(text: string, base: number, err: YAMLException): number {
+  const at = err.mark?.position ?? 0;
+  if (err.reason.startsWith('unidentified alias')) return Math.max(0, text.lastIndexOf('*', at + base) - base);
+  if (err.reason.startsWith('bad indentation')) return Math.max(0, text.lastIndexOf('\n', at + base - 1) + 1 - base);
+  return at;
 }
 
 function describe(file: string, nodes: YamlIndex, finding: Finding): Diagnostic {
