@@ -17,6 +17,7 @@
  */
 import { AFTER_COLON, BLOCK, NodeKind, YamlIndex } from './yaml-index.js';
 import { RESOLVED_TAG } from './yaml-schema.js';
+import { blockScalarEnd, colonBetween, columnOf, commentLines, contentStart, isBreak, itemDashes, lineEnd, pastBreak, shortTag, skipSpaces, tokenEnd, trimBack, writtenTag } from './yaml-text.js';
 
 /** What the listener reads of js-yaml's state (lib/loader.js `State`). */
 export interface ReaderState {
@@ -277,16 +278,7 @@ export class IndexBuilder {
     if (paired && !block) this.pairItems(sequence);
     if (!block || !Array.isArray(result) || result.length <= children) return;
     // Every `-` at the sequence's column; those no item starts after are empty items.
-    const start = index.starts[sequence] ?? 0;
-    const lineStart = input.lastIndexOf('\n', start - 1) + 1;
-    const column = start - lineStart;
-    const dashes: number[] = [];
-    for (let line = lineStart; line !== -1 && line < close; ) {
-      const dash = line + column;
-      if (input.charCodeAt(dash) === 0x2d && isSpaceOrBreak(input.charCodeAt(dash + 1)) && /^ *$/.test(input.slice(line, dash))) dashes.push(dash);
-      const next = input.indexOf('\n', line);
-      line = next === -1 ? -1 : next + 1;
-    }
+    const dashes = itemDashes(input, index.starts[sequence] ?? 0, close);
     if (dashes.length < result.length) {
       // js-yaml reads a `-` less indented than the sequence after an empty item as one more item.
       this.findings.push({ node: sequence, code: 'yaml-syntax', start: close, end: close, text: 'bad indentation of a sequence entry' });
@@ -390,126 +382,4 @@ function renameNullKey(mapping: Record<string, unknown>): void {
   const entries = Object.entries(mapping);
   for (const [key] of entries) delete mapping[key];
   for (const [key, value] of entries) Object.defineProperty(mapping, key === 'null' ? '' : key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function isBreak(c: number): boolean {
-  return c === 0x0a || c === 0x0d;
-}
-
-function isSpaceOrBreak(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0 || Number.isNaN(c);
-}
-
-function skipSpaces(input: string, at: number): number {
-  let c = input.charCodeAt(at);
-  while (c === 0x20 || c === 0x09) c = input.charCodeAt(++at);
-  return at;
-}
-
-/** The end of an anchor, alias or tag name starting at `at`. */
-function tokenEnd(input: string, at: number, stopAtFlow: boolean): number {
-  for (;;) {
-    const c = input.charCodeAt(at);
-    if (isSpaceOrBreak(c) || (stopAtFlow && (c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d))) return at;
-    at++;
-  }
-}
-
-/** Where a node's own text starts: past spaces, line breaks, comments, and its tag and anchor. */
-export function contentStart(input: string, at: number): number {
-  for (;;) {
-    const c = input.charCodeAt(at);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
-      at++;
-    } else if (c === 0x23 /* # */) {
-      while (at < input.length && !isBreak(input.charCodeAt(at))) at++;
-    } else if (c === 0x21 /* ! */ && input.charCodeAt(at + 1) === 0x3c /* < */) {
-      const close = input.indexOf('>', at);
-      at = close === -1 ? input.length : close + 1;
-    } else if (c === 0x21 || c === 0x26 /* & */) {
-      at = tokenEnd(input, at + 1, c === 0x26);
-    } else {
-      return at;
-    }
-  }
-}
-
-/** Whether a `:` stands between two offsets, outside comments. */
-function colonBetween(input: string, from: number, to: number): boolean {
-  for (let at = from; at < to; at++) {
-    const c = input.charCodeAt(at);
-    if (c === 0x3a) return true;
-    if (c === 0x23 && (at === from || isSpaceOrBreak(input.charCodeAt(at - 1)))) {
-      while (at < to && !isBreak(input.charCodeAt(at))) at++;
-    }
-  }
-  return false;
-}
-
-function columnOf(input: string, at: number): number {
-  return at - (input.lastIndexOf('\n', at - 1) + 1);
-}
-
-function lineEnd(input: string, at: number): number {
-  while (at < input.length && !isBreak(input.charCodeAt(at)) && input.charCodeAt(at) !== 0) at++;
-  return at;
-}
-
-/**
- * Past the comment lines from `at` (a line start) indented at least `indent`, and the blank lines
- * among them; after a `nested` collection, also past the blank lines and indentation that follow.
- */
-function commentLines(input: string, at: number, indent: number, nested: boolean): number {
-  let end = at;
-  let line = at;
-  while (line < input.length) {
-    const text = skipSpaces(input, line);
-    const c = input.charCodeAt(text);
-    if (c === 0x23 && text - line >= indent) {
-      line = pastBreak(input, lineEnd(input, text));
-      end = line;
-    } else if (isBreak(c)) {
-      line = pastBreak(input, text);
-    } else {
-      break;
-    }
-  }
-  if (!nested || end === at) return end;
-  while (isSpaceOrBreak(input.charCodeAt(end)) && end < input.length && input.charCodeAt(end) !== 0) end++;
-  return end;
-}
-
-function pastBreak(input: string, at: number): number {
-  if (input.charCodeAt(at) === 0x0d && input.charCodeAt(at + 1) === 0x0a) return at + 2;
-  return isBreak(input.charCodeAt(at)) ? at + 1 : at;
-}
-
-/** A block scalar (`|`, `>`) ends with its last line's break; js-yaml stops past the blank lines after it. */
-function blockScalarEnd(input: string, close: number, start: number): number {
-  const content = trimBack(input, close, start);
-  // Without content, the blank lines after the header are the scalar's too.
-  if (input.indexOf('\n', start) >= content) return input.lastIndexOf('\n', close - 1) + 1;
-  return pastBreak(input, lineEnd(input, content));
-}
-
-/** A plain scalar's end: js-yaml stops past the spaces before a comment or a `:`. */
-function trimBack(input: string, end: number, start: number): number {
-  while (end > start && isSpaceOrBreak(input.charCodeAt(end - 1))) end--;
-  return end;
-}
-
-/** The tag as written (`!secret`, `!!int`), which precedes its node, possibly on the line before. */
-function writtenTag(input: string, nodeStart: number): { start: number; text: string } | undefined {
-  let end = nodeStart;
-  while (end > 0 && /\s/.test(input[end - 1] ?? '')) end--;
-  let start = end;
-  while (start > 0 && !/\s/.test(input[start - 1] ?? '')) start--;
-  const written = input.slice(start, end);
-  if (written.startsWith('!')) return { start, text: written };
-  // An anchor between the tag and the node: `!t &a x`.
-  return written.startsWith('&') ? writtenTag(input, start) : undefined;
-}
-
-function shortTag(tag: string): string {
-  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
 }
