@@ -35,7 +35,7 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
       const range = locate(document, path, 'value');
       diagnostics.push({ severity, file: document.file, ...range, message, code, ...(hints ? { hints } : {}) });
     };
-    checkPrefix(defaults, ['defaults'], report);
+    const defaultsPrefix = checkPrefix(defaults, ['defaults'], report);
     const defaultsLocations = new Map<string, SourceLocation>();
     const defaultsWhere = (key: string): SourceLocation => {
       let location = defaultsLocations.get(key);
@@ -54,19 +54,20 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
       const entryNode = findNode(document, at);
       const where = (key: string): SourceLocation => locationOf(document, [key], entryNode);
       const location = where('datastore');
-      const first = declared.get(refKey(entry.datastore));
+      const key = refKey(entry.datastore);
+      const first = declared.get(key);
       if (first) {
         report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeDeclared(entry.datastore)} is declared twice; first at ${formatLocation(first)}`, [
           'declare each datastore once: merge the two entries',
         ]);
       } else {
-        declared.set(refKey(entry.datastore), location);
+        declared.set(key, location);
       }
       if (partial) continue;
-      checkPrefix(entry, at, report);
+      const prefix = checkPrefix(entry, at, report) ?? defaultsPrefix;
 
       const link = linkOf(document, entry, at, where, report);
-      const { settings, origins } = effectiveSettings(entry, defaults, where, defaultsWhere);
+      const { settings, origins } = effectiveSettings(entry, defaults, prefix, where, defaultsWhere);
       const strategy = settings.enrichment_remediation_strategy;
       if (link.kind === 'none' && strategy !== undefined && STRATEGIES_NEEDING_LINK.includes(strategy)) {
         if (origins.enrichment_remediation_strategy?.from === 'entry') {
@@ -96,18 +97,18 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
 
 const PREFIX_SPEC = SETTINGS.find((s) => s.kind === 'prefix');
 
-
-
-function checkPrefix(settings: ManifestSettings, at: string[], report: Report): void {
+/** Reports a prefix that is invalid or will be stored otherwise; returns it as stored. */
+function checkPrefix(settings: ManifestSettings, at: string[], report: Report): string | undefined {
   const prefix = settings.enrichment_prefix;
-  if (prefix === undefined) return;
+  if (prefix === undefined) return undefined;
   const problem = PREFIX_SPEC ? settingProblem(PREFIX_SPEC, prefix) : undefined;
-  const path = [...at, 'enrichment_prefix'];
+  const stored = normalisePrefix(prefix);
   if (problem) {
-    report('error', 'invalid-prefix', path, problem);
-  } else if (normalisePrefix(prefix) !== prefix) {
-    report('note', 'prefix-normalised', path, `enrichment_prefix ${JSON.stringify(prefix)} will be stored as ${JSON.stringify(normalisePrefix(prefix))}`);
+    report('error', 'invalid-prefix', [...at, 'enrichment_prefix'], problem);
+  } else if (stored !== prefix) {
+    report('note', 'prefix-normalised', [...at, 'enrichment_prefix'], `enrichment_prefix ${JSON.stringify(prefix)} will be stored as ${JSON.stringify(stored)}`);
   }
+  return stored;
 }
 
 function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], where: (key: string) => SourceLocation, report: Report): DesiredLink {
@@ -121,6 +122,8 @@ function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], wher
 function effectiveSettings(
   entry: ManifestEntry,
   defaults: ManifestSettings,
+  /** The prefix as stored (the entry's, else the defaults'). */
+  prefix: string | undefined,
   where: (key: string) => SourceLocation,
   defaultsWhere: (key: string) => SourceLocation,
 ): { settings: DesiredSettings; origins: Partial<Record<SettingKey, SettingOrigin>> } {
@@ -130,7 +133,7 @@ function effectiveSettings(
     const own = entry[key];
     const value = own ?? defaults[key];
     if (value === undefined) return;
-    settings[key] = (key === 'enrichment_prefix' && typeof value === 'string' ? normalisePrefix(value) : value) as DesiredSettings[K];
+    settings[key] = (key === 'enrichment_prefix' ? prefix : value) as DesiredSettings[K];
     origins[key] = own !== undefined ? { from: 'entry', location: where(key) } : { from: 'defaults', location: defaultsWhere(key) };
   };
   for (const spec of SETTINGS) take(spec.key);

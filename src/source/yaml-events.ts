@@ -150,7 +150,6 @@ export class IndexBuilder {
         index.starts[id] = start;
         index.ends[id] = first === 0x7c || first === 0x3e ? blockScalarEnd(input, close, start) : trimBack(input, close, start);
         if ((first === 0x22 || first === 0x27) && input.indexOf('\n', start) < (index.ends[id] ?? 0)) this.checkContinuation(id, input, start, sp);
-        index.labels[id] = state.result;
         const value = state.result;
         if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
           this.findings.push({ node: id, code: 'unsafe-integer', start, end: index.ends[id] ?? start, text: input.slice(start, index.ends[id]).trim(), value });
@@ -242,7 +241,7 @@ export class IndexBuilder {
       }
       pairs++;
       const kind = index.kind(key);
-      if ((kind === NodeKind.Scalar || kind === NodeKind.Empty) && index.labels[key] === null) nullKey = true;
+      if (kind === NodeKind.Empty || (kind === NodeKind.Scalar && NULL_START.has(this.index.text.charCodeAt((index.starts[key] ?? 0) + index.base)) && index.keyName(key) === '')) nullKey = true;
       if (kind === NodeKind.Mapping || kind === NodeKind.Sequence) {
         this.findings.push({ node: key, code: 'yaml-complex-key', start: index.starts[key] ?? 0, end: index.ends[key] ?? 0, text: '' });
       }
@@ -251,7 +250,9 @@ export class IndexBuilder {
     }
     if (typeof result !== 'object' || result === null) return;
     if (nullKey) renameNullKey(result as Record<string, unknown>);
-    if (Object.keys(result).length !== pairs) this.findDuplicates(mapping);
+    let names = 0;
+    for (const name in result) if (Object.hasOwn(result, name)) names++;
+    if (names !== pairs) this.findDuplicates(mapping);
   }
 
   private findDuplicates(mapping: number): void {
@@ -259,7 +260,7 @@ export class IndexBuilder {
     const seen = new Map<string, number>();
     for (let key = index.firsts[mapping] ?? -1; key !== -1; key = index.nexts[index.nexts[key] ?? -1] ?? -1) {
       if (index.kind(key) !== NodeKind.Scalar && index.kind(key) !== NodeKind.Empty) continue;
-      const name = keyName(index.labels[key] ?? null);
+      const name = index.keyName(key);
       const first = seen.get(name);
       if (first === undefined) seen.set(name, key);
       else this.findings.push({ node: key, code: 'duplicate-key', start: index.starts[key] ?? 0, end: index.ends[key] ?? 0, first, text: name });
@@ -372,10 +373,8 @@ export class IndexBuilder {
   }
 }
 
-/** A key's name in the data: `yaml` names a null key `""` (js-yaml `"null"`), others as `String` does. */
-export function keyName(label: unknown): string {
-  return label === null ? '' : String(label);
-}
+/** First characters of a key that may be null: `~`, `null`, `Null`, `NULL`, an empty quoted string... */
+const NULL_START = new Set([...'~nN'].map((c) => c.charCodeAt(0)));
 
 /** js-yaml's `"null"` property of a mapping with a null key becomes `""`, in its place. */
 function renameNullKey(mapping: Record<string, unknown>): void {

@@ -7,7 +7,9 @@
  * block collection up to the end of its last line), and its children as a linked list (`first`,
  * `next`): a mapping's children are its keys and values in turn, a sequence's its items.
  */
+import { load } from 'js-yaml';
 import type { SourcePosition } from '../core/diagnostics.js';
+import { CORE_SCHEMA, plainValue } from './yaml-schema.js';
 
 export const enum NodeKind {
   Scalar = 1,
@@ -30,20 +32,22 @@ export interface SourceRange {
   end: SourcePosition;
 }
 
+/** First characters of a key whose name is not its text: quotes, and what may be a null, boolean or number. */
+const MAYBE_NOT_TEXT = new Set([...'"\'~nNtTfF+-.0123456789'].map((c) => c.charCodeAt(0)));
+
 export class YamlIndex {
   kinds: Int32Array = new Int32Array(64);
   starts: Int32Array = new Int32Array(64);
   ends: Int32Array = new Int32Array(64);
   firsts: Int32Array = new Int32Array(64);
   nexts: Int32Array = new Int32Array(64);
-  /** A scalar's value as read (what a key is named by), by node. */
-  labels: unknown[] = [];
   /** Alias node -> the node its anchor named (absent when the anchor was not yet complete). */
   aliasTargets = new Map<number, number>();
   count = 0;
   /** Offsets in the text js-yaml reads are this much smaller than in the file (a byte order mark). */
   base = 0;
   private lineStarts: Int32Array | undefined;
+  private lastLine = 0;
   private items = new Map<number, Int32Array>();
 
   constructor(readonly text: string) {
@@ -57,14 +61,12 @@ export class YamlIndex {
     this.kinds[id] = 0;
     this.firsts[id] = -1;
     this.nexts[id] = -1;
-    this.labels[id] = undefined;
     return id;
   }
 
   /** Forgets every node from `id` on (js-yaml read them while trying what the text is, then read it otherwise). */
   truncate(id: number): void {
     this.count = id;
-    this.labels.length = id;
   }
 
   kind(node: number): NodeKind {
@@ -75,10 +77,31 @@ export class YamlIndex {
   pair(mapping: number, name: string): { key: number; value: number } | undefined {
     for (let key = this.firsts[mapping] ?? -1; key !== -1; ) {
       const value = this.nexts[key] ?? -1;
-      if (this.kind(key) === NodeKind.Scalar && (this.labels[key] === null ? '' : String(this.labels[key])) === name) return { key, value };
+      if (this.kind(key) === NodeKind.Scalar && this.isNamed(key, name)) return { key, value };
       key = value === -1 ? -1 : (this.nexts[value] ?? -1);
     }
     return undefined;
+  }
+
+  /**
+   * A scalar key's name in the data, read back from the text: a plain key by the core schema (`1`
+   * and `0x1` name "1", `~` names "" as in `yaml`), a quoted one by js-yaml again.
+   */
+  keyName(key: number): string {
+    if (this.kind(key) === NodeKind.Empty) return '';
+    const text = this.text.slice((this.starts[key] ?? 0) + this.base, (this.ends[key] ?? 0) + this.base);
+    const c = text.charCodeAt(0);
+    const value = c === 0x22 || c === 0x27 || text.includes('\n') ? load(text, { schema: CORE_SCHEMA }) : plainValue(text);
+    return value === null ? '' : String(value);
+  }
+
+  /** Whether a key is named `name`, without reading it back when its text says so. */
+  private isNamed(key: number, name: string): boolean {
+    const start = (this.starts[key] ?? 0) + this.base;
+    const length = (this.ends[key] ?? 0) + this.base - start;
+    // A plain key whose text cannot be a null, boolean or number is its own name.
+    if (length === name.length && !MAYBE_NOT_TEXT.has(this.text.charCodeAt(start)) && this.text.startsWith(name, start)) return true;
+    return MAYBE_NOT_TEXT.has(this.text.charCodeAt(start)) && this.keyName(key) === name;
   }
 
   /** A sequence's item by position, -1 when there is none (the items are listed once per sequence). */
@@ -106,13 +129,22 @@ export class YamlIndex {
     // js-yaml reads the text with a line break added when it lacks one: an end may be past the text.
     const at = Math.min(offset + this.base, this.text.length);
     const starts = (this.lineStarts ??= lineStartsOf(this.text));
-    let low = 0;
+    // Positions are mostly asked in reading order: try the line of the last answer and the next.
+    let low = this.lastLine;
+    for (let i = 0; i < 2 && low < starts.length; i++, low++) {
+      if ((starts[low] ?? 0) <= at && (low + 1 === starts.length || (starts[low + 1] ?? 0) > at)) {
+        this.lastLine = low;
+        return { line: low + 1, column: at - (starts[low] ?? 0) + 1 };
+      }
+    }
+    low = 0;
     let high = starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
       if ((starts[mid] ?? 0) <= at) low = mid;
       else high = mid - 1;
     }
+    this.lastLine = low;
     return { line: low + 1, column: at - (starts[low] ?? 0) + 1 };
   }
 
@@ -131,7 +163,10 @@ export class YamlIndex {
 }
 
 function lineStartsOf(text: string): Int32Array {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return Int32Array.from(starts);
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  const starts = new Int32Array(lines);
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[line++] = i + 1;
+  return starts;
 }

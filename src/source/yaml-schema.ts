@@ -34,6 +34,13 @@ function resolveNumber(text: string): number {
 const isNumber = (text: string): boolean =>
   INT_OCT.test(text) || INT.test(text) || INT_HEX.test(text) || FLOAT_NAN.test(text) || FLOAT_EXP.test(text) || FLOAT.test(text);
 
+/** A plain scalar's value as the core schema reads it. */
+export function plainValue(text: string): unknown {
+  if (NULL.test(text)) return null;
+  if (BOOL.test(text)) return text[0] === 't' || text[0] === 'T';
+  return isNumber(text) ? resolveNumber(text) : text;
+}
+
 const implicit = [
   new Type(`${RESOLVED_TAG}null`, { kind: 'scalar', resolve: (text: string) => NULL.test(text), construct: () => null }),
   new Type(`${RESOLVED_TAG}bool`, { kind: 'scalar', resolve: (text: string) => BOOL.test(text), construct: (text: string) => text[0] === 't' || text[0] === 'T' }),
