@@ -5,7 +5,7 @@
 import type { Diagnostic, Severity } from '../core/diagnostics.js';
 import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS, settingProblem, STRATEGIES_NEEDING_LINK, type SettingKey } from '../core/settings.js';
-import { findNode, locate } from '../source/locate.js';
+import { childNode, findNode, locate } from '../source/locate.js';
 import type { YamlDocument } from '../source/positions.js';
 import type { DesiredDatastore, DesiredLink, DesiredRule, DesiredSettings, SettingOrigin, SourceLocation } from '../model/desired.js';
 import type { DeclaredRef } from '../model/desired.js';
@@ -29,7 +29,8 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
   const diagnostics: Diagnostic[] = [];
   const datastores: DesiredDatastore[] = [];
   const rules: DesiredRule[] = [];
-  const declared = new Map<string, SourceLocation>();
+  // By the ref itself: a name and an id are told apart by their type (`42` is not `"42"`).
+  const declared = new Map<DeclaredRef, SourceLocation>();
   for (const { document, defaults, entries, rules: documentRules } of manifests) {
     const report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]): void => {
       const range = locate(document, path, 'value');
@@ -48,20 +49,20 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
     if (documentRules.length > 0) {
       rules.push(...checkRules(document, documentRules, originatedDefaults(defaults, defaultsWhere), report, locationOf));
     }
+    const list = findNode(document, ['datastores']);
     for (const { entry, index, partial } of entries) {
       const at = ['datastores', String(index)];
       // Found once per entry: a 10,000-entry manifest asks for ~6 locations per entry.
-      const entryNode = findNode(document, at);
-      const where = (key: string): SourceLocation => locationOf(document, [key], entryNode);
+      const entryNode = childNode(document, list, at[1] ?? '');
+      const where = (key: string): SourceLocation => document.nodes.location(document.file, childNode(document, entryNode, key));
       const location = where('datastore');
-      const key = refKey(entry.datastore);
-      const first = declared.get(key);
+      const first = declared.get(entry.datastore);
       if (first) {
         report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeDeclared(entry.datastore)} is declared twice; first at ${formatLocation(first)}`, [
           'declare each datastore once: merge the two entries',
         ]);
       } else {
-        declared.set(key, location);
+        declared.set(entry.datastore, location);
       }
       if (partial) continue;
       const prefix = checkPrefix(entry, at, report) ?? defaultsPrefix;
@@ -113,7 +114,7 @@ function checkPrefix(settings: ManifestSettings, at: string[], report: Report): 
 
 function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], where: (key: string) => SourceLocation, report: Report): DesiredLink {
   const link = declaredLink(document, entry.enrichment_datastore, at, where, report, 'entry');
-  if (link.kind === 'ref' && refKey(link.ref) === refKey(entry.datastore)) {
+  if (link.kind === 'ref' && link.ref === entry.datastore) {
     report('error', 'self-link', [...at, 'enrichment_datastore'], `${describeDeclared(entry.datastore)} cannot be its own enrichment datastore`);
   }
   return link;
@@ -140,12 +141,8 @@ function effectiveSettings(
   return { settings, origins };
 }
 
-function locationOf(document: YamlDocument, path: string[], from?: number): SourceLocation {
-  return { file: document.file, ...document.nodes.range(findNode(document, path, 'value', from)) };
-}
-
-function refKey(ref: DeclaredRef): string {
-  return typeof ref === 'number' ? `id:${ref}` : `name:${ref}`;
+function locationOf(document: YamlDocument, path: string[]): SourceLocation {
+  return document.nodes.location(document.file, findNode(document, path));
 }
 
 export function describeDeclared(ref: DeclaredRef, noun = 'datastore'): string {

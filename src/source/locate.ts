@@ -26,21 +26,30 @@ export function findNode(document: YamlDocument, path: readonly string[], part: 
   let node = from ?? document.root;
   for (let i = 0; i < path.length; i++) {
     const segment = path[i] ?? '';
-    const container = nodes.kind(node) === NodeKind.Alias ? (nodes.aliasTargets.get(node) ?? -1) : node;
-    if (container === -1) break;
-    const kind = nodes.kind(container);
-    if (kind === NodeKind.Mapping) {
-      const pair = nodes.pair(container, segment);
-      if (!pair) break;
-      if (i === path.length - 1 && part === 'key') return pair.key;
-      node = pair.value;
-    } else if (kind === NodeKind.Sequence) {
-      const item = nodes.item(container, Number(segment));
-      if (item === -1) break;
-      node = item;
-    } else {
-      break;
+    if (i === path.length - 1 && part === 'key') {
+      const container = nodes.kind(node) === NodeKind.Alias ? (nodes.aliasTargets.get(node) ?? -1) : node;
+      const key = container !== -1 && nodes.kind(container) === NodeKind.Mapping ? nodes.findKey(container, segment) : -1;
+      return key === -1 ? node : key;
     }
+    const child = childNode(document, node, segment);
+    if (child === node) break;
+    node = child;
+  }
+  return node;
+}
+
+/** `findNode` one step down from `node` (a key of a mapping, a position in a sequence), without a path. */
+export function childNode(document: YamlDocument, node: number, segment: string): number {
+  const nodes = document.nodes;
+  const container = nodes.kind(node) === NodeKind.Alias ? (nodes.aliasTargets.get(node) ?? -1) : node;
+  const kind = container === -1 ? 0 : nodes.kind(container);
+  if (kind === NodeKind.Mapping) {
+    const key = nodes.findKey(container, segment);
+    return key === -1 ? node : (nodes.nexts[key] ?? key);
+  }
+  if (kind === NodeKind.Sequence) {
+    const item = nodes.item(container, Number(segment));
+    return item === -1 ? node : item;
   }
   return node;
 }

@@ -51,7 +51,7 @@ export class YamlIndex {
   private items = new Map<number, Int32Array>();
 
   constructor(readonly text: string) {
-    const guess = Math.max(64, text.length >> 3);
+    const guess = Math.max(64, text.length >> 4);
     this.grow(guess);
   }
 
@@ -73,14 +73,14 @@ export class YamlIndex {
     return (this.kinds[node] ?? 0) & KIND_MASK;
   }
 
-  /** The value of the pair whose key reads `name`, or its key; -1 when there is none. */
-  pair(mapping: number, name: string): { key: number; value: number } | undefined {
+  /** The key named `name` in a mapping, -1 when there is none; its value is `nexts[key]`. */
+  findKey(mapping: number, name: string): number {
     for (let key = this.firsts[mapping] ?? -1; key !== -1; ) {
+      if (this.kind(key) === NodeKind.Scalar && this.isNamed(key, name)) return key;
       const value = this.nexts[key] ?? -1;
-      if (this.kind(key) === NodeKind.Scalar && this.isNamed(key, name)) return { key, value };
       key = value === -1 ? -1 : (this.nexts[value] ?? -1);
     }
-    return undefined;
+    return -1;
   }
 
   /**
@@ -118,6 +118,12 @@ export class YamlIndex {
 
   range(node: number): SourceRange {
     return this.offsetRange(this.starts[node] ?? 0, this.ends[node] ?? 0);
+  }
+
+  /** A node's range in a file (what the model calls a `SourceLocation`), built in one go. */
+  location(file: string, node: number): SourceRange & { file: string } {
+    const start = this.starts[node] ?? 0;
+    return { file, start: this.position(start), end: this.position(Math.max(start, this.ends[node] ?? 0)) };
   }
 
   offsetRange(start: number, end: number): SourceRange {

@@ -31,8 +31,10 @@ function resolveNumber(text: string): number {
   return parseFloat(text);
 }
 
+/** Every number starts with a digit, a sign or a dot: other texts skip the six tests (most strings). */
+const NUMBER_START = /^[-+.0-9]/;
 const isNumber = (text: string): boolean =>
-  INT_OCT.test(text) || INT.test(text) || INT_HEX.test(text) || FLOAT_NAN.test(text) || FLOAT_EXP.test(text) || FLOAT.test(text);
+  NUMBER_START.test(text) && (INT_OCT.test(text) || INT.test(text) || INT_HEX.test(text) || FLOAT_NAN.test(text) || FLOAT_EXP.test(text) || FLOAT.test(text));
 
 /** A plain scalar's value as the core schema reads it. */
 export function plainValue(text: string): unknown {
