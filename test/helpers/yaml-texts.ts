@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 
 const WORDS = ['Healthcare Database', 'Enrichment', '_healthcare_prod', 'append', 'none', 'overwrite', 'Sales, EU', 'a', 'x y  z', 'Ünïcode ✓', 'C:\\data'];
-/** Plain scalars a manifest writes, each safe for the fast path. */
+/** Plain scalars a manifest writes. */
 export const safeScalar = fc.oneof(
   fc.constantFrom(...WORDS),
   fc.nat({ max: 100_000 }).map(String),
