@@ -39,12 +39,8 @@ export function readYamlDocuments(file: string, text: string): YamlReadResult {
     severity: 'error', file, ...nodes.offsetRange(start, end), message, code,
   });
   let failure: Diagnostic | undefined;
-  const loneCR = /\r(?!\n)/.exec(text);
-  if (loneCR) {
-    // js-yaml breaks lines there, `yaml` and editors mostly do not: refused rather than guessed.
-    const at = loneCR.index - nodes.base;
-    return { documents, diagnostics: [error('yaml-syntax', 'invalid YAML: a carriage return without a line feed (\\r): end lines with LF or CRLF', at)] };
-  }
+  const misread = misreadByJsYaml(text);
+  if (misread) return { documents, diagnostics: [error('yaml-syntax', `invalid YAML: ${misread.message}`, misread.at - nodes.base)] };
   try {
     // `maxDepth` and the state's `tag` and `anchor` are js-yaml 4's (lib/loader.js), not in its typings.
     const options = { schema: CORE_SCHEMA, json: true, listener: builder.listener, maxDepth: READER_DEPTH };
@@ -87,6 +83,18 @@ export function readYamlDocuments(file: string, text: string): YamlReadResult {
     diagnostics.push({ severity: 'error', file, message: 'file is empty: no YAML content', code: 'empty-file' });
   }
   return { documents, diagnostics };
+}
+
+/**
+ * Text that js-yaml reads otherwise than YAML 1.2 (and `yaml`): refused rather than guessed. It
+ * breaks lines at a lone carriage return, and starts a document at `---` even when text follows.
+ */
+function misreadByJsYaml(text: string): { at: number; message: string } | undefined {
+  const cr = /\r(?!\n)/.exec(text);
+  if (cr) return { at: cr.index, message: 'a carriage return without a line feed (\\r): end lines with LF or CRLF' };
+  const marker = /^---[^\s]/m.exec(text);
+  if (marker) return { at: marker.index, message: 'a line that starts with "---" starts a document: put a space after it, or quote the text' };
+  return undefined;
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 import { AFTER_COLON, BLOCK, NodeKind, YamlIndex } from './yaml-index.js';
 import { RESOLVED_TAG } from './yaml-schema.js';
-import { blockScalarEnd, colonBetween, columnOf, commentLines, contentStart, isBreak, itemDashes, lineEnd, pastBreak, shortTag, skipSpaces, tokenEnd, trimBack, writtenTag } from './yaml-text.js';
+import { blockScalarEnd, colonBetween, columnOf, commentLines, contentStart, emptyPosition, isBreak, itemDashes, lineEnd, pastBreak, shortTag, skipSpaces, tokenEnd, trimBack, writtenTag } from './yaml-text.js';
 
 /** What the listener reads of js-yaml's state (lib/loader.js `State`). */
 export interface ReaderState {
@@ -135,7 +135,7 @@ export class IndexBuilder {
       const kind = state.kind === 'scalar' ? NodeKind.Scalar : isAlias ? NodeKind.Alias : NodeKind.Empty;
       index.kinds[id] = ((index.kinds[id] ?? 0) & AFTER_COLON) | kind;
       if (kind === NodeKind.Empty) {
-        const at = skipSpaces(input, this.opens[sp] ?? 0);
+        const at = emptyPosition(input, this.opens[sp] ?? 0);
         index.starts[id] = at;
         index.ends[id] = at;
       } else if (kind === NodeKind.Alias) {
@@ -279,8 +279,14 @@ export class IndexBuilder {
     if (paired && !block) this.pairItems(sequence);
     if (!block || !Array.isArray(result) || result.length <= children) return;
     // Every `-` at the sequence's column; those no item starts after are empty items.
-    const dashes = itemDashes(input, index.starts[sequence] ?? 0, close);
-    if (dashes.length < result.length) {
+    // (A `-` inside an item is not one: an indentless sequence in a mapping item is at the same column.)
+    const dashes: number[] = [];
+    let inside = index.firsts[sequence] ?? -1;
+    for (const dash of itemDashes(input, index.starts[sequence] ?? 0, close)) {
+      while (inside !== -1 && (index.ends[inside] ?? 0) <= dash) inside = index.nexts[inside] ?? -1;
+      if (inside === -1 || dash < (index.starts[inside] ?? 0)) dashes.push(dash);
+    }
+    if (dashes.length !== result.length) {
       // js-yaml reads a `-` less indented than the sequence after an empty item as one more item.
       this.findings.push({ node: sequence, code: 'yaml-syntax', start: close, end: close, text: 'bad indentation of a sequence entry' });
       return;

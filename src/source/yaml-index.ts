@@ -76,7 +76,8 @@ export class YamlIndex {
   /** The key named `name` in a mapping, -1 when there is none; its value is `nexts[key]`. */
   findKey(mapping: number, name: string): number {
     for (let key = this.firsts[mapping] ?? -1; key !== -1; ) {
-      if (this.kind(key) === NodeKind.Scalar && this.isNamed(key, name)) return key;
+      const kind = this.kind(key);
+      if ((kind === NodeKind.Scalar && this.isNamed(key, name)) || (kind === NodeKind.Empty && name === '')) return key;
       const value = this.nexts[key] ?? -1;
       key = value === -1 ? -1 : (this.nexts[value] ?? -1);
     }

@@ -75,9 +75,12 @@ export function commentLines(input: string, at: number, indent: number, nested: 
   let end = at;
   let line = at;
   while (line < input.length) {
-    const text = skipSpaces(input, line);
+    // Indentation is spaces only: a tab ends it.
+    let spaces = line;
+    while (input.charCodeAt(spaces) === 0x20) spaces++;
+    const text = skipSpaces(input, spaces);
     const c = input.charCodeAt(text);
-    if (c === 0x23 && text - line >= indent) {
+    if (c === 0x23 && spaces - line >= indent) {
       line = pastBreak(input, lineEnd(input, text));
       end = line;
     } else if (isBreak(c)) {
@@ -100,8 +103,20 @@ export function pastBreak(input: string, at: number): number {
 export function blockScalarEnd(input: string, close: number, start: number): number {
   const content = trimBack(input, close, start);
   // Without content, the blank lines after the header are the scalar's too.
-  if (input.indexOf('\n', start) >= content) return input.lastIndexOf('\n', close - 1) + 1;
-  return pastBreak(input, lineEnd(input, content));
+  const header = input.indexOf('\n', start);
+  if (header >= content) return input.lastIndexOf('\n', close - 1) + 1;
+  // So are the lines of nothing but spaces after the last content line, as deep as the content.
+  const indent = columnOf(input, skipSpaces(input, header + 1));
+  let end = pastBreak(input, lineEnd(input, content));
+  for (let spaces = skipSpaces(input, end); spaces - end > indent && isBreak(input.charCodeAt(spaces)); spaces = skipSpaces(input, end)) end = pastBreak(input, spaces);
+  return end;
+}
+
+/** Where `yaml` puts an empty node: after its indicator, tag and anchor, and the spaces after them. */
+export function emptyPosition(input: string, at: number): number {
+  at = skipSpaces(input, at);
+  for (let c = input.charCodeAt(at); c === 0x21 /* ! */ || c === 0x26 /* & */; c = input.charCodeAt(at)) at = skipSpaces(input, tokenEnd(input, at + 1, c === 0x26));
+  return at;
 }
 
 /** A plain scalar's end: js-yaml stops past the spaces before a comment or a `:`. */
