@@ -17,7 +17,7 @@
  */
 import { AFTER_COLON, BLOCK, NodeKind, YamlIndex } from './yaml-index.js';
 import { RESOLVED_TAG } from './yaml-schema.js';
-import { blockScalarEnd, colonBetween, columnOf, commentLines, contentStart, emptyPosition, isBreak, itemDashes, lineEnd, pastBreak, shortTag, skipSpaces, tokenEnd, trimBack, writtenTag } from './yaml-text.js';
+import { blockScalarEnd, colonBetween, columnOf, commentLines, contentStart, emptyPosition, isBreak, itemDashes, strayDash, lineEnd, pastBreak, shortTag, skipSpaces, tokenEnd, trimBack, writtenTag } from './yaml-text.js';
 
 /** What the listener reads of js-yaml's state (lib/loader.js `State`). */
 export interface ReaderState {
@@ -288,7 +288,8 @@ export class IndexBuilder {
     }
     if (dashes.length !== result.length) {
       // js-yaml reads a `-` less indented than the sequence after an empty item as one more item.
-      this.findings.push({ node: sequence, code: 'yaml-syntax', start: close, end: close, text: 'bad indentation of a sequence entry' });
+      const at = strayDash(input, dashes.at(-1) ?? 0, close);
+      this.findings.push({ node: sequence, code: 'yaml-syntax', start: at, end: at, text: 'bad indentation of a sequence entry' });
       return;
     }
     let child = index.firsts[sequence] ?? -1;

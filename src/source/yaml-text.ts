@@ -154,3 +154,13 @@ export function itemDashes(input: string, start: number, close: number): number[
   }
   return dashes;
 }
+
+/** After the last `-` of a sequence (at `from`), the first `-` starting a line less indented than it; else `close`. */
+export function strayDash(input: string, from: number, close: number): number {
+  const column = columnOf(input, from);
+  for (let line = input.indexOf('\n', from) + 1; line > 0 && line < close; line = input.indexOf('\n', line) + 1) {
+    const text = skipSpaces(input, line);
+    if (input.charCodeAt(text) === 0x2d && text - line < column) return text;
+  }
+  return close;
+}

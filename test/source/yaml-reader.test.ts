@@ -189,3 +189,37 @@ describe(`readYamlDocuments against yaml, ${FC_SEED_LABEL}`, () => {
     for (const file of files) expectSame(readFileSync(file, 'utf8'));
   });
 });
+
+describe('readYamlDocuments refusals', () => {
+  const diagnose = (text: string) => readYamlDocuments('f.yaml', text).diagnostics.map((d) => `${d.start?.line}:${d.start?.column} ${d.code}: ${d.message}`);
+
+  it.each([
+    ['a lone carriage return, where js-yaml breaks a line and yaml does not', 'a: 1\rb: 2\n', '1:5 yaml-syntax: invalid YAML: a carriage return without a line feed (\\r): end lines with LF or CRLF'],
+    ['text right after ---, which js-yaml reads as a document start', '---a: 1\n', '1:1 yaml-syntax: invalid YAML: a line that starts with "---" starts a document: put a space after it, or quote the text'],
+    ['a quoted string going on at the indentation of its mapping', "a:\n  b: 'x\n  c: 1'\n", '3:3 yaml-syntax: invalid YAML: a quoted string that goes on to the next line must be indented more than its mapping or sequence'],
+    ['an item less indented than its sequence after an empty item', '-\n  -\n- x\n', '3:1 yaml-syntax: invalid YAML: bad indentation of a sequence entry'],
+    ['a duplicate null key, named as the data names it', '~: 1\nnull: 2\n', '2:1 duplicate-key: duplicate key "" (first at line 1, column 1)'],
+    ['a tag on a key', '!k a: 1\n', '1:1 yaml-tag: YAML tags are not allowed (found !k): write plain data'],
+    ['a recursive mapping', 'a: &a\n  b: *a\n', '2:6 yaml-recursive-alias: alias *a refers to a node that contains it: recursive data is not allowed'],
+  ])('%s', (_name, text, expected) => {
+    expect(diagnose(text)).toStrictEqual([expected]);
+  });
+
+  it('refuses nesting past the bound in every style with one diagnostic, never a stack overflow', () => {
+    const deep = {
+      'block mappings': `${Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} 1\n`,
+      'block sequences': `${'- '.repeat(3000)}x\n`,
+      'flow mappings': `a: ${'{a: '.repeat(50_000)}1${'}'.repeat(50_000)}\n`,
+    };
+    for (const [style, text] of Object.entries(deep)) {
+      const codes = readYamlDocuments('f.yaml', text).diagnostics.map((d) => d.code);
+      expect(codes, style).toStrictEqual(['yaml-too-deep']);
+    }
+    expect(diagnose(`a: ${'['.repeat(64)}${']'.repeat(64)}\n`)).toStrictEqual(['1:67 yaml-too-deep: nesting is too deep (more than 64 levels)']);
+    expect(diagnose(`a: ${'['.repeat(63)}${']'.repeat(63)}\n`)).toStrictEqual([]);
+  });
+
+  it('keeps a file with a byte order mark at the positions of the file', () => {
+    expect(diagnose('\ufeffa: 1\nb: !x 2\n')).toStrictEqual(['2:4 yaml-tag: YAML tags are not allowed (found !x): write plain data']);
+  });
+});
