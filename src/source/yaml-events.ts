@@ -210,8 +210,7 @@ export class IndexBuilder {
       this.anchors.delete(name);
     }
     while (this.findings.length > 0 && (this.findings.at(-1)?.node ?? 0) > id) this.findings.pop();
-    while (this.aliases.length > 0 && (this.aliases.at(-1)?.node ?? 0) > id) this.aliases.pop();
-    for (const [alias] of index.aliasTargets) if (alias > id) index.aliasTargets.delete(alias);
+    while (this.aliases.length > 0 && (this.aliases.at(-1)?.node ?? 0) > id) index.aliasTargets.delete(this.aliases.pop()?.node ?? -1);
     index.truncate(id + 1);
     index.firsts[id] = -1;
   }
