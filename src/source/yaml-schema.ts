@@ -43,9 +43,13 @@ export function plainValue(text: string): unknown {
   return isNumber(text) ? resolveNumber(text) : text;
 }
 
+// js-yaml tries each type on every plain scalar: the first character rules most strings out at once.
+const NULL_START = /^[~nN]/;
+const BOOL_START = /^[tTfF]/;
+
 const implicit = [
-  new Type(`${RESOLVED_TAG}null`, { kind: 'scalar', resolve: (text: string) => NULL.test(text), construct: () => null }),
-  new Type(`${RESOLVED_TAG}bool`, { kind: 'scalar', resolve: (text: string) => BOOL.test(text), construct: (text: string) => text[0] === 't' || text[0] === 'T' }),
+  new Type(`${RESOLVED_TAG}null`, { kind: 'scalar', resolve: (text: string) => NULL_START.test(text) && NULL.test(text), construct: () => null }),
+  new Type(`${RESOLVED_TAG}bool`, { kind: 'scalar', resolve: (text: string) => BOOL_START.test(text) && BOOL.test(text), construct: (text: string) => text[0] === 't' || text[0] === 'T' }),
   new Type(`${RESOLVED_TAG}number`, { kind: 'scalar', resolve: isNumber, construct: resolveNumber }),
 ];
 
