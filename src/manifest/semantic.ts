@@ -25,12 +25,21 @@ export interface CheckedManifest {
   rules: Array<{ rule: ManifestRule; index: number }>;
 }
 
-export function checkManifests(manifests: readonly CheckedManifest[]): { datastores: DesiredDatastore[]; rules: DesiredRule[]; diagnostics: Diagnostic[] } {
+/**
+ * With `state: false` (validate), the checks are the same but the desired datastores are only
+ * counted: their locations, a tenth of the work for 100,000 entries, are never built.
+ */
+export function checkManifests(
+  manifests: readonly CheckedManifest[],
+  { state = true }: { state?: boolean } = {},
+): { datastores: DesiredDatastore[]; declared: number; rules: DesiredRule[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const datastores: DesiredDatastore[] = [];
+  let count = 0;
   const rules: DesiredRule[] = [];
   // By the ref itself: a name and an id are told apart by their type (`42` is not `"42"`).
-  const declared = new Map<DeclaredRef, SourceLocation>();
+  // Each first declaration's `datastore:` value, located only when a second one is found.
+  const declared = new Map<DeclaredRef, { document: YamlDocument; node: number }>();
   for (const { document, defaults, entries, rules: documentRules } of manifests) {
     const report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]): void => {
       const range = locate(document, path, 'value');
@@ -54,15 +63,15 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
       const at = ['datastores', String(index)];
       // Found once per entry: a 10,000-entry manifest asks for ~6 locations per entry.
       const entryNode = childNode(document, list, at[1] ?? '');
-      const where = (key: string): SourceLocation => document.nodes.location(document.file, childNode(document, entryNode, key));
-      const location = where('datastore');
+      const where = state ? (key: string): SourceLocation => document.nodes.location(document.file, childNode(document, entryNode, key)) : (): SourceLocation => NOWHERE;
+      const valueNode = childNode(document, entryNode, 'datastore');
       const first = declared.get(entry.datastore);
       if (first) {
-        report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeDeclared(entry.datastore)} is declared twice; first at ${formatLocation(first)}`, [
+        report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeDeclared(entry.datastore)} is declared twice; first at ${formatLocation(first.document.nodes.location(first.document.file, first.node))}`, [
           'declare each datastore once: merge the two entries',
         ]);
       } else {
-        declared.set(entry.datastore, location);
+        declared.set(entry.datastore, { document, node: valueNode });
       }
       if (partial) continue;
       const prefix = checkPrefix(entry, at, report) ?? defaultsPrefix;
@@ -89,12 +98,15 @@ export function checkManifests(manifests: readonly CheckedManifest[]): { datasto
           );
         }
       }
-      const desired: DesiredDatastore = { ref: entry.datastore, location, link, settings, origins };
-      datastores.push(desired);
+      count++;
+      if (state) datastores.push({ ref: entry.datastore, location: document.nodes.location(document.file, valueNode), link, settings, origins });
     }
   }
-  return { datastores, rules, diagnostics };
+  return { datastores, declared: count, rules, diagnostics };
 }
+
+/** Where a value is said to be when no one will ask (`state: false`). */
+const NOWHERE: SourceLocation = { file: '', start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
 
 const PREFIX_SPEC = SETTINGS.find((s) => s.kind === 'prefix');
 
