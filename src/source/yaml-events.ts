@@ -20,7 +20,7 @@ import { RESOLVED_TAG } from './yaml-schema.js';
 import { blockScalarEnd, colonBetween, columnOf, commentLines, contentStart, emptyPosition, isBreak, itemDashes, strayDash, lineEnd, pastBreak, shortTag, skipSpaces, tokenEnd, trimBack, writtenTag } from './yaml-text.js';
 
 /** What the listener reads of js-yaml's state (lib/loader.js `State`). */
-export interface ReaderState {
+interface ReaderState {
   input: string;
   position: number;
   kind: string | null;

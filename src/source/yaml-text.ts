@@ -8,7 +8,7 @@ export function isBreak(c: number): boolean {
   return c === 0x0a || c === 0x0d;
 }
 
-export function isSpaceOrBreak(c: number): boolean {
+function isSpaceOrBreak(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0 || Number.isNaN(c);
 }
 
