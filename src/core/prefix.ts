@@ -10,7 +10,11 @@
  */
 export const PREFIX_MAX_LENGTH = 60;
 
+/** Already normal: `_`, then runs of a-z0-9 joined by single underscores (most manifests; skips three passes). */
+const NORMAL = /^_[a-z0-9]+(?:_[a-z0-9]+)*$/;
+
 export function normalisePrefix(raw: string): string {
+  if (NORMAL.test(raw)) return raw;
   const body = raw
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')

@@ -10,7 +10,7 @@ import { SETTINGS, STRATEGIES_NEEDING_LINK } from '../core/settings.js';
 import { isSettingField } from './setting-rules.js';
 import { settingValueProblem } from './validation.js';
 import { locate } from '../source/locate.js';
-import type { SourceRange, YamlDocument } from '../source/positions.js';
+import type { YamlDocument } from '../source/positions.js';
 import { readSourceFile } from '../source/read-file.js';
 import { checkAgainstSchema } from '../source/schema-diagnostics.js';
 import { readYamlDocuments } from '../source/yaml-documents.js';
@@ -56,8 +56,8 @@ export function loadSeedText(file: string, text: string): SeedLoad {
 function checkSeed(document: YamlDocument, seed: Seed): Diagnostic[] {
   const out: Diagnostic[] = [];
   const where = (p: string[]): string => {
-    const start = locate(document, p)?.start;
-    return start ? `${document.file}:${start.line}:${start.column}` : document.file;
+    const { start } = locate(document, p);
+    return `${document.file}:${start.line}:${start.column}`;
   };
   const tokens = new Map<string, number>();
   seed.users.forEach((user, i) => {
@@ -105,8 +105,7 @@ function checkSeed(document: YamlDocument, seed: Seed): Diagnostic[] {
 }
 
 function at(document: YamlDocument, p: string[], severity: Diagnostic['severity'], code: string, message: string): Diagnostic {
-  const range: SourceRange | undefined = locate(document, p);
-  return { severity, file: document.file, ...(range ?? {}), message, code };
+  return { severity, file: document.file, ...locate(document, p), message, code };
 }
 
 function isManifestLike(data: unknown): boolean {

@@ -17,8 +17,10 @@ import { DEFAULTS_SCHEMA, ENTRY_SCHEMA, MANIFEST_SCHEMA, RULE_SCHEMA } from './s
 import { checkManifests, type CheckedManifest } from './semantic.js';
 
 export interface ManifestLoad {
-  /** Undefined when any diagnostic is an error. */
+  /** Undefined when any diagnostic is an error (or when not asked for). */
   state: DesiredState | undefined;
+  /** How many datastores the manifests declare one by one; undefined when any diagnostic is an error. */
+  declared: number | undefined;
   /** Sorted: by file in reading order, then by position. */
   diagnostics: Diagnostic[];
   /** The files read, as the user named them (directories expanded). */
@@ -27,8 +29,12 @@ export interface ManifestLoad {
   sources: ReadonlyMap<string, string>;
 }
 
-/** `paths` may name files or directories; none means the current directory. */
-export function loadManifests(paths: readonly string[], cwd: string): ManifestLoad {
+/**
+ * `paths` may name files or directories; none means the current directory. `state: false` (what
+ * validate needs) makes every check but builds no desired state: `state` is undefined, `declared`
+ * counts.
+ */
+export function loadManifests(paths: readonly string[], cwd: string, { state = true }: { state?: boolean } = {}): ManifestLoad {
   const expanded = expandPaths(paths.length > 0 ? paths : ['.'], cwd);
   const byFile = new Map<string, Diagnostic[]>();
   const add = (list: readonly Diagnostic[]): void => {
@@ -108,15 +114,17 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
       );
     }
   }
-  const semantic = checkManifests(checked);
+  const semantic = checkManifests(checked, { state });
   add(semantic.diagnostics);
   if (manifests === 0 && expanded.files.length > 0 && !hasErrors([...byFile.values()].flat())) {
     add([{ severity: 'error', file: where, message: 'no manifests found: every YAML file here was skipped as not a manifest', code: 'no-manifests' }]);
   }
   const diagnostics = [...byFile.values()].flatMap((list) => list.sort(byPosition));
   const files = expanded.files.map((f) => f.file);
+  const ok = !hasErrors(diagnostics);
   return {
-    state: hasErrors(diagnostics) ? undefined : { datastores: semantic.datastores, rules: semantic.rules, files },
+    state: ok && state ? { datastores: semantic.datastores, rules: semantic.rules, files } : undefined,
+    declared: ok ? semantic.declared : undefined,
     diagnostics,
     files,
     sources,
@@ -125,7 +133,7 @@ export function loadManifests(paths: readonly string[], cwd: string): ManifestLo
 
 /** Nothing planned: the diagnostics so far and the one that stopped the run. */
 function refused(diagnostics: Diagnostic[], files: string[]): ManifestLoad {
-  return { state: undefined, diagnostics, files, sources: new Map() };
+  return { state: undefined, declared: undefined, diagnostics, files, sources: new Map() };
 }
 
 /**

@@ -10,7 +10,7 @@
 import type { Severity } from '../core/diagnostics.js';
 import { normalisePrefix, PREFIX_MAX_LENGTH, PREFIX_PLACEHOLDERS, PREFIX_TEMPLATE_TOKEN as TOKEN } from '../core/prefix.js';
 import { SETTINGS, STRATEGIES_NEEDING_LINK, type SettingKey } from '../core/settings.js';
-import { findNode, locate } from '../source/locate.js';
+import { findNode, isEmptyNode, locate } from '../source/locate.js';
 import type { YamlDocument } from '../source/positions.js';
 import type { DeclaredRef, DesiredLink, DesiredRule, DesiredSettings, OriginatedSettings, RuleMatch, SettingOrigin, SourceLocation } from '../model/desired.js';
 import type { ManifestRule } from './manifest-types.js';
@@ -64,8 +64,7 @@ export function checkRules(
     if (tags.length > 0) match.tags = tags;
     const types = listOf(rule.match.type);
     if (types.length > 0) match.types = types;
-    const range = locate(document, [...at, 'match'], 'key');
-    const location: SourceLocation = range ? { file: document.file, ...range } : locationOf(document, at);
+    const location: SourceLocation = { file: document.file, ...locate(document, [...at, 'match'], 'key') };
     out.push({ match, location, link, own, defaults });
   }
   return out;
@@ -121,9 +120,8 @@ export function declaredLink(
   if (target === undefined) return { kind: 'unmanaged' };
   const path = [...at, 'enrichment_datastore'];
   if (target === null) {
-    const node = findNode(document, path);
     // `enrichment_datastore:` with nothing after it is YAML null too; an unlink should never be an accident.
-    if (node?.range && node.range[0] === node.range[1]) {
+    if (isEmptyNode(document, findNode(document, path))) {
       report('error', 'implicit-null', path, 'enrichment_datastore has no value', [
         'write `enrichment_datastore: null` to declare no link, or remove the key to leave the link unmanaged',
       ]);

@@ -3,8 +3,8 @@
  * Aliases are followed when descending, but a value written as `*alias` is pointed at where the
  * alias is written, which is where the user looks.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
-import { nodeRange, type SourceRange, type YamlDocument } from './positions.js';
+import type { SourceRange, YamlDocument } from './positions.js';
+import { NodeKind } from './yaml-index.js';
 
 /** `/datastores/3/enrichment_prefix` -> `['datastores', '3', 'enrichment_prefix']`. */
 export function parsePointer(pointer: string): string[] {
@@ -21,33 +21,44 @@ export type NodePart = 'key' | 'value';
  * The node at `path` (its key or its value); the deepest node reached when the path does not exist.
  * `from` starts the walk at a node found before (callers looking up many keys of one entry).
  */
-export function findNode(document: YamlDocument, path: readonly string[], part: NodePart = 'value', from?: Node): Node | undefined {
-  let node: unknown = from ?? document.tree.contents;
+export function findNode(document: YamlDocument, path: readonly string[], part: NodePart = 'value', from?: number): number {
+  const nodes = document.nodes;
+  let node = from ?? document.root;
   for (let i = 0; i < path.length; i++) {
-    const segment = path[i];
-    const container = isAlias(node) ? node.resolve(document.tree) : node;
-    if (isMap(container)) {
-      const pair = container.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
-      if (!pair) break;
-      if (i === path.length - 1 && part === 'key') return asNode(pair.key);
-      // An absent value (`key:` with nothing after it) has no node of its own: point at the key.
-      node = pair.value ?? pair.key;
-    } else if (isSeq(container)) {
-      const item: unknown = container.items[Number(segment)];
-      if (item === undefined) break;
-      node = item;
-    } else {
-      break;
+    const segment = path[i] ?? '';
+    if (i === path.length - 1 && part === 'key') {
+      const container = nodes.kind(node) === NodeKind.Alias ? (nodes.aliasTargets.get(node) ?? -1) : node;
+      const key = container !== -1 && nodes.kind(container) === NodeKind.Mapping ? nodes.findKey(container, segment) : -1;
+      return key === -1 ? node : key;
     }
+    const child = childNode(document, node, segment);
+    if (child === node) break;
+    node = child;
   }
-  return asNode(node);
+  return node;
 }
 
-export function locate(document: YamlDocument, path: readonly string[], part: NodePart = 'value'): SourceRange | undefined {
-  const node = findNode(document, path, part);
-  return node ? nodeRange(document.lineCounter, node) : undefined;
+/** `findNode` one step down from `node` (a key of a mapping, a position in a sequence), without a path. */
+export function childNode(document: YamlDocument, node: number, segment: string): number {
+  const nodes = document.nodes;
+  const container = nodes.kind(node) === NodeKind.Alias ? (nodes.aliasTargets.get(node) ?? -1) : node;
+  const kind = container === -1 ? 0 : nodes.kind(container);
+  if (kind === NodeKind.Mapping) {
+    const key = nodes.findKey(container, segment);
+    return key === -1 ? node : (nodes.nexts[key] ?? key);
+  }
+  if (kind === NodeKind.Sequence) {
+    const item = nodes.item(container, Number(segment));
+    return item === -1 ? node : item;
+  }
+  return node;
 }
 
-function asNode(value: unknown): Node | undefined {
-  return isScalar(value) || isMap(value) || isSeq(value) || isAlias(value) ? value : undefined;
+export function locate(document: YamlDocument, path: readonly string[], part: NodePart = 'value'): SourceRange {
+  return document.nodes.range(findNode(document, path, part));
+}
+
+/** `key:` with nothing after it (YAML null, written by saying nothing). */
+export function isEmptyNode(document: YamlDocument, node: number): boolean {
+  return document.nodes.kind(node) === NodeKind.Empty;
 }

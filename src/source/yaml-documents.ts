@@ -2,13 +2,18 @@
  * Parses YAML text into plain data with positions, refusing everything beyond plain data: duplicate
  * keys, tags, non-scalar keys, recursive aliases, alias expansion past a bound, nesting past a
  * bound. Every refusal is a diagnostic; nothing here throws for bad input.
+ *
+ * js-yaml reads the text (values by `yaml-schema.ts`, YAML 1.2's core schema as `yaml` resolves
+ * it); its listener builds the position index and notes what is not plain data (`yaml-events.ts`).
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { loadAll, YAMLException } from 'js-yaml';
 import type { Diagnostic } from '../core/diagnostics.js';
-import { fastParse, PARSE_OPTIONS } from './fast-yaml.js';
-import { LIMITS } from './limits.js';
-import { nodeRange, offsetRange, type YamlDocument } from './positions.js';
 import { thousands } from '../core/format.js';
+import { LIMITS } from './limits.js';
+import type { YamlDocument } from './positions.js';
+import { IndexBuilder, type AliasUse, type Finding } from './yaml-events.js';
+import { NodeKind, type YamlIndex } from './yaml-index.js';
+import { CORE_SCHEMA } from './yaml-schema.js';
 
 export interface YamlReadResult {
   /** The non-empty documents that are plain data; documents with problems are left out. */
@@ -16,185 +21,173 @@ export interface YamlReadResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * js-yaml's own bound on nested nodes, which keeps its recursive reader off the stack's limit. It
+ * counts nodes, not collections, and may count a node twice: the bound on collections is ours.
+ */
+const READER_DEPTH = 2 * LIMITS.maxDepth + 8;
+
+const TOO_DEEP = `nesting is too deep (more than ${LIMITS.maxDepth} levels)`;
+
 export function readYamlDocuments(file: string, text: string): YamlReadResult {
   const diagnostics: Diagnostic[] = [];
   const documents: YamlDocument[] = [];
-  const lineCounter = new LineCounter();
-  // Plain block manifests (nearly all of them) are read by the fast path, which builds exactly what
-  // yaml would and is several times quicker; anything outside its subset goes to yaml unchanged.
-  const fast = fastParse(text, lineCounter);
-  const parsed = fast ? [fast] : parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
-  const trees = Array.isArray(parsed) ? parsed : [];
-  let nonEmpty = 0;
-  trees.forEach((tree, index) => {
-    const error = (code: string, message: string, start: number, end: number): Diagnostic => ({
-      severity: 'error',
-      file,
-      ...offsetRange(lineCounter, start, end),
-      message,
-      code,
-    });
-    if (tree.errors.length > 0) {
-      nonEmpty += 1;
-      // yaml's errors cascade (one bad indent yields several); the first is the one to fix.
-      const exhausted = tree.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
-      const first = exhausted ?? tree.errors[0];
-      if (first) {
-        diagnostics.push(
-          exhausted
-            ? error('yaml-too-deep', `nesting is too deep to read (more than ${LIMITS.maxDepth} levels are refused)`, first.pos[0], first.pos[0])
-            : error('yaml-syntax', `invalid YAML: ${first.message}`, first.pos[0], first.pos[1]),
-        );
-      }
-      return;
-    }
-    if (isEmptyDocument(tree)) return;
-    nonEmpty += 1;
-    const problems = checkPlainData(file, text, tree, lineCounter);
-    if (problems.length > 0) {
-      diagnostics.push(...problems);
-      return;
-    }
-    let data: unknown;
-    try {
-      data = tree.toJS({ maxAliasCount: LIMITS.maxAliasCount });
-    } catch (err) {
-      const at = firstAliasOffset(tree) ?? tree.contents?.range?.[0] ?? 0;
-      const bomb = err instanceof Error && /alias count/i.test(err.message);
-      diagnostics.push(
-        bomb
-          ? error('yaml-alias-limit', `aliases expand to too much data (more than ${thousands(LIMITS.maxAliasCount)} nodes): refused as a possible YAML bomb`, at, at)
-          : error('yaml-syntax', `invalid YAML: ${err instanceof Error ? err.message : String(err)}`, at, at),
-      );
-      return;
-    }
-    documents.push({ file, index, tree, lineCounter, data });
+  const builder = new IndexBuilder(text);
+  const nodes = builder.index;
+  nodes.base = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const error = (code: string, message: string, start: number, end: number = start): Diagnostic => ({
+    severity: 'error', file, ...nodes.offsetRange(start, end), message, code,
   });
+  let failure: Diagnostic | undefined;
+  const misread = misreadByJsYaml(text);
+  if (misread) return { documents, diagnostics: [error('yaml-syntax', `invalid YAML: ${misread.message}`, misread.at - nodes.base)] };
+  try {
+    // `maxDepth` and the state's `tag` and `anchor` are js-yaml 4's (lib/loader.js), not in its typings.
+    const options = { schema: CORE_SCHEMA, json: true, listener: builder.listener, maxDepth: READER_DEPTH };
+    loadAll(text, null, options as unknown as Parameters<typeof loadAll>[2]);
+  } catch (err) {
+    if (!(err instanceof YAMLException)) throw err;
+    const at = errorOffset(text, nodes.base, err);
+    // The character where reading stopped (none at the end of the file).
+    failure = /exceeded maxDepth/.test(err.reason) ? error('yaml-too-deep', TOO_DEEP, at) : error('yaml-syntax', `invalid YAML: ${err.reason}`, at, at + 1);
+  }
+  const roots = builder.roots;
+  // The document being read when js-yaml stopped is the one the error is in.
+  if (failure && !builder.open) roots.pop();
+  let nonEmpty = failure ? 1 : 0;
+  roots.forEach(({ node: root, value, height }, index) => {
+    if (nodes.kind(root) === NodeKind.Empty) return;
+    nonEmpty++;
+    const next = roots[index + 1]?.node ?? Infinity;
+    const inDocument = ({ node }: { node: number }): boolean => node >= root && node < next;
+    if (height > LIMITS.maxDepth) {
+      const deep = tooDeep(nodes, root);
+      diagnostics.push(error('yaml-too-deep', TOO_DEEP, nodes.starts[deep] ?? 0, nodes.ends[deep] ?? 0));
+      return;
+    }
+    const findings = builder.findings.filter(inDocument);
+    if (findings.length > 0) {
+      diagnostics.push(...findings.map((finding) => describe(file, nodes, finding)).sort(byPosition));
+      return;
+    }
+    const aliases = builder.aliases.filter(inDocument);
+    if (aliases.length > 0 && exceedsAliasLimit(nodes, aliases)) {
+      const at = nodes.starts[aliases[0]?.node ?? root] ?? 0;
+      diagnostics.push(error('yaml-alias-limit', `aliases expand to too much data (more than ${thousands(LIMITS.maxAliasCount)} nodes): refused as a possible YAML bomb`, at));
+      return;
+    }
+    documents.push({ file, index, nodes, root, data: value });
+  });
+  if (failure) diagnostics.push(failure);
   if (nonEmpty === 0) {
     diagnostics.push({ severity: 'error', file, message: 'file is empty: no YAML content', code: 'empty-file' });
   }
   return { documents, diagnostics };
 }
 
-/** Nothing but comments, or a bare `---`. */
-function isEmptyDocument(tree: Document.Parsed): boolean {
-  const contents = tree.contents;
-  if (contents === null) return true;
-  return isScalar(contents) && contents.value === null && contents.range !== undefined && contents.range[0] === contents.range[1];
-}
-
-/** Walks the node tree once (iteratively: depth is untrusted) and reports what is not plain data. */
-function checkPlainData(file: string, text: string, tree: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
-  const problems: Diagnostic[] = [];
-  const at = (node: Node, code: string, message: string): void => {
-    const range = nodeRange(lineCounter, node);
-    problems.push({ severity: 'error', file, ...(range ?? {}), message, code });
-  };
-  const stack: Array<{ node: unknown; depth: number }> = [{ node: tree.contents, depth: 0 }];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (!item) break;
-    const { node, depth } = item;
-    if (isAlias(node)) {
-      const target = node.resolve(tree);
-      if (target?.range && node.range && node.range[0] >= target.range[0] && node.range[0] < target.range[1]) {
-        at(node, 'yaml-recursive-alias', `alias *${node.source} refers to a node that contains it: recursive data is not allowed`);
-      }
-      continue;
-    }
-    if ((isScalar(node) || isCollection(node)) && node.tag) {
-      const tag = findTag(text, node.range?.[0] ?? 0);
-      const message = `YAML tags are not allowed (found ${tag?.text ?? shortTag(node.tag)}): write plain data`;
-      if (tag) problems.push({ severity: 'error', file, ...offsetRange(lineCounter, tag.start, tag.start + tag.text.length), message, code: 'yaml-tag' });
-      else at(node, 'yaml-tag', message);
-    }
-    if (isScalar(node) && typeof node.value === 'number' && Number.isInteger(node.value) && !Number.isSafeInteger(node.value)) {
-      problems.push(unsafeInteger(file, text, node.value, node.range, lineCounter));
-    }
-    if (!isCollection(node)) continue;
-    if (depth >= LIMITS.maxDepth) {
-      at(node, 'yaml-too-deep', `nesting is too deep (more than ${LIMITS.maxDepth} levels)`);
-      return problems;
-    }
-    const firstKey = new Map<string, Node>();
-    // Reversed so that the stack pops items, and so reports, in source order.
-    for (let i = node.items.length - 1; i >= 0; i--) {
-      const entry = node.items[i];
-      if (isPair(entry)) {
-        stack.push({ node: entry.value, depth: depth + 1 });
-        stack.push({ node: entry.key, depth: depth + 1 });
-      } else {
-        stack.push({ node: entry, depth: depth + 1 });
-      }
-    }
-    if (!isMap(node)) continue;
-    for (const pair of node.items) {
-      const key = pair.key;
-      if (!isScalar(key)) {
-        if (isCollection(key)) at(key, 'yaml-complex-key', 'keys must be plain strings, not lists or mappings');
-        continue;
-      }
-      const name = String(key.value);
-      const first = firstKey.get(name);
-      if (first) {
-        const firstAt = nodeRange(lineCounter, first)?.start;
-        at(key, 'duplicate-key', `duplicate key "${name}"${firstAt ? ` (first at line ${firstAt.line}, column ${firstAt.column})` : ''}`);
-      } else {
-        firstKey.set(name, key);
-      }
-    }
-  }
-  return sortByPosition(problems);
+/**
+ * Text that js-yaml reads otherwise than YAML 1.2 (and `yaml`): refused rather than guessed. It
+ * breaks lines at a lone carriage return, and starts a document at `---` even when text follows.
+ */
+function misreadByJsYaml(text: string): { at: number; message: string } | undefined {
+  const cr = /\r(?!\n)/.exec(text);
+  if (cr) return { at: cr.index, message: 'a carriage return without a line feed (\\r): end lines with LF or CRLF' };
+  const marker = /^---[^\s]/m.exec(text);
+  if (marker) return { at: marker.index, message: 'a line that starts with "---" starts a document: put a space after it, or quote the text' };
+  return undefined;
 }
 
 /**
- * An integer beyond 2^53 - 1 has already been rounded by the time it is a JS number (yaml and the
- * fast path both make numbers), so `datastore: 9007199254740993` would silently address datastore
- * ...992. Refused here, quoting what was written, while the source text is at hand.
+ * Where js-yaml stopped, moved to what `yaml` pointed at: an unknown alias's `*`, not its end; a
+ * badly indented line's start, not its first character.
  */
-function unsafeInteger(file: string, text: string, value: number, range: readonly number[] | undefined | null, lineCounter: LineCounter): Diagnostic {
-  const start = range?.[0] ?? 0;
-  const end = range?.[1] ?? start;
-  const written = text.slice(start, end).trim() || String(value);
+function errorOffset(text: string, base: number, err: YAMLException): number {
+  const at = err.mark?.position ?? 0;
+  if (err.reason.startsWith('unidentified alias')) return Math.max(0, text.lastIndexOf('*', at + base) - base);
+  if (err.reason.startsWith('bad indentation')) return Math.max(0, text.lastIndexOf('\n', at + base - 1) + 1 - base);
+  return at;
+}
+
+function describe(file: string, nodes: YamlIndex, finding: Finding): Diagnostic {
+  const at = { severity: 'error' as const, file, ...nodes.offsetRange(finding.start, finding.end), code: finding.code };
+  switch (finding.code) {
+    case 'yaml-tag':
+      return { ...at, message: `YAML tags are not allowed (found ${finding.text}): write plain data` };
+    case 'yaml-complex-key':
+      return { ...at, message: 'keys must be plain strings, not lists or mappings' };
+    case 'duplicate-key': {
+      const first = nodes.position(nodes.starts[finding.first ?? 0] ?? 0);
+      return { ...at, message: `duplicate key "${finding.text}" (first at line ${first.line}, column ${first.column})` };
+    }
+    case 'yaml-recursive-alias':
+      return { ...at, message: `alias ${finding.text} refers to a node that contains it: recursive data is not allowed` };
+    case 'yaml-syntax':
+      return { ...at, message: `invalid YAML: ${finding.text}` };
+    case 'unsafe-integer':
+      return { ...at, ...unsafeInteger(finding.text, finding.value ?? 0) };
+  }
+}
+
+/**
+ * An integer beyond 2^53 - 1 has already been rounded by the time it is a JS number, so
+ * `datastore: 9007199254740993` would silently address datastore ...992. Refused, quoting what was
+ * written.
+ */
+function unsafeInteger(written: string, value: number): Pick<Diagnostic, 'message' | 'hints'> {
   const read = String(value);
+  const large = value > 0;
   return {
-    severity: 'error',
-    file,
-    ...offsetRange(lineCounter, start, end),
-    message: `${written} is too ${value > 0 ? 'large' : 'small'} to be read exactly (integers are exact ${value > 0 ? 'up to' : 'down to'} ${thousands(Math.sign(value) * Number.MAX_SAFE_INTEGER)}, ${value > 0 ? '2^53 - 1' : '-(2^53 - 1)'})${/e/i.test(read) ? '' : `: it would be read as ${read}`}`,
-    code: 'unsafe-integer',
+    message: `${written || read} is too ${large ? 'large' : 'small'} to be read exactly (integers are exact ${large ? 'up to' : 'down to'} ${thousands(Math.sign(value) * Number.MAX_SAFE_INTEGER)}, ${large ? '2^53 - 1' : '-(2^53 - 1)'})${/e/i.test(read) ? '' : `: it would be read as ${read}`}`,
     hints: ['check the number: no datastore id or setting is this large'],
   };
 }
 
-/** The tag as written (`!secret`, `!!int`), which precedes its node, possibly on the line before. */
-function findTag(text: string, nodeStart: number): { start: number; text: string } | undefined {
-  let end = nodeStart;
-  while (end > 0 && /\s/.test(text[end - 1] ?? '')) end--;
-  let start = end;
-  while (start > 0 && !/\s/.test(text[start - 1] ?? '')) start--;
-  const written = text.slice(start, end);
-  return written.startsWith('!') ? { start, text: written } : undefined;
-}
-
-function shortTag(tag: string): string {
-  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
-}
-
-function sortByPosition(list: Diagnostic[]): Diagnostic[] {
-  return list.sort((a, b) => (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0));
-}
-
-function firstAliasOffset(tree: Document.Parsed): number | undefined {
-  const stack: unknown[] = [tree.contents];
+/** The first collection, in reading order, nested deeper than the bound. */
+function tooDeep(nodes: YamlIndex, root: number): number {
+  const stack: Array<{ node: number; depth: number }> = [{ node: root, depth: 0 }];
   while (stack.length > 0) {
-    const node = stack.pop();
-    if (isAlias(node)) return node.range?.[0];
-    if (isPair(node)) {
-      stack.push(node.value, node.key);
-    } else if (isCollection(node)) {
-      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
-    }
+    const { node, depth } = stack.pop() ?? { node: root, depth: 0 };
+    const kind = nodes.kind(node);
+    if (kind !== NodeKind.Mapping && kind !== NodeKind.Sequence) continue;
+    if (depth >= LIMITS.maxDepth) return node;
+    const children: number[] = [];
+    for (let c = nodes.firsts[node] ?? -1; c !== -1; c = nodes.nexts[c] ?? -1) children.push(c);
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i] ?? root, depth: depth + 1 });
   }
-  return undefined;
+  return root;
+}
+
+/**
+ * `yaml`'s bound on alias expansion (its `maxAliasCount`, nodes/Alias.js): each use of an anchor
+ * counts, times the uses inside what the anchor names.
+ */
+function exceedsAliasLimit(nodes: YamlIndex, aliases: readonly AliasUse[]): boolean {
+  const anchors = new Map<number, { count: number; aliasCount: number }>();
+  const countIn = (node: number): number => {
+    const kind = nodes.kind(node);
+    if (kind === NodeKind.Alias) {
+      const anchor = anchors.get(nodes.aliasTargets.get(node) ?? -1);
+      return anchor ? anchor.count * anchor.aliasCount : 0;
+    }
+    if (kind !== NodeKind.Mapping && kind !== NodeKind.Sequence) return 1;
+    let most = 0;
+    for (let c = nodes.firsts[node] ?? -1; c !== -1; c = nodes.nexts[c] ?? -1) most = Math.max(most, countIn(c));
+    return most;
+  };
+  for (const { target } of aliases) {
+    if (target === -1) continue;
+    let anchor = anchors.get(target);
+    if (!anchor) {
+      anchor = { count: 1, aliasCount: 0 };
+      anchors.set(target, anchor);
+    }
+    anchor.count += 1;
+    if (anchor.aliasCount === 0) anchor.aliasCount = countIn(target);
+    if (anchor.count * anchor.aliasCount > LIMITS.maxAliasCount) return true;
+  }
+  return false;
+}
+
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
 }

@@ -72,3 +72,25 @@ describe('desired state', () => {
     expect(result.state?.datastores.map((d) => d.ref)).toStrictEqual(['A', 'B']);
   });
 });
+
+describe('loading without the desired state (validate)', () => {
+  it('makes the same checks and counts the datastores', () => {
+    const text = ['version: 1', 'defaults:', '  enrichment_remediation_strategy: append', 'datastores:', '  - datastore: A', '    enrichment_datastore: E', '    enrichment_prefix: Mixed Case', '  - datastore: B', '    enrichment_datastore: E', ''].join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'enrichctl-state-'));
+    writeFileSync(join(dir, 'm.yaml'), text);
+    const full = loadManifests(['m.yaml'], dir);
+    const checked = loadManifests(['m.yaml'], dir, { state: false });
+    expect(checked.diagnostics).toStrictEqual(full.diagnostics);
+    expect(checked.diagnostics.map((d) => d.code)).toStrictEqual(['prefix-normalised']);
+    expect(checked.state).toBeUndefined();
+    expect(checked.declared).toBe(2);
+    expect(full.declared).toBe(2);
+    expect(full.state?.datastores).toHaveLength(2);
+
+    writeFileSync(join(dir, 'm.yaml'), `${text}  - datastore: A\n  - datastore: B\n    enrichment_datastore: null\n`);
+    const broken = loadManifests(['m.yaml'], dir, { state: false });
+    expect(broken.diagnostics).toStrictEqual(loadManifests(['m.yaml'], dir).diagnostics);
+    expect(broken.diagnostics.map((d) => [d.code, d.start?.line])).toStrictEqual([['prefix-normalised', 7], ['duplicate-datastore', 10], ['duplicate-datastore', 11], ['strategy-needs-link', 12]]);
+    expect(broken.declared).toBeUndefined();
+  });
+});

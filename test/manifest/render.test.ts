@@ -47,8 +47,8 @@ describe('JSON rendering', () => {
         line: 3,
         column: 1,
         endLine: 3,
-        endColumn: 2,
-        message: 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+        endColumn: 1, // the end of the file: nothing after it to mark
+        message: 'invalid YAML: unexpected end of the stream within a flow collection',
         code: 'yaml-syntax',
         hints: [],
       },

@@ -21,8 +21,9 @@ export async function runValidate(options: ValidateOptions, io: Io): Promise<Exi
   const run = runInfo();
   const reports = reportSet(options.reports, io, (format, output) => validateView(format, output, run));
   const view = fanOut([validateView(options.format, outputOf(io, !options.color), run), ...reports.views]);
-  const load = loadManifests(options.paths, io.cwd);
-  const datastores = load.state?.datastores.length;
+  // validate plans nothing: the checks without the desired state (its locations cost a tenth of 100,000 entries).
+  const load = loadManifests(options.paths, io.cwd, { state: false });
+  const datastores = load.declared;
   view.checked({ diagnostics: load.diagnostics, sources: load.sources, files: load.files.length, ...(datastores === undefined ? {} : { datastores }) });
   await reports.write();
   return hasErrors(load.diagnostics) ? EXIT.error : EXIT.ok;
