@@ -4,7 +4,9 @@
  * showing an internal error's stack at its place in src/*.ts through the map beside it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/bin.js';
@@ -54,6 +56,24 @@ describe('the bundle', () => {
   it('embeds examples/emulator/seed.yaml as it is, the built-in demo seed (one copy, no hand-kept twin)', () => {
     const seed = readFileSync(`${ROOT}examples/emulator/seed.yaml`, 'utf8');
     expect(readFileSync(BIN, 'utf8')).toContain(JSON.stringify(seed));
+  });
+
+  it('judges a broken manifest with its prebuilt validators alone, salvaging the valid parts (no schema compiler is bundled)', () => {
+    const map = JSON.parse(readFileSync(`${BIN}.map`, 'utf8')) as { sources: string[] };
+    expect(map.sources.filter((s) => /node_modules\/ajv\/dist\/(2020|core|ajv)\.js$|node_modules\/ajv\/dist\/compile\//.test(s))).toStrictEqual([]);
+    expect(map.sources).toEqual(expect.arrayContaining(['../dist/validators/manifest-entry.cjs', '../dist/validators/manifest-rule.cjs', '../dist/validators/manifest-defaults.cjs']));
+    const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
+    try {
+      // The unknown key fails the schema; the duplicate is found among the entries salvaged from the broken document.
+      writeFileSync(join(dir, 'broken.yaml'), 'version: 1\ndefaults: {enrichment_source_record_limit: 10}\nrules:\n  - match: {name: "o*"}\n    enrichment_prefix: _r\ndatastores:\n  - datastore: orders\n  - datastore: orders\n  - datastore: other\n    enrichment_prefx: _c\n');
+      const run = spawnSync(process.execPath, [BIN, 'validate', 'broken.yaml'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+      expect(run.stdout).toContain('broken.yaml:8:16: error: datastore "orders" is declared twice; first at broken.yaml:7:16');
+      expect(run.stdout).toContain('broken.yaml:10:5: error: unknown key "enrichment_prefx"');
+      expect(run.stdout).toContain('2 errors in 1 file');
+      expect(run.status).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('with ENRICHCTL_DEBUG, an internal error\'s stack points at src/*.ts lines, through the map', () => {
