@@ -121,6 +121,19 @@ var init_io = __esm({
   }
 });
 
+// src/cli/version.ts
+var version_exports = {};
+__export(version_exports, {
+  VERSION: () => VERSION
+});
+var VERSION;
+var init_version = __esm({
+  "src/cli/version.ts"() {
+    "use strict";
+    VERSION = true ? "0.1.0" : JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+  }
+});
+
 // node_modules/commander/lib/error.js
 var require_error = __commonJS({
   "node_modules/commander/lib/error.js"(exports) {
@@ -19372,15 +19385,6 @@ var init_files = __esm({
   }
 });
 
-// src/cli/version.ts
-var VERSION;
-var init_version = __esm({
-  "src/cli/version.ts"() {
-    "use strict";
-    VERSION = true ? "0.1.0" : JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
-  }
-});
-
 // src/cli/reports.ts
 import { resolve as resolve2 } from "node:path";
 function parseReports(values, supported, command) {
@@ -19941,7 +19945,7 @@ function markdownText(text2) {
 }
 function longestBacktickRun(text2) {
   let longest = 0;
-  for (const run of text2.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  for (const run2 of text2.match(/`+/g) ?? []) longest = Math.max(longest, run2.length);
   return longest;
 }
 function codeSpan(text2) {
@@ -20352,11 +20356,11 @@ var init_junit = __esm({
 });
 
 // src/render/reports/prometheus.ts
-function renderPrometheus(report2, run) {
+function renderPrometheus(report2, run2) {
   const declared = report2.declared.filter((d) => d.declared_at !== void 0).length;
   const metrics = [
     { name: "enrichctl_plan_success", help: "Whether the last plan was made (1) or failed (0).", value: report2.ok ? 1 : 0 },
-    { name: "enrichctl_last_run_timestamp_seconds", help: "When the last plan ran, in seconds since the Unix epoch.", value: Math.floor(run.now.getTime() / 1e3) },
+    { name: "enrichctl_last_run_timestamp_seconds", help: "When the last plan ran, in seconds since the Unix epoch.", value: Math.floor(run2.now.getTime() / 1e3) },
     { name: "enrichctl_declared_datastores", help: "Datastores the manifests declare (the --target selection, if any).", value: report2.ok || declared > 0 ? declared : void 0 },
     { name: "enrichctl_drift_datastores", help: "Declared datastores whose live enrichment configuration differs from the manifests.", value: report2.drifted },
     { name: "enrichctl_unmanaged_datastores", help: "Live datastores with enrichment configuration that no manifest declares (with --report-unmanaged).", value: report2.unmanaged }
@@ -20373,7 +20377,7 @@ var init_prometheus = __esm({
 });
 
 // src/render/reports/sarif.ts
-function renderSarif(report2, run) {
+function renderSarif(report2, run2) {
   const rules = [];
   const index = /* @__PURE__ */ new Map();
   for (const f of report2.findings) {
@@ -20397,7 +20401,7 @@ function renderSarif(report2, run) {
       tool: {
         driver: {
           name: "enrichctl",
-          version: run.version,
+          version: run2.version,
           rules: rules.map((r) => ({ id: r.id, name: r.id, shortDescription: { text: RULE_HELP[r.kind] } }))
         }
       },
@@ -20436,28 +20440,28 @@ var init_sarif = __esm({
 });
 
 // src/render/views/findings-view.ts
-function findingsRenderer(format, run) {
+function findingsRenderer(format, run2) {
   switch (format) {
     case "sarif":
-      return (report2) => renderSarif(report2, run);
+      return (report2) => renderSarif(report2, run2);
     case "github":
       return renderGithubAnnotations;
     case "junit":
       return renderJunit;
     case "prometheus":
-      return (report2) => renderPrometheus(report2, run);
+      return (report2) => renderPrometheus(report2, run2);
     default: {
       const unreachable = format;
       throw new Error(`unknown format ${String(unreachable)}`);
     }
   }
 }
-function findingsValidateView(format, output, run) {
-  const render2 = findingsRenderer(format, run);
+function findingsValidateView(format, output, run2) {
+  const render2 = findingsRenderer(format, run2);
   return { checked: (r) => output.stdout.write(render2(validateFindings(r.diagnostics))) };
 }
-function findingsPlanView(format, output, run, command) {
-  const render2 = findingsRenderer(format, run);
+function findingsPlanView(format, output, run2, command) {
+  const render2 = findingsRenderer(format, run2);
   const messages = planningMessages(output);
   let diagnostics = [];
   let written = false;
@@ -20495,7 +20499,7 @@ var init_findings_view = __esm({
 });
 
 // src/render/views/plan-view.ts
-function planView(format, output, run, command = "plan") {
+function planView(format, output, run2, command = "plan") {
   switch (format) {
     case "text":
     case "json":
@@ -20505,7 +20509,7 @@ function planView(format, output, run, command = "plan") {
     case "github":
     case "junit":
     case "prometheus":
-      return findingsPlanView(format, output, run, command);
+      return findingsPlanView(format, output, run2, command);
     default: {
       const unreachable = format;
       throw new Error(`unknown format ${String(unreachable)}`);
@@ -49968,9 +49972,9 @@ __export(plan_run_exports, {
 async function runPlan(options, io) {
   if (options.out !== void 0) checkPlanOut(options.out, io.cwd, options.paths);
   checkReportFiles(options.reports, io.cwd, [...options.paths, ...options.out === void 0 ? [] : [options.out]]);
-  const run = runInfo();
-  const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run));
-  const view = fanOut([planView(options.format, outputOf(io, !options.color), run), ...reports.views]);
+  const run2 = runInfo();
+  const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run2));
+  const view = fanOut([planView(options.format, outputOf(io, !options.color), run2), ...reports.views]);
   return reports.around(() => planAndShow(options, view, io), (err) => view.aborted(abortReason(err)));
 }
 async function planAndShow(options, view, io) {
@@ -50056,14 +50060,14 @@ var init_plan2 = __esm({
 });
 
 // src/render/views/validate-view.ts
-function validateView(format, output, run) {
+function validateView(format, output, run2) {
   switch (format) {
     case "text":
     case "json":
       return diagnosticsView(format, output);
     case "sarif":
     case "github":
-      return findingsValidateView(format, output, run);
+      return findingsValidateView(format, output, run2);
     default: {
       const unreachable = format;
       throw new Error(`unknown format ${String(unreachable)}`);
@@ -50086,9 +50090,9 @@ __export(validate_run_exports, {
 });
 async function runValidate(options, io) {
   checkReportFiles(options.reports, io.cwd, options.paths);
-  const run = runInfo();
-  const reports = reportSet(options.reports, io, (format, output) => validateView(format, output, run));
-  const view = fanOut([validateView(options.format, outputOf(io, !options.color), run), ...reports.views]);
+  const run2 = runInfo();
+  const reports = reportSet(options.reports, io, (format, output) => validateView(format, output, run2));
+  const view = fanOut([validateView(options.format, outputOf(io, !options.color), run2), ...reports.views]);
   const load = loadManifests(options.paths, io.cwd);
   const datastores = load.state?.datastores.length;
   view.checked({ diagnostics: load.diagnostics, sources: load.sources, files: load.files.length, ...datastores === void 0 ? {} : { datastores } });
@@ -51298,9 +51302,9 @@ __export(show_run_exports, {
 async function runShow(options, io) {
   checkReportFiles(options.reports, io.cwd, [options.file]);
   const plan = await readPlanFile(options.file, io.cwd);
-  const run = runInfo();
-  const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run, "show"));
-  const view = fanOut([planView(options.format, outputOf(io, !options.color), run, "show"), ...reports.views]);
+  const run2 = runInfo();
+  const reports = reportSet(options.reports, io, (format, output) => planView(format, output, run2, "show"));
+  const view = fanOut([planView(options.format, outputOf(io, !options.color), run2, "show"), ...reports.views]);
   view.warnings(recordedDiagnostics(plan), /* @__PURE__ */ new Map());
   view.plan(plan);
   await reports.write();
@@ -51950,8 +51954,17 @@ process.on("SIGTERM", onSignal);
 function exitCode(code2) {
   return code2 === EXIT.interrupted && first === "SIGTERM" ? EXIT.terminated : code2;
 }
-var { runCli: runCli2 } = await Promise.resolve().then(() => (init_program(), program_exports));
-var code = exitCode(await runCli2(process.argv.slice(2), processIo(controller.signal, urgent.signal)));
+async function run(args) {
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    const { VERSION: VERSION2 } = await Promise.resolve().then(() => (init_version(), version_exports));
+    process.stdout.write(`${VERSION2}
+`);
+    return EXIT.ok;
+  }
+  const { runCli: runCli2 } = await Promise.resolve().then(() => (init_program(), program_exports));
+  return exitCode(await runCli2(args, processIo(controller.signal, urgent.signal)));
+}
+var code = await run(process.argv.slice(2));
 process.stdout.write("", () => process.exit(code));
 /*
  * Third-party software bundled in enrichctl.mjs, each under its own licence:

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/bin.js';
+import { run as runInProcess } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** What the bundle is made from, besides node_modules (which the lockfile pins). */
@@ -76,10 +77,19 @@ describe('the bundle', () => {
     }
   });
 
+  it('answers --version and -V alone before building the command tree, exactly as commander answers them', async () => {
+    for (const flag of ['--version', '-V']) {
+      const commander = await runInProcess([flag], { cwd: ROOT });
+      expect(commander).toStrictEqual({ code: 0, stdout: `${JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version}\n`, stderr: '' });
+      const shipped = spawnSync(process.execPath, [BIN, flag], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH } });
+      expect({ code: shipped.status, stdout: shipped.stdout, stderr: shipped.stderr }).toStrictEqual(commander);
+    }
+  });
+
   it('with ENRICHCTL_DEBUG, an internal error\'s stack points at src/*.ts lines, through the map', () => {
-    // A stdout that refuses to write makes `--version` fail inside the program: an internal error.
+    // A stdout that refuses to write makes `--help` fail inside the program: an internal error.
     const refuse = 'data:text/javascript,const w=process.stdout.write.bind(process.stdout);process.stdout.write=(s,...r)=>{if(s)throw new TypeError("stdout refused (test)");return w(s,...r)}';
-    const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--import', refuse, BIN, '--version'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+    const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--import', refuse, BIN, '--help'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
     const quiet = run({});
     expect(quiet.status).toBe(1);
     expect(quiet.stderr).toContain('error: unexpected internal error: stdout refused (test)');

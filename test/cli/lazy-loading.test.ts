@@ -1,7 +1,7 @@
 /**
- * Each command loads its handler's modules only when it runs (issue #14): `--version` and `--help`
- * build the command tree alone; `validate` never loads the HTTP client, undici or the emulator; and
- * no command loads ajv's compiler, the validators being prebuilt into dist/validators/ (the bundle
+ * Each command loads its handler's modules only when it runs (issue #14): `--version` alone loads
+ * no command tree, `--help` builds the tree alone; `validate` never loads the HTTP client, undici
+ * or the emulator; and no command loads ajv's compiler, the validators being prebuilt into dist/validators/ (the bundle
  * does not even carry it). Checked on tsc's output in a fresh process that records every module it
  * loads, and on the bundle, where a module reached by `import()` is a function run on first use:
  * V8's coverage says which ran.
@@ -48,7 +48,14 @@ const AJV_COMPILER = /node_modules\/ajv\/dist\/(2020|core|ajv)\.js$|node_modules
 const HANDLERS = /^dist\/cli\/commands\/.*-run\.js$/;
 
 describe('modules loaded at start-up', () => {
-  it.each([['--version'], ['--help'], ['plan', '--help'], ['emulator', '--help']])('%s %s loads no handler, HTTP client, emulator, ajv, yaml or diff', async (...args) => {
+  it.each([['--version'], ['-V']])('%s alone loads no command tree, only the version', async (flag) => {
+    const { code, modules } = await loaded([flag]);
+    expect(code).toBe(0);
+    expect(modules).toContain('dist/cli/version.js');
+    expect(matching(modules, /^dist\/cli\/(program|commands\/)|node_modules\//)).toStrictEqual([]);
+  });
+
+  it.each([['--help'], ['plan', '--help'], ['emulator', '--help'], ['--version', 'plan']])('%s %s loads no handler, HTTP client, emulator, ajv, yaml or diff', async (...args) => {
     const { code, modules } = await loaded(args);
     expect(code).toBe(0);
     expect(modules).toContain('dist/cli/commands/plan.js');
@@ -110,8 +117,16 @@ const B_UNDICI = /^node_modules\/undici\//;
 const B_AJV_COMPILER = /^node_modules\/ajv\/dist\/(2020|core|ajv)\.js$|^node_modules\/ajv\/dist\/compile\//;
 
 describe('modules evaluated in the bundle', () => {
-  it.each([['--version'], ['--help']])('%s evaluates no handler, HTTP client, emulator, undici, ajv, yaml or diff, all of them bundled as lazy parts', async (arg) => {
-    const { code, all, evaluated: ran } = await evaluated([arg]);
+  it('--version evaluates no command tree, only the version', async () => {
+    const { code, all, evaluated: ran } = await evaluated(['--version']);
+    expect(code).toBe(0);
+    expect(all).toContain('src/cli/program.ts');
+    expect(ran).toContain('src/cli/version.ts');
+    expect(matching(ran, /^src\/cli\/(program|commands\/)|^node_modules\//)).toStrictEqual([]);
+  });
+
+  it('--help evaluates no handler, HTTP client, emulator, undici, ajv, yaml or diff, all of them bundled as lazy parts', async () => {
+    const { code, all, evaluated: ran } = await evaluated(['--help']);
     expect(code).toBe(0);
     expect(all).toEqual(expect.arrayContaining(['src/cli/commands/plan-run.ts', 'src/api/client.ts', 'src/emulator/index.ts', 'node_modules/undici/index.js', 'dist/validators/manifest.cjs']));
     expect(matching(all, B_AJV_COMPILER)).toStrictEqual([]); // not even bundled
