@@ -18,13 +18,16 @@ const OUT = 'bin/enrichctl.mjs';
 const read = (file) => readFileSync(new URL(file, `file://${ROOT}`), 'utf8');
 
 /**
- * Packages V8 should not parse at start-up, each with the import specifiers src uses (the build
- * fails on another): bundled apart, as one CommonJS function, and written at the end of the file
- * inside a block comment, which scripts/deferred.mjs compiles on first import. undici is half the
- * bundle and only commands that send requests use it: parsing it cost every run ~70 M instructions
- * (of ~330 for `--version` without NODE_EXTRA_CA_CERTS).
+ * Parts V8 should not parse at start-up: bundled apart, each as one CommonJS function, and written
+ * at the end of the file inside a block comment, which scripts/deferred.mjs compiles on first use.
+ * Packages list the import specifiers src uses (the build fails on another); each prebuilt
+ * validator is a part of its own (served by bundledRequire()). Pre-parsing them cost every run,
+ * `--version` included, ~130 M instructions (~40% of its total without NODE_EXTRA_CA_CERTS); a part
+ * compiled on first use costs about what its pre-parse did, plus ~2 M to read it back.
  */
-const DEFERRED = { undici: ['undici'] };
+const VALIDATORS = readdirSync(new URL('dist/validators/', `file://${ROOT}`)).filter((f) => f.endsWith('.cjs')).sort();
+const PACKAGES = { undici: ['undici'], yaml: ['yaml'], diff: ['diff'] };
+const DEFERRED = { ...PACKAGES, ...Object.fromEntries(VALIDATORS.map((f) => [validatorPart(f), [`./dist/validators/${f}`]])) };
 const parts = await Promise.all(Object.entries(DEFERRED).map(([name, ids]) => deferredPart(name, ids)));
 
 const result = await build({
@@ -91,12 +94,13 @@ async function deferredPart(name, ids) {
 
 /** Imports of a deferred package's specifiers, from src, become loads of its part (scripts/deferred.mjs). */
 function deferredImports() {
-  const served = new Map(Object.entries(DEFERRED).flatMap(([name, ids]) => ids.map((id) => [id, name])));
-  const packages = new RegExp(`^(${Object.keys(DEFERRED).join('|')})(/|$)`);
+  const served = new Map(Object.entries(PACKAGES).flatMap(([name, ids]) => ids.map((id) => [id, name])));
+  const packages = new RegExp(`^(${Object.keys(PACKAGES).join('|')})(/|$)`);
   return {
     name: 'deferred-imports',
     setup(b) {
       b.onResolve({ filter: packages }, (args) => {
+        if (args.importer.includes('/node_modules/')) return undefined;
         if (!served.has(args.path)) return { errors: [{ text: `${args.path} is deferred but not listed: add it to DEFERRED in scripts/bundle.mjs` }] };
         return { path: args.path, namespace: 'enrichctl-deferred' };
       });
@@ -133,14 +137,14 @@ function withDeferred(code, map, deferredParts) {
  * src/source/schema-diagnostics.ts loads the validators generated into dist/validators/ (and, when
  * one is missing, ajv's compiler) with `createRequire(import.meta.url)`, a require esbuild cannot
  * follow and that would look beside bin/. In the bundle its `node:module` is this module instead,
- * whose `createRequire` serves the validators from bundled copies, each evaluated on first require.
+ * whose `createRequire` serves the validators from their deferred parts, each compiled on first require.
  * ajv's compiler is not bundled: every validator exists here (the build writes them all), and
  * compiling would only add ~270 KB that V8 must scan at every start. Asking for it, or for any
  * other id, fails with an error saying so. The build fails if that import is gone.
  */
 function bundledRequire() {
   const importer = 'src/source/schema-diagnostics.ts';
-  const served = Object.fromEntries(readdirSync(new URL('dist/validators/', `file://${ROOT}`)).sort().map((f) => [`../validators/${f}`, `./dist/validators/${f}`]));
+  const served = Object.fromEntries(VALIDATORS.map((f) => [`../validators/${f}`, f]));
   return {
     name: 'bundled-require',
     setup(b) {
@@ -155,8 +159,9 @@ function bundledRequire() {
         loader: 'js',
         contents: [
           `// ${importer}'s require, served from the bundle (scripts/bundle.mjs).`,
+          "import { deferred } from 'enrichctl:deferred';",
           'const modules = {',
-          ...Object.entries(served).map(([id, file]) => `  ${JSON.stringify(id)}: () => require(${JSON.stringify(file)}),`),
+          ...Object.entries(served).map(([id, file]) => `  ${JSON.stringify(id)}: () => deferred(${JSON.stringify(validatorPart(file))}, ${JSON.stringify(`./dist/validators/${file}`)}),`),
           '};',
           'export function createRequire() {',
           '  return (id) => {',
@@ -172,6 +177,11 @@ function bundledRequire() {
       });
     },
   };
+}
+
+/** The deferred part that holds a prebuilt validator (dist/validators/<name>.cjs). */
+function validatorPart(file) {
+  return `validator-${file.replace(/\.cjs$/, '')}`;
 }
 
 /** Every package with code in the bundle: name, version, licence and the text of its licence file. */

@@ -17,6 +17,8 @@ import { UserError } from '../src/cli/errors.ts';
 const DIGESTS = JSON.parse(ENRICHCTL_DEFERRED);
 
 const evaluated = new Map();
+/** The file, read once when the first part is needed (a run needs a few: a validator, yaml, undici). */
+let bytes;
 
 /** What the part `name` exports under `id` (an import specifier), the part evaluated on first use. */
 export function deferred(name, id) {
@@ -30,7 +32,7 @@ export function deferred(name, id) {
 
 function evaluate(name) {
   const file = fileURLToPath(import.meta.url);
-  const bytes = readFileSync(file);
+  bytes ??= readFileSync(file);
   // The digest in the marker ties the part to this build: a file replaced while enrichctl ran
   // (an upgrade) has another, and mixing two builds' code is refused rather than attempted.
   const marker = '\n/* enrichctl:deferred ' + name + ' ' + DIGESTS[name] + ' line ';
