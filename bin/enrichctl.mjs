@@ -122,15 +122,23 @@ var init_io = __esm({
   }
 });
 
+// lazy-builtin:node:fs
+var require_node_fs = __commonJS({
+  "lazy-builtin:node:fs"(exports, module) {
+    module.exports = __require("node:fs");
+  }
+});
+
 // src/cli/version.ts
 var version_exports = {};
 __export(version_exports, {
   VERSION: () => VERSION
 });
-var VERSION;
+var import_node_fs, VERSION;
 var init_version = __esm({
   "src/cli/version.ts"() {
     "use strict";
+    import_node_fs = __toESM(require_node_fs(), 1);
     VERSION = true ? "0.1.0" : JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
   }
 });
@@ -3713,36 +3721,50 @@ var init_errors = __esm({
   }
 });
 
+// lazy-builtin:node:module
+var require_node_module = __commonJS({
+  "lazy-builtin:node:module"(exports, module) {
+    module.exports = __require("node:module");
+  }
+});
+
+// lazy-builtin:node:url
+var require_node_url = __commonJS({
+  "lazy-builtin:node:url"(exports, module) {
+    module.exports = __require("node:url");
+  }
+});
+
 // src/cli/debug-stack.ts
-import { readFileSync } from "node:fs";
-import { SourceMap } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 function originalStack(stack) {
   const maps = /* @__PURE__ */ new Map();
   return stack.split("\n").map((line) => {
     const found = LOCATION.exec(line);
     if (!found) return line;
     const [whole, where3 = "", row = "", column = ""] = found;
-    const url = where3.startsWith("file:") ? where3 : pathToFileURL(where3).href;
+    const url = where3.startsWith("file:") ? where3 : (0, import_node_url.pathToFileURL)(where3).href;
     if (!maps.has(url)) maps.set(url, readMap(url));
     const origin = maps.get(url)?.findOrigin(Number(row), Number(column));
     if (!origin || !("fileName" in origin)) return line;
     const source = new URL(origin.fileName, `${url}.map`);
-    const shown = where3.startsWith("file:") ? source.href : fileURLToPath(source);
+    const shown = where3.startsWith("file:") ? source.href : (0, import_node_url.fileURLToPath)(source);
     return line.replace(whole, `${shown}:${origin.lineNumber}:${origin.columnNumber}`);
   }).join("\n");
 }
 function readMap(url) {
   try {
-    return new SourceMap(JSON.parse(readFileSync(new URL(`${url}.map`), "utf8")));
+    return new import_node_module.SourceMap(JSON.parse((0, import_node_fs2.readFileSync)(new URL(`${url}.map`), "utf8")));
   } catch {
     return void 0;
   }
 }
-var LOCATION;
+var import_node_fs2, import_node_module, import_node_url, LOCATION;
 var init_debug_stack = __esm({
   "src/cli/debug-stack.ts"() {
     "use strict";
+    import_node_fs2 = __toESM(require_node_fs(), 1);
+    import_node_module = __toESM(require_node_module(), 1);
+    import_node_url = __toESM(require_node_url(), 1);
     LOCATION = /(file:\/\/\/[^\s()]+?|\/[^\s():]+?):(\d+):(\d+)(?=\)?$)/;
   }
 });
@@ -4498,6 +4520,20 @@ var init_model = __esm({
   }
 });
 
+// lazy-builtin:node:http
+var require_node_http = __commonJS({
+  "lazy-builtin:node:http"(exports, module) {
+    module.exports = __require("node:http");
+  }
+});
+
+// lazy-builtin:node:timers/promises
+var require_promises = __commonJS({
+  "lazy-builtin:node:timers/promises"(exports, module) {
+    module.exports = __require("node:timers/promises");
+  }
+});
+
 // src/emulator/put-body.ts
 function fieldErrors(key, value) {
   const loc = ["body", key];
@@ -4971,10 +5007,8 @@ var init_routes = __esm({
 });
 
 // src/emulator/server.ts
-import { createServer, STATUS_CODES } from "node:http";
-import { setTimeout as delay } from "node:timers/promises";
 function createEmulatorServer(context) {
-  const server = createServer((req, res) => {
+  const server = (0, import_node_http.createServer)((req, res) => {
     handle(context, req, res).catch((error2) => {
       if (!res.headersSent && !res.destroyed) {
         send(res, { status: 500, body: { detail: `emulator error: ${String(error2)}` } });
@@ -5034,7 +5068,7 @@ async function answerApi(context, req, res, request) {
   const latency = context.faults.latencyMs();
   if (latency > 0) {
     try {
-      await delay(latency, void 0, { signal: context.signal });
+      await (0, import_promises.setTimeout)(latency, void 0, { signal: context.signal });
     } catch {
       return;
     }
@@ -5081,7 +5115,7 @@ function serve(model, req, request) {
   }
 }
 function faultAnswer(fault) {
-  const detail = `${STATUS_CODES[fault.status] ?? "Error"} (injected by the emulator)`;
+  const detail = `${import_node_http.STATUS_CODES[fault.status] ?? "Error"} (injected by the emulator)`;
   const headers = fault.status === 429 ? { "retry-after": String(fault.retryAfterSeconds) } : {};
   return { status: fault.status, body: { detail }, headers };
 }
@@ -5136,10 +5170,12 @@ function send(res, answer) {
   res.writeHead(answer.status, headers);
   res.end(text2);
 }
-var MAX_BODY_BYTES, API_PREFIX, ADMIN_PREFIX;
+var import_node_http, import_promises, MAX_BODY_BYTES, API_PREFIX, ADMIN_PREFIX;
 var init_server = __esm({
   "src/emulator/server.ts"() {
     "use strict";
+    import_node_http = __toESM(require_node_http(), 1);
+    import_promises = __toESM(require_promises(), 1);
     init_faults();
     init_routes();
     init_state();
@@ -5203,15 +5239,25 @@ var init_emulator = __esm({
   }
 });
 
+// lazy-builtin:node:path
+var require_node_path = __commonJS({
+  "lazy-builtin:node:path"(exports, module) {
+    module.exports = __require("node:path");
+  }
+});
+
+// lazy-builtin:node:vm
+var require_node_vm = __commonJS({
+  "lazy-builtin:node:vm"(exports, module) {
+    module.exports = __require("node:vm");
+  }
+});
+
 // scripts/deferred.mjs
 var deferred_exports = {};
 __export(deferred_exports, {
   deferred: () => deferred
 });
-import { readFileSync as readFileSync2 } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-import { compileFunction } from "node:vm";
 function deferred(name, id) {
   let exports = evaluated.get(name);
   if (!exports) {
@@ -5221,8 +5267,8 @@ function deferred(name, id) {
   return exports[id]();
 }
 function evaluate(name) {
-  const file = fileURLToPath2(import.meta.url);
-  bytes ??= readFileSync2(file);
+  const file = (0, import_node_url2.fileURLToPath)(import.meta.url);
+  bytes ??= (0, import_node_fs3.readFileSync)(file);
   const marker2 = "\n/* enrichctl:deferred " + name + " " + DIGESTS[name] + " line ";
   const start = bytes.indexOf(marker2);
   const end = bytes.indexOf("\nenrichctl:end " + name + " */\n", start);
@@ -5231,12 +5277,16 @@ function evaluate(name) {
   const line = Number(bytes.toString("latin1", start + marker2.length, body - 1));
   const code2 = bytes.toString("latin1", body, end).replaceAll("*#", "*/");
   const module = { exports: {} };
-  compileFunction(code2, ["exports", "require", "module"], { filename: import.meta.url, lineOffset: line })(module.exports, createRequire(import.meta.url), module);
+  (0, import_node_vm.compileFunction)(code2, ["exports", "require", "module"], { filename: import.meta.url, lineOffset: line })(module.exports, (0, import_node_module2.createRequire)(import.meta.url), module);
   return module.exports;
 }
-var DIGESTS, evaluated, bytes;
+var import_node_fs3, import_node_module2, import_node_url2, import_node_vm, DIGESTS, evaluated, bytes;
 var init_deferred = __esm({
   "scripts/deferred.mjs"() {
+    import_node_fs3 = __toESM(require_node_fs(), 1);
+    import_node_module2 = __toESM(require_node_module(), 1);
+    import_node_url2 = __toESM(require_node_url(), 1);
+    import_node_vm = __toESM(require_node_vm(), 1);
     init_errors2();
     DIGESTS = JSON.parse('{"undici":"4593159106a22e5b","yaml":"9139281358ce78ff","diff":"65b06b4c3d3cefe6","validator-manifest-defaults":"38928dfce8588d92","validator-manifest-entry":"7d9fbbdd7560f913","validator-manifest-rule":"1d8802fa5d9c668e","validator-manifest":"aca25e2140d1bb25","validator-plan":"04303584c374cdd1","validator-seed":"edd4aeb9bad4fa14"}');
     evaluated = /* @__PURE__ */ new Map();
@@ -5334,7 +5384,6 @@ var init_limits = __esm({
 });
 
 // src/source/read-file.ts
-import { readFileSync as readFileSync3, statSync } from "node:fs";
 function readSourceFile(source, maxBytes = LIMITS.maxFileBytes) {
   const fail2 = (code2, message) => ({
     ok: false,
@@ -5342,12 +5391,12 @@ function readSourceFile(source, maxBytes = LIMITS.maxFileBytes) {
   });
   let bytes2;
   try {
-    const stats = statSync(source.absolute);
+    const stats = (0, import_node_fs4.statSync)(source.absolute);
     if (stats.isDirectory()) return fail2("unreadable", "is a directory, not a file");
     if (stats.size > maxBytes) {
       return fail2("file-too-large", `file is too large (${megabytes(stats.size)}); the limit is ${megabytes(maxBytes)}`);
     }
-    bytes2 = readFileSync3(source.absolute);
+    bytes2 = (0, import_node_fs4.readFileSync)(source.absolute);
   } catch (err) {
     return fail2("unreadable", `cannot read file: ${describeFsError(err)}`);
   }
@@ -5367,7 +5416,7 @@ function checkTotalSize(sources, where3, maxBytes = LIMITS.maxTotalBytes) {
   let total = 0;
   for (const source of sources) {
     try {
-      total += statSync(source.absolute).size;
+      total += (0, import_node_fs4.statSync)(source.absolute).size;
     } catch {
     }
   }
@@ -5403,10 +5452,11 @@ function describeFsError(err) {
       return err instanceof Error ? err.message : String(err);
   }
 }
-var utf8;
+var import_node_fs4, utf8;
 var init_read_file = __esm({
   "src/source/read-file.ts"() {
     "use strict";
+    import_node_fs4 = __toESM(require_node_fs(), 1);
     init_limits();
     utf8 = new TextDecoder("utf-8", { fatal: true });
   }
@@ -6483,7 +6533,6 @@ var init_seed_schema = __esm({
 });
 
 // src/emulator/seed-file.ts
-import * as path from "node:path";
 function loadSeedFile(file, cwd = process.cwd()) {
   const read = readSourceFile({ file, absolute: path.resolve(cwd, file) });
   if (!read.ok) return { diagnostics: [read.diagnostic], sources: /* @__PURE__ */ new Map() };
@@ -6564,9 +6613,11 @@ function at(document, p, severity, code2, message) {
 function isManifestLike(data) {
   return typeof data === "object" && data !== null && "version" in data && !("users" in data);
 }
+var path;
 var init_seed_file = __esm({
   "src/emulator/seed-file.ts"() {
     "use strict";
+    path = __toESM(require_node_path(), 1);
     init_diagnostics();
     init_settings();
     init_setting_rules();
@@ -6746,12 +6797,13 @@ var init_values = __esm({
 
 // src/cli/demo-seed.ts
 function demoSeedText() {
-  return true ? "# yaml-language-server: $schema=../../schemas/emulator-seed.schema.json\n#\n# The emulator's starting state for the examples: `plan` of each example folder against it shows\n# links to create, switches, settings to change, an unlink, and entries that already match.\n# This is a seed file, not a manifest: `enrichctl emulator --seed examples/emulator/seed.yaml`,\n# or `enrichctl emulator` alone, which has this file built in (the demo seed).\nusers:\n  - {name: Ada Admin, role: Admin, token: admin-token}\n  - name: Eddie Editor\n    role: Member\n    token: editor-token\n    teams: {Data Platform: Editor, Finance: Editor, Operations: Editor}\n  - name: Rita Reporter\n    role: Member\n    token: reporter-token\n    teams: {Data Platform: Reporter}\n  # A Manager is checked like a Member: Editor in Finance lets Mona link and change settings\n  # there, and only an Admin can unlink.\n  - name: Mona Manager\n    role: Manager\n    token: manager-token\n    teams: {Finance: Editor}\n\ndatastores:\n  # Enrichment datastores: link targets only.\n  - {id: 100, name: Healthcare Enrichment, enrichment_only: true, teams: [Data Platform], tags: [healthcare]}\n  - {id: 101, name: Legacy Enrichment, enrichment_only: true, teams: [Data Platform, Finance]}\n  - {id: 110, name: Dev Enrichment, enrichment_only: true, teams: [Operations]}\n  - {id: 111, name: Staging Enrichment, enrichment_only: true, teams: [Operations]}\n  - {id: 112, name: Prod Enrichment, enrichment_only: true, store_type: dfs, type: s3, teams: [Operations]}\n  - {id: 120, name: PII Enrichment, enrichment_only: true, teams: [Data Platform]}\n  - {id: 121, name: Sales Enrichment, enrichment_only: true, teams: [Finance]}\n\n  # examples/small-team\n  - id: 1                          # switch 101 -> 100; prefix, limit and strategy change\n    name: Healthcare Database\n    teams: [Data Platform]\n    tags: [healthcare, production]\n    connection: {id: 7, name: postgres_production}\n    enrich_datastore: 101\n  - id: 2                          # link to create; the prefix already matches once normalised\n    name: Claims Warehouse\n    type: snowflake\n    teams: [Data Platform]\n  - id: 3                          # already as declared\n    name: Patient Portal\n    teams: [Data Platform]\n    tags: [healthcare]\n    connection: {id: 7, name: postgres_production}\n    enrich_datastore: 100\n    enrichment_source_record_limit: 100\n  - id: 4                          # settings change; link left alone (unmanaged)\n    name: Billing Lake\n    store_type: dfs\n    type: s3\n    teams: [Finance]\n    enrich_datastore: 101\n\n  # examples/environments\n  - {id: 20, name: Orders (dev), teams: [Operations]}\n  - {id: 21, name: Inventory (dev), teams: [Operations], enrich_datastore: 110, enrichment_prefix: _inventory}\n  - {id: 30, name: Orders (staging), teams: [Operations], enrich_datastore: 110, enrichment_prefix: _orders}\n  - id: 40\n    name: Orders (prod)\n    teams: [Operations]\n    tags: [production]\n    enrich_datastore: 112\n    enrichment_prefix: _orders\n    enrichment_source_record_limit: 1000\n    enrichment_remediation_strategy: append\n  - {id: 41, name: Payments (prod), teams: [Operations], tags: [production, pci]}\n  - {id: 42, name: Refunds (prod), teams: [Operations], enrich_datastore: 112, enrichment_prefix: _refunds}\n  - {id: 43, name: Chargebacks (prod), teams: [Operations, Finance], enrich_datastore: 101}\n\n  # examples/unlink\n  - id: 50\n    name: Legacy CRM\n    teams: [Data Platform]\n    enrich_datastore: 101\n    enrichment_remediation_strategy: append\n  - {id: 51, name: Legacy ERP, teams: [Data Platform]}\n  # examples/rules: matched by type, tag and name glob (no other example's datastore is).\n  - {id: 60, name: Sales EU, type: snowflake, teams: [Finance], tags: [pii]}   # both rules; overrides.yaml decides\n  - {id: 61, name: Sales US, type: snowflake, teams: [Finance]}               # the Sales rule\n  - {id: 62, name: Sales Archive, type: postgresql, teams: [Finance]}         # no rule: not on Snowflake\n  - id: 63                                          # the PII rule, its threshold overridden; already as declared\n    name: Customer Profiles\n    type: postgresql\n    teams: [Data Platform]\n    tags: [pii, production]\n    enrich_datastore: 120\n    enrichment_prefix: _pii_customer_profiles\n  - {id: 64, name: HR Records, type: bigquery, teams: [Data Platform], tags: [pii]}   # the PII rule\n\n  # Not in any example: unlinking it answers 409, to try by hand.\n  - {id: 52, name: Archive Warehouse, teams: [Data Platform], enrich_datastore: 101, active_export_or_materialize: true}\n" : readFileSync(new URL(`../../${DEMO_SEED_FILE}`, import.meta.url), "utf8");
+  return true ? "# yaml-language-server: $schema=../../schemas/emulator-seed.schema.json\n#\n# The emulator's starting state for the examples: `plan` of each example folder against it shows\n# links to create, switches, settings to change, an unlink, and entries that already match.\n# This is a seed file, not a manifest: `enrichctl emulator --seed examples/emulator/seed.yaml`,\n# or `enrichctl emulator` alone, which has this file built in (the demo seed).\nusers:\n  - {name: Ada Admin, role: Admin, token: admin-token}\n  - name: Eddie Editor\n    role: Member\n    token: editor-token\n    teams: {Data Platform: Editor, Finance: Editor, Operations: Editor}\n  - name: Rita Reporter\n    role: Member\n    token: reporter-token\n    teams: {Data Platform: Reporter}\n  # A Manager is checked like a Member: Editor in Finance lets Mona link and change settings\n  # there, and only an Admin can unlink.\n  - name: Mona Manager\n    role: Manager\n    token: manager-token\n    teams: {Finance: Editor}\n\ndatastores:\n  # Enrichment datastores: link targets only.\n  - {id: 100, name: Healthcare Enrichment, enrichment_only: true, teams: [Data Platform], tags: [healthcare]}\n  - {id: 101, name: Legacy Enrichment, enrichment_only: true, teams: [Data Platform, Finance]}\n  - {id: 110, name: Dev Enrichment, enrichment_only: true, teams: [Operations]}\n  - {id: 111, name: Staging Enrichment, enrichment_only: true, teams: [Operations]}\n  - {id: 112, name: Prod Enrichment, enrichment_only: true, store_type: dfs, type: s3, teams: [Operations]}\n  - {id: 120, name: PII Enrichment, enrichment_only: true, teams: [Data Platform]}\n  - {id: 121, name: Sales Enrichment, enrichment_only: true, teams: [Finance]}\n\n  # examples/small-team\n  - id: 1                          # switch 101 -> 100; prefix, limit and strategy change\n    name: Healthcare Database\n    teams: [Data Platform]\n    tags: [healthcare, production]\n    connection: {id: 7, name: postgres_production}\n    enrich_datastore: 101\n  - id: 2                          # link to create; the prefix already matches once normalised\n    name: Claims Warehouse\n    type: snowflake\n    teams: [Data Platform]\n  - id: 3                          # already as declared\n    name: Patient Portal\n    teams: [Data Platform]\n    tags: [healthcare]\n    connection: {id: 7, name: postgres_production}\n    enrich_datastore: 100\n    enrichment_source_record_limit: 100\n  - id: 4                          # settings change; link left alone (unmanaged)\n    name: Billing Lake\n    store_type: dfs\n    type: s3\n    teams: [Finance]\n    enrich_datastore: 101\n\n  # examples/environments\n  - {id: 20, name: Orders (dev), teams: [Operations]}\n  - {id: 21, name: Inventory (dev), teams: [Operations], enrich_datastore: 110, enrichment_prefix: _inventory}\n  - {id: 30, name: Orders (staging), teams: [Operations], enrich_datastore: 110, enrichment_prefix: _orders}\n  - id: 40\n    name: Orders (prod)\n    teams: [Operations]\n    tags: [production]\n    enrich_datastore: 112\n    enrichment_prefix: _orders\n    enrichment_source_record_limit: 1000\n    enrichment_remediation_strategy: append\n  - {id: 41, name: Payments (prod), teams: [Operations], tags: [production, pci]}\n  - {id: 42, name: Refunds (prod), teams: [Operations], enrich_datastore: 112, enrichment_prefix: _refunds}\n  - {id: 43, name: Chargebacks (prod), teams: [Operations, Finance], enrich_datastore: 101}\n\n  # examples/unlink\n  - id: 50\n    name: Legacy CRM\n    teams: [Data Platform]\n    enrich_datastore: 101\n    enrichment_remediation_strategy: append\n  - {id: 51, name: Legacy ERP, teams: [Data Platform]}\n  # examples/rules: matched by type, tag and name glob (no other example's datastore is).\n  - {id: 60, name: Sales EU, type: snowflake, teams: [Finance], tags: [pii]}   # both rules; overrides.yaml decides\n  - {id: 61, name: Sales US, type: snowflake, teams: [Finance]}               # the Sales rule\n  - {id: 62, name: Sales Archive, type: postgresql, teams: [Finance]}         # no rule: not on Snowflake\n  - id: 63                                          # the PII rule, its threshold overridden; already as declared\n    name: Customer Profiles\n    type: postgresql\n    teams: [Data Platform]\n    tags: [pii, production]\n    enrich_datastore: 120\n    enrichment_prefix: _pii_customer_profiles\n  - {id: 64, name: HR Records, type: bigquery, teams: [Data Platform], tags: [pii]}   # the PII rule\n\n  # Not in any example: unlinking it answers 409, to try by hand.\n  - {id: 52, name: Archive Warehouse, teams: [Data Platform], enrich_datastore: 101, active_export_or_materialize: true}\n" : readFileSync5(new URL(`../../${DEMO_SEED_FILE}`, import.meta.url), "utf8");
 }
-var DEMO_SEED_FILE;
+var import_node_fs5, DEMO_SEED_FILE;
 var init_demo_seed = __esm({
   "src/cli/demo-seed.ts"() {
     "use strict";
+    import_node_fs5 = __toESM(require_node_fs(), 1);
     DEMO_SEED_FILE = "examples/emulator/seed.yaml";
   }
 });
@@ -6861,17 +6913,28 @@ var init_emulator2 = __esm({
   }
 });
 
+// lazy-builtin:node:crypto
+var require_node_crypto = __commonJS({
+  "lazy-builtin:node:crypto"(exports, module) {
+    module.exports = __require("node:crypto");
+  }
+});
+
+// lazy-builtin:node:fs/promises
+var require_promises2 = __commonJS({
+  "lazy-builtin:node:fs/promises"(exports, module) {
+    module.exports = __require("node:fs/promises");
+  }
+});
+
 // src/cli/files.ts
-import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 async function writeFileAtomic(target, text2, options = {}) {
   const shown = options.shown ?? target;
   const mode = options.mode ?? FILE_MODES.private;
   const temp = temporaryName(target);
   let created = false;
   try {
-    const handle2 = await open(temp, "wx", FILE_MODES.private);
+    const handle2 = await (0, import_promises2.open)(temp, "wx", FILE_MODES.private);
     created = true;
     try {
       await handle2.writeFile(text2, "utf8");
@@ -6879,18 +6942,18 @@ async function writeFileAtomic(target, text2, options = {}) {
     } finally {
       await handle2.close();
     }
-    await rename(temp, target);
+    await (0, import_promises2.rename)(temp, target);
   } catch (err) {
-    if (created) await rm(temp, { force: true });
+    if (created) await (0, import_promises2.rm)(temp, { force: true });
     throw new UserError(`cannot write ${shown}: ${fsReason(err)}`);
   }
 }
 function temporaryName(target) {
-  return join(dirname(target), `.${basename(target)}.${randomBytes(8).toString("hex")}.tmp`);
+  return (0, import_node_path.join)((0, import_node_path.dirname)(target), `.${(0, import_node_path.basename)(target)}.${(0, import_node_crypto.randomBytes)(8).toString("hex")}.tmp`);
 }
 async function makeDirectory(target, shown) {
   try {
-    await mkdir(target, { recursive: true });
+    await (0, import_promises2.mkdir)(target, { recursive: true });
   } catch (err) {
     throw new UserError(`cannot create the directory ${shown}: ${fsReason(err)}`);
   }
@@ -6916,17 +6979,19 @@ function fsReason(err) {
       return err.code ?? "the write failed";
   }
 }
-var FILE_MODES;
+var import_node_crypto, import_promises2, import_node_path, FILE_MODES;
 var init_files = __esm({
   "src/cli/files.ts"() {
     "use strict";
+    import_node_crypto = __toESM(require_node_crypto(), 1);
+    import_promises2 = __toESM(require_promises2(), 1);
+    import_node_path = __toESM(require_node_path(), 1);
     init_errors2();
     FILE_MODES = { private: 384, shared: 420 };
   }
 });
 
 // src/cli/reports.ts
-import { resolve as resolve2 } from "node:path";
 function parseReports(values, supported, command) {
   const requests = [];
   for (const value of values ?? []) {
@@ -6947,7 +7012,7 @@ function parseReports(values, supported, command) {
 }
 function checkReportFiles(requests, cwd, taken) {
   for (const r of requests) {
-    if (taken.some((p) => resolve2(cwd, p) === resolve2(cwd, r.file))) throw new UserError(`--report ${r.format}=${r.file}: that file is a manifest or another output of this run; write the report elsewhere`);
+    if (taken.some((p) => (0, import_node_path2.resolve)(cwd, p) === (0, import_node_path2.resolve)(cwd, r.file))) throw new UserError(`--report ${r.format}=${r.file}: that file is a manifest or another output of this run; write the report elsewhere`);
     if (/\.ya?ml$/i.test(r.file)) throw new UserError(`--report ${r.format}=${r.file}: a report named .yaml would be read as a manifest next time; name it e.g. report.${r.format === "prometheus" ? "prom" : r.format}`);
   }
 }
@@ -6976,7 +7041,7 @@ function reportSet(requests, io, makeView) {
 `);
           continue;
         }
-        await writeFileAtomic(resolve2(io.cwd, r.file), buffer.text, { shown: r.file, mode: reportMode(r.format) }).catch((err) => {
+        await writeFileAtomic((0, import_node_path2.resolve)(io.cwd, r.file), buffer.text, { shown: r.file, mode: reportMode(r.format) }).catch((err) => {
           failures.push(err instanceof Error ? err.message : String(err));
         });
       }
@@ -7006,10 +7071,11 @@ function abortReason(err) {
 function runInfo() {
   return { version: VERSION, now: /* @__PURE__ */ new Date() };
 }
-var ALL_FORMATS;
+var import_node_path2, ALL_FORMATS;
 var init_reports = __esm({
   "src/cli/reports.ts"() {
     "use strict";
+    import_node_path2 = __toESM(require_node_path(), 1);
     init_errors2();
     init_files();
     init_version();
@@ -8139,7 +8205,6 @@ var require_undici = __commonJS({
 });
 
 // src/api/dispatcher.ts
-import { STATUS_CODES as STATUS_CODES2 } from "node:http";
 function proxyFor(target, env) {
   const http = firstSet(env, "http_proxy", "HTTP_PROXY");
   const https = firstSet(env, "https_proxy", "HTTPS_PROXY");
@@ -8200,7 +8265,7 @@ function describeProxyFailure(err, proxy, target) {
   const name = `the proxy ${proxy.display} (${proxy.variable})`;
   const refusal2 = proxyRefusalStatus(err);
   if (refusal2 !== void 0) {
-    const phrase = STATUS_CODES2[refusal2];
+    const phrase = import_node_http2.STATUS_CODES[refusal2];
     return `${name} refused to connect to ${target}: ${refusal2}${phrase ? ` ${phrase}` : ""}`;
   }
   switch (errorCode(err)) {
@@ -8227,10 +8292,11 @@ function proxyRefusalStatus(err) {
 function errorCode(err) {
   return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : void 0;
 }
-var import_undici, DEFAULT_PORTS;
+var import_node_http2, import_undici, DEFAULT_PORTS;
 var init_dispatcher = __esm({
   "src/api/dispatcher.ts"() {
     "use strict";
+    import_node_http2 = __toESM(require_node_http(), 1);
     import_undici = __toESM(require_undici(), 1);
     DEFAULT_PORTS = { "http:": 80, "https:": 443 };
   }
@@ -8682,12 +8748,16 @@ var init_client = __esm({
   }
 });
 
+// lazy-builtin:node:os
+var require_node_os = __commonJS({
+  "lazy-builtin:node:os"(exports, module) {
+    module.exports = __require("node:os");
+  }
+});
+
 // src/api/credentials.ts
-import { readFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { join as join2, resolve as resolve3 } from "node:path";
 function officialConfigPath(env) {
-  return join2(env.HOME || homedir(), ".qualytics", "config.yaml");
+  return (0, import_node_path3.join)(env.HOME || (0, import_node_os.homedir)(), ".qualytics", "config.yaml");
 }
 async function resolveConnection(flags, env, cwd = process.cwd(), now = Date.now()) {
   const configPath = officialConfigPath(env);
@@ -8711,7 +8781,7 @@ async function resolveConnection(flags, env, cwd = process.cwd(), now = Date.now
   if (flags.tokenFile !== void 0) {
     tokenSource = `--token-file ${flags.tokenFile}`;
     try {
-      token = (await readFile(resolve3(cwd, flags.tokenFile), "utf8")).trim();
+      token = (await (0, import_promises3.readFile)((0, import_node_path3.resolve)(cwd, flags.tokenFile), "utf8")).trim();
     } catch (err) {
       return { ok: false, problem: `cannot read the token file ${flags.tokenFile}: ${errnoText(err)}` };
     }
@@ -8761,7 +8831,7 @@ async function resolveConnection(flags, env, cwd = process.cwd(), now = Date.now
 async function readOfficialConfig(path3) {
   let text2;
   try {
-    text2 = await readFile(path3, "utf8");
+    text2 = await (0, import_promises3.readFile)(path3, "utf8");
   } catch {
     return {};
   }
@@ -8794,10 +8864,13 @@ function errnoText(err) {
   if (code2 === "EISDIR") return "it is a directory";
   return code2 || "unreadable";
 }
-var import_yaml4;
+var import_promises3, import_node_os, import_node_path3, import_yaml4;
 var init_credentials = __esm({
   "src/api/credentials.ts"() {
     "use strict";
+    import_promises3 = __toESM(require_promises2(), 1);
+    import_node_os = __toESM(require_node_os(), 1);
+    import_node_path3 = __toESM(require_node_path(), 1);
     import_yaml4 = __toESM(require_yaml(), 1);
     init_url();
   }
@@ -9294,8 +9367,6 @@ var init_rules = __esm({
 });
 
 // src/source/expand-paths.ts
-import { readdirSync, realpathSync, statSync as statSync2 } from "node:fs";
-import * as path2 from "node:path";
 function expandPaths(paths, cwd) {
   const files = [];
   const diagnostics = [];
@@ -9309,7 +9380,7 @@ function expandPaths(paths, cwd) {
     const absolute = path2.resolve(cwd, given);
     let isDirectory;
     try {
-      isDirectory = statSync2(absolute).isDirectory();
+      isDirectory = (0, import_node_fs6.statSync)(absolute).isDirectory();
     } catch (err) {
       diagnostics.push({ severity: "error", file: given, message: `cannot read: ${describeFsError(err)}`, code: "unreadable" });
       continue;
@@ -9321,7 +9392,7 @@ function expandPaths(paths, cwd) {
     const found = [];
     const outside = [];
     try {
-      collectYamlFiles({ root: absolute, realRoot: realpathSync(absolute), found, outside }, "");
+      collectYamlFiles({ root: absolute, realRoot: (0, import_node_fs6.realpathSync)(absolute), found, outside }, "");
     } catch (err) {
       diagnostics.push({ severity: "error", file: given, message: `cannot read directory: ${describeFsError(err)}`, code: "unreadable" });
       continue;
@@ -9342,7 +9413,7 @@ function expandPaths(paths, cwd) {
   return { files, diagnostics };
 }
 function collectYamlFiles(walk, relative3) {
-  for (const entry of readdirSync(path2.join(walk.root, relative3), { withFileTypes: true })) {
+  for (const entry of (0, import_node_fs6.readdirSync)(path2.join(walk.root, relative3), { withFileTypes: true })) {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const child = relative3 === "" ? entry.name : `${relative3}/${entry.name}`;
     if (entry.isDirectory()) {
@@ -9361,7 +9432,7 @@ function collectYamlFiles(walk, relative3) {
 }
 function linkedFile(absolute) {
   try {
-    return statSync2(absolute).isFile() ? realpathSync(absolute) : void 0;
+    return (0, import_node_fs6.statSync)(absolute).isFile() ? (0, import_node_fs6.realpathSync)(absolute) : void 0;
   } catch {
     return void 0;
   }
@@ -9389,10 +9460,12 @@ function joinForDisplay(dir, relative3) {
 function compareCodePoints(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-var YAML_FILE, LISTED_LINKS;
+var import_node_fs6, path2, YAML_FILE, LISTED_LINKS;
 var init_expand_paths = __esm({
   "src/source/expand-paths.ts"() {
     "use strict";
+    import_node_fs6 = __toESM(require_node_fs(), 1);
+    path2 = __toESM(require_node_path(), 1);
     init_read_file();
     YAML_FILE = /\.ya?ml$/i;
     LISTED_LINKS = 10;
@@ -10249,9 +10322,8 @@ var init_progress = __esm({
 });
 
 // src/cli/planning.ts
-import { createHash } from "node:crypto";
 function manifestDigest(sources) {
-  const hash = createHash("sha256");
+  const hash = (0, import_node_crypto2.createHash)("sha256");
   for (const file of [...sources.keys()].sort()) hash.update(`${file}\0${sources.get(file)}\0`);
   return `sha256:${hash.digest("hex")}`;
 }
@@ -10324,10 +10396,12 @@ function declarationOf(d) {
 function toPlanWarning(d) {
   return d.start ? { message: d.message, code: d.code, file: d.file, line: d.start.line, column: d.start.column } : { message: d.message, code: d.code, file: d.file };
 }
+var import_node_crypto2;
 var init_planning = __esm({
   "src/cli/planning.ts"() {
     "use strict";
     init_visible_text();
+    import_node_crypto2 = __toESM(require_node_crypto(), 1);
     init_observe();
     init_rules();
     init_load();
@@ -10549,32 +10623,29 @@ var init_plan_schema = __esm({
 });
 
 // src/cli/saved-plan.ts
-import { existsSync, statSync as statSync3 } from "node:fs";
-import { readFile as readFile2 } from "node:fs/promises";
-import { dirname as dirname2, resolve as resolve6 } from "node:path";
 function planSchema() {
   cachedPlanSchema ??= buildPlanSchema();
   return cachedPlanSchema;
 }
 async function writePlanFile(file, cwd, plan) {
-  await writeFileAtomic(resolve6(cwd, file), `${JSON.stringify(planDocument(plan), null, 2)}
+  await writeFileAtomic((0, import_node_path4.resolve)(cwd, file), `${JSON.stringify(planDocument(plan), null, 2)}
 `, { shown: file, mode: FILE_MODES.private });
 }
 function checkPlanOut(file, cwd, manifestPaths) {
-  if (existsSync(resolve6(cwd, file)) && statSync3(resolve6(cwd, file)).isDirectory()) {
+  if ((0, import_node_fs7.existsSync)((0, import_node_path4.resolve)(cwd, file)) && (0, import_node_fs7.statSync)((0, import_node_path4.resolve)(cwd, file)).isDirectory()) {
     throw new UserError(`--out ${file} is a directory; give a file name, e.g. --out ${file.replace(/\/+$/, "")}/plan.json`);
   }
-  if (manifestPaths.some((p) => resolve6(cwd, p) === resolve6(cwd, file))) {
+  if (manifestPaths.some((p) => (0, import_node_path4.resolve)(cwd, p) === (0, import_node_path4.resolve)(cwd, file))) {
     throw new UserError(`--out ${file} is one of the manifests being planned; save the plan elsewhere, e.g. --out plan.json`);
   }
   if (/\.ya?ml$/i.test(file)) throw new UserError(`--out ${file}: a saved plan is JSON, not a manifest; name it e.g. plan.json`);
-  const folder = dirname2(resolve6(cwd, file));
-  if (!existsSync(folder) || !statSync3(folder).isDirectory()) throw new UserError(`--out ${file}: the directory ${dirname2(file)} does not exist; create it first`);
+  const folder = (0, import_node_path4.dirname)((0, import_node_path4.resolve)(cwd, file));
+  if (!(0, import_node_fs7.existsSync)(folder) || !(0, import_node_fs7.statSync)(folder).isDirectory()) throw new UserError(`--out ${file}: the directory ${(0, import_node_path4.dirname)(file)} does not exist; create it first`);
 }
 async function readPlanFile(file, cwd) {
   let text2;
   try {
-    text2 = await readFile2(resolve6(cwd, file), "utf8");
+    text2 = await (0, import_promises4.readFile)((0, import_node_path4.resolve)(cwd, file), "utf8");
   } catch (err) {
     const code2 = err.code;
     throw new UserError(`cannot read the saved plan ${file}: ${code2 === "ENOENT" ? "no such file" : code2 ?? "unreadable"}; create one with \`enrichctl plan --out plan.json\``);
@@ -10604,10 +10675,13 @@ function inconsistency(plan) {
   if (JSON.stringify(summary) !== JSON.stringify(plan.summary)) return "the summary does not match the changes";
   return void 0;
 }
-var cachedPlanSchema;
+var import_node_fs7, import_promises4, import_node_path4, cachedPlanSchema;
 var init_saved_plan = __esm({
   "src/cli/saved-plan.ts"() {
     "use strict";
+    import_node_fs7 = __toESM(require_node_fs(), 1);
+    import_promises4 = __toESM(require_promises2(), 1);
+    import_node_path4 = __toESM(require_node_path(), 1);
     init_schema_diagnostics();
     init_diff();
     init_plan_schema();
@@ -11333,14 +11407,20 @@ var init_apply_view = __esm({
   }
 });
 
+// lazy-builtin:node:readline
+var require_node_readline = __commonJS({
+  "lazy-builtin:node:readline"(exports, module) {
+    module.exports = __require("node:readline");
+  }
+});
+
 // src/cli/approval.ts
-import { createInterface } from "node:readline";
 function canAsk(io) {
   return io.stdin.isTTY === true;
 }
 async function askApproval(io) {
   io.stderr.write("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
-  const rl = createInterface({ input: io.stdin, terminal: false });
+  const rl = (0, import_node_readline.createInterface)({ input: io.stdin, terminal: false });
   try {
     const answer = await new Promise((resolve8) => {
       rl.once("line", resolve8);
@@ -11352,9 +11432,11 @@ async function askApproval(io) {
     rl.close();
   }
 }
+var import_node_readline;
 var init_approval = __esm({
   "src/cli/approval.ts"() {
     "use strict";
+    import_node_readline = __toESM(require_node_readline(), 1);
   }
 });
 
@@ -11649,9 +11731,8 @@ var init_entries = __esm({
 });
 
 // src/render/manifest-yaml.ts
-import { createHash as createHash2 } from "node:crypto";
 function digest(text2) {
-  return createHash2("sha256").update(text2).digest("hex").slice(0, 16);
+  return (0, import_node_crypto3.createHash)("sha256").update(text2).digest("hex").slice(0, 16);
 }
 function sealExport(text2) {
   const newline = text2.indexOf("\n") + 1;
@@ -11694,10 +11775,11 @@ function renderSeedYaml(seed, header) {
 function annotate(node, note) {
   if (note !== void 0 && (0, import_yaml5.isScalar)(node)) node.comment = ` ${note}`;
 }
-var import_yaml5, EXPORT_MARKER, DIGEST_LINE;
+var import_node_crypto3, import_yaml5, EXPORT_MARKER, DIGEST_LINE;
 var init_manifest_yaml = __esm({
   "src/render/manifest-yaml.ts"() {
     "use strict";
+    import_node_crypto3 = __toESM(require_node_crypto(), 1);
     import_yaml5 = __toESM(require_yaml(), 1);
     EXPORT_MARKER = "Exported by `enrichctl export`";
     DIGEST_LINE = /^# export-digest: sha256:([0-9a-f]{16})\r?\n/m;
@@ -11709,18 +11791,15 @@ var export_run_exports = {};
 __export(export_run_exports, {
   runExport: () => runExport
 });
-import { readdir, readFile as readFile3, rm as rm2, stat } from "node:fs/promises";
-import { existsSync as existsSync2 } from "node:fs";
-import { basename as basename2, dirname as dirname3, join as join4, relative as relative2, resolve as resolve7, sep as sep2 } from "node:path";
 async function runExport(options, io) {
-  const target = options.output === void 0 ? void 0 : await outputKind(resolve7(io.cwd, options.output), options.output);
+  const target = options.output === void 0 ? void 0 : await outputKind((0, import_node_path5.resolve)(io.cwd, options.output), options.output);
   if (target === "dir" && options.format !== "yaml") {
     throw new UserError(`--format ${options.format} writes one document: give --output a file name (e.g. ${options.format === "json" ? "live.json" : "rehearsal.yaml"}), or no --output for stdout`);
   }
   if (target === "dir" && options.datastores.length > 0) {
     throw new UserError("--output DIR writes a complete export (one file per enrichment datastore); export a selection with --datastore to stdout or to one file");
   }
-  if (target === "file") await checkReplaceable([resolve7(io.cwd, options.output)], [options.output], options.format);
+  if (target === "file") await checkReplaceable([(0, import_node_path5.resolve)(io.cwd, options.output)], [options.output], options.format);
   if (options.format === "seed") return exportSeed(options, io);
   const client = await connect(options, io);
   let observation;
@@ -11734,10 +11813,10 @@ async function runExport(options, io) {
   const header = [`${EXPORT_MARKER} from ${client.baseUrl}.`];
   const schemaLine = (fileDir2) => {
     const schema = installedSchema(io.cwd);
-    return schema ? [`yaml-language-server: $schema=${relative2(fileDir2, schema).split(sep2).join("/")}`] : [];
+    return schema ? [`yaml-language-server: $schema=${(0, import_node_path5.relative)(fileDir2, schema).split(import_node_path5.sep).join("/")}`] : [];
   };
   if (target === "dir") {
-    const dir = resolve7(io.cwd, options.output);
+    const dir = (0, import_node_path5.resolve)(io.cwd, options.output);
     header.push(...schemaLine(dir));
     const written = await writeGroups(dir, options.output, exportGroups(observation, select), header);
     const entries2 = written.files.reduce((n, f) => n + f.count, 0);
@@ -11754,29 +11833,29 @@ async function runExport(options, io) {
     return EXIT.ok;
   }
   const entries = exportEntries(observation, select);
-  const fileDir = options.output === void 0 ? io.cwd : dirname3(resolve7(io.cwd, options.output));
+  const fileDir = options.output === void 0 ? io.cwd : (0, import_node_path5.dirname)((0, import_node_path5.resolve)(io.cwd, options.output));
   const text2 = options.format === "json" ? `${JSON.stringify(manifestValue(entries), null, 2)}
 ` : sealExport(renderManifestYaml(entries, [...header, ...schemaLine(fileDir)]));
   if (options.output === void 0) {
     io.stdout.write(text2);
   } else {
-    await writeFileAtomic(resolve7(io.cwd, options.output), text2, { shown: options.output, mode: FILE_MODES.shared });
+    await writeFileAtomic((0, import_node_path5.resolve)(io.cwd, options.output), text2, { shown: options.output, mode: FILE_MODES.shared });
     io.stderr.write(`Exported ${count(entries.length, "datastore")} to ${options.output}.
 `);
   }
   return EXIT.ok;
 }
 function installedSchema(cwd) {
-  const path3 = join4(cwd, "node_modules", "enrichctl", "schemas", "enrichment-manifest.schema.json");
-  return existsSync2(path3) ? path3 : void 0;
+  const path3 = (0, import_node_path5.join)(cwd, "node_modules", "enrichctl", "schemas", "enrichment-manifest.schema.json");
+  return (0, import_node_fs8.existsSync)(path3) ? path3 : void 0;
 }
 async function outputKind(path3, shown) {
   try {
-    if ((await stat(path3)).isDirectory()) return "dir";
+    if ((await (0, import_promises5.stat)(path3)).isDirectory()) return "dir";
   } catch {
   }
   if (/\.(ya?ml|json)$/i.test(path3)) return "file";
-  if (!/\.[^/\\]*$/.test(basename2(path3))) return "dir";
+  if (!/\.[^/\\]*$/.test((0, import_node_path5.basename)(path3))) return "dir";
   throw new UserError(`--output ${shown}: give a .yaml, .yml or .json file, or a directory`);
 }
 async function exportSeed(options, io) {
@@ -11800,7 +11879,7 @@ async function exportSeed(options, io) {
   if (options.output === void 0) {
     io.stdout.write(text2);
   } else {
-    await writeFileAtomic(resolve7(io.cwd, options.output), text2, { shown: options.output });
+    await writeFileAtomic((0, import_node_path5.resolve)(io.cwd, options.output), text2, { shown: options.output });
     io.stderr.write(`Exported ${count(seed.datastores.length, "datastore")} and ${count(seed.users.length, "user")} to ${options.output}; run \`enrichctl emulator --seed ${options.output}\` to rehearse on it.
 `);
   }
@@ -11835,7 +11914,7 @@ ${problems.map((p) => `  - ${p}`).join("\n")}`);
 async function stateOf(path3, format) {
   let text2;
   try {
-    text2 = await readFile3(path3, "utf8");
+    text2 = await (0, import_promises5.readFile)(path3, "utf8");
   } catch {
     return "absent";
   }
@@ -11864,12 +11943,12 @@ async function writeGroups(dir, shown, groups, header) {
   await makeDirectory(dir, shown);
   const used = /* @__PURE__ */ new Set();
   const planned = groups.map((group) => ({ group, name: fileName(group, used) }));
-  await checkReplaceable(planned.map((p) => join4(dir, p.name)), planned.map((p) => join4(shown, p.name)), "yaml");
+  await checkReplaceable(planned.map((p) => (0, import_node_path5.join)(dir, p.name)), planned.map((p) => (0, import_node_path5.join)(shown, p.name)), "yaml");
   const stale = [];
   const others = [];
-  for (const entry of (await readdir(dir)).sort()) {
+  for (const entry of (await (0, import_promises5.readdir)(dir)).sort()) {
     if (!/\.ya?ml$/i.test(entry) || used.has(entry)) continue;
-    if (await stateOf(join4(dir, entry), "yaml") === "unedited-export") stale.push(entry);
+    if (await stateOf((0, import_node_path5.join)(dir, entry), "yaml") === "unedited-export") stale.push(entry);
     else others.push(entry);
   }
   const files = [];
@@ -11878,10 +11957,10 @@ async function writeGroups(dir, shown, groups, header) {
       ...header,
       group.enrichment ? `Datastores linked to ${JSON.stringify(group.enrichment.name)} (id ${group.enrichment.id}).` : "Datastores with no enrichment datastore linked."
     ];
-    await writeFileAtomic(join4(dir, name), sealExport(renderManifestYaml(group.entries, lines)), { shown: join4(shown, name), mode: FILE_MODES.shared });
+    await writeFileAtomic((0, import_node_path5.join)(dir, name), sealExport(renderManifestYaml(group.entries, lines)), { shown: (0, import_node_path5.join)(shown, name), mode: FILE_MODES.shared });
     files.push({ name, count: group.entries.length });
   }
-  for (const name of stale) await rm2(join4(dir, name));
+  for (const name of stale) await (0, import_promises5.rm)((0, import_node_path5.join)(dir, name));
   return { files, removed: stale, others };
 }
 function count(n, noun) {
@@ -11897,9 +11976,13 @@ function fileName(group, used) {
 function slug(name) {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80);
 }
+var import_promises5, import_node_fs8, import_node_path5;
 var init_export_run = __esm({
   "src/cli/commands/export-run.ts"() {
     "use strict";
+    import_promises5 = __toESM(require_promises2(), 1);
+    import_node_fs8 = __toESM(require_node_fs(), 1);
+    import_node_path5 = __toESM(require_node_path(), 1);
     init_observe();
     init_seed();
     init_entries();
@@ -12620,7 +12703,7 @@ async function run(args) {
 var code = await run(process.argv.slice(2));
 process.stdout.write("", () => process.exit(code));
 // undici, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred undici 4593159106a22e5b line 12623
+/* enrichctl:deferred undici 4593159106a22e5b line 12706
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -39269,7 +39352,7 @@ module.exports = {
 };
 enrichctl:end undici */
 // yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred yaml 9139281358ce78ff line 39272
+/* enrichctl:deferred yaml 9139281358ce78ff line 39355
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -46615,7 +46698,7 @@ module.exports = {
 };
 enrichctl:end yaml */
 // diff, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 46618
+/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 46701
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -48511,7 +48594,7 @@ module.exports = {
 };
 enrichctl:end diff */
 // validator-manifest-defaults, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 48514
+/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 48597
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -48669,7 +48752,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-defaults */
 // validator-manifest-entry, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 48672
+/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 48755
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -48931,7 +49014,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-entry */
 // validator-manifest-rule, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 48934
+/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 49017
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -49363,7 +49446,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-rule */
 // validator-manifest, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 49366
+/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 49449
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -50196,7 +50279,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest */
 // validator-plan, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-plan 04303584c374cdd1 line 50199
+/* enrichctl:deferred validator-plan 04303584c374cdd1 line 50282
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -53077,7 +53160,7 @@ module.exports = {
 };
 enrichctl:end validator-plan */
 // validator-seed, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 53080
+/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 53163
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {

@@ -51,7 +51,7 @@ const result = await build({
   },
   // Bundled CommonJS packages require Node's built-in modules; an ES module has no `require`.
   banner: { js: "import { createRequire as enrichctlRequire } from 'node:module';\nconst require = enrichctlRequire(import.meta.url);" },
-  plugins: [bundledRequire(), deferredImports()],
+  plugins: [bundledRequire(), deferredImports(), lazyBuiltins()],
 });
 
 const notices = thirdPartyNotices([result.metafile.outputs[OUT], ...parts.map((p) => p.output)]);
@@ -175,6 +175,23 @@ function bundledRequire() {
       b.onEnd((r) => {
         if (!used && r.errors.length === 0) r.errors.push({ text: `${importer} no longer imports node:module: update bundledRequire() in scripts/bundle.mjs` });
       });
+    },
+  };
+}
+
+/**
+ * Node's built-in modules, imported by src, are required when the importing module is first
+ * evaluated, not imported by the file: esbuild hoists every `import` of an external module to the
+ * top of an ES module, so `--help` would load node:http, node:crypto, node:readline... for the
+ * emulator and the client it never runs. Each becomes a CommonJS module of the bundle (evaluated on
+ * first require) around the banner's `require`.
+ */
+function lazyBuiltins() {
+  return {
+    name: 'lazy-builtins',
+    setup(b) {
+      b.onResolve({ filter: /^node:/ }, (args) => (args.namespace === 'lazy-builtin' || args.importer.includes('/node_modules/') ? undefined : { path: args.path, namespace: 'lazy-builtin' }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ resolveDir: ROOT, loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});\n` }));
     },
   };
 }

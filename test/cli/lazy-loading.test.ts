@@ -137,6 +137,18 @@ describe('modules evaluated in the bundle', () => {
     for (const pattern of [B_HANDLERS, B_EMULATOR, B_CLIENT, B_UNDICI, /^node_modules\/(ajv|yaml|diff)\//, /^dist\/validators\//]) expect(matching(ran, pattern)).toStrictEqual([]);
   });
 
+  it('--help loads none of the built-in modules only the handlers need (the bundle requires them on first use, not by top-level imports)', async () => {
+    const report = 'data:text/javascript,process.on("exit",()=>process.stderr.write(JSON.stringify(process.moduleLoadList)))';
+    const builtins = (args: string[]) => new Promise<string[]>((done, fail) => {
+      execFile(process.execPath, ['--import', report, BUNDLE, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } }, (_err, _stdout, stderr) => {
+        try { done((JSON.parse(stderr.slice(stderr.lastIndexOf('["'))) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length))); } catch (e) { fail(e); }
+      });
+    });
+    const heavy = ['http', 'readline', 'vm', 'timers/promises'];
+    expect((await builtins(['--help'])).filter((m) => heavy.includes(m))).toStrictEqual([]);
+    expect(await builtins(['plan', 'one.yaml'])).toContain('http'); // the check sees them when they load
+  });
+
   it('validate evaluates its handler and the prebuilt validator, never the HTTP client, undici, the emulator or ajv\'s compiler', async () => {
     const { code, all, evaluated: ran } = await evaluated(['validate', 'one.yaml']);
     expect(code).toBe(0);
