@@ -5271,7 +5271,7 @@ function evaluate(name) {
   bytes ??= (0, import_node_fs3.readFileSync)(file);
   const marker2 = "\n/* enrichctl:deferred " + name + " " + DIGESTS[name] + " line ";
   const start = bytes.indexOf(marker2);
-  const end = bytes.indexOf("\nenrichctl:end " + name + " */\n", start);
+  const end = bytes.indexOf("\nenrichctl:end " + name + " */", start);
   if (start < 0 || end < 0) throw new UserError(`${file} changed while enrichctl ran (its ${name} part is not this build's): run the command again`);
   const body = bytes.indexOf(10, start + 1) + 1;
   const line = Number(bytes.toString("latin1", start + marker2.length, body - 1));

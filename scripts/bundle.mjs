@@ -2,7 +2,8 @@
  * The last step of `npm run build` (after tsc and write-validators): bundles enrichctl into one file,
  * bin/enrichctl.mjs, which is the package's `bin`, the Action's program and the file a user may copy.
  * One ES module for Node 20: no code splitting (the commands' handlers, reached by `import()`, stay
- * lazily evaluated parts of the one file), its map beside it (bin/enrichctl.mjs.map, shipped but not
+ * lazily evaluated parts of the one file; the big packages and the validators stay even unparsed
+ * until used, as deferred parts, below), its map beside it (bin/enrichctl.mjs.map, shipped but not
  * committed), and the licences of the bundled packages in its closing comment, so that they travel
  * with any copy. Deterministic: the same sources and lockfile give the same bytes (paths relative
  * to the repository, no dates).

@@ -37,7 +37,7 @@ function evaluate(name) {
   // (an upgrade) has another, and mixing two builds' code is refused rather than attempted.
   const marker = '\n/* enrichctl:deferred ' + name + ' ' + DIGESTS[name] + ' line ';
   const start = bytes.indexOf(marker);
-  const end = bytes.indexOf('\nenrichctl:end ' + name + ' */\n', start);
+  const end = bytes.indexOf('\nenrichctl:end ' + name + ' */', start); // \n or \r\n (a checkout may convert)
   if (start < 0 || end < 0) throw new UserError(`${file} changed while enrichctl ran (its ${name} part is not this build's): run the command again`);
   const body = bytes.indexOf(10, start + 1) + 1;
   const line = Number(bytes.toString('latin1', start + marker.length, body - 1));

@@ -114,6 +114,19 @@ describe('the bundle', () => {
     }
   });
 
+  it('runs from a checkout that turned its line ends into CRLF (git on Windows), deferred parts included', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
+    try {
+      const copy = join(dir, 'enrichctl.mjs');
+      writeFileSync(copy, readFileSync(BIN, 'utf8').replaceAll('\n', '\r\n'));
+      writeFileSync(join(dir, 'one.yaml'), 'version: 1\ndatastores:\n  - datastore: orders\n');
+      const run = spawnSync(process.execPath, [copy, 'validate', 'one.yaml'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } });
+      expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toStrictEqual({ status: 0, stdout: 'valid: 1 datastore in 1 file\n', stderr: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers --version and -V alone before building the command tree, exactly as commander answers them', async () => {
     for (const flag of ['--version', '-V']) {
       const commander = await runInProcess([flag], { cwd: ROOT });
