@@ -1,10 +1,10 @@
 /**
  * Each command loads its handler's modules only when it runs (issue #14): `--version` alone loads
  * no command tree, `--help` builds the tree alone; `validate` never loads the HTTP client, undici
- * or the emulator; and no command loads ajv's compiler, the validators being prebuilt into dist/validators/ (the bundle
- * does not even carry it). Checked on tsc's output in a fresh process that records every module it
- * loads, and on the bundle, where a module reached by `import()` is a function run on first use:
- * V8's coverage says which ran.
+ * or the emulator; and no command loads ajv's compiler, the validators being prebuilt into
+ * dist/validators/ (the bundle does not even carry it). Checked on tsc's output in a fresh process
+ * that records every module it loads, and on the bundle, where a module reached by `import()` is a
+ * function run on first use: V8's coverage says which ran.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
