@@ -21,10 +21,11 @@ const read = (file) => readFileSync(new URL(file, `file://${ROOT}`), 'utf8');
 /**
  * Parts V8 should not parse at start-up: bundled apart, each as one CommonJS function, and written
  * at the end of the file inside a block comment, which scripts/deferred.mjs compiles on first use.
- * Packages list the import specifiers src uses (the build fails on another); each prebuilt
- * validator is a part of its own (served by bundledRequire()). Pre-parsing them cost every run,
- * `--version` included, ~130 M instructions (~40% of its total without NODE_EXTRA_CA_CERTS); a part
- * compiled on first use costs about what its pre-parse did, plus ~2 M to read it back.
+ * Packages list the import specifiers src uses (the build fails on another, and on one src no
+ * longer imports); each prebuilt validator is a part of its own (served by bundledRequire()).
+ * Pre-parsing them cost every run, `--version` included, ~130 M instructions (~40% of its total
+ * without NODE_EXTRA_CA_CERTS); a part compiled on first use costs about what its pre-parse did,
+ * plus ~2 M to read it back.
  */
 const VALIDATORS = readdirSync(new URL('dist/validators/', `file://${ROOT}`)).filter((f) => f.endsWith('.cjs')).sort();
 const PACKAGES = { undici: ['undici'], yaml: ['yaml'], diff: ['diff'] };
@@ -54,6 +55,9 @@ const result = await build({
   banner: { js: "import { createRequire as enrichctlRequire } from 'node:module';\nconst require = enrichctlRequire(import.meta.url);" },
   plugins: [bundledRequire(), deferredImports(), lazyBuiltins()],
 });
+
+// The plugins' own checks (onEnd) add errors to the result; esbuild resolves with them all the same.
+if (result.errors.length > 0) throw new Error(`bundling failed:\n${result.errors.map((e) => e.text).join('\n')}`);
 
 const notices = thirdPartyNotices([result.metafile.outputs[OUT], ...parts.map((p) => p.output)]);
 const program = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
@@ -97,13 +101,20 @@ async function deferredPart(name, ids) {
 function deferredImports() {
   const served = new Map(Object.entries(PACKAGES).flatMap(([name, ids]) => ids.map((id) => [id, name])));
   const packages = new RegExp(`^(${Object.keys(PACKAGES).join('|')})(/|$)`);
+  const imported = new Set();
   return {
     name: 'deferred-imports',
     setup(b) {
       b.onResolve({ filter: packages }, (args) => {
         if (args.importer.includes('/node_modules/')) return undefined;
-        if (!served.has(args.path)) return { errors: [{ text: `${args.path} is deferred but not listed: add it to DEFERRED in scripts/bundle.mjs` }] };
+        if (!served.has(args.path)) return { errors: [{ text: `${args.path} is deferred but not listed: add it to PACKAGES in scripts/bundle.mjs` }] };
+        imported.add(args.path);
         return { path: args.path, namespace: 'enrichctl-deferred' };
+      });
+      // A listed specifier src no longer imports would still ship its part: dead bytes and a licence.
+      b.onEnd((r) => {
+        const unused = [...served.keys()].filter((id) => !imported.has(id));
+        if (unused.length > 0 && r.errors.length === 0) r.errors.push({ text: `src no longer imports ${unused.join(', ')}: remove it from PACKAGES in scripts/bundle.mjs` });
       });
       b.onResolve({ filter: /^enrichctl:deferred$/ }, () => ({ path: `${ROOT}scripts/deferred.mjs` }));
       b.onLoad({ filter: /.*/, namespace: 'enrichctl-deferred' }, (args) => ({
