@@ -30,8 +30,19 @@ function exitCode(code: ExitCode): ExitCode {
   return code === EXIT.interrupted && first === 'SIGTERM' ? EXIT.terminated : code;
 }
 
-// The command tree is loaded only now, so a Ctrl-C during start-up is already handled.
-const { runCli } = await import('./program.js');
-const code = exitCode(await runCli(process.argv.slice(2), processIo(controller.signal, urgent.signal)));
+async function run(args: readonly string[]): Promise<ExitCode> {
+  // `--version` alone is answered as commander would answer it, without building the command tree
+  // (a tenth of such a run's own work); test/cli/bundle.test.ts holds the two answers equal.
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    const { VERSION } = await import('./version.js');
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  // The command tree is loaded only now, so a Ctrl-C during start-up is already handled.
+  const { runCli } = await import('./program.js');
+  return exitCode(await runCli(args, processIo(controller.signal, urgent.signal)));
+}
+
+const code = await run(process.argv.slice(2));
 // Let stdout drain (pipes) before exiting.
 process.stdout.write('', () => process.exit(code));

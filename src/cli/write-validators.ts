@@ -8,12 +8,15 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import standalone from 'ajv/dist/standalone/index.js';
 import type { SchemaObject } from 'ajv/dist/2020.js';
 import { SEED_SCHEMA } from '../emulator/seed-schema.js';
-import { MANIFEST_SCHEMA } from '../manifest/schema-source.js';
+import { DEFAULTS_SCHEMA, ENTRY_SCHEMA, MANIFEST_SCHEMA, RULE_SCHEMA } from '../manifest/schema-source.js';
 import { AJV_OPTIONS, type PrecompiledName } from '../source/schema-diagnostics.js';
 import { planSchema } from './saved-plan.js';
 
 const schemas: Record<PrecompiledName, SchemaObject> = {
   manifest: MANIFEST_SCHEMA,
+  'manifest-entry': ENTRY_SCHEMA,
+  'manifest-rule': RULE_SCHEMA,
+  'manifest-defaults': DEFAULTS_SCHEMA,
   seed: SEED_SCHEMA,
   plan: planSchema(),
 };

@@ -143,12 +143,12 @@ function refused(diagnostics: Diagnostic[], files: string[]): ManifestLoad {
 function salvage(document: YamlDocument): CheckedManifest {
   const data = document.data;
   const part = (key: string): unknown => (isObject(data) ? data[key] : undefined);
-  const isEntry = compileSchema<ManifestEntry>(ENTRY_SCHEMA);
-  const isDefaults = compileSchema<ManifestSettings>(DEFAULTS_SCHEMA);
+  const isEntry = compileSchema<ManifestEntry>(ENTRY_SCHEMA, 'manifest-entry');
+  const isDefaults = compileSchema<ManifestSettings>(DEFAULTS_SCHEMA, 'manifest-defaults');
   const defaults = part('defaults');
   const list = part('datastores');
   const entries: CheckedManifest['entries'] = [];
-  const isRule = compileSchema<ManifestRule>(RULE_SCHEMA);
+  const isRule = compileSchema<ManifestRule>(RULE_SCHEMA, 'manifest-rule');
   const ruleList = part('rules');
   const rules: CheckedManifest['rules'] = [];
   if (Array.isArray(ruleList)) ruleList.forEach((rule: unknown, index) => { if (isRule(rule)) rules.push({ rule, index }); });

@@ -35,18 +35,23 @@ export function schemaChecker(): Ajv2020 {
   return ajv;
 }
 
-/** The schemas whose validators `npm run build` generates into dist/validators/<name>.cjs. */
-export type PrecompiledName = 'manifest' | 'seed' | 'plan';
+/**
+ * The schemas whose validators `npm run build` generates into dist/validators/<name>.cjs: every
+ * schema enrichctl validates with (a manifest's entry, rule and defaults alone salvage the valid
+ * parts of a broken document).
+ */
+export type PrecompiledName = 'manifest' | 'manifest-entry' | 'manifest-rule' | 'manifest-defaults' | 'seed' | 'plan';
 
 /**
- * Compiled once per schema object, on first use. With a `name`, the validator generated at build
- * time is used when present: compiling costs ~25 ms of every run. From source (tests), or before a
- * build, the schema is compiled here instead; both come from the same schema object and options.
+ * Compiled once per schema object, on first use. The validator generated at build time is used
+ * when present: compiling costs ~25 ms of every run. From source (tests), or before a build, the
+ * schema is compiled here instead; both come from the same schema object and options. The bundle
+ * carries only the generated validators, not ajv's compiler (scripts/bundle.mjs).
  */
-export function compileSchema<T>(schema: SchemaObject, name?: PrecompiledName): ValidateFunction<T> {
+export function compileSchema<T>(schema: SchemaObject, name: PrecompiledName): ValidateFunction<T> {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = (name && loadPrecompiled(name)) || schemaChecker().compile(schema);
+    validate = loadPrecompiled(name) ?? schemaChecker().compile(schema);
     compiled.set(schema, validate);
   }
   return validate as ValidateFunction<T>;
@@ -61,7 +66,7 @@ function loadPrecompiled(name: PrecompiledName): ValidateFunction | undefined {
 }
 
 /** Validates a document's data: the typed value when it conforms, else the diagnostics. */
-export function checkAgainstSchema<T>(document: YamlDocument, schema: SchemaObject, name?: PrecompiledName): { value?: T; diagnostics: Diagnostic[] } {
+export function checkAgainstSchema<T>(document: YamlDocument, schema: SchemaObject, name: PrecompiledName): { value?: T; diagnostics: Diagnostic[] } {
   const validate = compileSchema<T>(schema, name);
   const data = document.data;
   if (validate(data)) return { value: data, diagnostics: [] };

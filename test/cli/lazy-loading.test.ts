@@ -1,9 +1,10 @@
 /**
- * Each command loads its handler's modules only when it runs (issue #14): `--version` and `--help`
- * build the command tree alone; `validate` never loads the HTTP client, undici or the emulator; and
- * no command loads ajv's compiler, the validators being prebuilt into dist/validators/. Checked on
- * tsc's output in a fresh process that records every module it loads, and on the bundle, where a
- * module reached by `import()` is a function run on first use: V8's coverage says which ran.
+ * Each command loads its handler's modules only when it runs (issue #14): `--version` alone loads
+ * no command tree, `--help` builds the tree alone; `validate` never loads the HTTP client, undici
+ * or the emulator; and no command loads ajv's compiler, the validators being prebuilt into
+ * dist/validators/ (the bundle does not even carry it). Checked on tsc's output in a fresh process
+ * that records every module it loads, and on the bundle, where a module reached by `import()` is a
+ * function run on first use: V8's coverage says which ran.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -49,7 +50,14 @@ const AJV_COMPILER = /node_modules\/ajv\/dist\/(2020|core|ajv)\.js$|node_modules
 const HANDLERS = /^dist\/cli\/commands\/.*-run\.js$/;
 
 describe('modules loaded at start-up', () => {
-  it.each([['--version'], ['--help'], ['plan', '--help'], ['emulator', '--help']])('%s %s loads no handler, HTTP client, emulator, ajv, yaml or diff', async (...args) => {
+  it.each([['--version'], ['-V']])('%s alone loads no command tree, only the version', async (flag) => {
+    const { code, modules } = await loaded([flag]);
+    expect(code).toBe(0);
+    expect(modules).toContain('dist/cli/version.js');
+    expect(matching(modules, /^dist\/cli\/(program|commands\/)|node_modules\//)).toStrictEqual([]);
+  });
+
+  it.each([['--help'], ['plan', '--help'], ['emulator', '--help'], ['--version', 'plan']])('%s %s loads no handler, HTTP client, emulator, ajv, yaml or diff', async (...args) => {
     const { code, modules } = await loaded(args);
     expect(code).toBe(0);
     expect(modules).toContain('dist/cli/commands/plan.js');
@@ -98,7 +106,9 @@ describe('modules loaded at start-up', () => {
 /**
  * Runs the bundle under NODE_V8_COVERAGE. esbuild wraps each module it must evaluate lazily in a
  * function named by the module's path (`src/api/client.ts`, `node_modules/undici/index.js`): `all`
- * lists those wrappers, `evaluated` the ones that ran.
+ * lists those wrappers, `evaluated` the ones that ran. undici, yaml, diff and each validator are
+ * deferred parts of the file, comments compiled on first import (scripts/deferred.mjs, each as
+ * another script of the same URL): their wrappers are in `all` only once a command imports them.
  */
 async function evaluated(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; all: string[]; evaluated: string[] }> {
   const coverage = await mkdtemp(join(dir, 'coverage-'));
@@ -109,7 +119,7 @@ async function evaluated(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{
   const ran: string[] = [];
   for (const file of await readdir(coverage)) {
     const { result } = JSON.parse(await readFile(join(coverage, file), 'utf8')) as { result: Array<{ url: string; functions: Array<{ functionName: string; ranges: Array<{ count: number }> }> }> };
-    for (const fn of result.find((s) => s.url.endsWith('/bin/enrichctl.mjs'))?.functions ?? []) {
+    for (const fn of result.filter((s) => s.url.endsWith('/bin/enrichctl.mjs')).flatMap((s) => s.functions)) {
       if (!/^(src|dist|node_modules)\//.test(fn.functionName)) continue;
       all.push(fn.functionName);
       if ((fn.ranges[0]?.count ?? 0) > 0) ran.push(fn.functionName);
@@ -125,17 +135,40 @@ const B_UNDICI = /^node_modules\/undici\//;
 const B_AJV_COMPILER = /^node_modules\/ajv\/dist\/(2020|core|ajv)\.js$|^node_modules\/ajv\/dist\/compile\//;
 
 describe('modules evaluated in the bundle', () => {
-  it.each([['--version'], ['--help']])('%s evaluates no handler, HTTP client, emulator, undici, ajv, yaml or diff, all of them bundled as lazy parts', async (arg) => {
-    const { code, all, evaluated: ran } = await evaluated([arg]);
+  it('--version evaluates no command tree, only the version', async () => {
+    const { code, all, evaluated: ran } = await evaluated(['--version']);
     expect(code).toBe(0);
-    expect(all).toEqual(expect.arrayContaining(['src/cli/commands/plan-run.ts', 'src/api/client.ts', 'src/emulator/index.ts', 'node_modules/undici/index.js', 'node_modules/ajv/dist/2020.js', 'dist/validators/manifest.cjs']));
+    expect(all).toContain('src/cli/program.ts');
+    expect(ran).toContain('src/cli/version.ts');
+    expect(matching(ran, /^src\/cli\/(program|commands\/)|^node_modules\//)).toStrictEqual([]);
+  });
+
+  it('--help evaluates no handler, HTTP client, emulator, undici, ajv, yaml or diff, all of them bundled as lazy parts (the deferred ones not even compiled)', async () => {
+    const { code, all, evaluated: ran } = await evaluated(['--help']);
+    expect(code).toBe(0);
+    expect(all).toEqual(expect.arrayContaining(['src/cli/commands/plan-run.ts', 'src/api/client.ts', 'src/emulator/index.ts']));
+    for (const pattern of [B_UNDICI, /^node_modules\/(yaml|diff)\//, /^dist\/validators\//]) expect(matching(all, pattern)).toStrictEqual([]);
+    expect(matching(all, B_AJV_COMPILER)).toStrictEqual([]); // not even bundled
     expect(ran).toContain('src/cli/program.ts');
     for (const pattern of [B_HANDLERS, B_EMULATOR, B_CLIENT, B_UNDICI, /^node_modules\/(ajv|yaml|diff)\//, /^dist\/validators\//]) expect(matching(ran, pattern)).toStrictEqual([]);
   });
 
+  it('--help loads none of the built-in modules only the handlers need (the bundle requires them on first use, not by top-level imports)', async () => {
+    const report = 'data:text/javascript,process.on("exit",()=>process.stderr.write(JSON.stringify(process.moduleLoadList)))';
+    const builtins = (args: string[]) => new Promise<string[]>((done, fail) => {
+      execFile(process.execPath, ['--import', report, BUNDLE, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } }, (_err, _stdout, stderr) => {
+        try { done((JSON.parse(stderr.slice(stderr.lastIndexOf('["'))) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length))); } catch (e) { fail(e); }
+      });
+    });
+    const heavy = ['http', 'readline', 'vm', 'timers/promises'];
+    expect((await builtins(['--help'])).filter((m) => heavy.includes(m))).toStrictEqual([]);
+    expect(await builtins(['plan', 'one.yaml'])).toContain('http'); // the check sees them when they load
+  });
+
   it('validate evaluates its handler and the prebuilt validator, never the HTTP client, undici, the emulator or ajv\'s compiler', async () => {
-    const { code, evaluated: ran } = await evaluated(['validate', 'one.yaml']);
+    const { code, all, evaluated: ran } = await evaluated(['validate', 'one.yaml']);
     expect(code).toBe(0);
+    expect(matching(all, B_UNDICI)).toStrictEqual([]);
     expect(matching(ran, B_HANDLERS)).toStrictEqual(['src/cli/commands/validate-run.ts']);
     expect(ran).toContain('dist/validators/manifest.cjs');
     for (const pattern of [B_EMULATOR, B_CLIENT, B_UNDICI, B_AJV_COMPILER]) expect(matching(ran, pattern)).toStrictEqual([]);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { SEED_SCHEMA } from '../../src/emulator/seed-schema.js';
-import { MANIFEST_SCHEMA } from '../../src/manifest/schema-source.js';
+import { DEFAULTS_SCHEMA, ENTRY_SCHEMA, MANIFEST_SCHEMA, RULE_SCHEMA } from '../../src/manifest/schema-source.js';
 import { planSchema } from '../../src/cli/saved-plan.js';
 import { schemaChecker } from '../../src/source/schema-diagnostics.js';
 
@@ -32,6 +32,18 @@ const CASES: Record<string, { schema: object; docs: unknown[] }> = {
       { version: 1, defaults: { enrichment_remediation_strategy: 'Append' }, datastores: 'nope' },
       [],
     ],
+  },
+  'manifest-entry': {
+    schema: ENTRY_SCHEMA,
+    docs: [{ datastore: 'A', enrichment_prefix: '_a' }, { datastore: 7, enrichment_datastore: null }, { datastore: '', enrichment_prefx: 1 }, { enrichment_prefix: '_a' }, 'A'],
+  },
+  'manifest-rule': {
+    schema: RULE_SCHEMA,
+    docs: [{ match: { name: 'o*', tag: ['a', 'b'] }, enrichment_prefix: '_r' }, { match: {} }, { match: { name: [] }, colour: 1 }, {}],
+  },
+  'manifest-defaults': {
+    schema: DEFAULTS_SCHEMA,
+    docs: [{ enrichment_source_record_limit: 10 }, {}, { enrichment_remediation_strategy: 'Append', datastore: 'A' }, null],
   },
   seed: {
     schema: SEED_SCHEMA,
