@@ -7571,6 +7571,13 @@ var init_waiting = __esm({
   }
 });
 
+// lazy-builtin:node:v8
+var require_node_v8 = __commonJS({
+  "lazy-builtin:node:v8"(exports, module) {
+    module.exports = __require("node:v8");
+  }
+});
+
 // enrichctl-deferred:undici/lib/api/api-request.js
 var require_api_request = __commonJS({
   "enrichctl-deferred:undici/lib/api/api-request.js"(exports, module) {
@@ -7638,6 +7645,7 @@ function parseProxyUrl(value) {
   }
 }
 async function createRoute(options) {
+  baselineWasmOnly();
   const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 1e4 };
   const [{ default: request }, dispatcher] = await Promise.all([
     Promise.resolve().then(() => __toESM(require_api_request(), 1)),
@@ -7654,6 +7662,10 @@ async function createRoute(options) {
       }
     }, opts)
   };
+}
+function baselineWasmOnly() {
+  (0, import_node_v8.setFlagsFromString)("--liftoff-only");
+  (0, import_node_v8.setFlagsFromString)("--no-wasm-dynamic-tiering");
 }
 async function pool(origin, bounds, verifyTls) {
   const { default: Pool } = await Promise.resolve().then(() => __toESM(require_pool(), 1));
@@ -7694,11 +7706,12 @@ function proxyRefusalStatus(err) {
 function errorCode(err) {
   return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : void 0;
 }
-var import_node_http2, DEFAULT_PORTS;
+var import_node_http2, import_node_v8, DEFAULT_PORTS;
 var init_dispatcher = __esm({
   "src/api/dispatcher.ts"() {
     "use strict";
     import_node_http2 = __toESM(require_node_http(), 1);
+    import_node_v8 = __toESM(require_node_v8(), 1);
     DEFAULT_PORTS = { "http:": 80, "https:": 443 };
   }
 });
@@ -12953,7 +12966,7 @@ async function run(args) {
 var code = await run(process.argv.slice(2));
 process.stdout.write("", () => process.exit(code));
 // undici-pool, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred undici-pool cc8631988156bf67 line 12956
+/* enrichctl:deferred undici-pool cc8631988156bf67 line 12969
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -23077,7 +23090,7 @@ module.exports = {
 };
 enrichctl:end undici-pool */
 // undici, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred undici 4593159106a22e5b line 23080
+/* enrichctl:deferred undici 4593159106a22e5b line 23093
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -49726,7 +49739,7 @@ module.exports = {
 };
 enrichctl:end undici */
 // js-yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred js-yaml df80630a8b801daf line 49729
+/* enrichctl:deferred js-yaml df80630a8b801daf line 49742
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -52785,7 +52798,7 @@ module.exports = {
 };
 enrichctl:end js-yaml */
 // yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred yaml 9139281358ce78ff line 52788
+/* enrichctl:deferred yaml 9139281358ce78ff line 52801
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -60131,7 +60144,7 @@ module.exports = {
 };
 enrichctl:end yaml */
 // diff, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 60134
+/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 60147
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -62027,7 +62040,7 @@ module.exports = {
 };
 enrichctl:end diff */
 // validator-manifest-defaults, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 62030
+/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 62043
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -62185,7 +62198,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-defaults */
 // validator-manifest-entry, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 62188
+/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 62201
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -62447,7 +62460,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-entry */
 // validator-manifest-rule, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 62450
+/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 62463
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -62879,7 +62892,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-rule */
 // validator-manifest, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 62882
+/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 62895
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -63712,7 +63725,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest */
 // validator-plan, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-plan 04303584c374cdd1 line 63715
+/* enrichctl:deferred validator-plan 04303584c374cdd1 line 63728
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -66593,7 +66606,7 @@ module.exports = {
 };
 enrichctl:end validator-plan */
 // validator-seed, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 66596
+/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 66609
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {

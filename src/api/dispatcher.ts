@@ -20,6 +20,7 @@
  * token, and the tunnels are kept alive like direct connections.
  */
 import { STATUS_CODES } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import type { Dispatcher } from 'undici';
 
 export interface ProxySetting {
@@ -118,6 +119,7 @@ export interface Route {
  * `connect` method that only the index adds to dispatchers.
  */
 export async function createRoute(options: DispatcherOptions): Promise<Route> {
+  baselineWasmOnly();
   const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 10_000 };
   const [{ default: request }, dispatcher] = await Promise.all([
     import('undici/lib/api/api-request.js'),
@@ -134,6 +136,20 @@ export async function createRoute(options: DispatcherOptions): Promise<Route> {
       },
     }, opts),
   };
+}
+
+/**
+ * undici parses HTTP/1 with llhttp compiled to WebAssembly, which V8 compiles with its baseline
+ * compiler (Liftoff) and then again, in background threads, with its optimising one (TurboFan). A
+ * process does not end before those background compiles have: every command that sent a request
+ * stayed alive ~170 ms after its work was done (a one-entry plan against the emulator: 495 -> 320 ms
+ * wall). Baseline code parses the few megabytes of a plan's pages at no cost that shows, so
+ * WebAssembly stays at Liftoff. Set before undici compiles llhttp (on its first connection); V8
+ * reads these flags when it compiles a module, and enrichctl runs no other WebAssembly.
+ */
+function baselineWasmOnly(): void {
+  setFlagsFromString('--liftoff-only');
+  setFlagsFromString('--no-wasm-dynamic-tiering');
 }
 
 interface Bounds {
