@@ -28,12 +28,10 @@ const read = (file) => readFileSync(new URL(file, `file://${ROOT}`), 'utf8');
  * plus ~2 M to read it back.
  */
 const VALIDATORS = readdirSync(new URL('dist/validators/', `file://${ROOT}`)).filter((f) => f.endsWith('.cjs')).sort();
-// undici is two parts: the pool and request API every plan uses, and the whole package, which only
-// a proxy loads (its ProxyAgent and EnvHttpProxyAgent), so that a plan without a proxy compiles a
-// third of undici.
+// undici: only the modules src/api/dispatcher.ts loads (a third of the package, whose index also
+// holds fetch, WebSocket, caches and mocks).
 const PACKAGES = {
-  'undici-pool': ['undici/lib/api/api-request.js', 'undici/lib/dispatcher/pool.js'],
-  undici: ['undici'],
+  undici: ['undici/lib/api/api-request.js', 'undici/lib/dispatcher/pool.js', 'undici/lib/dispatcher/proxy-agent.js', 'undici/lib/dispatcher/dispatcher.js', 'undici/lib/api/api-connect.js'],
   'js-yaml': ['js-yaml'],
   yaml: ['yaml'],
   diff: ['diff'],

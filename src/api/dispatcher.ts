@@ -113,10 +113,9 @@ export interface Route {
 
 /**
  * undici is loaded here, when the first request goes out, and only the part enrichctl uses: its
- * `Pool` and its `request` API load in a third of the time the package's index takes (which also
- * loads fetch, WebSocket, caches and mocks), time a plan would otherwise spend before its first
- * request. A proxy takes the whole package: undici's ProxyAgent opens its tunnels with the
- * `connect` method that only the index adds to dispatchers.
+ * `Pool`, `ProxyAgent` and `request` API load in a third of the time the package's index takes
+ * (which also loads fetch, WebSocket, caches and mocks), time a plan would otherwise spend before
+ * its first request.
  */
 export async function createRoute(options: DispatcherOptions): Promise<Route> {
   baselineWasmOnly();
@@ -164,7 +163,14 @@ async function pool(origin: string, bounds: Bounds, verifyTls: boolean): Promise
 }
 
 async function proxyAgent(proxy: ProxySetting, bounds: Bounds, verifyTls: boolean): Promise<Dispatcher> {
-  const { ProxyAgent } = await import('undici');
+  const [{ default: ProxyAgent }, { default: DispatcherClass }, { default: connect }] = await Promise.all([
+    import('undici/lib/dispatcher/proxy-agent.js'),
+    import('undici/lib/dispatcher/dispatcher.js'),
+    import('undici/lib/api/api-connect.js'),
+  ]);
+  // ProxyAgent opens its tunnels with its client's `connect` (lib/dispatcher/proxy-agent.js), one of
+  // the methods undici's index gives every dispatcher (`Object.assign(Dispatcher.prototype, api)`).
+  DispatcherClass.prototype.connect ??= connect;
   return new ProxyAgent({ ...bounds, uri: proxy.uri, proxyTunnel: true, requestTls: { rejectUnauthorized: verifyTls } });
 }
 

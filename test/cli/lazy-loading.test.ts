@@ -105,7 +105,7 @@ describe('modules loaded at start-up', () => {
 
 /**
  * Runs the bundle under NODE_V8_COVERAGE. esbuild wraps each module it must evaluate lazily in a
- * function named by the module's path (`src/api/client.ts`, `node_modules/undici/index.js`): `all`
+ * function named by the module's path (`src/api/client.ts`, `node_modules/undici/lib/dispatcher/pool.js`): `all`
  * lists those wrappers, `evaluated` the ones that ran. undici, yaml, diff and each validator are
  * deferred parts of the file, comments compiled on first import (scripts/deferred.mjs, each as
  * another script of the same URL): their wrappers are in `all` only once a command imports them.
