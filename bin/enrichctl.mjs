@@ -309,6 +309,21 @@ var require_argument = __commonJS({
   }
 });
 
+// lazy-builtin:node:child_process
+var require_node_child_process = __commonJS({
+  "lazy-builtin:node:child_process"(exports, module) {
+    module.exports = __require("node:child_process");
+  }
+});
+
+// unused-builtin:node:child_process
+var require_node_child_process2 = __commonJS({
+  "unused-builtin:node:child_process"(exports, module) {
+    var m;
+    module.exports = new Proxy({}, { get: (_, key) => (m ??= require_node_child_process())[key] });
+  }
+});
+
 // node_modules/commander/lib/help.js
 var require_help = __commonJS({
   "node_modules/commander/lib/help.js"(exports) {
@@ -1308,7 +1323,7 @@ var require_suggestSimilar = __commonJS({
 var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
-    var childProcess = __require("node:child_process");
+    var childProcess = require_node_child_process2();
     var path3 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
@@ -5299,7 +5314,7 @@ var init_deferred = __esm({
     import_node_url2 = __toESM(require_node_url(), 1);
     import_node_vm = __toESM(require_node_vm(), 1);
     init_errors2();
-    DIGESTS = JSON.parse('{"undici":"9721114499eee06f","js-yaml":"df80630a8b801daf","yaml":"9139281358ce78ff","diff":"65b06b4c3d3cefe6","validator-manifest-defaults":"38928dfce8588d92","validator-manifest-entry":"7d9fbbdd7560f913","validator-manifest-rule":"1d8802fa5d9c668e","validator-manifest":"aca25e2140d1bb25","validator-plan":"04303584c374cdd1","validator-seed":"edd4aeb9bad4fa14"}');
+    DIGESTS = JSON.parse('{"undici":"7aed93ba511ffb18","js-yaml":"df80630a8b801daf","yaml":"9139281358ce78ff","diff":"65b06b4c3d3cefe6","validator-manifest-defaults":"38928dfce8588d92","validator-manifest-entry":"7d9fbbdd7560f913","validator-manifest-rule":"1d8802fa5d9c668e","validator-manifest":"aca25e2140d1bb25","validator-plan":"04303584c374cdd1","validator-seed":"edd4aeb9bad4fa14"}');
     evaluated = /* @__PURE__ */ new Map();
   }
 });
@@ -12985,7 +13000,7 @@ async function run(args) {
 var code = await run(process.argv.slice(2));
 process.stdout.write("", () => process.exit(code));
 // undici, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred undici 9721114499eee06f line 12988
+/* enrichctl:deferred undici 7aed93ba511ffb18 line 13003
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -21702,6 +21717,13 @@ ${len.toString(16)}\r
   }
 });
 
+// unused-builtin:node:http2
+var require_node_http2 = __commonJS({
+  "unused-builtin:node:http2"() {
+    throw new Error("HTTP/2 is not bundled: enrichctl speaks HTTP/1.1");
+  }
+});
+
 // node_modules/undici/lib/dispatcher/client-h2.js
 var require_client_h2 = __commonJS({
   "node_modules/undici/lib/dispatcher/client-h2.js"(exports2, module2) {
@@ -21752,7 +21774,7 @@ var require_client_h2 = __commonJS({
     var extractBody;
     var http2;
     try {
-      http2 = require("node:http2");
+      http2 = require_node_http2();
     } catch {
       http2 = { constants: {} };
     }
@@ -24345,7 +24367,7 @@ module.exports = {
 };
 enrichctl:end undici */
 // js-yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred js-yaml df80630a8b801daf line 24348
+/* enrichctl:deferred js-yaml df80630a8b801daf line 24370
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -27404,7 +27426,7 @@ module.exports = {
 };
 enrichctl:end js-yaml */
 // yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred yaml 9139281358ce78ff line 27407
+/* enrichctl:deferred yaml 9139281358ce78ff line 27429
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -34750,7 +34772,7 @@ module.exports = {
 };
 enrichctl:end yaml */
 // diff, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 34753
+/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 34775
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -36646,7 +36668,7 @@ module.exports = {
 };
 enrichctl:end diff */
 // validator-manifest-defaults, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 36649
+/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 36671
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -36804,7 +36826,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-defaults */
 // validator-manifest-entry, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 36807
+/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 36829
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -37066,7 +37088,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-entry */
 // validator-manifest-rule, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 37069
+/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 37091
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -37498,7 +37520,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-rule */
 // validator-manifest, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 37501
+/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 37523
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -38331,7 +38353,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest */
 // validator-plan, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-plan 04303584c374cdd1 line 38334
+/* enrichctl:deferred validator-plan 04303584c374cdd1 line 38356
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -41212,7 +41234,7 @@ module.exports = {
 };
 enrichctl:end validator-plan */
 // validator-seed, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 41215
+/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 41237
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {

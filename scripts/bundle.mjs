@@ -60,7 +60,7 @@ const result = await build({
   },
   // Bundled CommonJS packages require Node's built-in modules; an ES module has no `require`.
   banner: { js: "import { createRequire as enrichctlRequire } from 'node:module';\nconst require = enrichctlRequire(import.meta.url);" },
-  plugins: [bundledRequire(), deferredImports(), lazyBuiltins()],
+  plugins: [bundledRequire(), deferredImports(), lazyBuiltins(), unusedBuiltins()],
 });
 
 // The plugins' own checks (onEnd) add errors to the result; esbuild resolves with them all the same.
@@ -94,6 +94,7 @@ async function deferredPart(name, ids) {
     metafile: true,
     write: false,
     logLevel: 'warning',
+    plugins: [unusedBuiltins()],
   });
   const file = (end) => built.outputFiles.find((f) => f.path.endsWith(end)).text;
   // esbuild escapes every non-ASCII character but those in comments; these become `?`. Inside the
@@ -211,6 +212,32 @@ function lazyBuiltins() {
     setup(b) {
       b.onResolve({ filter: /^node:/ }, (args) => (args.namespace === 'lazy-builtin' || args.importer.includes('/node_modules/') ? undefined : { path: args.path, namespace: 'lazy-builtin' }));
       b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ resolveDir: ROOT, loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});\n` }));
+    },
+  };
+}
+
+/**
+ * Built-in modules that bundled packages require when they load but that enrichctl never uses
+ * there: commander's node:child_process (for executable subcommands, which enrichctl has none of)
+ * becomes a stand-in that requires it on first use; undici's node:http2 (HTTP/2, which undici
+ * speaks only with `allowH2`, never set) is absent, as on a Node built without it, which undici
+ * handles (lib/dispatcher/client-h2.js). Loading them cost every command ~6 ms (child_process) and
+ * every plan ~15 ms (http2) before its first request.
+ */
+function unusedBuiltins() {
+  const users = { 'node:child_process': 'commander', 'node:http2': 'undici' };
+  return {
+    name: 'unused-builtins',
+    setup(b) {
+      b.onResolve({ filter: /^node:(child_process|http2)$/ }, (args) =>
+        (args.importer.includes(`/node_modules/${users[args.path]}/`) ? { path: args.path, namespace: 'unused-builtin' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'unused-builtin' }, (args) => ({
+        resolveDir: ROOT,
+        loader: 'js',
+        contents: args.path === 'node:http2'
+          ? "throw new Error('HTTP/2 is not bundled: enrichctl speaks HTTP/1.1');\n"
+          : `let m;\nmodule.exports = new Proxy({}, { get: (_, key) => (m ??= require(${JSON.stringify(args.path)}))[key] });\n`,
+      }));
     },
   };
 }

@@ -153,16 +153,26 @@ describe('modules evaluated in the bundle', () => {
     for (const pattern of [B_HANDLERS, B_EMULATOR, B_CLIENT, B_UNDICI, /^node_modules\/(ajv|yaml|diff)\//, /^dist\/validators\//]) expect(matching(ran, pattern)).toStrictEqual([]);
   });
 
-  it('--help loads none of the built-in modules only the handlers need (the bundle requires them on first use, not by top-level imports)', async () => {
+  it('--help loads none of the built-in modules only the handlers need (the bundle requires them on first use, not by top-level imports); a plan loads none that it does not use', async () => {
     const report = 'data:text/javascript,process.on("exit",()=>process.stderr.write(JSON.stringify(process.moduleLoadList)))';
-    const builtins = (args: string[]) => new Promise<string[]>((done, fail) => {
-      execFile(process.execPath, ['--import', report, BUNDLE, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } }, (_err, _stdout, stderr) => {
+    const builtins = (args: string[], env: NodeJS.ProcessEnv = {}) => new Promise<string[]>((done, fail) => {
+      execFile(process.execPath, ['--import', report, BUNDLE, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, ...env } }, (_err, _stdout, stderr) => {
         try { done((JSON.parse(stderr.slice(stderr.lastIndexOf('["'))) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length))); } catch (e) { fail(e); }
       });
     });
-    const heavy = ['http', 'readline', 'vm', 'timers/promises'];
+    const heavy = ['http', 'readline', 'vm', 'timers/promises', 'child_process'];
     expect((await builtins(['--help'])).filter((m) => heavy.includes(m))).toStrictEqual([]);
     expect(await builtins(['plan', 'one.yaml'])).toContain('http'); // the check sees them when they load
+    // Required by bundled packages when they load, never used: commander's child_process (executable
+    // subcommands) waits for a use, undici's http2 (only with allowH2) is not bundled (scripts/bundle.mjs).
+    const em = await startEmulator({ seed: testSeed() });
+    try {
+      const planned = await builtins(['plan', 'one.yaml'], { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKENS.admin });
+      expect(planned).toContain('net');
+      expect(planned.filter((m) => m === 'http2' || m === 'child_process')).toStrictEqual([]);
+    } finally {
+      await em.close();
+    }
   });
 
   it('validate evaluates its handler and the prebuilt validator, never the HTTP client, undici, the emulator or ajv\'s compiler', async () => {
