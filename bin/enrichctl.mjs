@@ -5809,7 +5809,7 @@ function toDiagnostic(document, error2) {
     }
     case "type": {
       const expected2 = typeNames(error2.params.type);
-      const hints = numericStringHint(error2.data, expected2);
+      const hints = numericStringHint(error2.data, expected2) ?? listHint(error2.params.type, error2.data);
       return base(`${subject} must be ${expected2}, got ${describeYamlValue(error2.data, true)}`, "wrong-type", path3, "value", hints);
     }
     case "enum": {
@@ -5881,6 +5881,9 @@ function describeYamlValue(value, kind = false) {
   if (typeof value === "boolean") return String(value);
   if (typeof value === "number") return Number.isInteger(value) ? thousands(value) : String(value);
   return typeof value;
+}
+function listHint(type, data) {
+  return type === "array" && isObject(data) ? ['start each item of the list with "- " (a dash and a space)'] : void 0;
 }
 function numericStringHint(data, expected2) {
   if (typeof data === "string" && /^-?\d+$/.test(data.trim()) && expected2.includes("an integer")) {
@@ -6838,7 +6841,7 @@ function renderSummary(diagnostics, summary) {
   const files = plural(summary.files, "file");
   if (errors > 0) {
     const parts = [plural(errors, "error"), ...warnings > 0 ? [plural(warnings, "warning")] : [], ...notes > 0 ? [plural(notes, "note")] : []];
-    return `${parts.join(", ")} in ${files}
+    return `${parts.join(", ")}${summary.files === 0 ? " (no file could be read)" : ` in ${files}`}
 `;
   }
   const extra = [...warnings > 0 ? [plural(warnings, "warning")] : [], ...notes > 0 ? [plural(notes, "note")] : []];
@@ -7003,7 +7006,7 @@ async function runEmulator(options, io) {
 `);
   if (options.seed === void 0) {
     const tokens = load2.seed.users.map((u) => `${u.token} (${u.name}, ${u.role})`).join(", ");
-    io.stderr.write(`No --seed: serving the built-in demo seed (${DEMO_SEED_FILE}). Its tokens: ${tokens}.
+    io.stderr.write(`No --seed: serving the built-in demo seed (${DEMO_SEED_FILE} in the enrichctl repository). Its tokens: ${tokens}.
 `);
   }
   io.stderr.write(`Qualytics API emulator: ${counted(load2.seed.datastores.length, "datastore")}, ${counted(load2.seed.users.length, "user")}; admin API at ${emulator.origin}/_emulator. Ctrl-C stops it.
@@ -7043,7 +7046,7 @@ function number(flag, min, max, integer) {
   };
 }
 function registerEmulator(program2, io, defer) {
-  const cmd = program2.command("emulator").description("Serve a local, stateful emulator of the Qualytics API (for rehearsals, tests and demos).").option("--seed <file>", "YAML file with the users and datastores to start with (default: the built-in demo seed, examples/emulator/seed.yaml)").option("--host <address>", "address to listen on", "127.0.0.1").addOption(new Option("--port <n>", "port to listen on (0 picks a free one)").default(0).argParser(number("--port", 0, 65535, true))).addOption(new Option("--latency-ms <ms>", "delay every API answer by this much").default(0).argParser(number("--latency-ms", 0, 6e5, true))).addOption(new Option("--error-rate <share>", "share of API requests answered 503 or 429 (0..1)").default(0).argParser(number("--error-rate", 0, 1, false))).addOption(new Option("--reset-rate <share>", "share of API connections reset without an answer (0..1)").default(0).argParser(number("--reset-rate", 0, 1, false))).option("--list-without-enrichment", "list items omit the enrichment fields, as lighter list endpoints may").addOption(new Option("--put <mode>", "PUT semantics: partial (absent fields unchanged) or full (name, connection_id and enrichment_only required); default: the seed's put, else partial").choices([...PUT_MODES])).addOption(new Option("--format <format>", "text prints the API URL once listening; json prints one JSON line").choices([...EMULATOR_FORMATS]).default("text"));
+  const cmd = program2.command("emulator").description("Serve a local, stateful emulator of the Qualytics API (for rehearsals, tests and demos).").option("--seed <file>", "YAML file with the users and datastores to start with (default: the built-in demo seed, examples/emulator/seed.yaml in the enrichctl repository)").option("--host <address>", "address to listen on", "127.0.0.1").addOption(new Option("--port <n>", "port to listen on (0 picks a free one)").default(0).argParser(number("--port", 0, 65535, true))).addOption(new Option("--latency-ms <ms>", "delay every API answer by this much").default(0).argParser(number("--latency-ms", 0, 6e5, true))).addOption(new Option("--error-rate <share>", "share of API requests answered 503 or 429 (0..1)").default(0).argParser(number("--error-rate", 0, 1, false))).addOption(new Option("--reset-rate <share>", "share of API connections reset without an answer (0..1)").default(0).argParser(number("--reset-rate", 0, 1, false))).option("--list-without-enrichment", "list items omit the enrichment fields, as lighter list endpoints may").addOption(new Option("--put <mode>", "PUT semantics: partial (absent fields unchanged) or full (name, connection_id and enrichment_only required); default: the seed's put, else partial").choices([...PUT_MODES])).addOption(new Option("--format <format>", "text prints the API URL once listening; json prints one JSON line").choices([...EMULATOR_FORMATS]).default("text"));
   addExamples(cmd, [
     ["enrichctl emulator --port 8642", "serve the example deployment (the built-in demo seed; its tokens are printed on stderr)"],
     ["enrichctl emulator --seed rehearsal.yaml --put full", "a copy of production (export --format seed) that wants whole PUTs"],
@@ -8911,7 +8914,7 @@ function diffState(entries, observed, meta, targets = [], rules = []) {
         severity: "error",
         file: "--target",
         code: "unknown-target",
-        message: `--target ${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(", ")} declare (by name or id)`
+        message: `${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(", ")} declare (by name or id)`
       });
     }
   }
@@ -13000,7 +13003,7 @@ async function run(args) {
 var code = await run(process.argv.slice(2));
 process.stdout.write("", () => process.exit(code));
 // undici, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred undici 7aed93ba511ffb18 line 13003
+/* enrichctl:deferred undici 7aed93ba511ffb18 line 13006
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -24367,7 +24370,7 @@ module.exports = {
 };
 enrichctl:end undici */
 // js-yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred js-yaml df80630a8b801daf line 24370
+/* enrichctl:deferred js-yaml df80630a8b801daf line 24373
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -27426,7 +27429,7 @@ module.exports = {
 };
 enrichctl:end js-yaml */
 // yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred yaml 9139281358ce78ff line 27429
+/* enrichctl:deferred yaml 9139281358ce78ff line 27432
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -34772,7 +34775,7 @@ module.exports = {
 };
 enrichctl:end yaml */
 // diff, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 34775
+/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 34778
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -36668,7 +36671,7 @@ module.exports = {
 };
 enrichctl:end diff */
 // validator-manifest-defaults, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 36671
+/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 36674
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -36826,7 +36829,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-defaults */
 // validator-manifest-entry, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 36829
+/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 36832
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -37088,7 +37091,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-entry */
 // validator-manifest-rule, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 37091
+/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 37094
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -37520,7 +37523,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-rule */
 // validator-manifest, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 37523
+/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 37526
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -38353,7 +38356,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest */
 // validator-plan, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-plan 04303584c374cdd1 line 38356
+/* enrichctl:deferred validator-plan 04303584c374cdd1 line 38359
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -41234,7 +41237,7 @@ module.exports = {
 };
 enrichctl:end validator-plan */
 // validator-seed, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 41237
+/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 41240
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {

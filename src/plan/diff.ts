@@ -53,7 +53,7 @@ export function diffState(
     if (!resolved.some((r) => matchesTarget(r.decl, r.source, t))) {
       errors.push({
         severity: 'error', file: '--target', code: 'unknown-target',
-        message: `--target ${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(', ')} declare (by name or id)`,
+        message: `${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(', ')} declare (by name or id)`,
       });
     }
   }

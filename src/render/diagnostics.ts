@@ -84,7 +84,7 @@ export interface Summary {
   datastores?: number;
 }
 
-/** `2 errors, 1 warning in 3 files`, or `valid: 12 datastores in 3 files (1 note)`. */
+/** `2 errors, 1 warning in 3 files` (`1 error (no file could be read)`), or `valid: 12 datastores in 3 files (1 note)`. */
 export function renderSummary(diagnostics: readonly Diagnostic[], summary: Summary): string {
   const count = (severity: Severity): number => diagnostics.filter((d) => d.severity === severity).length;
   const errors = count('error');
@@ -93,7 +93,7 @@ export function renderSummary(diagnostics: readonly Diagnostic[], summary: Summa
   const files = plural(summary.files, 'file');
   if (errors > 0) {
     const parts = [plural(errors, 'error'), ...(warnings > 0 ? [plural(warnings, 'warning')] : []), ...(notes > 0 ? [plural(notes, 'note')] : [])];
-    return `${parts.join(', ')} in ${files}\n`;
+    return `${parts.join(', ')}${summary.files === 0 ? ' (no file could be read)' : ` in ${files}`}\n`;
   }
   const extra = [...(warnings > 0 ? [plural(warnings, 'warning')] : []), ...(notes > 0 ? [plural(notes, 'note')] : [])];
   const what = summary.datastores === undefined ? '' : `${plural(summary.datastores, 'datastore')} in `;

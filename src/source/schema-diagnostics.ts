@@ -124,7 +124,7 @@ function toDiagnostic(document: YamlDocument, error: ErrorObject): Diagnostic {
     }
     case 'type': {
       const expected = typeNames(error.params.type);
-      const hints = numericStringHint(error.data, expected);
+      const hints = numericStringHint(error.data, expected) ?? listHint(error.params.type, error.data);
       return base(`${subject} must be ${expected}, got ${describeYamlValue(error.data, true)}`, 'wrong-type', path, 'value', hints);
     }
     case 'enum': {
@@ -216,6 +216,11 @@ export function describeYamlValue(value: unknown, kind = false): string {
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number') return Number.isInteger(value) ? thousands(value) : String(value);
   return typeof value;
+}
+
+/** A mapping where a list belongs: `datastores:` followed by entries without their `- `. */
+function listHint(type: unknown, data: unknown): string[] | undefined {
+  return type === 'array' && isObject(data) ? ['start each item of the list with "- " (a dash and a space)'] : undefined;
 }
 
 function numericStringHint(data: unknown, expected: string): string[] | undefined {

@@ -83,7 +83,7 @@ describe('the packed tarball, installed into an empty prefix', () => {
       ['Patient Portal', 3, []], // already as declared
     ]);
 
-    expect(stderr).toContain('No --seed: serving the built-in demo seed (examples/emulator/seed.yaml). Its tokens: admin-token (Ada Admin, Admin)');
+    expect(stderr).toContain('No --seed: serving the built-in demo seed (examples/emulator/seed.yaml in the enrichctl repository). Its tokens: admin-token (Ada Admin, Admin)');
     const code = await new Promise<number | null>((resolve) => {
       emulator?.on('exit', resolve);
       emulator?.kill('SIGTERM');

@@ -67,7 +67,7 @@ describe('plan outputs and exit codes', () => {
     expect((JSON.parse(one.stdout) as { changes: Array<{ datastore: { name: string } }> }).changes.map((c) => c.datastore.name)).toStrictEqual(['Orders']);
     const none = await run(['plan', 'm.yaml', '--target', 'Nope'], { cwd: dir, env: env(e) });
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('--target: error: --target "Nope" is not a datastore the manifests in m.yaml declare (by name or id)');
+    expect(none.stderr).toContain('--target: error: "Nope" is not a datastore the manifests in m.yaml declare (by name or id)');
     // The id of a datastore the manifest declares by name works too, as does the reverse.
     const byId = await run(['plan', 'm.yaml', '--target', '5', '--format', 'json'], { cwd: dir, env: env(e) });
     expect(byId.code).toBe(0);

@@ -365,7 +365,7 @@ const CASES: Case[] = [
         line: 3,
         column: 3,
         message: "datastores must be a list, got a mapping",
-        hints: [],
+        hints: ['start each item of the list with "- " (a dash and a space)'],
       },
     ],
   },

@@ -60,7 +60,7 @@ export async function runEmulator(options: EmulatorCommandOptions, io: Io): Prom
   io.stdout.write(options.format === 'json' ? `${JSON.stringify(ready)}\n` : `${emulator.url}\n`);
   if (options.seed === undefined) {
     const tokens = load.seed.users.map((u) => `${u.token} (${u.name}, ${u.role})`).join(', ');
-    io.stderr.write(`No --seed: serving the built-in demo seed (${DEMO_SEED_FILE}). Its tokens: ${tokens}.\n`);
+    io.stderr.write(`No --seed: serving the built-in demo seed (${DEMO_SEED_FILE} in the enrichctl repository). Its tokens: ${tokens}.\n`);
   }
   io.stderr.write(`Qualytics API emulator: ${counted(load.seed.datastores.length, 'datastore')}, ${counted(load.seed.users.length, 'user')}; admin API at ${emulator.origin}/_emulator. Ctrl-C stops it.\n`);
   await new Promise<void>((resolve) => {

@@ -27,7 +27,7 @@ export function registerEmulator(program: Command, io: Io, defer: (h: Handler) =
   const cmd = program
     .command('emulator')
     .description('Serve a local, stateful emulator of the Qualytics API (for rehearsals, tests and demos).')
-    .option('--seed <file>', 'YAML file with the users and datastores to start with (default: the built-in demo seed, examples/emulator/seed.yaml)')
+    .option('--seed <file>', 'YAML file with the users and datastores to start with (default: the built-in demo seed, examples/emulator/seed.yaml in the enrichctl repository)')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--port <n>', 'port to listen on (0 picks a free one)').default(0).argParser(number('--port', 0, 65535, true)))
     .addOption(new Option('--latency-ms <ms>', 'delay every API answer by this much').default(0).argParser(number('--latency-ms', 0, 600_000, true)))
