@@ -7085,6 +7085,14 @@ var require_promises2 = __commonJS({
 });
 
 // src/cli/files.ts
+var files_exports = {};
+__export(files_exports, {
+  FILE_MODES: () => FILE_MODES,
+  fsReason: () => fsReason,
+  makeDirectory: () => makeDirectory,
+  temporaryName: () => temporaryName,
+  writeFileAtomic: () => writeFileAtomic
+});
 async function writeFileAtomic(target, text2, options = {}) {
   const shown = options.shown ?? target;
   const mode = options.mode ?? FILE_MODES.private;
@@ -7190,6 +7198,7 @@ function reportSet(requests, io, makeView) {
   return {
     views,
     write: async () => {
+      const { FILE_MODES: FILE_MODES2, writeFileAtomic: writeFileAtomic2 } = await Promise.resolve().then(() => (init_files(), files_exports));
       const failures = [];
       for (const [i, r] of requests.entries()) {
         const buffer = buffers[i];
@@ -7198,7 +7207,7 @@ function reportSet(requests, io, makeView) {
 `);
           continue;
         }
-        await writeFileAtomic((0, import_node_path2.resolve)(io.cwd, r.file), buffer.text, { shown: r.file, mode: reportMode(r.format) }).catch((err) => {
+        await writeFileAtomic2((0, import_node_path2.resolve)(io.cwd, r.file), buffer.text, { shown: r.file, mode: reportMode(r.format, FILE_MODES2) }).catch((err) => {
           failures.push(err instanceof Error ? err.message : String(err));
         });
       }
@@ -7219,8 +7228,8 @@ function reportSet(requests, io, makeView) {
     }
   };
 }
-function reportMode(format) {
-  return ["sarif", "github", "junit", "prometheus"].includes(format) ? FILE_MODES.shared : FILE_MODES.private;
+function reportMode(format, modes) {
+  return ["sarif", "github", "junit", "prometheus"].includes(format) ? modes.shared : modes.private;
 }
 function abortReason(err) {
   return err instanceof Error ? err.message : String(err);
@@ -7234,7 +7243,6 @@ var init_reports = __esm({
     "use strict";
     import_node_path2 = __toESM(require_node_path(), 1);
     init_errors2();
-    init_files();
     init_version();
     ALL_FORMATS = ["text", "json", "markdown", "sarif", "github", "junit", "prometheus"];
   }
@@ -13003,7 +13011,7 @@ async function run(args) {
 var code = await run(process.argv.slice(2));
 process.stdout.write("", () => process.exit(code));
 // undici, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred undici 7aed93ba511ffb18 line 13006
+/* enrichctl:deferred undici 7aed93ba511ffb18 line 13014
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -24370,7 +24378,7 @@ module.exports = {
 };
 enrichctl:end undici */
 // js-yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred js-yaml df80630a8b801daf line 24373
+/* enrichctl:deferred js-yaml df80630a8b801daf line 24381
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -27429,7 +27437,7 @@ module.exports = {
 };
 enrichctl:end js-yaml */
 // yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred yaml 9139281358ce78ff line 27432
+/* enrichctl:deferred yaml 9139281358ce78ff line 27440
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -34775,7 +34783,7 @@ module.exports = {
 };
 enrichctl:end yaml */
 // diff, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 34778
+/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 34786
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -36671,7 +36679,7 @@ module.exports = {
 };
 enrichctl:end diff */
 // validator-manifest-defaults, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 36674
+/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 36682
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -36829,7 +36837,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-defaults */
 // validator-manifest-entry, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 36832
+/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 36840
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -37091,7 +37099,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-entry */
 // validator-manifest-rule, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 37094
+/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 37102
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -37523,7 +37531,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-rule */
 // validator-manifest, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 37526
+/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 37534
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -38356,7 +38364,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest */
 // validator-plan, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-plan 04303584c374cdd1 line 38359
+/* enrichctl:deferred validator-plan 04303584c374cdd1 line 38367
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -41237,7 +41245,7 @@ module.exports = {
 };
 enrichctl:end validator-plan */
 // validator-seed, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 41240
+/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 41248
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {

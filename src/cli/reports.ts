@@ -10,7 +10,6 @@ import { resolve } from 'node:path';
 import type { RunInfo } from '../render/reports/run-info.js';
 import type { Output } from '../render/views/output.js';
 import { UserError } from './errors.js';
-import { FILE_MODES, writeFileAtomic } from './files.js';
 import type { Io } from './io.js';
 import { VERSION } from './version.js';
 
@@ -76,6 +75,8 @@ export function reportSet<F extends string, V>(requests: ReadonlyArray<ReportReq
   return {
     views,
     write: async () => {
+      // files.ts (and node:crypto with it) loads only when a report is written, not for every --help.
+      const { FILE_MODES, writeFileAtomic } = await import('./files.js');
       const failures: string[] = [];
       for (const [i, r] of requests.entries()) {
         const buffer = buffers[i]!;
@@ -83,7 +84,7 @@ export function reportSet<F extends string, V>(requests: ReadonlyArray<ReportReq
           io.stderr.write(`note: no ${r.format} report written to ${r.file}: the run ended before there was one\n`);
           continue;
         }
-        await writeFileAtomic(resolve(io.cwd, r.file), buffer.text, { shown: r.file, mode: reportMode(r.format) })
+        await writeFileAtomic(resolve(io.cwd, r.file), buffer.text, { shown: r.file, mode: reportMode(r.format, FILE_MODES) })
           .catch((err: unknown) => { failures.push(err instanceof Error ? err.message : String(err)); });
       }
       if (failures.length > 0) throw new UserError(failures.join('; '));
@@ -107,8 +108,8 @@ export function reportSet<F extends string, V>(requests: ReadonlyArray<ReportReq
  * Reports meant for other readers (code scanning, CI test views, a node_exporter running as another
  * user) are 0644; the plan and apply documents hold observed state, as saved plans do: owner only.
  */
-function reportMode(format: string): number {
-  return ['sarif', 'github', 'junit', 'prometheus'].includes(format) ? FILE_MODES.shared : FILE_MODES.private;
+function reportMode(format: string, modes: { shared: number; private: number }): number {
+  return ['sarif', 'github', 'junit', 'prometheus'].includes(format) ? modes.shared : modes.private;
 }
 
 /** What a report says about a run that stopped on an error: the error's own one-line message. */
