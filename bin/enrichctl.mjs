@@ -6976,7 +6976,7 @@ async function runEmulator(options, io) {
     io.stderr.write(renderDiagnosticsText(load2.diagnostics, { sources: load2.sources, colour: useColour(io.stderr, io.env, false) }));
   }
   if (!load2.seed || hasErrors(load2.diagnostics)) {
-    io.stderr.write(`The seed file ${options.seed ?? DEMO_SEED_FILE} was refused; fix the errors above. See examples/emulator/seed.yaml for a working one.
+    io.stderr.write(`The seed file ${options.seed ?? DEMO_SEED_FILE} was refused; fix the errors above. See ${DEMO_SEED_FILE} for a working one.
 `);
     return EXIT.error;
   }
@@ -7207,7 +7207,7 @@ function reportSet(requests, io, makeView) {
 `);
           continue;
         }
-        await writeFileAtomic2((0, import_node_path2.resolve)(io.cwd, r.file), buffer.text, { shown: r.file, mode: reportMode(r.format, FILE_MODES2) }).catch((err) => {
+        await writeFileAtomic2((0, import_node_path2.resolve)(io.cwd, r.file), buffer.text, { shown: r.file, mode: FILE_MODES2[reportAccess(r.format)] }).catch((err) => {
           failures.push(err instanceof Error ? err.message : String(err));
         });
       }
@@ -7228,8 +7228,8 @@ function reportSet(requests, io, makeView) {
     }
   };
 }
-function reportMode(format, modes) {
-  return ["sarif", "github", "junit", "prometheus"].includes(format) ? modes.shared : modes.private;
+function reportAccess(format) {
+  return ["sarif", "github", "junit", "prometheus"].includes(format) ? "shared" : "private";
 }
 function abortReason(err) {
   return err instanceof Error ? err.message : String(err);

@@ -16,7 +16,7 @@ import { formatSeconds, networkReason, readErrorBody } from './error-body.js';
 import { makeRedactor, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
-import { createRoute, describeProxyFailure, errorCode, proxyRefusalStatus, type ProxySetting, type Route } from './dispatcher.js';
+import { createRoute, describeProxyFailure, errorCode, proxyRefusalStatus, type DispatcherOptions, type ProxySetting, type Route } from './dispatcher.js';
 import { MAX_BODY_BYTES, readCapped, tooLarge } from './body.js';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
@@ -62,7 +62,7 @@ export class Transport {
   readonly #token: string;
   /** Created with the first request (loading undici then, not when the client is built). */
   #route: Promise<Route> | undefined;
-  readonly #routeOptions: Parameters<typeof createRoute>[0];
+  readonly #routeOptions: DispatcherOptions;
   readonly #origin: string;
   /** `host:port` of the Qualytics host, for messages about the proxy. */
   readonly #target: string;

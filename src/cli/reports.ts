@@ -84,7 +84,7 @@ export function reportSet<F extends string, V>(requests: ReadonlyArray<ReportReq
           io.stderr.write(`note: no ${r.format} report written to ${r.file}: the run ended before there was one\n`);
           continue;
         }
-        await writeFileAtomic(resolve(io.cwd, r.file), buffer.text, { shown: r.file, mode: reportMode(r.format, FILE_MODES) })
+        await writeFileAtomic(resolve(io.cwd, r.file), buffer.text, { shown: r.file, mode: FILE_MODES[reportAccess(r.format)] })
           .catch((err: unknown) => { failures.push(err instanceof Error ? err.message : String(err)); });
       }
       if (failures.length > 0) throw new UserError(failures.join('; '));
@@ -108,8 +108,8 @@ export function reportSet<F extends string, V>(requests: ReadonlyArray<ReportReq
  * Reports meant for other readers (code scanning, CI test views, a node_exporter running as another
  * user) are 0644; the plan and apply documents hold observed state, as saved plans do: owner only.
  */
-function reportMode(format: string, modes: { shared: number; private: number }): number {
-  return ['sarif', 'github', 'junit', 'prometheus'].includes(format) ? modes.shared : modes.private;
+function reportAccess(format: string): 'shared' | 'private' {
+  return ['sarif', 'github', 'junit', 'prometheus'].includes(format) ? 'shared' : 'private';
 }
 
 /** What a report says about a run that stopped on an error: the error's own one-line message. */

@@ -56,7 +56,7 @@ describe('the packed tarball, installed into an empty prefix', () => {
   it('runs --version and validates offline, from a folder with no node_modules', async () => {
     const work = await mkdtemp(join(dir, 'work-'));
     expect(await run(['--version'], work)).toStrictEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
-    // A schema error: the manifest's validator prebuilt, then ajv's compiler (for the valid parts), both bundled.
+    // A schema error: the manifest's validator, then the entry validator (for the valid parts), both prebuilt and bundled.
     await writeFile(join(work, 'bad.yaml'), 'version: 1\ndatastores:\n  - datastore: A\n    enrichment_prefx: _a\n');
     const bad = await run(['validate', 'bad.yaml'], work);
     expect(bad.code).toBe(1);

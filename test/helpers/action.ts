@@ -39,9 +39,15 @@ export interface ActionFile {
   runs: { using: string; steps: ActionStep[] };
 }
 
+let loaded: { text: string; action: ActionFile } | undefined;
+
+/** action.yml, read and parsed once per test file. */
 export function loadAction(): { text: string; action: ActionFile } {
-  const text = readFileSync(join(REPO, 'action.yml'), 'utf8');
-  return { text, action: parse(text) as ActionFile };
+  if (!loaded) {
+    const text = readFileSync(join(REPO, 'action.yml'), 'utf8');
+    loaded = { text, action: parse(text) as ActionFile };
+  }
+  return loaded;
 }
 
 export interface ExpressionContext {

@@ -32,7 +32,7 @@ export async function runEmulator(options: EmulatorCommandOptions, io: Io): Prom
     io.stderr.write(renderDiagnosticsText(load.diagnostics, { sources: load.sources, colour: useColour(io.stderr, io.env, false) }));
   }
   if (!load.seed || hasErrors(load.diagnostics)) {
-    io.stderr.write(`The seed file ${options.seed ?? DEMO_SEED_FILE} was refused; fix the errors above. See examples/emulator/seed.yaml for a working one.\n`);
+    io.stderr.write(`The seed file ${options.seed ?? DEMO_SEED_FILE} was refused; fix the errors above. See ${DEMO_SEED_FILE} for a working one.\n`);
     return EXIT.error;
   }
   let emulator;
