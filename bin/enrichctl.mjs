@@ -3863,6 +3863,9 @@ var init_help = __esm({
 });
 
 // src/core/diagnostics.ts
+function byPosition(a, b) {
+  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
+}
 function hasErrors(diagnostics) {
   return diagnostics.some((d) => d.severity === "error");
 }
@@ -5449,8 +5452,8 @@ var init_yaml_index = __esm({
       isNamed(key, name) {
         const start = (this.starts[key] ?? 0) + this.base;
         const length = (this.ends[key] ?? 0) + this.base - start;
-        if (length === name.length && !MAYBE_NOT_TEXT.has(this.text.charCodeAt(start)) && this.text.startsWith(name, start)) return true;
-        return MAYBE_NOT_TEXT.has(this.text.charCodeAt(start)) && this.keyName(key) === name;
+        if (!MAYBE_NOT_TEXT.has(this.text.charCodeAt(start))) return length === name.length && this.text.startsWith(name, start);
+        return this.keyName(key) === name;
       }
       /** A sequence's item by position, -1 when there is none (the items are listed once per sequence). */
       item(sequence, position2) {
@@ -5516,13 +5519,13 @@ function parsePointer(pointer) {
   if (pointer === "") return [];
   return pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
-function findNode(document, path3, part = "value", from) {
+function findNode(document, path3, part = "value") {
   const nodes = document.nodes;
-  let node = from ?? document.root;
+  let node = document.root;
   for (let i = 0; i < path3.length; i++) {
     const segment = path3[i] ?? "";
     if (i === path3.length - 1 && part === "key") {
-      const container = nodes.kind(node) === 4 /* Alias */ ? nodes.aliasTargets.get(node) ?? -1 : node;
+      const container = containerOf(document, node);
       const key = container !== -1 && nodes.kind(container) === 2 /* Mapping */ ? nodes.findKey(container, segment) : -1;
       return key === -1 ? node : key;
     }
@@ -5534,7 +5537,7 @@ function findNode(document, path3, part = "value", from) {
 }
 function childNode(document, node, segment) {
   const nodes = document.nodes;
-  const container = nodes.kind(node) === 4 /* Alias */ ? nodes.aliasTargets.get(node) ?? -1 : node;
+  const container = containerOf(document, node);
   const kind = container === -1 ? 0 : nodes.kind(container);
   if (kind === 2 /* Mapping */) {
     const key = nodes.findKey(container, segment);
@@ -5545,6 +5548,9 @@ function childNode(document, node, segment) {
     return item === -1 ? node : item;
   }
   return node;
+}
+function containerOf(document, node) {
+  return document.nodes.kind(node) === 4 /* Alias */ ? document.nodes.aliasTargets.get(node) ?? -1 : node;
 }
 function locate(document, path3, part = "value") {
   return document.nodes.range(findNode(document, path3, part));
@@ -5781,11 +5787,10 @@ function toDiagnostic(document, error2) {
   const path3 = parsePointer(error2.instancePath);
   const subject = describePath(path3);
   const base = (message, code2, at4, part, hints) => {
-    const range2 = locate(document, at4, part);
     return {
       severity: "error",
       file: document.file,
-      ...range2 ?? {},
+      ...locate(document, at4, part),
       message,
       code: code2,
       ...hints && hints.length > 0 ? { hints } : {}
@@ -5897,14 +5902,12 @@ function suggestionOf(hint) {
 function isObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function byPosition(a, b) {
-  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
-}
 var ajv, compiled, AJV_OPTIONS, require2, TYPE_NAMES;
 var init_schema_diagnostics = __esm({
   "src/source/schema-diagnostics.ts"() {
     "use strict";
     init_bundled_require();
+    init_diagnostics();
     init_locate();
     init_suggest();
     init_format();
@@ -6063,7 +6066,7 @@ function renameNullKey(mapping) {
   for (const [key] of entries) delete mapping[key];
   for (const [key, value] of entries) Object.defineProperty(mapping, key === "null" ? "" : key, { value, enumerable: true, writable: true, configurable: true });
 }
-var IndexBuilder, NULL_START2;
+var IndexBuilder;
 var init_yaml_events = __esm({
   "src/source/yaml-events.ts"() {
     "use strict";
@@ -6074,7 +6077,6 @@ var init_yaml_events = __esm({
       index;
       findings = [];
       aliases = [];
-      /** Per document: its root node and value. */
       /** Per document: its root node, value, and deepest nesting of collections (1 for a flat mapping). */
       roots = [];
       anchors = /* @__PURE__ */ new Map();
@@ -6251,7 +6253,7 @@ var init_yaml_events = __esm({
           }
           pairs++;
           const kind = index.kind(key);
-          if (kind === 5 /* Empty */ || kind === 1 /* Scalar */ && NULL_START2.has(this.index.text.charCodeAt((index.starts[key] ?? 0) + index.base)) && index.keyName(key) === "") nullKey = true;
+          if (kind === 5 /* Empty */ || kind === 1 /* Scalar */ && NULL_START.test(this.index.text.charAt((index.starts[key] ?? 0) + index.base)) && index.keyName(key) === "") nullKey = true;
           if (kind === 2 /* Mapping */ || kind === 3 /* Sequence */) {
             this.findings.push({ node: key, code: "yaml-complex-key", start: index.starts[key] ?? 0, end: index.ends[key] ?? 0, text: "" });
           }
@@ -6381,7 +6383,6 @@ var init_yaml_events = __esm({
         }
       }
     };
-    NULL_START2 = new Set([..."~nN"].map((c) => c.charCodeAt(0)));
   }
 });
 
@@ -6425,7 +6426,7 @@ function readYamlDocuments(file, text2) {
     }
     const findings = builder.findings.filter(inDocument);
     if (findings.length > 0) {
-      diagnostics.push(...findings.map((finding) => describe(file, nodes, finding)).sort(byPosition2));
+      diagnostics.push(...findings.map((finding) => describe(file, nodes, finding)).sort(byPosition));
       return;
     }
     const aliases = builder.aliases.filter(inDocument);
@@ -6521,14 +6522,12 @@ function exceedsAliasLimit(nodes, aliases) {
   }
   return false;
 }
-function byPosition2(a, b) {
-  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
-}
 var import_js_yaml3, READER_DEPTH, TOO_DEEP;
 var init_yaml_documents = __esm({
   "src/source/yaml-documents.ts"() {
     "use strict";
     import_js_yaml3 = __toESM(require_js_yaml(), 1);
+    init_diagnostics();
     init_format();
     init_limits();
     init_yaml_events();
@@ -9602,7 +9601,7 @@ function checkManifests(manifests, { state = true } = {}) {
       const range2 = locate(document, path3, "value");
       diagnostics.push({ severity, file: document.file, ...range2, message, code: code2, ...hints ? { hints } : {} });
     };
-    const defaultsPrefix = checkPrefix2(defaults, ["defaults"], report2);
+    checkPrefix2(defaults, ["defaults"], report2);
     const defaultsLocations = /* @__PURE__ */ new Map();
     const defaultsWhere = (key) => {
       let location2 = defaultsLocations.get(key);
@@ -9618,7 +9617,7 @@ function checkManifests(manifests, { state = true } = {}) {
     const list = findNode(document, ["datastores"]);
     for (const { entry, index, partial } of entries) {
       const at4 = ["datastores", String(index)];
-      const entryNode = childNode(document, list, at4[1] ?? "");
+      const entryNode = childNode(document, list, String(index));
       const where3 = state ? (key) => document.nodes.location(document.file, childNode(document, entryNode, key)) : () => NOWHERE;
       const valueNode = childNode(document, entryNode, "datastore");
       const first2 = declared.get(entry.datastore);
@@ -9630,9 +9629,9 @@ function checkManifests(manifests, { state = true } = {}) {
         declared.set(entry.datastore, { document, node: valueNode });
       }
       if (partial) continue;
-      const prefix = checkPrefix2(entry, at4, report2) ?? defaultsPrefix;
+      checkPrefix2(entry, at4, report2);
       const link = linkOf(document, entry, at4, where3, report2);
-      const { settings, origins } = effectiveSettings(entry, defaults, prefix, where3, defaultsWhere);
+      const { settings, origins } = effectiveSettings(entry, defaults, where3, defaultsWhere);
       const strategy = settings.enrichment_remediation_strategy;
       if (link.kind === "none" && strategy !== void 0 && STRATEGIES_NEEDING_LINK.includes(strategy)) {
         if (origins.enrichment_remediation_strategy?.from === "entry") {
@@ -9661,7 +9660,7 @@ function checkManifests(manifests, { state = true } = {}) {
 }
 function checkPrefix2(settings, at4, report2) {
   const prefix = settings.enrichment_prefix;
-  if (prefix === void 0) return void 0;
+  if (prefix === void 0) return;
   const problem = PREFIX_SPEC ? settingProblem(PREFIX_SPEC, prefix) : void 0;
   const stored = normalisePrefix(prefix);
   if (problem) {
@@ -9669,7 +9668,6 @@ function checkPrefix2(settings, at4, report2) {
   } else if (stored !== prefix) {
     report2("note", "prefix-normalised", [...at4, "enrichment_prefix"], `enrichment_prefix ${JSON.stringify(prefix)} will be stored as ${JSON.stringify(stored)}`);
   }
-  return stored;
 }
 function linkOf(document, entry, at4, where3, report2) {
   const link = declaredLink(document, entry.enrichment_datastore, at4, where3, report2, "entry");
@@ -9678,14 +9676,14 @@ function linkOf(document, entry, at4, where3, report2) {
   }
   return link;
 }
-function effectiveSettings(entry, defaults, prefix, where3, defaultsWhere) {
+function effectiveSettings(entry, defaults, where3, defaultsWhere) {
   const settings = {};
   const origins = {};
   const take = (key) => {
     const own = entry[key];
     const value = own ?? defaults[key];
     if (value === void 0) return;
-    settings[key] = key === "enrichment_prefix" ? prefix : value;
+    settings[key] = key === "enrichment_prefix" && typeof value === "string" ? normalisePrefix(value) : value;
     origins[key] = own !== void 0 ? { from: "entry", location: where3(key) } : { from: "defaults", location: defaultsWhere(key) };
   };
   for (const spec of SETTINGS) take(spec.key);
@@ -9759,12 +9757,11 @@ function loadManifests(paths, cwd, { state = true } = {}) {
         continue;
       }
       if (foreign === SEED) {
-        const range2 = locate(document, ["users"], "key");
         add([
           {
             severity: "error",
             file: document.file,
-            ...range2 ?? {},
+            ...locate(document, ["users"], "key"),
             message: "this looks like an emulator seed file (it has `users`), not a manifest",
             code: "not-a-manifest",
             hints: ["seed files are read by `enrichctl emulator --seed`; give validate and plan the manifest folders only"]
@@ -9777,11 +9774,10 @@ function loadManifests(paths, cwd, { state = true } = {}) {
       add(result2.diagnostics);
       const value = result2.value;
       if (value && value.datastores === void 0 && value.rules === void 0) {
-        const range2 = locate(document, [], "value");
         add([{
           severity: "error",
           file: document.file,
-          ...range2 ?? {},
+          ...locate(document, [], "value"),
           code: "missing-key",
           message: 'missing required key "datastores" (or "rules")',
           hints: ["a manifest declares datastores one by one (`datastores`), by rules (`rules`), or both"]
@@ -9802,7 +9798,7 @@ function loadManifests(paths, cwd, { state = true } = {}) {
   if (manifests === 0 && expanded.files.length > 0 && !hasErrors([...byFile.values()].flat())) {
     add([{ severity: "error", file: where3, message: "no manifests found: every YAML file here was skipped as not a manifest", code: "no-manifests" }]);
   }
-  const diagnostics = [...byFile.values()].flatMap((list) => list.sort(byPosition3));
+  const diagnostics = [...byFile.values()].flatMap((list) => list.sort(byPosition));
   const files = expanded.files.map((f) => f.file);
   const ok2 = !hasErrors(diagnostics);
   return {
@@ -9851,9 +9847,6 @@ function isObject2(value) {
 }
 function isRef(value) {
   return typeof value === "string" && value !== "" || typeof value === "number" && Number.isInteger(value) && value >= 1;
-}
-function byPosition3(a, b) {
-  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
 }
 var SEED;
 var init_load = __esm({
@@ -13011,7 +13004,7 @@ async function run(args) {
 var code = await run(process.argv.slice(2));
 process.stdout.write("", () => process.exit(code));
 // undici, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred undici 7aed93ba511ffb18 line 13014
+/* enrichctl:deferred undici 7aed93ba511ffb18 line 13007
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -24378,7 +24371,7 @@ module.exports = {
 };
 enrichctl:end undici */
 // js-yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred js-yaml df80630a8b801daf line 24381
+/* enrichctl:deferred js-yaml df80630a8b801daf line 24374
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -27437,7 +27430,7 @@ module.exports = {
 };
 enrichctl:end js-yaml */
 // yaml, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred yaml 9139281358ce78ff line 27440
+/* enrichctl:deferred yaml 9139281358ce78ff line 27433
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -34783,7 +34776,7 @@ module.exports = {
 };
 enrichctl:end yaml */
 // diff, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 34786
+/* enrichctl:deferred diff 65b06b4c3d3cefe6 line 34779
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -36679,7 +36672,7 @@ module.exports = {
 };
 enrichctl:end diff */
 // validator-manifest-defaults, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 36682
+/* enrichctl:deferred validator-manifest-defaults 38928dfce8588d92 line 36675
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -36837,7 +36830,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-defaults */
 // validator-manifest-entry, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 36840
+/* enrichctl:deferred validator-manifest-entry 7d9fbbdd7560f913 line 36833
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -37099,7 +37092,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-entry */
 // validator-manifest-rule, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 37102
+/* enrichctl:deferred validator-manifest-rule 1d8802fa5d9c668e line 37095
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -37531,7 +37524,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest-rule */
 // validator-manifest, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 37534
+/* enrichctl:deferred validator-manifest aca25e2140d1bb25 line 37527
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -38364,7 +38357,7 @@ module.exports = {
 };
 enrichctl:end validator-manifest */
 // validator-plan, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-plan 04303584c374cdd1 line 38367
+/* enrichctl:deferred validator-plan 04303584c374cdd1 line 38360
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {
@@ -41245,7 +41238,7 @@ module.exports = {
 };
 enrichctl:end validator-plan */
 // validator-seed, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".
-/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 41248
+/* enrichctl:deferred validator-seed edd4aeb9bad4fa14 line 41241
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __commonJS = (cb, mod) => function __require() {
   try {

@@ -25,6 +25,11 @@ export interface Diagnostic {
   hints?: string[];
 }
 
+/** For sorting one file's diagnostics: whole-file problems first, then by line and column; stable for equal positions. */
+export function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
+}
+
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

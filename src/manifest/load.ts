@@ -3,7 +3,7 @@
  * against the schema, then check the rules that span entries and files. Every problem found on the
  * way is a diagnostic; the state exists only when none is an error.
  */
-import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
+import { byPosition, hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { expandPaths } from '../source/expand-paths.js';
 import { locate } from '../source/locate.js';
 import { checkTotalSize, readSourceFile, totalTooLarge } from '../source/read-file.js';
@@ -77,12 +77,11 @@ export function loadManifests(paths: readonly string[], cwd: string, { state = t
         continue;
       }
       if (foreign === SEED) {
-        const range = locate(document, ['users'], 'key');
         add([
           {
             severity: 'error',
             file: document.file,
-            ...(range ?? {}),
+            ...locate(document, ['users'], 'key'),
             message: 'this looks like an emulator seed file (it has `users`), not a manifest',
             code: 'not-a-manifest',
             hints: ['seed files are read by `enrichctl emulator --seed`; give validate and plan the manifest folders only'],
@@ -95,9 +94,8 @@ export function loadManifests(paths: readonly string[], cwd: string, { state = t
       add(result.diagnostics);
       const value = result.value;
       if (value && value.datastores === undefined && value.rules === undefined) {
-        const range = locate(document, [], 'value');
         add([{
-          severity: 'error', file: document.file, ...(range ?? {}), code: 'missing-key',
+          severity: 'error', file: document.file, ...locate(document, [], 'value'), code: 'missing-key',
           message: 'missing required key "datastores" (or "rules")',
           hints: ['a manifest declares datastores one by one (`datastores`), by rules (`rules`), or both'],
         }]);
@@ -185,7 +183,3 @@ function isRef(value: unknown): value is string | number {
   return (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isInteger(value) && value >= 1);
 }
 
-/** Whole-file problems first, then by line and column; stable for equal positions. */
-function byPosition(a: Diagnostic, b: Diagnostic): number {
-  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
-}

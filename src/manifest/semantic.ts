@@ -45,7 +45,7 @@ export function checkManifests(
       const range = locate(document, path, 'value');
       diagnostics.push({ severity, file: document.file, ...range, message, code, ...(hints ? { hints } : {}) });
     };
-    const defaultsPrefix = checkPrefix(defaults, ['defaults'], report);
+    checkPrefix(defaults, ['defaults'], report);
     const defaultsLocations = new Map<string, SourceLocation>();
     const defaultsWhere = (key: string): SourceLocation => {
       let location = defaultsLocations.get(key);
@@ -62,7 +62,7 @@ export function checkManifests(
     for (const { entry, index, partial } of entries) {
       const at = ['datastores', String(index)];
       // Found once per entry: a 10,000-entry manifest asks for ~6 locations per entry.
-      const entryNode = childNode(document, list, at[1] ?? '');
+      const entryNode = childNode(document, list, String(index));
       const where = state ? (key: string): SourceLocation => document.nodes.location(document.file, childNode(document, entryNode, key)) : (): SourceLocation => NOWHERE;
       const valueNode = childNode(document, entryNode, 'datastore');
       const first = declared.get(entry.datastore);
@@ -74,10 +74,10 @@ export function checkManifests(
         declared.set(entry.datastore, { document, node: valueNode });
       }
       if (partial) continue;
-      const prefix = checkPrefix(entry, at, report) ?? defaultsPrefix;
+      checkPrefix(entry, at, report);
 
       const link = linkOf(document, entry, at, where, report);
-      const { settings, origins } = effectiveSettings(entry, defaults, prefix, where, defaultsWhere);
+      const { settings, origins } = effectiveSettings(entry, defaults, where, defaultsWhere);
       const strategy = settings.enrichment_remediation_strategy;
       if (link.kind === 'none' && strategy !== undefined && STRATEGIES_NEEDING_LINK.includes(strategy)) {
         if (origins.enrichment_remediation_strategy?.from === 'entry') {
@@ -110,10 +110,10 @@ const NOWHERE: SourceLocation = { file: '', start: { line: 1, column: 1 }, end: 
 
 const PREFIX_SPEC = SETTINGS.find((s) => s.kind === 'prefix');
 
-/** Reports a prefix that is invalid or will be stored otherwise; returns it as stored. */
-function checkPrefix(settings: ManifestSettings, at: string[], report: Report): string | undefined {
+/** Reports a prefix that is invalid or will be stored otherwise. */
+function checkPrefix(settings: ManifestSettings, at: string[], report: Report): void {
   const prefix = settings.enrichment_prefix;
-  if (prefix === undefined) return undefined;
+  if (prefix === undefined) return;
   const problem = PREFIX_SPEC ? settingProblem(PREFIX_SPEC, prefix) : undefined;
   const stored = normalisePrefix(prefix);
   if (problem) {
@@ -121,7 +121,6 @@ function checkPrefix(settings: ManifestSettings, at: string[], report: Report): 
   } else if (stored !== prefix) {
     report('note', 'prefix-normalised', [...at, 'enrichment_prefix'], `enrichment_prefix ${JSON.stringify(prefix)} will be stored as ${JSON.stringify(stored)}`);
   }
-  return stored;
 }
 
 function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], where: (key: string) => SourceLocation, report: Report): DesiredLink {
@@ -135,8 +134,6 @@ function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], wher
 function effectiveSettings(
   entry: ManifestEntry,
   defaults: ManifestSettings,
-  /** The prefix as stored (the entry's, else the defaults'). */
-  prefix: string | undefined,
   where: (key: string) => SourceLocation,
   defaultsWhere: (key: string) => SourceLocation,
 ): { settings: DesiredSettings; origins: Partial<Record<SettingKey, SettingOrigin>> } {
@@ -146,7 +143,7 @@ function effectiveSettings(
     const own = entry[key];
     const value = own ?? defaults[key];
     if (value === undefined) return;
-    settings[key] = (key === 'enrichment_prefix' ? prefix : value) as DesiredSettings[K];
+    settings[key] = (key === 'enrichment_prefix' && typeof value === 'string' ? normalisePrefix(value) : value) as DesiredSettings[K];
     origins[key] = own !== undefined ? { from: 'entry', location: where(key) } : { from: 'defaults', location: defaultsWhere(key) };
   };
   for (const spec of SETTINGS) take(spec.key);

@@ -17,17 +17,14 @@ export function parsePointer(pointer: string): string[] {
 
 export type NodePart = 'key' | 'value';
 
-/**
- * The node at `path` (its key or its value); the deepest node reached when the path does not exist.
- * `from` starts the walk at a node found before (callers looking up many keys of one entry).
- */
-export function findNode(document: YamlDocument, path: readonly string[], part: NodePart = 'value', from?: number): number {
+/** The node at `path` (its key or its value); the deepest node reached when the path does not exist. */
+export function findNode(document: YamlDocument, path: readonly string[], part: NodePart = 'value'): number {
   const nodes = document.nodes;
-  let node = from ?? document.root;
+  let node = document.root;
   for (let i = 0; i < path.length; i++) {
     const segment = path[i] ?? '';
     if (i === path.length - 1 && part === 'key') {
-      const container = nodes.kind(node) === NodeKind.Alias ? (nodes.aliasTargets.get(node) ?? -1) : node;
+      const container = containerOf(document, node);
       const key = container !== -1 && nodes.kind(container) === NodeKind.Mapping ? nodes.findKey(container, segment) : -1;
       return key === -1 ? node : key;
     }
@@ -41,7 +38,7 @@ export function findNode(document: YamlDocument, path: readonly string[], part: 
 /** `findNode` one step down from `node` (a key of a mapping, a position in a sequence), without a path. */
 export function childNode(document: YamlDocument, node: number, segment: string): number {
   const nodes = document.nodes;
-  const container = nodes.kind(node) === NodeKind.Alias ? (nodes.aliasTargets.get(node) ?? -1) : node;
+  const container = containerOf(document, node);
   const kind = container === -1 ? 0 : nodes.kind(container);
   if (kind === NodeKind.Mapping) {
     const key = nodes.findKey(container, segment);
@@ -52,6 +49,11 @@ export function childNode(document: YamlDocument, node: number, segment: string)
     return item === -1 ? node : item;
   }
   return node;
+}
+
+/** The node itself, or the one an alias names (-1: an alias whose anchor is unknown). */
+function containerOf(document: YamlDocument, node: number): number {
+  return document.nodes.kind(node) === NodeKind.Alias ? (document.nodes.aliasTargets.get(node) ?? -1) : node;
 }
 
 export function locate(document: YamlDocument, path: readonly string[], part: NodePart = 'value'): SourceRange {

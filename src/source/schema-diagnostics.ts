@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, SchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
-import type { Diagnostic } from '../core/diagnostics.js';
+import { byPosition, type Diagnostic } from '../core/diagnostics.js';
 import { locate, parsePointer } from './locate.js';
 import type { YamlDocument } from './positions.js';
 import { suggest } from './suggest.js';
@@ -96,11 +96,10 @@ function toDiagnostic(document: YamlDocument, error: ErrorObject): Diagnostic {
   const path = parsePointer(error.instancePath);
   const subject = describePath(path);
   const base = (message: string, code: string, at: string[], part: 'key' | 'value', hints?: string[]): Diagnostic => {
-    const range = locate(document, at, part);
     return {
       severity: 'error',
       file: document.file,
-      ...(range ?? {}),
+      ...locate(document, at, part),
       message,
       code,
       ...(hints && hints.length > 0 ? { hints } : {}),
@@ -236,8 +235,4 @@ function suggestionOf(hint: string): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function byPosition(a: Diagnostic, b: Diagnostic): number {
-  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
 }

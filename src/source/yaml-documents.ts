@@ -7,7 +7,7 @@
  * it); its listener builds the position index and notes what is not plain data (`yaml-events.ts`).
  */
 import { loadAll, YAMLException } from 'js-yaml';
-import type { Diagnostic } from '../core/diagnostics.js';
+import { byPosition, type Diagnostic } from '../core/diagnostics.js';
 import { thousands } from '../core/format.js';
 import { LIMITS } from './limits.js';
 import type { YamlDocument } from './positions.js';
@@ -186,8 +186,4 @@ function exceedsAliasLimit(nodes: YamlIndex, aliases: readonly AliasUse[]): bool
     if (anchor.count * anchor.aliasCount > LIMITS.maxAliasCount) return true;
   }
   return false;
-}
-
-function byPosition(a: Diagnostic, b: Diagnostic): number {
-  return (a.start?.line ?? 0) - (b.start?.line ?? 0) || (a.start?.column ?? 0) - (b.start?.column ?? 0);
 }

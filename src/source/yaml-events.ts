@@ -16,7 +16,7 @@
  *  - An empty sequence item (`-` alone on its line) has no event: found by its `-`.
  */
 import { AFTER_COLON, BLOCK, NodeKind, YamlIndex } from './yaml-index.js';
-import { RESOLVED_TAG } from './yaml-schema.js';
+import { NULL_START, RESOLVED_TAG } from './yaml-schema.js';
 import { blockScalarEnd, colonBetween, columnOf, commentLines, contentStart, emptyPosition, isBreak, itemDashes, strayDash, lineEnd, pastBreak, shortTag, skipSpaces, tokenEnd, trimBack, writtenTag } from './yaml-text.js';
 
 /** What the listener reads of js-yaml's state (lib/loader.js `State`). */
@@ -53,7 +53,6 @@ export class IndexBuilder {
   readonly index: YamlIndex;
   readonly findings: Finding[] = [];
   readonly aliases: AliasUse[] = [];
-  /** Per document: its root node and value. */
   /** Per document: its root node, value, and deepest nesting of collections (1 for a flat mapping). */
   readonly roots: Array<{ node: number; value: unknown; height: number }> = [];
   private readonly anchors = new Map<string, number>();
@@ -240,7 +239,7 @@ export class IndexBuilder {
       }
       pairs++;
       const kind = index.kind(key);
-      if (kind === NodeKind.Empty || (kind === NodeKind.Scalar && NULL_START.has(this.index.text.charCodeAt((index.starts[key] ?? 0) + index.base)) && index.keyName(key) === '')) nullKey = true;
+      if (kind === NodeKind.Empty || (kind === NodeKind.Scalar && NULL_START.test(this.index.text.charAt((index.starts[key] ?? 0) + index.base)) && index.keyName(key) === '')) nullKey = true;
       if (kind === NodeKind.Mapping || kind === NodeKind.Sequence) {
         this.findings.push({ node: key, code: 'yaml-complex-key', start: index.starts[key] ?? 0, end: index.ends[key] ?? 0, text: '' });
       }
@@ -379,8 +378,6 @@ export class IndexBuilder {
   }
 }
 
-/** First characters of a key that may be null: `~`, `null`, `Null`, `NULL`, an empty quoted string... */
-const NULL_START = new Set([...'~nN'].map((c) => c.charCodeAt(0)));
 
 /** js-yaml's `"null"` property of a mapping with a null key becomes `""`, in its place. */
 function renameNullKey(mapping: Record<string, unknown>): void {

@@ -101,8 +101,8 @@ export class YamlIndex {
     const start = (this.starts[key] ?? 0) + this.base;
     const length = (this.ends[key] ?? 0) + this.base - start;
     // A plain key whose text cannot be a null, boolean or number is its own name.
-    if (length === name.length && !MAYBE_NOT_TEXT.has(this.text.charCodeAt(start)) && this.text.startsWith(name, start)) return true;
-    return MAYBE_NOT_TEXT.has(this.text.charCodeAt(start)) && this.keyName(key) === name;
+    if (!MAYBE_NOT_TEXT.has(this.text.charCodeAt(start))) return length === name.length && this.text.startsWith(name, start);
+    return this.keyName(key) === name;
   }
 
   /** A sequence's item by position, -1 when there is none (the items are listed once per sequence). */

@@ -44,7 +44,7 @@ export function plainValue(text: string): unknown {
 }
 
 // js-yaml tries each type on every plain scalar: the first character rules most strings out at once.
-const NULL_START = /^[~nN]/;
+export const NULL_START = /^[~nN]/;
 const BOOL_START = /^[tTfF]/;
 
 const implicit = [
