@@ -15,6 +15,44 @@ const PEAK_RSS_PROBE = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url))
 
 export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
+/** The emulator user every benchmark plans as. */
+export const TOKEN = 'bench-admin-token';
+
+const benchName = (i) => `warehouse.db_${String(i).padStart(6, '0')}`;
+
+/** An emulator seed: source datastores 1..total (the first `linked` already linked) and one enrichment datastore. */
+export function linkSeed(total, { linked = 0 } = {}) {
+  return {
+    users: [{ name: 'Bench', role: 'Admin', token: TOKEN }],
+    datastores: [
+      ...Array.from({ length: total }, (_, i) => ({ id: i + 1, name: benchName(i + 1), ...(i < linked ? { enrich_datastore: 900_001 } : {}) })),
+      { id: 900_001, name: 'Bench Enrichment', enrichment_only: true },
+    ],
+  };
+}
+
+/** A manifest linking the seed's datastores `ids` to its enrichment datastore. */
+export function linkManifest(ids) {
+  const lines = ['version: 1', 'datastores:'];
+  for (const i of ids) lines.push(`  - datastore: ${benchName(i)}`, '    enrichment_datastore: Bench Enrichment');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Manifest lines of entries from..to-1 for the validate benchmarks: each names its link and prefix;
+ * a third to a seventh override a setting (all of them with `full`). `name`: the datastore's name.
+ */
+export function validateEntries(from, to, { full = false, name = benchName } = {}) {
+  const lines = [];
+  for (let i = from; i < to; i++) {
+    lines.push(`  - datastore: ${name(i)}`, `    enrichment_datastore: Enrichment ${i % 25}`, `    enrichment_prefix: _source_${i}`);
+    if (full || i % 3 === 0) lines.push(`    enrichment_source_record_limit: ${(i % 1000) + 1}`);
+    if (full || i % 5 === 0) lines.push(`    enrichment_remediation_strategy: ${['none', 'append', 'overwrite'][i % 3]}`);
+    if (full || i % 7 === 0) lines.push(`    high_count_rollup_threshold: ${(i % 1000) + 1}`);
+  }
+  return lines;
+}
+
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -31,7 +69,8 @@ export function show(s, unit = 'ms', digits = 0) {
   return `median ${s.median.toFixed(digits)} ${unit} (range ${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 }
 
-function spawnTimed(args, { cwd, env }) {
+/** Runs node with `args` (env: the parent's when not given); resolves with its exit code, output and wall time. */
+export function spawnTimed(args, { cwd, env }) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { cwd, env });

@@ -6,40 +6,22 @@
 // on one clock (the emulator runs in this process; its call log counts from its `startedAt`):
 // before the first request arrived, from then to the last answer, and after it until the exit.
 import { startEmulator } from '../dist/emulator/index.js';
-import { RUNS, runBareNode, runCli, show, stats, target, workspace } from './lib.mjs';
+import { linkManifest, linkSeed, RUNS, runBareNode, runCli, show, stats, target, TOKEN, workspace } from './lib.mjs';
 
 const LATENCY = 20;
 const PARALLELISM = 10;
 const LIMIT = 2.0;
-const TOKEN = 'bench-admin-token';
 const PAGE = 100;
 
-const name = (i) => `warehouse.db_${String(i).padStart(5, '0')}`;
-
-function seed(total, { linked = 0 } = {}) {
-  return {
-    users: [{ name: 'Bench', role: 'Admin', token: TOKEN }],
-    datastores: [
-      ...Array.from({ length: total }, (_, i) => ({ id: i + 1, name: name(i + 1), ...(i < linked ? { enrich_datastore: 900_001 } : {}) })),
-      { id: 900_001, name: 'Bench Enrichment', enrichment_only: true },
-    ],
-  };
-}
-
-function manifest(ids) {
-  const lines = ['version: 1', 'datastores:'];
-  for (const i of ids) lines.push(`  - datastore: ${name(i)}`, '    enrichment_datastore: Bench Enrichment');
-  return `${lines.join('\n')}\n`;
-}
 
 async function measure(label, { total, declared, linked, command, boundTrips, minRequests }) {
-  const dir = workspace({ 'm.yaml': manifest(declared) });
+  const dir = workspace({ 'm.yaml': linkManifest(declared) });
   const args = [...command, 'm.yaml', '--parallelism', String(PARALLELISM)];
   const run = { wall: [], bare: [], before: [], network: [], after: [], requests: [], writes: [] };
   for (let i = 0; i < RUNS; i++) {
     run.bare.push((await runBareNode()).ms);
     // A fresh emulator per run: every apply makes the same changes.
-    const em = await startEmulator({ seed: seed(total, { linked }), faults: { latencyMs: LATENCY } });
+    const em = await startEmulator({ seed: linkSeed(total, { linked }), faults: { latencyMs: LATENCY } });
     try {
       const result = await runCli(args, { cwd: dir, env: { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN } });
       if (result.code !== 0 && result.code !== 2) throw new Error(`${label}: exit ${result.code}\n${result.stderr}`);

@@ -12,17 +12,14 @@
 //     (network), expandRules, matchedSources (planning.ts calls it once), diffState (expansion included).
 // Target: rules cost at most 10% more than entries (ratio of medians <= 1.10).
 // Run after a build: `npm run build && node bench/rules.mjs`.
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expandPrefixTemplate } from '../dist/core/prefix.js';
-import { fmt, median, runCli, workspace } from './lib.mjs';
+import { RUNS, runCli, show, spawnTimed, stats, TOKEN, workspace } from './lib.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LATENCIES = (process.env.BENCH_LATENCIES ?? '0').split(',').map(Number);
 const TARGET = 1.1;
 const TOTAL = 20_000;
-const TOKEN = 'bench-admin-token';
 const PARALLELISM = 10;
 
 const TYPES = ['snowflake', 'postgresql', 'bigquery', 'databricks', 'redshift'];
@@ -149,20 +146,6 @@ const VARIANTS = [
   { key: 'entries', label: `${MATCHED.length.toLocaleString('en-US')} entries`, file: 'entries.yaml' },
 ];
 
-function runNode(args, cwd) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
-const show = (s) => `median ${fmt(s.median)} (range ${s.min.toFixed(0)}-${s.max.toFixed(0)} ms)`;
 const ratioLine = (r, e) => {
   const ratio = r.median / e.median;
   return `ratio rules/entries ${ratio.toFixed(2)} (target <= ${TARGET.toFixed(2)}: ${ratio <= TARGET ? 'met' : 'MISSED'})`;
@@ -216,7 +199,7 @@ for (const latency of LATENCIES) {
     for (let run = 0; run < RUNS; run++) {
       for (const v of VARIANTS) {
         // Not spawnSync: the emulator answering the child lives in this process's event loop.
-        const child = await runNode([self, '--child', em.url, v.file], dir);
+        const child = await spawnTimed([self, '--child', em.url, v.file], { cwd: dir });
         if (child.code !== 0) throw new Error(`${v.label}: ${child.stderr}`);
         const out = JSON.parse(child.stdout);
         parts[v.key].push(out.t);

@@ -10,28 +10,18 @@
 // Run after a build: `npm run build && node bench/scale.mjs`.
 import { rmSync } from 'node:fs';
 import { startEmulator } from '../dist/emulator/index.js';
-import { runCli, show, stats, target, workspace } from './lib.mjs';
+import { linkManifest, linkSeed, runCli, show, stats, target, TOKEN, validateEntries, workspace } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 3);
-const TOKEN = 'bench-admin-token';
 const PARALLELISM = 10;
 const VALIDATE_COUNT = 100_000;
 const FILES = 4;
 const SIZES = (process.env.BENCH_PLAN_SIZES ?? '10000,20000,40000').split(',').map(Number);
 const SLOPE_LIMIT = 1.25;
 
-const name = (i) => `warehouse.db_${String(i).padStart(6, '0')}`;
-
-/** Entries `from`..`to`-1 as the validate benchmark writes them: a link and a prefix each, a third to a seventh a setting more. */
+/** Entries `from`..`to`-1 as the validate benchmark writes them. */
 function validateManifest(from, to) {
-  const lines = ['version: 1', 'datastores:'];
-  for (let i = from; i < to; i++) {
-    lines.push(`  - datastore: ${name(i)}`, `    enrichment_datastore: Enrichment ${i % 25}`, `    enrichment_prefix: _source_${i}`);
-    if (i % 3 === 0) lines.push(`    enrichment_source_record_limit: ${(i % 1000) + 1}`);
-    if (i % 5 === 0) lines.push(`    enrichment_remediation_strategy: ${['none', 'append', 'overwrite'][i % 3]}`);
-    if (i % 7 === 0) lines.push(`    high_count_rollup_threshold: ${(i % 1000) + 1}`);
-  }
-  return `${lines.join('\n')}\n`;
+  return `${['version: 1', 'datastores:', ...validateEntries(from, to)].join('\n')}\n`;
 }
 
 async function validateAtScale() {
@@ -56,23 +46,11 @@ async function validateAtScale() {
   target({ label: 'validate 100,000: peak RSS', measured: stats(rss), unit: 'MB', limit: 300 });
 }
 
-function planSeed(n) {
-  return {
-    users: [{ name: 'Bench', role: 'Admin', token: TOKEN }],
-    datastores: [...Array.from({ length: n }, (_, i) => ({ id: i + 1, name: name(i + 1) })), { id: 900_001, name: 'Bench Enrichment', enrichment_only: true }],
-  };
-}
-
-function planManifest(n) {
-  const lines = ['version: 1', 'datastores:'];
-  for (let i = 1; i <= n; i++) lines.push(`  - datastore: ${name(i)}`, '    enrichment_datastore: Bench Enrichment');
-  return `${lines.join('\n')}\n`;
-}
 
 async function planLinearity() {
-  const sizes = [1, ...SIZES].map((n) => ({ n, em: undefined, dir: workspace({ 'm.yaml': planManifest(n) }), wall: [] }));
+  const sizes = [1, ...SIZES].map((n) => ({ n, em: undefined, dir: workspace({ 'm.yaml': linkManifest(Array.from({ length: n }, (_, i) => i + 1)) }), wall: [] }));
   try {
-    for (const s of sizes) s.em = await startEmulator({ seed: planSeed(s.n) });
+    for (const s of sizes) s.em = await startEmulator({ seed: linkSeed(s.n) });
     for (const s of sizes) await runCli(['plan', 'm.yaml'], { cwd: s.dir, env: { QUALYTICS_URL: s.em.url, QUALYTICS_TOKEN: TOKEN } }); // warm-up
     for (let run = 0; run < RUNS; run++) {
       for (const s of sizes) {

@@ -4,9 +4,8 @@
 // Run after a build: `npm run build && node bench/timings.mjs`.
 import { spawn } from 'node:child_process';
 import { startEmulator } from '../dist/emulator/index.js';
-import { BIN, fmt, median, workspace } from './lib.mjs';
+import { BIN, fmt, median, RUNS, workspace } from './lib.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 async function emulatorAtScale() {
   const em = await startEmulator({

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, RUNS, show, stats, target } from './lib.mjs';
+import { BIN, RUNS, show, stats, target, validateEntries } from './lib.mjs';
 
 const COUNT = 10_000;
 const TARGET_MS = 1000;
@@ -26,15 +26,10 @@ if (process.argv[2] === '--child') {
   process.exit(0);
 }
 
-/** Every entry names its link and prefix; a third to a seventh override a setting (the rest come from defaults). */
+/** The entries of `validateEntries` under defaults for the settings they leave out. */
 function manifest(kind) {
   const lines = ['version: 1', 'defaults:', '  enrichment_source_record_limit: 100', '  high_count_rollup_threshold: 10', 'datastores:'];
-  for (let i = 0; i < COUNT; i++) {
-    lines.push(`  - datastore: Source datastore ${i}`, `    enrichment_datastore: Enrichment ${i % 25}`, `    enrichment_prefix: _source_${i}`);
-    if (kind === 'full' || i % 3 === 0) lines.push(`    enrichment_source_record_limit: ${(i % 1000) + 1}`);
-    if (kind === 'full' || i % 5 === 0) lines.push(`    enrichment_remediation_strategy: ${['none', 'append', 'overwrite'][i % 3]}`);
-    if (kind === 'full' || i % 7 === 0) lines.push(`    high_count_rollup_threshold: ${(i % 1000) + 1}`);
-  }
+  lines.push(...validateEntries(0, COUNT, { full: kind === 'full', name: (i) => `Source datastore ${i}` }));
   return `${lines.join('\n')}\n`;
 }
 
