@@ -69,8 +69,8 @@ if (result.errors.length > 0) throw new Error(`bundling failed:\n${result.errors
 const notices = thirdPartyNotices([result.metafile.outputs[OUT], ...parts.map((p) => p.output)]);
 const program = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
 const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
-const composed = withDeferred(program.text, JSON.parse(map.text), parts);
-const text = withNotices(composed.code, notices);
+const composed = compose(program.text, JSON.parse(map.text), parts, notices);
+const text = composed.code;
 if (/[^\x00-\x7f]/.test(text)) throw new Error(`${OUT} must be ASCII (scripts/deferred.mjs decodes it as latin1; V8 scans one-byte text faster)`);
 mkdirSync(new URL('bin/', `file://${ROOT}`), { recursive: true });
 writeFileSync(program.path, text);
@@ -135,22 +135,32 @@ function deferredImports() {
 }
 
 /**
- * The deferred parts appended to the program, each in a block comment opened by a marker naming the
- * part, its digest and the line its code starts at; and one source map for all: an index map whose
+ * The program, then the deferred parts, each in a block comment opened by a marker naming the part,
+ * its digest and the line its code starts at, then the notices as one comment, all before the
+ * source map comment (so no mapped line moves); and one source map for all: an index map whose
  * sections are the program's map and each part's, at its lines.
  */
-function withDeferred(code, map, deferredParts) {
+function compose(code, map, deferredParts, notices) {
   const at = code.lastIndexOf('//# sourceMappingURL=');
   if (at < 0) throw new Error('esbuild wrote no source map comment');
-  let head = code.slice(0, at);
+  const pieces = [code.slice(0, at)];
+  let line = newlines(pieces[0]); // the 0-based line the next piece starts at
   const sections = [{ offset: { line: 0, column: 0 }, map }];
   for (const part of deferredParts) {
-    head += `// ${part.name}, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".\n`;
-    const line = head.split('\n').length; // the 0-based line after the marker
-    head += `/* enrichctl:deferred ${part.name} ${part.digest} line ${line}\n${part.code.replaceAll('*/', '*#')}\nenrichctl:end ${part.name} */\n`;
-    sections.push({ offset: { line, column: 0 }, map: part.map });
+    // The explanation, then the marker: the part's code starts two lines down.
+    pieces.push(`// ${part.name}, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".\n`,
+      `/* enrichctl:deferred ${part.name} ${part.digest} line ${line + 2}\n${part.code.replaceAll('*/', '*#')}\nenrichctl:end ${part.name} */\n`);
+    sections.push({ offset: { line: line + 2, column: 0 }, map: part.map });
+    line += newlines(part.code) + 4;
   }
-  return { code: head + code.slice(at), map: { version: 3, file: basename(OUT), sections } };
+  const comment = `/*\n${notices.replaceAll('*/', '* /').split('\n').map((l) => (l ? ` * ${l}` : ' *')).join('\n')}\n */\n`;
+  return { code: pieces.join('') + comment + code.slice(at), map: { version: 3, file: basename(OUT), sections } };
+}
+
+function newlines(text) {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /**
@@ -266,12 +276,4 @@ function thirdPartyNotices(outputs) {
     ...entries.map((e) => `  ${e.name} ${e.version} (${e.license})`),
     ...entries.flatMap((e) => ['', `--- ${e.name} ${e.version} (${e.license}) ---`, '', e.text]),
   ].join('\n');
-}
-
-/** The notices as one comment, before the source map comment (so no mapped line moves). */
-function withNotices(code, text) {
-  const comment = `/*\n${text.replaceAll('*/', '* /').split('\n').map((l) => (l ? ` * ${l}` : ' *')).join('\n')}\n */\n`;
-  const at = code.lastIndexOf('//# sourceMappingURL=');
-  if (at < 0) throw new Error('esbuild wrote no source map comment');
-  return `${code.slice(0, at)}${comment}${code.slice(at)}`;
 }
