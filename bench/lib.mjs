@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The one CLI binary every benchmark runs. */
-export const BIN = fileURLToPath(new URL('../bin/enrichctl.mjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../bin/enrichctl.cjs', import.meta.url));
 
 /** Preloaded into a CLI process to report its peak RSS (see `runCli`'s `peakRss`). */
 const PEAK_RSS_PROBE = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url));

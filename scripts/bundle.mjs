@@ -1,49 +1,46 @@
 /**
  * The last step of `npm run build` (after tsc and write-validators): bundles enrichctl into one file,
- * bin/enrichctl.mjs, which is the package's `bin`, the Action's program and the file a user may copy.
- * One ES module for Node 20: no code splitting (the commands' handlers, reached by `import()`, stay
- * lazily evaluated parts of the one file; the big packages and the validators stay even unparsed
- * until used, as deferred parts, below), its map beside it (bin/enrichctl.mjs.map, shipped but not
- * committed), and the licences of the bundled packages in its closing comment, so that they travel
- * with any copy. Deterministic: the same sources and lockfile give the same bytes (paths relative
- * to the repository, no dates).
+ * bin/enrichctl.cjs, which is the package's `bin`, the Action's program and the file a user may copy.
+ * A CommonJS file for Node 20 (Node starts one faster than an ES module): a small loader,
+ * scripts/loader.cjs, then the program in chunks, compressed inside a comment, which V8 skips at a
+ * fraction of the cost of parsing them; the loader compiles the chunks a command runs when it first
+ * needs them. Its map beside it (bin/enrichctl.cjs.map, shipped but not committed), and the licences
+ * of the bundled packages in its closing comment, so that they travel with any copy. Deterministic:
+ * the same sources, lockfile and Node give the same bytes (paths relative to the repository, no dates).
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, relative } from 'node:path';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OUT = 'bin/enrichctl.mjs';
+const OUT = 'bin/enrichctl.cjs';
 const read = (file) => readFileSync(new URL(file, `file://${ROOT}`), 'utf8');
 
-/**
- * Parts V8 should not parse at start-up: bundled apart, each as one CommonJS function, and written
- * at the end of the file inside a block comment, which scripts/deferred.mjs compiles on first use.
- * Packages list the import specifiers src uses (the build fails on another, and on one src no
- * longer imports); each prebuilt validator is a part of its own (served by bundledRequire()).
- * Pre-parsing them cost every run, `--version` included, ~130 M instructions (~40% of its total
- * without NODE_EXTRA_CA_CERTS); a part compiled on first use costs about what its pre-parse did,
- * plus ~2 M to read it back.
- */
+/** Each prebuilt validator is an entry point of its own: a chunk compiled only when required. */
 const VALIDATORS = readdirSync(new URL('dist/validators/', `file://${ROOT}`)).filter((f) => f.endsWith('.cjs')).sort();
-// undici: only the modules src/api/dispatcher.ts loads (a third of the package, whose index also
-// holds fetch, WebSocket, caches and mocks).
-const PACKAGES = {
-  undici: ['undici/lib/api/api-request.js', 'undici/lib/dispatcher/pool.js', 'undici/lib/dispatcher/proxy-agent.js', 'undici/lib/dispatcher/dispatcher.js', 'undici/lib/api/api-connect.js'],
-  'js-yaml': ['js-yaml'],
-  yaml: ['yaml'],
-  diff: ['diff'],
+const DEFINE = {
+  ENRICHCTL_VERSION: JSON.stringify(JSON.parse(read('package.json')).version),
+  ENRICHCTL_DEMO_SEED: JSON.stringify(read('examples/emulator/seed.yaml')),
+  // A chunk is a function; the loader passes it its file's URL.
+  'import.meta.url': '__enrichctlUrl',
 };
-const DEFERRED = { ...PACKAGES, ...Object.fromEntries(VALIDATORS.map((f) => [validatorPart(f), [`./dist/validators/${f}`]])) };
-const parts = await Promise.all(Object.entries(DEFERRED).map(([name, ids]) => deferredPart(name, ids)));
 
-const result = await build({
+// Two passes, in a scratch folder inside the repository (so the maps' paths stay relative): esbuild
+// splits the program into ES module chunks at each `import()` and at each validator, then turns each
+// chunk into a CommonJS function, whose imports of other chunks are the loader's `require` (the
+// second pass reads the first one's maps, so the maps still point at src/).
+const SCRATCH = fileURLToPath(new URL('.bundle/', `file://${ROOT}`));
+rmSync(SCRATCH, { recursive: true, force: true });
+const split = await build({
   absWorkingDir: ROOT,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: OUT,
+  entryPoints: { main: 'src/cli/main.ts', ...Object.fromEntries(VALIDATORS.map((f) => [validatorChunk(f).replace(/\.js$/, ''), `dist/validators/${f}`])) },
+  outdir: `${SCRATCH}esm`,
+  chunkNames: '[name]-[hash]',
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
@@ -51,110 +48,95 @@ const result = await build({
   sourcesContent: false,
   legalComments: 'none', // the packages' licences are written in full at the end instead
   metafile: true,
+  logLevel: 'warning',
+  define: DEFINE,
+  plugins: [bundledRequire(), lazyBuiltins(), unusedBuiltins()],
+});
+// The plugins' own checks (onEnd) add errors to the result; esbuild resolves with them all the same.
+if (split.errors.length > 0) throw new Error(`bundling failed:\n${split.errors.map((e) => e.text).join('\n')}`);
+const esmChunks = Object.keys(split.metafile.outputs).filter((f) => f.endsWith('.js'));
+// Without a package.json of its own, the chunks would be "type": "module" (the repository's): in that
+// mode esbuild makes `import()`'s default the whole of a CommonJS module, not what the chunk exports.
+writeFileSync(`${SCRATCH}esm/package.json`, '{}\n');
+const converted = await build({
+  absWorkingDir: `${SCRATCH}esm`,
+  entryPoints: esmChunks.map((f) => basename(f)),
+  outdir: `${SCRATCH}cjs`,
+  bundle: false,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  supported: { 'dynamic-import': false }, // `import()` of a chunk becomes the loader's `require`
+  sourcemap: 'external',
+  sourcesContent: false,
+  legalComments: 'none',
   write: false,
   logLevel: 'warning',
-  define: {
-    ENRICHCTL_VERSION: JSON.stringify(JSON.parse(read('package.json')).version),
-    ENRICHCTL_DEMO_SEED: JSON.stringify(read('examples/emulator/seed.yaml')),
-    ENRICHCTL_DEFERRED: JSON.stringify(JSON.stringify(Object.fromEntries(parts.map((p) => [p.name, p.digest])))),
-  },
-  // Bundled CommonJS packages require Node's built-in modules; an ES module has no `require`.
-  banner: { js: "import { createRequire as enrichctlRequire } from 'node:module';\nconst require = enrichctlRequire(import.meta.url);" },
-  plugins: [bundledRequire(), deferredImports(), lazyBuiltins(), unusedBuiltins()],
 });
+rmSync(SCRATCH, { recursive: true, force: true });
 
-// The plugins' own checks (onEnd) add errors to the result; esbuild resolves with them all the same.
-if (result.errors.length > 0) throw new Error(`bundling failed:\n${result.errors.map((e) => e.text).join('\n')}`);
-
-const notices = thirdPartyNotices([result.metafile.outputs[OUT], ...parts.map((p) => p.output)]);
-const program = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
-const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
-const composed = compose(program.text, JSON.parse(map.text), parts, notices);
-const text = composed.code;
-if (/[^\x00-\x7f]/.test(text)) throw new Error(`${OUT} must be ASCII (scripts/deferred.mjs decodes it as latin1; V8 scans one-byte text faster)`);
-mkdirSync(new URL('bin/', `file://${ROOT}`), { recursive: true });
-writeFileSync(program.path, text);
-chmodSync(program.path, 0o755);
-writeFileSync(map.path, JSON.stringify(composed.map));
-chmodSync(map.path, 0o644);
-
-/** One deferred package: its code (one CommonJS function exporting a loader per import specifier), map and digest. */
-async function deferredPart(name, ids) {
-  const built = await build({
-    absWorkingDir: ROOT,
-    stdin: { contents: `module.exports = {\n${ids.map((id) => `  ${JSON.stringify(id)}: () => require(${JSON.stringify(id)}),`).join('\n')}\n};\n`, resolveDir: ROOT, sourcefile: `enrichctl:deferred-${name}`, loader: 'js' },
-    outfile: `bin/${name}.cjs`,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'external',
-    sourcesContent: false,
-    legalComments: 'none',
-    metafile: true,
-    write: false,
-    logLevel: 'warning',
-    plugins: [unusedBuiltins()],
+const chunks = converted.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => {
+  const name = basename(f.path);
+  // The entry's `#!` line would be a syntax error inside the chunk's function: it becomes empty.
+  // esbuild escapes every non-ASCII character but those in comments; these become `?` (the loader
+  // decodes chunks as latin1).
+  const code = f.text.replace(/^#![^\n]*/, '').replace(/[^\x00-\x7f]/g, '?');
+  const map = JSON.parse(converted.outputFiles.find((m) => m.path === `${f.path}.map`).text);
+  // Sources relative to bin/, where the map is; esbuild's own (the glue it writes, the plugins'
+  // modules) by name: `enrichctl:<chunk>.js`, `enrichctl:lazy-builtin:node:fs`.
+  map.sources = map.sources.map((s) => {
+    const full = resolve(dirname(f.path), s);
+    if (!full.startsWith(SCRATCH)) return relative(`${ROOT}bin`, full);
+    const own = full.slice(SCRATCH.length).replace(/^(esm|cjs)\//, '');
+    return own.startsWith('enrichctl:') ? own : `enrichctl:${own}`;
   });
-  const file = (end) => built.outputFiles.find((f) => f.path.endsWith(end)).text;
-  // esbuild escapes every non-ASCII character but those in comments; these become `?`. Inside the
-  // block comment, each `*/` (a comment's end, or in a regular expression) is written `*#`.
-  const code = file('.cjs').replace(/[^\x00-\x7f]/g, '?').replace(/\n$/, '');
-  if (code.includes('*#')) throw new Error(`${name}'s code holds "*#", which scripts/deferred.mjs would turn into "*/": choose another stand-in`);
-  const digest = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  return { name, ids, code, digest, map: JSON.parse(file('.map')), output: built.metafile.outputs[`bin/${name}.cjs`] };
-}
+  return { name, code, map };
+}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+if (!chunks.some((c) => c.name === 'main.js')) throw new Error('esbuild wrote no main.js chunk');
 
-/** Imports of a deferred package's specifiers, from src, become loads of its part (scripts/deferred.mjs). */
-function deferredImports() {
-  const served = new Map(Object.entries(PACKAGES).flatMap(([name, ids]) => ids.map((id) => [id, name])));
-  const packages = new RegExp(`^(${[...new Set([...served.keys()].map((id) => id.split('/')[0]))].join('|')})(/|$)`);
-  const imported = new Set();
-  return {
-    name: 'deferred-imports',
-    setup(b) {
-      b.onResolve({ filter: packages }, (args) => {
-        if (args.importer.includes('/node_modules/')) return undefined;
-        if (!served.has(args.path)) return { errors: [{ text: `${args.path} is deferred but not listed: add it to PACKAGES in scripts/bundle.mjs` }] };
-        imported.add(args.path);
-        return { path: args.path, namespace: 'enrichctl-deferred' };
-      });
-      // A listed specifier src no longer imports would still ship its part: dead bytes and a licence.
-      b.onEnd((r) => {
-        const unused = [...served.keys()].filter((id) => !imported.has(id));
-        if (unused.length > 0 && r.errors.length === 0) r.errors.push({ text: `src no longer imports ${unused.join(', ')}: remove it from PACKAGES in scripts/bundle.mjs` });
-      });
-      b.onResolve({ filter: /^enrichctl:deferred$/ }, () => ({ path: `${ROOT}scripts/deferred.mjs` }));
-      b.onLoad({ filter: /.*/, namespace: 'enrichctl-deferred' }, (args) => ({
-        resolveDir: ROOT,
-        loader: 'js',
-        contents: `module.exports = require('enrichctl:deferred').deferred(${JSON.stringify(served.get(args.path))}, ${JSON.stringify(args.path)});\n`,
-      }));
-    },
-  };
-}
+const notices = thirdPartyNotices(Object.values(split.metafile.outputs));
+const composed = compose(read('scripts/loader.cjs'), chunks, notices);
+mkdirSync(new URL('bin/', `file://${ROOT}`), { recursive: true });
+writeFileSync(`${ROOT}${OUT}`, composed.code);
+chmodSync(`${ROOT}${OUT}`, 0o755);
+writeFileSync(`${ROOT}${OUT}.map`, JSON.stringify(composed.map));
+chmodSync(`${ROOT}${OUT}.map`, 0o644);
 
 /**
- * The program, then the deferred parts, each in a block comment opened by a marker naming the part,
- * its digest and the line its code starts at, then the notices as one comment, all before the
- * source map comment (so no mapped line moves); and one source map for all: an index map whose
- * sections are the program's map and each part's, at its lines.
+ * The file: the loader (with its BUILD), the notices as one comment, the chunks in one comment, a
+ * line each (`name digest base64`), and the source map comment. Each chunk is compiled at lines past
+ * the end of the file, so none shares a line with another; the map is an index map with a section
+ * per chunk at its lines.
  */
-function compose(code, map, deferredParts, notices) {
-  const at = code.lastIndexOf('//# sourceMappingURL=');
-  if (at < 0) throw new Error('esbuild wrote no source map comment');
-  const pieces = [code.slice(0, at)];
-  let line = newlines(pieces[0]); // the 0-based line the next piece starts at
-  const sections = [{ offset: { line: 0, column: 0 }, map }];
-  for (const part of deferredParts) {
-    // The explanation, then the marker: the part's code starts two lines down.
-    pieces.push(`// ${part.name}, compiled on first use by scripts/deferred.mjs (V8 skips a comment at almost no cost); each "*/" in it is written "*#".\n`,
-      `/* enrichctl:deferred ${part.name} ${part.digest} line ${line + 2}\n${part.code.replaceAll('*/', '*#')}\nenrichctl:end ${part.name} */\n`);
-    sections.push({ offset: { line: line + 2, column: 0 }, map: part.map });
-    line += newlines(part.code) + 4;
+function compose(loader, chunks, notices) {
+  const hash = createHash('sha256');
+  for (const c of chunks) hash.update(`${c.name}\n${c.code}\n`);
+  const digest = hash.digest('hex').slice(0, 16);
+  const lines = [
+    '/* enrichctl:payload',
+    '   The program, in chunks that the loader (above) compiles on first use: a line each, its name, the build, then its code compressed (brotli), in base64.',
+    ...chunks.map((c) => `${c.name} ${digest} ${brotliCompressSync(c.code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: c.code.length } }).toString('base64')}`),
+    'enrichctl:end */',
+  ];
+  const tail = `/*\n${notices.replaceAll('*/', '* /').split('\n').map((l) => (l ? ` * ${l}` : ' *')).join('\n')}\n */\n${lines.join('\n')}\n//# sourceMappingURL=${basename(OUT)}.map\n`;
+  const placeholder = 'const BUILD = null;';
+  if (!loader.includes(placeholder)) throw new Error(`scripts/loader.cjs lost its "${placeholder}"`);
+  // BUILD is one line whatever it holds, so the file's line count is known before it is filled in.
+  let line = newlines(`#!/usr/bin/env node\n${loader}${tail}`) + 1;
+  const build = { digest, lines: {}, at: {} };
+  const sections = [];
+  for (const c of chunks) {
+    build.lines[c.name] = line;
+    sections.push({ offset: { line, column: 0 }, map: c.map });
+    line += newlines(c.code) + 2;
+    // Where the chunk's text is, counted back from the end of the file (ASCII: a character is a byte).
+    const head = `\n${c.name} ${digest} `;
+    const at = tail.indexOf(head) + head.length;
+    build.at[c.name] = [tail.length - at, tail.indexOf('\n', at) - at];
   }
-  const comment = `/*\n${notices.replaceAll('*/', '* /').split('\n').map((l) => (l ? ` * ${l}` : ' *')).join('\n')}\n */\n`;
-  return { code: pieces.join('') + comment + code.slice(at), map: { version: 3, file: basename(OUT), sections } };
+  const code = `#!/usr/bin/env node\n${loader.replace(placeholder, `const BUILD = ${JSON.stringify(build)};`)}${tail}`;
+  if (/[^\x00-\x7f]/.test(code)) throw new Error(`${OUT} must be ASCII`);
+  return { code, map: { version: 3, file: basename(OUT), sections } };
 }
 
 function newlines(text) {
@@ -167,14 +149,13 @@ function newlines(text) {
  * src/source/schema-diagnostics.ts loads the validators generated into dist/validators/ (and, when
  * one is missing, ajv's compiler) with `createRequire(import.meta.url)`, a require esbuild cannot
  * follow and that would look beside bin/. In the bundle its `node:module` is this module instead,
- * whose `createRequire` serves the validators from their deferred parts, each compiled on first require.
+ * whose `createRequire` serves each validator from its own chunk, compiled on first require.
  * ajv's compiler is not bundled: every validator exists here (the build writes them all), and
- * compiling would only add ~270 KB that V8 must scan at every start. Asking for it, or for any
- * other id, fails with an error saying so. The build fails if that import is gone.
+ * compiling would only add ~270 KB to the file. Asking for it, or for any other id, fails with an
+ * error saying so. The build fails if that import is gone.
  */
 function bundledRequire() {
   const importer = 'src/source/schema-diagnostics.ts';
-  const served = Object.fromEntries(VALIDATORS.map((f) => [`../validators/${f}`, f]));
   return {
     name: 'bundled-require',
     setup(b) {
@@ -184,18 +165,19 @@ function bundledRequire() {
         used = true;
         return { path: 'bundled-require', namespace: 'enrichctl' };
       });
+      // A validator's chunk, required at run time through the loader (scripts/loader.cjs).
+      b.onResolve({ filter: /^\.\/validator-[\w-]+\.js$/, namespace: 'enrichctl' }, (args) => ({ path: args.path, external: true }));
       b.onLoad({ filter: /.*/, namespace: 'enrichctl' }, () => ({
         resolveDir: ROOT,
         loader: 'js',
         contents: [
           `// ${importer}'s require, served from the bundle (scripts/bundle.mjs).`,
-          "import { deferred } from 'enrichctl:deferred';",
           'const modules = {',
-          ...Object.entries(served).map(([id, file]) => `  ${JSON.stringify(id)}: () => deferred(${JSON.stringify(validatorPart(file))}, ${JSON.stringify(`./dist/validators/${file}`)}),`),
+          ...VALIDATORS.map((f) => `  ${JSON.stringify(`../validators/${f}`)}: () => require(${JSON.stringify(`./${validatorChunk(f)}`)}).default,`),
           '};',
           'export function createRequire() {',
           '  return (id) => {',
-          '    const load = modules[id];',
+          "    const load = modules[id];",
           "    if (load) return load();",
           "    throw Object.assign(new Error(`${id} is not in this bundle: it carries the validators generated at build time and no schema compiler (scripts/bundle.mjs)`), { code: 'MODULE_NOT_FOUND' });",
           '  };',
@@ -210,18 +192,28 @@ function bundledRequire() {
 }
 
 /**
- * Node's built-in modules, imported by src, are required when the importing module is first
- * evaluated, not imported by the file: esbuild hoists every `import` of an external module to the
- * top of an ES module, so `--help` would load node:http, node:crypto, node:readline... for the
- * emulator and the client it never runs. Each becomes a CommonJS module of the bundle (evaluated on
- * first require) around the banner's `require`.
+ * Node's built-in modules, imported by src, are required when first used, not when the importing
+ * chunk loads: esbuild evaluates a chunk's imports when the chunk loads, so `validate` would load
+ * node:crypto and node:fs/promises (~10 ms) for a file writer it never calls. Each becomes a
+ * CommonJS module of getters, one per export of the module (listed at build time: the same Node
+ * major runs the build and the bundle), that require it on first read.
  */
 function lazyBuiltins() {
   return {
     name: 'lazy-builtins',
     setup(b) {
       b.onResolve({ filter: /^node:/ }, (args) => (args.namespace === 'lazy-builtin' || args.importer.includes('/node_modules/') ? undefined : { path: args.path, namespace: 'lazy-builtin' }));
-      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ resolveDir: ROOT, loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});\n` }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => ({
+        resolveDir: ROOT,
+        loader: 'js',
+        contents: [
+          'let m;',
+          `const load = () => (m ??= require(${JSON.stringify(args.path)}));`,
+          'module.exports = {',
+          ...Object.keys(await import(args.path)).filter((k) => k !== 'default').sort().map((k) => `  get ${JSON.stringify(k)}() { return load()[${JSON.stringify(k)}]; },`),
+          '};',
+        ].join('\n'),
+      }));
     },
   };
 }
@@ -252,9 +244,9 @@ function unusedBuiltins() {
   };
 }
 
-/** The deferred part that holds a prebuilt validator (dist/validators/<name>.cjs). */
-function validatorPart(file) {
-  return `validator-${file.replace(/\.cjs$/, '')}`;
+/** The chunk that holds a prebuilt validator (dist/validators/<name>.cjs). */
+function validatorChunk(file) {
+  return `validator-${file.replace(/\.cjs$/, '.js')}`;
 }
 
 /** Every package with code in the bundle: name, version, licence and the text of its licence file. */

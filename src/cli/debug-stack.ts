@@ -1,9 +1,10 @@
 /**
  * `ENRICHCTL_DEBUG`'s stack trace, each frame of a file that has a source map beside it (the bundle's
- * bin/enrichctl.mjs.map, or tsc's maps in dist/) shown at its place in src/*.ts. Node maps stacks
- * only for modules loaded while source maps were enabled (`--enable-source-maps`), and the bundle is
- * one module loaded before any of its code runs, so `process.setSourceMapsEnabled(true)` at the time
- * of the error comes too late: this reads the map itself, only when a stack is to be shown.
+ * bin/enrichctl.cjs.map, an index map with a section per chunk at the lines where the loader compiles
+ * it, or tsc's maps in dist/) shown at its place in src/*.ts. Node maps stacks only for code loaded
+ * while source maps were enabled (`--enable-source-maps`), and the bundle's chunks are compiled by
+ * its own loader, so `process.setSourceMapsEnabled(true)` at the time of the error would not help:
+ * this reads the map itself, only when a stack is to be shown.
  */
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';

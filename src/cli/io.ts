@@ -28,7 +28,11 @@ export function processIo(signal: AbortSignal, urgent?: AbortSignal): Io {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Read only by apply's approval: process.stdin is a stream Node builds on first access (for a
+    // file or pipe it loads fs streams, fs/promises and readline: ~5 ms of every start otherwise).
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     signal,

@@ -43,6 +43,8 @@ async function run(args: readonly string[]): Promise<ExitCode> {
   return exitCode(await runCli(args, processIo(controller.signal, urgent.signal)));
 }
 
-const code = await run(process.argv.slice(2));
-// Let stdout drain (pipes) before exiting.
-process.stdout.write('', () => process.exit(code));
+// No top-level await: the bundle is CommonJS (scripts/bundle.mjs), which has none.
+void run(process.argv.slice(2)).then((code) => {
+  // Let stdout drain (pipes) before exiting.
+  process.stdout.write('', () => process.exit(code));
+});

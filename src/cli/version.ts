@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** Set by scripts/bundle.mjs (esbuild `define`) in bin/enrichctl.mjs, which has no package.json beside it. */
+/** Set by scripts/bundle.mjs (esbuild `define`) in bin/enrichctl.cjs, which has no package.json beside it. */
 declare const ENRICHCTL_VERSION: string | undefined;
 
 /** The package version: the bundle's, else read once from package.json next to dist/ (or src/ under vitest). */

@@ -1,6 +1,6 @@
 /**
  * The GitHub Action (action.yml): its structure as GitHub reads it, then its steps run as the runner
- * runs them (test/helpers/action.ts) with bin/enrichctl.mjs, against the real emulator over loopback.
+ * runs them (test/helpers/action.ts) with bin/enrichctl.cjs, against the real emulator over loopback.
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 /**
- * bin/enrichctl.mjs, the one file enrichctl ships as (scripts/bundle.mjs): committed and current,
- * free of this machine's paths, carrying the licences of what it bundles, and, with ENRICHCTL_DEBUG,
+ * bin/enrichctl.cjs, the one file enrichctl ships as (scripts/bundle.mjs): committed and current,
+ * free of this machine's paths, carrying the licences of what it bundles, its program in compressed
+ * chunks that the loader (scripts/loader.cjs) compiles on first use, and, with ENRICHCTL_DEBUG,
  * showing an internal error's stack at its place in src/*.ts through the map beside it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -9,21 +10,31 @@ import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/bin.js';
 import { run as runInProcess } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** What the bundle is made from, besides node_modules (which the lockfile pins). */
-const INPUTS = ['src', 'package.json', 'package-lock.json', 'scripts/bundle.mjs', 'scripts/deferred.mjs', 'examples/emulator/seed.yaml', 'tsconfig.json'];
+const INPUTS = ['src', 'package.json', 'package-lock.json', 'scripts/bundle.mjs', 'scripts/loader.cjs', 'examples/emulator/seed.yaml', 'tsconfig.json'];
 
-/** Every source the map names: it is an index map, one section for the program and one per deferred part (scripts/deferred.mjs). */
-const mapSources = (): string[] => (JSON.parse(readFileSync(`${BIN}.map`, 'utf8')) as { sections: Array<{ map: { sources: string[] } }> }).sections.flatMap((s) => s.map.sources);
+interface Section { offset: { line: number }; map: { sources: string[] } }
+const mapSections = (): Section[] => (JSON.parse(readFileSync(`${BIN}.map`, 'utf8')) as { sections: Section[] }).sections;
+/** Every source the map names: it is an index map, one section per chunk. */
+const mapSources = (): string[] => mapSections().flatMap((s) => s.map.sources);
+
+/** The chunks, decoded: each a line `name digest base64` of the payload comment (scripts/bundle.mjs). */
+function chunks(text = readFileSync(BIN, 'latin1')): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const [, name, code] of text.matchAll(/^([\w-]+\.js) [0-9a-f]{16} ([A-Za-z0-9+/=]+)$/gm)) found.set(name!, brotliDecompressSync(Buffer.from(code!, 'base64')).toString('latin1'));
+  return found;
+}
 
 const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
 describe('the bundle', () => {
-  it('is the committed bin/enrichctl.mjs when its inputs are as committed (CI\'s clean clone always checks)', (ctx) => {
+  it('is the committed bin/enrichctl.cjs when its inputs are as committed (CI\'s clean clone always checks)', (ctx) => {
     let changed: string;
     try {
       changed = git('status', '--porcelain', '--', ...INPUTS);
@@ -31,9 +42,9 @@ describe('the bundle', () => {
       ctx.skip('not a git work tree: nothing to compare with');
     }
     ctx.skip(changed !== '', `the bundle's inputs differ from HEAD, so the committed bundle may rightly differ:\n${changed}`);
-    const committed = git('show', 'HEAD:bin/enrichctl.mjs');
+    const committed = git('show', 'HEAD:bin/enrichctl.cjs');
     // Not toBe: a 2.5 MB diff helps nobody. The remedy is in the message.
-    expect(readFileSync(BIN, 'utf8') === committed, 'bin/enrichctl.mjs is stale: run `npm run build` and commit bin/enrichctl.mjs').toBe(true);
+    expect(readFileSync(BIN, 'utf8') === committed, 'bin/enrichctl.cjs is stale: run `npm run build` and commit bin/enrichctl.cjs').toBe(true);
   });
 
   it('holds no path of this machine: the same sources and lockfile give the same bytes anywhere', () => {
@@ -42,8 +53,8 @@ describe('the bundle', () => {
     expect(sources).toContain('../src/cli/main.ts');
     expect(sources).toContain('../node_modules/undici/lib/dispatcher/pool.js');
     expect(sources).not.toContain('../node_modules/undici/index.js'); // only the parts src/api/dispatcher.ts loads
-    // Ours: the validators' require, the loader of deferred parts, each part's entry and its stand-in in the program, the lazily required built-ins and the unused ones.
-    const ours = /^(enrichctl:bundled-require|\.\.\/scripts\/deferred\.mjs|\.\.\/enrichctl:deferred-[\w-]+|enrichctl-deferred:[\w./-]+|(lazy|unused)-builtin:node:[\w/]+)$/;
+    // Ours: the validators' require, the lazily required built-ins and the unused ones, esbuild's glue in a chunk.
+    const ours = /^enrichctl:(bundled-require|(lazy|unused)-builtin:node:[\w/]+|[\w-]+\.js)$/;
     expect(sources.filter((s) => !(s.startsWith('../src/') || s.startsWith('../node_modules/') || s.startsWith('../dist/validators/') || ours.test(s)))).toStrictEqual([]);
   });
 
@@ -51,19 +62,19 @@ describe('the bundle', () => {
     const bundled = new Set(mapSources().flatMap((s) => /^\.\.\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1] ?? []));
     expect([...bundled].sort()).toEqual(expect.arrayContaining(['ajv', 'commander', 'diff', 'undici', 'yaml']));
     const text = readFileSync(BIN, 'utf8');
-    const notices = text.slice(text.lastIndexOf('Third-party software bundled in enrichctl.mjs'));
+    const notices = text.slice(text.lastIndexOf('Third-party software bundled in enrichctl.cjs'));
     for (const name of bundled) {
       const pkg = JSON.parse(readFileSync(`${ROOT}node_modules/${name}/package.json`, 'utf8')) as { version: string; license: string };
       expect(notices).toContain(`\n *   ${name} ${pkg.version} (${pkg.license})\n`);
       expect(notices).toContain(`--- ${name} ${pkg.version} (${pkg.license}) ---`);
     }
     expect(notices).toContain('Permission is hereby granted, free of charge'); // MIT's text, not just its name
-    expect(text.trimEnd().split('\n').at(-1)).toBe('//# sourceMappingURL=enrichctl.mjs.map');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('//# sourceMappingURL=enrichctl.cjs.map');
   });
 
   it('embeds examples/emulator/seed.yaml as it is, the built-in demo seed (one copy, no hand-kept twin)', () => {
-    const seed = readFileSync(`${ROOT}examples/emulator/seed.yaml`, 'utf8');
-    expect(readFileSync(BIN, 'utf8')).toContain(JSON.stringify(seed));
+    const seed = JSON.stringify(readFileSync(`${ROOT}examples/emulator/seed.yaml`, 'utf8'));
+    expect([...chunks().values()].filter((code) => code.includes(seed))).toHaveLength(1);
   });
 
   it('judges a broken manifest with its prebuilt validators alone, salvaging the valid parts (no schema compiler is bundled)', () => {
@@ -84,41 +95,51 @@ describe('the bundle', () => {
     }
   });
 
-  it('keeps undici in a comment V8 skips at start-up, its lines mapped to node_modules/undici like the rest', () => {
-    const lines = readFileSync(BIN, 'utf8').split('\n');
-    const marker = lines.findIndex((l) => l.startsWith('/* enrichctl:deferred undici '));
-    expect(marker).toBeGreaterThan(0);
-    expect(lines[marker]).toMatch(new RegExp(` line ${marker + 1}$`)); // its code starts on the next line (0-based), as scripts/deferred.mjs compiles it
-    const end = lines.indexOf('enrichctl:end undici */', marker);
-    expect(lines.slice(marker + 1, end).some((l) => l.includes('*/'))).toBe(false);
-    const pool = lines.findIndex((l, i) => i > marker && l.includes('"node_modules/undici/lib/dispatcher/pool.js"(exports'));
-    expect(pool).toBeGreaterThan(marker);
-    expect(pool).toBeLessThan(end);
+  it('leaves V8 only the loader to parse at start-up: the program is in compressed chunks, each mapped at its own lines', () => {
+    const text = readFileSync(BIN, 'latin1');
+    const payload = text.indexOf('\n/* enrichctl:payload\n');
+    const code = text.slice(0, text.indexOf('\n/*\n * Third-party software'));
+    expect(payload).toBeGreaterThan(code.length);
+    expect(code.length).toBeLessThan(8_000); // the loader: the rest is comments
+    const found = chunks(text);
+    expect([...found.keys()]).toContain('main.js');
+    // Each chunk's section starts where BUILD says the loader compiles it, past the file's last line.
+    const build = JSON.parse(/^const BUILD = (.*);$/m.exec(text)![1]!) as { lines: Record<string, number> };
+    const sections = mapSections();
+    expect(Object.keys(build.lines).sort()).toStrictEqual([...found.keys()].sort());
+    expect(sections.map((s) => s.offset.line)).toStrictEqual(Object.values(build.lines).sort((a, b) => a - b));
+    expect(Math.min(...sections.map((s) => s.offset.line))).toBeGreaterThanOrEqual(text.split('\n').length); // 0-based: past the last line
+    // A line of undici's Pool, in its chunk, maps back to node_modules/undici.
+    const [name, pool] = [...found].find(([, c]) => c.includes('"node_modules/undici/lib/dispatcher/pool.js"(exports'))!;
+    const lines = pool.split('\n');
+    const line = lines.findIndex((l) => /^\s+var kConnections = /.test(l));
     const map = new SourceMap(JSON.parse(readFileSync(`${BIN}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
-    const line = lines.findIndex((l, i) => i > pool && /^\s+var kConnections = /.test(l));
-    const entry = map.findEntry(line, lines[line]!.indexOf('var')) as { originalSource?: string; originalLine?: number };
+    const entry = map.findEntry(build.lines[name]! + line, lines[line]!.indexOf('var')) as { originalSource?: string; originalLine?: number };
     expect(entry.originalSource).toMatch(/\/node_modules\/undici\/lib\/dispatcher\/pool\.js$/);
     expect(readFileSync(`${ROOT}node_modules/undici/lib/dispatcher/pool.js`, 'utf8').split('\n')[entry.originalLine!]).toContain("const kConnections = Symbol('connections')");
   });
 
-  it('refuses, in one message, to run a deferred part of another build (the file replaced while it ran)', () => {
+  it('refuses, in one message, to run a chunk of another build (the file replaced while it ran)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
     try {
-      const copy = join(dir, 'enrichctl.mjs');
-      writeFileSync(copy, readFileSync(BIN, 'utf8').replace(/^(\/\* enrichctl:deferred undici )[0-9a-f]+/m, '$10000000000000000'));
+      const copy = join(dir, 'enrichctl.cjs');
+      // The chunk with undici's Pool, which a plan compiles only for its first request, says another build.
+      const text = readFileSync(BIN, 'latin1');
+      const [pool] = [...chunks(text)].find(([, c]) => c.includes('"node_modules/undici/lib/dispatcher/pool.js"(exports'))!;
+      writeFileSync(copy, text.replace(new RegExp(`^(${pool.replace('.', '\\.')}) [0-9a-f]{16} `, 'm'), '$1 0000000000000000 '), 'latin1');
       writeFileSync(join(dir, 'one.yaml'), 'version: 1\ndatastores:\n  - datastore: orders\n');
       const run = spawnSync(process.execPath, [copy, 'plan', 'one.yaml', '--url', 'http://127.0.0.1:9/api'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, QUALYTICS_TOKEN: 't' } });
-      expect(run.stderr).toBe(`error: ${copy} changed while enrichctl ran (its undici part is not this build's): run the command again\n`);
+      expect(run.stderr).toBe(`error: ${copy} changed while enrichctl ran (it is not the same build): run the command again\n`);
       expect(run.status).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('runs from a checkout that turned its line ends into CRLF (git on Windows), deferred parts included', () => {
+  it('runs from a checkout that turned its line ends into CRLF (git on Windows): the loader finds its chunks by name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
     try {
-      const copy = join(dir, 'enrichctl.mjs');
+      const copy = join(dir, 'enrichctl.cjs');
       writeFileSync(copy, readFileSync(BIN, 'utf8').replaceAll('\n', '\r\n'));
       writeFileSync(join(dir, 'one.yaml'), 'version: 1\ndatastores:\n  - datastore: orders\n');
       const run = spawnSync(process.execPath, [copy, 'validate', 'one.yaml'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } });
@@ -154,6 +175,6 @@ describe('the bundle', () => {
     const [, line] = /\/src\/cli\/program\.ts:(\d+):\d+/.exec(program ?? '') ?? [];
     expect(readFileSync(`${ROOT}src/cli/program.ts`, 'utf8').split('\n')[Number(line) - 1]).toContain('io.stdout.write');
     expect(frames.some((l) => l.includes('/node_modules/commander/lib/command.js:'))).toBe(true);
-    expect(frames.some((l) => l.includes('enrichctl.mjs:'))).toBe(false);
+    expect(frames.some((l) => l.includes('enrichctl.cjs:'))).toBe(false);
   });
 });

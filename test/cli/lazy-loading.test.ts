@@ -3,11 +3,11 @@
  * no command tree, `--help` builds the tree alone; `validate` never loads the HTTP client, undici
  * or the emulator; and no command loads ajv's compiler, the validators being prebuilt into
  * dist/validators/ (the bundle does not even carry it). Checked on tsc's output in a fresh process
- * that records every module it loads, and on the bundle, where a module reached by `import()` is a
- * function run on first use: V8's coverage says which ran.
+ * that records every module it loads, and on the bundle, whose loader compiles the chunks (the
+ * modules esbuild split at each `import()`) that a command needs when it first needs them.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,53 +104,43 @@ describe('modules loaded at start-up', () => {
 });
 
 /**
- * Runs the bundle under NODE_V8_COVERAGE. esbuild wraps each module it must evaluate lazily in a
- * function named by the module's path (`src/api/client.ts`, `node_modules/undici/lib/dispatcher/pool.js`): `all`
- * lists those wrappers, `evaluated` the ones that ran. undici, yaml, diff and each validator are
- * deferred parts of the file, comments compiled on first import (scripts/deferred.mjs, each as
- * another script of the same URL): their wrappers are in `all` only once a command imports them.
+ * Runs the bundle with test/helpers/record-chunks.cjs, which records each chunk the loader compiles
+ * (scripts/loader.cjs compiles a chunk on its first use, at its own lines): the sources of the
+ * chunks compiled, from the map's section at each, are the modules the command could evaluate.
  */
-async function evaluated(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; all: string[]; evaluated: string[] }> {
-  const coverage = await mkdtemp(join(dir, 'coverage-'));
+async function compiled(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; sources: string[] }> {
+  const record = join(await mkdtemp(join(dir, 'chunks-')), 'lines.txt');
+  await writeFile(record, '');
   const code = await new Promise<number>((done) => {
-    execFile(process.execPath, [BUNDLE, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', NODE_V8_COVERAGE: coverage, ...env } }, (err) => done(err ? Number(err.code) : 0));
+    execFile(process.execPath, ['--require', CHUNK_RECORDER, BUNDLE, ...args], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', RECORD_CHUNKS: record, ...env } }, (err) => done(err ? Number(err.code) : 0));
   });
-  const all: string[] = [];
-  const ran: string[] = [];
-  for (const file of await readdir(coverage)) {
-    const { result } = JSON.parse(await readFile(join(coverage, file), 'utf8')) as { result: Array<{ url: string; functions: Array<{ functionName: string; ranges: Array<{ count: number }> }> }> };
-    for (const fn of result.filter((s) => s.url.endsWith('/bin/enrichctl.mjs')).flatMap((s) => s.functions)) {
-      if (!/^(src|dist|node_modules)\//.test(fn.functionName)) continue;
-      all.push(fn.functionName);
-      if ((fn.ranges[0]?.count ?? 0) > 0) ran.push(fn.functionName);
-    }
-  }
-  return { code, all, evaluated: ran };
+  const { sections } = JSON.parse(await readFile(`${BUNDLE}.map`, 'utf8')) as { sections: Array<{ offset: { line: number }; map: { sources: string[] } }> };
+  const lines = (await readFile(record, 'utf8')).split('\n').filter(Boolean).map(Number);
+  const chunks = lines.map((line) => sections.find((s) => s.offset.line === line));
+  expect(chunks.every(Boolean), `a compiled script at none of the map's sections: ${lines.join(', ')}`).toBe(true);
+  return { code, sources: [...new Set(chunks.flatMap((c) => c!.map.sources.map((s) => s.replace(/^\.\.\//, ''))))] };
 }
 
+const CHUNK_RECORDER = join(ROOT, 'test/helpers/record-chunks.cjs');
 const B_HANDLERS = /^src\/cli\/commands\/.*-run\.ts$/;
 const B_EMULATOR = /^src\/emulator\//;
 const B_CLIENT = /^src\/api\/(?!errors\.ts$)/;
 const B_UNDICI = /^node_modules\/undici\//;
 const B_AJV_COMPILER = /^node_modules\/ajv\/dist\/(2020|core|ajv)\.js$|^node_modules\/ajv\/dist\/compile\//;
 
-describe('modules evaluated in the bundle', () => {
-  it('--version evaluates no command tree, only the version', async () => {
-    const { code, all, evaluated: ran } = await evaluated(['--version']);
+describe('chunks compiled in the bundle', () => {
+  it('--version compiles no command tree, only the version', async () => {
+    const { code, sources } = await compiled(['--version']);
     expect(code).toBe(0);
-    expect(all).toContain('src/cli/program.ts');
-    expect(ran).toContain('src/cli/version.ts');
-    expect(matching(ran, /^src\/cli\/(program|commands\/)|^node_modules\//)).toStrictEqual([]);
+    expect(sources).toContain('src/cli/version.ts');
+    expect(matching(sources, /^src\/cli\/(program|commands\/)|^node_modules\//)).toStrictEqual([]);
   });
 
-  it('--help evaluates no handler, HTTP client, emulator, undici, ajv, yaml or diff, all of them bundled as lazy parts (the deferred ones not even compiled)', async () => {
-    const { code, all, evaluated: ran } = await evaluated(['--help']);
+  it('--help compiles no handler, HTTP client, emulator, undici, ajv, yaml, diff or validator', async () => {
+    const { code, sources } = await compiled(['--help']);
     expect(code).toBe(0);
-    expect(all).toEqual(expect.arrayContaining(['src/cli/commands/plan-run.ts', 'src/api/client.ts', 'src/emulator/index.ts']));
-    for (const pattern of [B_UNDICI, /^node_modules\/(yaml|diff)\//, /^dist\/validators\//]) expect(matching(all, pattern)).toStrictEqual([]);
-    expect(matching(all, B_AJV_COMPILER)).toStrictEqual([]); // not even bundled
-    expect(ran).toContain('src/cli/program.ts');
-    for (const pattern of [B_HANDLERS, B_EMULATOR, B_CLIENT, B_UNDICI, /^node_modules\/(ajv|yaml|diff)\//, /^dist\/validators\//]) expect(matching(ran, pattern)).toStrictEqual([]);
+    expect(sources).toContain('src/cli/program.ts');
+    for (const pattern of [B_HANDLERS, B_EMULATOR, B_CLIENT, B_UNDICI, /^node_modules\/(ajv|js-yaml|yaml|diff)\//, /^dist\/validators\//]) expect(matching(sources, pattern)).toStrictEqual([]);
   });
 
   it('--help loads none of the built-in modules only the handlers need (the bundle requires them on first use, not by top-level imports); a plan loads none that it does not use', async () => {
@@ -160,39 +150,41 @@ describe('modules evaluated in the bundle', () => {
         try { done((JSON.parse(stderr.slice(stderr.lastIndexOf('["'))) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length))); } catch (e) { fail(e); }
       });
     });
-    const heavy = ['http', 'readline', 'vm', 'timers/promises', 'child_process', 'crypto'];
+    // node:zlib and node:vm are the loader's own (scripts/loader.cjs): it inflates and compiles the chunks.
+    const heavy = ['http', 'readline', 'timers/promises', 'child_process', 'crypto', 'fs/promises', 'internal/fs/promises'];
     expect((await builtins(['--help'])).filter((m) => heavy.includes(m))).toStrictEqual([]);
-    expect(await builtins(['plan', 'one.yaml'])).toContain('http'); // the check sees them when they load
+    // A plan without a URL stops before its first request: it loads no networking either.
+    expect((await builtins(['plan', 'one.yaml'])).filter((m) => ['http', 'https', 'tls'].includes(m))).toStrictEqual([]);
     // Required by bundled packages when they load, never used: commander's child_process (executable
     // subcommands) waits for a use, undici's http2 (only with allowH2) is not bundled (scripts/bundle.mjs).
     const em = await startEmulator({ seed: testSeed() });
     try {
       const planned = await builtins(['plan', 'one.yaml'], { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKENS.admin });
-      expect(planned).toContain('net');
+      expect(planned).toContain('http'); // the check sees them when they load
       expect(planned.filter((m) => m === 'http2' || m === 'child_process')).toStrictEqual([]);
     } finally {
       await em.close();
     }
   });
 
-  it('validate evaluates its handler and the prebuilt validator, never the HTTP client, undici, the emulator or ajv\'s compiler', async () => {
-    const { code, all, evaluated: ran } = await evaluated(['validate', 'one.yaml']);
+  it('validate compiles its handler and the prebuilt validator, never the HTTP client, undici, the emulator or ajv\'s compiler', async () => {
+    const { code, sources } = await compiled(['validate', 'one.yaml']);
     expect(code).toBe(0);
-    expect(matching(all, B_UNDICI)).toStrictEqual([]);
-    expect(matching(ran, B_HANDLERS)).toStrictEqual(['src/cli/commands/validate-run.ts']);
-    expect(ran).toContain('dist/validators/manifest.cjs');
-    for (const pattern of [B_EMULATOR, B_CLIENT, B_UNDICI, B_AJV_COMPILER]) expect(matching(ran, pattern)).toStrictEqual([]);
+    expect(matching(sources, B_HANDLERS)).toStrictEqual(['src/cli/commands/validate-run.ts']);
+    expect(sources).toContain('dist/validators/manifest.cjs');
+    for (const pattern of [B_EMULATOR, B_CLIENT, B_UNDICI, B_AJV_COMPILER]) expect(matching(sources, pattern)).toStrictEqual([]);
   });
 
-  it('sees what a networked command evaluates (the check works): plan evaluates undici, still not ajv\'s compiler', async () => {
+  it('sees what a networked command compiles (the check works): plan compiles undici\'s Pool and request API, not its index; still not ajv\'s compiler', async () => {
     const em = await startEmulator({ seed: testSeed() });
     try {
-      const { code, evaluated: ran } = await evaluated(['plan', 'one.yaml'], { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKENS.admin });
+      const { code, sources } = await compiled(['plan', 'one.yaml'], { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKENS.admin });
       expect(code).toBe(1); // the manifest's datastores are not the seed's
-      expect(matching(ran, B_HANDLERS)).toStrictEqual(['src/cli/commands/plan-run.ts']);
-      expect(matching(ran, B_UNDICI).length).toBeGreaterThan(0);
-      expect(matching(ran, B_AJV_COMPILER)).toStrictEqual([]);
-      expect(matching(ran, B_EMULATOR)).toStrictEqual([]);
+      expect(matching(sources, B_HANDLERS)).toStrictEqual(['src/cli/commands/plan-run.ts']);
+      expect(sources).toEqual(expect.arrayContaining(['node_modules/undici/lib/dispatcher/pool.js', 'node_modules/undici/lib/api/api-request.js']));
+      expect(sources).not.toContain('node_modules/undici/index.js');
+      expect(matching(sources, B_AJV_COMPILER)).toStrictEqual([]);
+      expect(matching(sources, B_EMULATOR)).toStrictEqual([]);
     } finally {
       await em.close();
     }

@@ -49,7 +49,7 @@ function run(args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}): Promis
 describe('the packed tarball, installed into an empty prefix', () => {
   it('holds the bundle, its map, the schemas, the licence and the README, and installs no dependency', async () => {
     const schemas = (await readdir(join(ROOT, 'schemas'))).map((f) => `schemas/${f}`);
-    expect(packed).toStrictEqual(['LICENSE', 'README.md', 'bin/enrichctl.mjs', 'bin/enrichctl.mjs.map', 'package.json', ...schemas].sort());
+    expect(packed).toStrictEqual(['LICENSE', 'README.md', 'bin/enrichctl.cjs', 'bin/enrichctl.cjs.map', 'package.json', ...schemas].sort());
     expect((await readdir(join(dir, 'prefix/node_modules'))).filter((f) => !f.startsWith('.'))).toStrictEqual(['enrichctl']);
   });
 

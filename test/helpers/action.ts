@@ -112,7 +112,7 @@ export interface ActionResult {
   summary: string;
   /** The raw GITHUB_OUTPUT files, concatenated. */
   outputFiles: string;
-  /** With `recordArgv`: the arguments given to bin/enrichctl.mjs (after its path), one list per run. */
+  /** With `recordArgv`: the arguments given to bin/enrichctl.cjs (after its path), one list per run. */
   argv: string[][];
   /** The RUNNER_TEMP of this run. */
   runnerTemp: string;
@@ -125,7 +125,7 @@ export interface ActionRunOptions {
   env?: Record<string, string>;
   /** Directories put first on PATH (e.g. one holding a fake `node`). */
   pathPrefix?: string[];
-  /** Put a `node` on PATH that records the arguments given to bin/enrichctl.mjs, then runs the real node. */
+  /** Put a `node` on PATH that records the arguments given to bin/enrichctl.cjs, then runs the real node. */
   recordArgv?: boolean;
 }
 
@@ -160,7 +160,7 @@ export async function runAction(withInputs: Record<string, string | boolean>, op
     await mkdir(shimDir);
     const shim = [
       '#!/bin/bash',
-      'case "$1" in */bin/enrichctl.mjs) (shift; printf \'%s\\0\' "$@"; printf \'\\n\') >> "$ENRICHCTL_TEST_ARGV_LOG" ;; esac',
+      'case "$1" in */bin/enrichctl.cjs) (shift; printf \'%s\\0\' "$@"; printf \'\\n\') >> "$ENRICHCTL_TEST_ARGV_LOG" ;; esac',
       `exec ${JSON.stringify(process.execPath)} "$@"`,
       '',
     ].join('\n');

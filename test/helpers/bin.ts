@@ -5,6 +5,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/enrichctl.mjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/enrichctl.cjs', import.meta.url));
 
 if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` (npm test builds first)`);
