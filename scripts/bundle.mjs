@@ -220,26 +220,36 @@ function lazyBuiltins() {
 
 /**
  * Built-in modules that bundled packages require when they load but that enrichctl never uses
- * there: commander's node:child_process (for executable subcommands, which enrichctl has none of)
- * becomes a stand-in that requires it on first use; undici's node:http2 (HTTP/2, which undici
- * speaks only with `allowH2`, never set) is absent, as on a Node built without it, which undici
- * handles (lib/dispatcher/client-h2.js). Loading them cost every command ~6 ms (child_process) and
- * every plan ~15 ms (http2) before its first request.
+ * there, or uses only when something goes wrong; each costs a plan's start before its first request:
+ *   node:child_process, commander's (for executable subcommands, which enrichctl has none of): a
+ *     stand-in that requires it on first use (~6 ms, every command);
+ *   node:http2, undici's (HTTP/2, which undici speaks only with `allowH2`, never set): absent, as on
+ *     a Node built without it, which undici handles (lib/dispatcher/client-h2.js) (~15 ms);
+ *   node:assert, undici's (it only calls `assert(value)`, a hundred times): a stand-in that returns
+ *     when the value is truthy and hands a failing one to node:assert, which throws its own
+ *     AssertionError; any other use (`assert.ok`...) goes to node:assert (~8 M instructions).
  */
 function unusedBuiltins() {
-  const users = { 'node:child_process': 'commander', 'node:http2': 'undici' };
+  const users = { 'node:child_process': 'commander', 'node:http2': 'undici', 'node:assert': 'undici' };
+  const standIns = {
+    'node:http2': "throw new Error('HTTP/2 is not bundled: enrichctl speaks HTTP/1.1');\n",
+    'node:child_process': "let m;\nmodule.exports = new Proxy({}, { get: (_, key) => (m ??= require('node:child_process'))[key] });\n",
+    'node:assert': [
+      "let m;",
+      "const load = () => (m ??= require('node:assert'));",
+      "function assert(value, message) {",
+      "  if (!value) load()(value, message);",
+      "}",
+      "module.exports = new Proxy(assert, { get: (target, key) => (key in target ? target[key] : load()[key]) });",
+      '',
+    ].join('\n'),
+  };
   return {
     name: 'unused-builtins',
     setup(b) {
-      b.onResolve({ filter: /^node:(child_process|http2)$/ }, (args) =>
+      b.onResolve({ filter: /^node:(child_process|http2|assert)$/ }, (args) =>
         (args.importer.includes(`/node_modules/${users[args.path]}/`) ? { path: args.path, namespace: 'unused-builtin' } : undefined));
-      b.onLoad({ filter: /.*/, namespace: 'unused-builtin' }, (args) => ({
-        resolveDir: ROOT,
-        loader: 'js',
-        contents: args.path === 'node:http2'
-          ? "throw new Error('HTTP/2 is not bundled: enrichctl speaks HTTP/1.1');\n"
-          : `let m;\nmodule.exports = new Proxy({}, { get: (_, key) => (m ??= require(${JSON.stringify(args.path)}))[key] });\n`,
-      }));
+      b.onLoad({ filter: /.*/, namespace: 'unused-builtin' }, (args) => ({ resolveDir: ROOT, loader: 'js', contents: standIns[args.path] }));
     },
   };
 }

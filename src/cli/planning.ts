@@ -50,7 +50,15 @@ export async function readDesired(paths: readonly string[], io: Io): Promise<
   const given = paths.length > 0 ? [...paths] : ['.'];
   const load = loadManifests(given, io.cwd);
   if (!load.state) return { ok: false, diagnostics: load.diagnostics, sources: load.sources };
-  return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, digest: manifestDigest(load.sources), paths: given };
+  const { sources } = load;
+  let digest: string | undefined;
+  return {
+    ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources, paths: given,
+    // Computed when first read (apply --plan, a saved or JSON plan): loading node:crypto costs ~12 M instructions.
+    get digest() {
+      return (digest ??= manifestDigest(sources));
+    },
+  };
 }
 
 /** `sent`: the first pages, when the caller sent them already (`sendFirstPages`). */
@@ -94,11 +102,14 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
   // Every declaration goes in: the targets select among them (what was not read cannot be selected).
   const result = diffState(desired.datastores, observed.observation, {
     base_url: client.baseUrl,
-    manifest_digest: desired.digest,
+    manifest_digest: '',
     manifest_paths: desired.paths,
   }, request.targets, desired.rules);
   if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources, declarations: desired.datastores.map(declarationOf) };
   const plan = result.plan;
+  // The digest, too, when first read (it keeps its place among the plan's fields): only a saved or
+  // JSON plan shows it, and a text plan need not load node:crypto.
+  Object.defineProperty(plan, 'manifest_digest', { enumerable: true, configurable: true, get: () => desired.digest });
   if (request.reportUnmanaged) {
     const declared = expandRules(desired.datastores, desired.rules, observed.observation).datastores;
     plan.unmanaged = findUnmanaged(observed.observation, declaredIds(declared, observed.observation));

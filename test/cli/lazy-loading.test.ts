@@ -156,12 +156,14 @@ describe('chunks compiled in the bundle', () => {
     // A plan without a URL stops before its first request: it loads no networking either.
     expect((await builtins(['plan', 'one.yaml'])).filter((m) => ['http', 'https', 'tls'].includes(m))).toStrictEqual([]);
     // Required by bundled packages when they load, never used: commander's child_process (executable
-    // subcommands) waits for a use, undici's http2 (only with allowH2) is not bundled (scripts/bundle.mjs).
+    // subcommands) waits for a use, undici's http2 (only with allowH2) is not bundled, undici's assert
+    // loads only for a failing assertion (scripts/bundle.mjs). A text plan shows no manifest digest:
+    // no node:crypto; the client's clock is not perf_hooks.
     const em = await startEmulator({ seed: testSeed() });
     try {
       const planned = await builtins(['plan', 'one.yaml'], { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKENS.admin });
       expect(planned).toContain('http'); // the check sees them when they load
-      expect(planned.filter((m) => m === 'http2' || m === 'child_process')).toStrictEqual([]);
+      expect(planned.filter((m) => ['http2', 'child_process', 'assert', 'crypto', 'perf_hooks'].includes(m))).toStrictEqual([]);
     } finally {
       await em.close();
     }
