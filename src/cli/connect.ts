@@ -1,5 +1,6 @@
 /** The connection options (`connection-options.ts`) turned into a client. */
 import { QualyticsClient } from '../api/client.js';
+import { requestFirstPages, type FirstPages } from '../api/observe.js';
 import { resolveConnection } from '../api/credentials.js';
 import { proxyFor } from '../api/dispatcher.js';
 import { UserError } from './errors.js';
@@ -33,4 +34,25 @@ export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsC
 /** Closes the client: gracefully, or at once when the run was interrupted. */
 export async function release(client: QualyticsClient, io: Io): Promise<void> {
   await (io.signal.aborted ? client.destroy() : client.close());
+}
+
+/**
+ * How long the manifests wait for the first requests to reach the wire: a connection is usually
+ * open in a few round trips; one that is not (an unreachable host) delays the manifests'
+ * diagnostics by no more than this, and the requests then go out once the manifests are read.
+ */
+const FIRST_WRITE_WAIT_MS = 200;
+
+/**
+ * Sends the first round trip of a plan (page 1 of both listings) and waits until it is written to
+ * its connections (FIRST_WRITE_WAIT_MS at most): the connection opens asynchronously, and what comes
+ * next (loading the planner and the manifests' reader, reading the manifests) is synchronous work
+ * during which nothing else would move.
+ */
+export async function sendFirstPages(client: QualyticsClient): Promise<FirstPages> {
+  const first = requestFirstPages(client);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([first.written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
+  clearTimeout(timer);
+  return first;
 }

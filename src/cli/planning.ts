@@ -7,7 +7,7 @@
 import { quoteText, visibleText } from '../core/visible-text.js';
 import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
-import { observe, readByIds, requestFirstPages, type FirstPages } from '../api/observe.js';
+import { observe, readByIds, type FirstPages } from '../api/observe.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { DesiredDatastore, DesiredRule } from '../model/desired.js';
 import { expandRules, matchedSources } from '../plan/rules.js';
@@ -17,6 +17,7 @@ import { describeRef } from '../model/describe.js';
 import type { Plan, PlanWarning } from '../model/plan.js';
 import type { Declaration } from '../render/findings.js';
 import { interruptible, type Io } from './io.js';
+import { sendFirstPages } from './connect.js';
 import { startProgress } from './progress.js';
 
 export interface PlanRequest {
@@ -117,26 +118,6 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
   const warnings = [...desired.warnings, ...result.warnings, ...(await unlinkRoleWarnings(client, plan))];
   plan.warnings = warnings.filter((w) => w.severity === 'warning').map(toPlanWarning);
   return { ok: true, plan, warnings, sources: desired.sources };
-}
-
-/**
- * How long the manifests wait for the first requests to reach the wire: a connection is usually
- * open in a few round trips; one that is not (an unreachable host) delays the manifests'
- * diagnostics by no more than this, and the requests then go out once the manifests are read.
- */
-const FIRST_WRITE_WAIT_MS = 200;
-
-/**
- * Sends the first round trip and waits until it is written to its connections (FIRST_WRITE_WAIT_MS
- * at most): the connection opens asynchronously, and what comes next (loading modules, reading the
- * manifests) is synchronous work during which nothing else would move.
- */
-export async function sendFirstPages(client: QualyticsClient): Promise<FirstPages> {
-  const first = requestFirstPages(client);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([first.written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
-  clearTimeout(timer);
-  return first;
 }
 
 /**
