@@ -81,6 +81,8 @@ const chunks = converted.outputFiles.filter((f) => f.path.endsWith('.js')).map((
   // esbuild escapes every non-ASCII character but those in comments; these become `?` (the loader
   // decodes chunks as latin1).
   const code = f.text.replace(/^#![^\n]*/, '').replace(/[^\x00-\x7f]/g, '?');
+  // Wrapped here, not by the loader: concatenating at run time would copy every chunk's text once more.
+  const wrapped = `(function (exports, require, module, __enrichctlUrl) {\n${code}\n})`;
   const map = JSON.parse(converted.outputFiles.find((m) => m.path === `${f.path}.map`).text);
   // Sources relative to bin/, where the map is; esbuild's own (the glue it writes, the plugins'
   // modules) by name: `enrichctl:<chunk>.js`, `enrichctl:lazy-builtin:node:fs`.
@@ -90,7 +92,7 @@ const chunks = converted.outputFiles.filter((f) => f.path.endsWith('.js')).map((
     const own = full.slice(SCRATCH.length).replace(/^(esm|cjs)\//, '');
     return own.startsWith('enrichctl:') ? own : `enrichctl:${own}`;
   });
-  return { name, code, map };
+  return { name, code: wrapped, map };
 }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 if (!chunks.some((c) => c.name === 'main.js')) throw new Error('esbuild wrote no main.js chunk');
 
@@ -128,7 +130,7 @@ function compose(loader, chunks, notices) {
   for (const c of chunks) {
     build.lines[c.name] = line;
     sections.push({ offset: { line, column: 0 }, map: c.map });
-    line += newlines(c.code) + 2;
+    line += newlines(c.code) + 1; // the wrapper opens on the line before `line`: the next chunk starts past this one's `})`
     // Where the chunk's text is, counted back from the end of the file (ASCII: a character is a byte).
     const head = `\n${c.name} ${digest} `;
     const at = tail.indexOf(head) + head.length;

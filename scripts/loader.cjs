@@ -43,8 +43,9 @@ function load(name) {
   loaded.set(name, module);
   const { Script } = require('node:vm');
   const cachedData = cache?.read(name);
-  // The wrapper has a line of its own, the one before the chunk's first.
-  const script = new Script(`(function (exports, require, module, __enrichctlUrl) {\n${code}\n})`, { filename: __filename, lineOffset: BUILD.lines[name] - 1, cachedData });
+  // The chunk is a function expression, `(function (exports, require, module, __enrichctlUrl) {`
+  // on a line of its own, the one before its code's first, then the code, then `})`.
+  const script = new Script(code, { filename: __filename, lineOffset: BUILD.lines[name] - 1, cachedData });
   if (cache && (!cachedData || script.cachedDataRejected)) cache.compiled.push([name, script]);
   script.runInThisContext()(module.exports, chunkRequire, module, url);
   return module.exports;

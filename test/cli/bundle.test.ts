@@ -114,7 +114,8 @@ describe('the bundle', () => {
     const lines = pool.split('\n');
     const line = lines.findIndex((l) => /^\s+var kConnections = /.test(l));
     const map = new SourceMap(JSON.parse(readFileSync(`${BIN}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
-    const entry = map.findEntry(build.lines[name]! + line, lines[line]!.indexOf('var')) as { originalSource?: string; originalLine?: number };
+    // The chunk's first line is its wrapper, on the line before the one BUILD names (0-based, as the map counts).
+    const entry = map.findEntry(build.lines[name]! - 1 + line, lines[line]!.indexOf('var')) as { originalSource?: string; originalLine?: number };
     expect(entry.originalSource).toMatch(/\/node_modules\/undici\/lib\/dispatcher\/pool\.js$/);
     expect(readFileSync(`${ROOT}node_modules/undici/lib/dispatcher/pool.js`, 'utf8').split('\n')[entry.originalLine!]).toContain("const kConnections = Symbol('connections')");
   });
