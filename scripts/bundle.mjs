@@ -24,8 +24,8 @@ const VALIDATORS = readdirSync(new URL('dist/validators/', `file://${ROOT}`)).fi
 const DEFINE = {
   ENRICHCTL_VERSION: JSON.stringify(JSON.parse(read('package.json')).version),
   ENRICHCTL_DEMO_SEED: JSON.stringify(read('examples/emulator/seed.yaml')),
-  // A chunk is a function; the loader passes it its file's URL.
-  'import.meta.url': '__enrichctlUrl',
+  // A chunk is a function; the loader passes it an `import.meta` whose `url` is the file's.
+  'import.meta.url': '__enrichctlMeta.url',
 };
 
 // Two passes, in a scratch folder inside the repository (so the maps' paths stay relative): esbuild
@@ -82,7 +82,7 @@ const chunks = converted.outputFiles.filter((f) => f.path.endsWith('.js')).map((
   // decodes chunks as latin1).
   const code = f.text.replace(/^#![^\n]*/, '').replace(/[^\x00-\x7f]/g, '?');
   // Wrapped here, not by the loader: concatenating at run time would copy every chunk's text once more.
-  const wrapped = `(function (exports, require, module, __enrichctlUrl) {\n${code}\n})`;
+  const wrapped = `(function (exports, require, module, __enrichctlMeta) {\n${code}\n})`;
   const map = JSON.parse(converted.outputFiles.find((m) => m.path === `${f.path}.map`).text);
   // Sources relative to bin/, where the map is; esbuild's own (the glue it writes, the plugins'
   // modules) by name: `enrichctl:<chunk>.js`, `enrichctl:lazy-builtin:node:fs`.

@@ -15,7 +15,6 @@ const BUILD = null;
 
 const { fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { pathToFileURL } = require('node:url');
 
 // WebAssembly (undici's HTTP parser) stays at V8's baseline compiler (src/api/dispatcher.ts says
 // why). Set before any chunk is compiled: V8 keys its code caches by its flags.
@@ -23,7 +22,12 @@ const v8 = require('node:v8');
 v8.setFlagsFromString('--liftoff-only');
 v8.setFlagsFromString('--no-wasm-dynamic-tiering');
 
-const url = pathToFileURL(__filename).href;
+/** `import.meta` in the chunks (esbuild `define`): the file's URL, made when first read (~2.5 M instructions). */
+const meta = {
+  get url() {
+    return require('node:url').pathToFileURL(__filename).href;
+  },
+};
 // Opened once: a file replaced while enrichctl runs (an upgrade) is not read from.
 const fd = openSync(__filename, 'r');
 const size = fstatSync(fd).size;
@@ -43,11 +47,11 @@ function load(name) {
   loaded.set(name, module);
   const { Script } = require('node:vm');
   const cachedData = cache?.read(name);
-  // The chunk is a function expression, `(function (exports, require, module, __enrichctlUrl) {`
+  // The chunk is a function expression, `(function (exports, require, module, __enrichctlMeta) {`
   // on a line of its own, the one before its code's first, then the code, then `})`.
   const script = new Script(code, { filename: __filename, lineOffset: BUILD.lines[name] - 1, cachedData });
   if (cache && (!cachedData || script.cachedDataRejected)) cache.compiled.push([name, script]);
-  script.runInThisContext()(module.exports, chunkRequire, module, url);
+  script.runInThisContext()(module.exports, chunkRequire, module, meta);
   return module.exports;
 }
 
