@@ -7,8 +7,24 @@ export function describeRef(ref: DatastoreRef): string {
   return `${quoteText(ref.name)} (id ${ref.id})`;
 }
 
-export function describeValue(field: keyof EnrichmentState, state: EnrichmentState): string {
-  if (field === 'enrich_datastore') return state.enrich_datastore ? describeRef(state.enrich_datastore) : 'null';
+/**
+ * `describeRef` that remembers each datastore's text: the few enrichment datastores that thousands of
+ * changes link to are quoted and escaped once per rendering, not once per change.
+ */
+export function refTexts(): (ref: DatastoreRef) => string {
+  const known = new Map<number, { name: string; text: string }>();
+  return (ref) => {
+    const seen = known.get(ref.id);
+    if (seen !== undefined && seen.name === ref.name) return seen.text;
+    const text = describeRef(ref);
+    known.set(ref.id, { name: ref.name, text });
+    return text;
+  };
+}
+
+/** `ref`: how a link reads (`describeRef`, or one of `refTexts`' to reuse the text of a datastore many changes link to). */
+export function describeValue(field: keyof EnrichmentState, state: EnrichmentState, ref: (ref: DatastoreRef) => string = describeRef): string {
+  if (field === 'enrich_datastore') return state.enrich_datastore ? ref(state.enrich_datastore) : 'null';
   const value = state[field];
   return typeof value === 'string' ? quoteText(value) : String(value);
 }

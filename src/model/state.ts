@@ -7,7 +7,13 @@ export const STATE_FIELDS: ReadonlyArray<keyof EnrichmentState> = ['enrich_datas
 
 /** The fields in which two states differ as the server would store them, in display order. */
 export function differingFields(a: EnrichmentState, b: EnrichmentState): Array<keyof EnrichmentState> {
-  return STATE_FIELDS.filter((f) => !stateFieldEquals(f, a[f], b[f]));
+  // Once per planned datastore, in cold code: an indexed loop allocates only the result.
+  const fields: Array<keyof EnrichmentState> = [];
+  for (let i = 0; i < STATE_FIELDS.length; i++) {
+    const f = STATE_FIELDS[i]!;
+    if (!stateFieldEquals(f, a[f], b[f])) fields.push(f);
+  }
+  return fields;
 }
 
 /** Whether two values of a state field would be stored identically (links compare by id). */

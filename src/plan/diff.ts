@@ -7,6 +7,11 @@
  * Per declared datastore, in named steps: resolve the source, plan the link, plan the settings,
  * check the invariants; each step either adds to the change or refuses the datastore with a located
  * diagnostic. Only the selected datastores are planned, and only their problems are reported.
+ *
+ * Cost: a plan runs once, in a fresh process, so this code runs in V8's interpreter and baseline
+ * compiler, which allocate for what an optimised build would not (an iterator result per `for...of`
+ * step, a closure per callback): the per-datastore loops are indexed and allocate only what the
+ * plan keeps.
  */
 import type { Diagnostic } from '../core/diagnostics.js';
 import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals } from '../core/settings.js';
@@ -58,7 +63,10 @@ export function diffState(
     }
   }
   const firstDeclaration = new Map<number, DesiredDatastore>();
-  for (const r of resolved) if (r.source.ok && !firstDeclaration.has(r.source.ref.id)) firstDeclaration.set(r.source.ref.id, r.decl);
+  for (let i = 0; i < resolved.length; i++) {
+    const r = resolved[i]!;
+    if (r.source.ok && !firstDeclaration.has(r.source.ref.id)) firstDeclaration.set(r.source.ref.id, r.decl);
+  }
   // Many entries name the same few link targets: each is resolved once.
   const targetsResolved = new Map<DeclaredRef, Resolution>();
   const target = (ref: DeclaredRef): Resolution => {
@@ -67,7 +75,8 @@ export function diffState(
     return found;
   };
 
-  for (const { decl, source } of selected) {
+  for (let i = 0; i < selected.length; i++) {
+    const { decl, source } = selected[i]!;
     const planned = planDatastore(decl, source, observed, firstDeclaration, target);
     if (!planned.ok) {
       errors.push(planned.diagnostic);
@@ -77,7 +86,7 @@ export function diffState(
     if (planned.warning) warnings.push(planned.warning);
   }
 
-  warnings.push(...sharedTableWarnings(changes));
+  sharedTableWarnings(changes, warnings);
   if (rules.length > 0) for (const c of changes) c.matched_on = matchedOn(observed, c.datastore.id);
   if (errors.length > 0) return { ok: false, diagnostics: errors };
   changes.sort((a, b) => compareRefs(a.datastore, b.datastore));
@@ -179,12 +188,11 @@ type PlannedLink =
   | { ok: false; diagnostic: Diagnostic };
 
 function planLink(decl: DesiredDatastore, source: DatastoreRef, before: EnrichmentState, observed: Observation, resolveTarget: (ref: DeclaredRef) => Resolution): PlannedLink {
-  const unchanged: PlannedLink = { ok: true, enrich_datastore: before.enrich_datastore };
   switch (decl.link.kind) {
     case 'unmanaged':
-      return unchanged;
+      return unchanged(before);
     case 'none':
-      return before.enrich_datastore === null ? unchanged : { ok: true, enrich_datastore: null, operation: { type: 'unlink' } };
+      return before.enrich_datastore === null ? unchanged(before) : { ok: true, enrich_datastore: null, operation: { type: 'unlink' } };
     case 'ref': {
       const at = decl.link.location;
       let target = resolveTarget(decl.link.ref);
@@ -196,7 +204,7 @@ function planLink(decl: DesiredDatastore, source: DatastoreRef, before: Enrichme
       if (target.ref.id === source.id) {
         return { ok: false, diagnostic: error(at, `${describeRef(source)} cannot be its own enrichment datastore`, 'self-link') };
       }
-      if (before.enrich_datastore?.id === target.ref.id) return unchanged;
+      if (before.enrich_datastore?.id === target.ref.id) return unchanged(before);
       // The server refuses a link to a source datastore (the user guide's enrichment FAQ).
       if (observed.datastores.get(target.ref.id)?.enrichment_only === false) {
         return {
@@ -215,10 +223,16 @@ function planLink(decl: DesiredDatastore, source: DatastoreRef, before: Enrichme
   }
 }
 
+/** The link stays as it is. */
+function unchanged(before: EnrichmentState): PlannedLink {
+  return { ok: true, enrich_datastore: before.enrich_datastore };
+}
+
 /** The declared settings that differ from the live ones, in canonical form (only those a PUT must carry); none when none differ. */
 function settingsBody(decl: DesiredDatastore, before: EnrichmentState, unlinks: boolean): SettingsPatch | undefined {
   let body: Record<string, unknown> | undefined;
-  for (const { key } of SETTINGS) {
+  for (let i = 0; i < SETTINGS.length; i++) {
+    const key = SETTINGS[i]!.key;
     const wanted = decl.settings[key];
     if (wanted === undefined) continue;
     if (key === 'enrichment_remediation_strategy' && unlinks && wanted === 'none') continue;
@@ -236,9 +250,11 @@ function matchesTarget(decl: DesiredDatastore, source: Resolution, target: strin
 
 export function summarise(changes: readonly Change[]): PlanSummary {
   const summary: PlanSummary = { link: 0, unlink: 0, update: 0, unchanged: 0 };
-  for (const c of changes) {
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
     if (c.action === 'no-op') summary.unchanged++;
-    for (const op of c.operations) {
+    for (let j = 0; j < c.operations.length; j++) {
+      const op = c.operations[j]!;
       switch (op.type) {
         case 'link': summary.link++; break;
         case 'unlink': summary.unlink++; break;
@@ -255,6 +271,8 @@ export function summarise(changes: readonly Change[]): PlanSummary {
 
 type Resolution = { ok: true; ref: DatastoreRef } | { ok: false; problem: string };
 
+const NO_IDS: readonly number[] = [];
+
 /**
  * A declared name or id -> the datastore. Names are not unique across kinds: a source and an
  * enrichment datastore may share one, so a name resolves among the datastores of the kind its place
@@ -270,9 +288,19 @@ function resolve(ref: DeclaredRef, observed: Observation, kind: 'source' | 'enri
     if (!found || observed.missing.has(ref)) return { ok: false, problem: `${what} id ${ref} not found` };
     return { ok: true, ref: { id: found.id, name: found.name } };
   }
-  const all = observed.names.get(ref) ?? [];
-  const ofKind = all.filter((id) => observed.datastores.get(id)?.enrichment_only === (kind === 'enrichment'));
-  const ids = ofKind.length > 0 ? ofKind : all;
+  const all = observed.names.get(ref) ?? NO_IDS;
+  // Nearly every name is one datastore's: the ids of the kind asked for are listed apart only when there are several.
+  const enrichment = kind === 'enrichment';
+  let ofKind = 0;
+  let only = 0;
+  for (let i = 0; i < all.length; i++) {
+    if (observed.datastores.get(all[i]!)?.enrichment_only === enrichment) {
+      ofKind++;
+      only = all[i]!;
+    }
+  }
+  if (ofKind === 1) return { ok: true, ref: { id: only, name: ref } };
+  const ids = ofKind > 1 ? all.filter((id) => observed.datastores.get(id)?.enrichment_only === enrichment) : all;
   if (ids.length === 0) {
     return {
       ok: false,
@@ -288,28 +316,40 @@ function resolve(ref: DeclaredRef, observed: Observation, kind: 'source' | 'enri
   return { ok: true, ref: { id: ids[0]!, name: ref } };
 }
 
-/** Two sources linked to one enrichment datastore with one prefix write into the same tables; the server does not check. */
-function sharedTableWarnings(changes: readonly Change[]): Diagnostic[] {
-  const groups = new Map<string, Change[]>();
-  for (const c of changes) {
+/**
+ * Two sources linked to one enrichment datastore with one prefix write into the same tables; the
+ * server does not check. Adds a warning per such group to `out`, in the order the groups' first
+ * changes come (a group is a list only once it has a second change: nearly every one has one).
+ */
+function sharedTableWarnings(changes: readonly Change[], out: Diagnostic[]): void {
+  const groups = new Map<number, Map<string, Change | Change[]>>();
+  const order: Array<Map<string, Change | Change[]>> = [];
+  const prefixes: string[] = [];
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
     if (!c.after.enrich_datastore) continue;
-    const key = `${c.after.enrich_datastore.id}\u0000${c.after.enrichment_prefix}`;
-    const group = groups.get(key);
-    if (group) group.push(c);
-    else groups.set(key, [c]);
+    const prefix = c.after.enrichment_prefix;
+    let byPrefix = groups.get(c.after.enrich_datastore.id);
+    if (!byPrefix) groups.set(c.after.enrich_datastore.id, (byPrefix = new Map()));
+    const group = byPrefix.get(prefix);
+    if (group === undefined) {
+      byPrefix.set(prefix, c);
+      order.push(byPrefix);
+      prefixes.push(prefix);
+    } else if (Array.isArray(group)) group.push(c);
+    else byPrefix.set(prefix, [group, c]);
   }
-  const out: Diagnostic[] = [];
-  for (const group of groups.values()) {
-    if (group.length < 2) continue;
-    const [first] = group;
-    const at = first!.declared_at;
+  for (let i = 0; i < order.length; i++) {
+    const group = order[i]!.get(prefixes[i]!)!;
+    if (!Array.isArray(group)) continue;
+    const first = group[0]!;
+    const at = first.declared_at;
     out.push({
       severity: 'warning', file: at.file, start: { line: at.line, column: at.column }, code: 'shared-enrichment-tables',
-      message: `${listSome(group, (c) => describeRef(c.datastore))} would ${group.length === 2 ? 'both' : 'all'} write into ${describeRef(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables`,
+      message: `${listSome(group, (c) => describeRef(c.datastore))} would ${group.length === 2 ? 'both' : 'all'} write into ${describeRef(first.after.enrich_datastore!)} with the prefix ${first.after.enrichment_prefix}, so into the same tables`,
       hints: ['give each source its own enrichment_prefix'],
     });
   }
-  return out;
 }
 
 /** The first few of a long list, and how many more (only those few are described). */
@@ -325,7 +365,8 @@ function declaredAt(location: SourceLocation): DeclaredAt {
 /** Display only: where the manifests set each field they manage (see `Change.locations`); none when they set none. */
 function fieldLocations(decl: DesiredDatastore): Change['locations'] {
   let locations: Change['locations'];
-  for (const field of STATE_FIELDS) {
+  for (let i = 0; i < STATE_FIELDS.length; i++) {
+    const field = STATE_FIELDS[i]!;
     const origin = field === 'enrich_datastore' ? (decl.link.kind === 'unmanaged' ? undefined : decl.link) : decl.origins[field];
     if (!origin) continue;
     const where = origin.location;
