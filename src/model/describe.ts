@@ -35,8 +35,28 @@ export function describeValue(field: keyof EnrichmentState, state: EnrichmentSta
  * ICU collator to load).
  */
 export function compareRefs(a: DatastoreRef, b: DatastoreRef): number {
-  const x = a.name.toLowerCase();
-  const y = b.name.toLowerCase();
+  return compareLowered(a.name.toLowerCase(), a, b.name.toLowerCase(), b);
+}
+
+/**
+ * `items` in `compareRefs`' order (a stable sort), each name lowered once, not at every comparison
+ * (plans and reports sort up to 100,000 datastores, and `toLowerCase` makes a new string each time).
+ */
+export function sortByRef<T>(items: readonly T[], refOf: (item: T) => DatastoreRef): T[] {
+  const lowered = new Array<string>(items.length);
+  const order = new Array<number>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    lowered[i] = refOf(items[i]!).name.toLowerCase();
+    order[i] = i;
+  }
+  order.sort((i, j) => compareLowered(lowered[i]!, refOf(items[i]!), lowered[j]!, refOf(items[j]!)));
+  const sorted = new Array<T>(items.length);
+  for (let i = 0; i < order.length; i++) sorted[i] = items[order[i]!]!;
+  return sorted;
+}
+
+/** `x` and `y`: the names of `a` and `b` lowered. */
+function compareLowered(x: string, a: DatastoreRef, y: string, b: DatastoreRef): number {
   if (x !== y) return x < y ? -1 : 1;
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
   return a.id - b.id;

@@ -18,7 +18,7 @@ import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals } fr
 import type { SettingsPatch } from '../core/api-types.js';
 import type { DeclaredRef, DesiredDatastore, DesiredRule, SourceLocation } from '../model/desired.js';
 import { expandRules } from './rules.js';
-import { compareRefs, describeRef } from '../model/describe.js';
+import { describeRef, sortByRef } from '../model/describe.js';
 import type { Observation } from '../model/observation.js';
 import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type EnrichmentState, type MatchedOn, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
 import { differingFields, STATE_FIELDS } from '../model/state.js';
@@ -89,8 +89,8 @@ export function diffState(
   sharedTableWarnings(changes, warnings);
   if (rules.length > 0) for (const c of changes) c.matched_on = matchedOn(observed, c.datastore.id);
   if (errors.length > 0) return { ok: false, diagnostics: errors };
-  changes.sort((a, b) => compareRefs(a.datastore, b.datastore));
-  const plan: Plan = { format_version: 1, ...meta, changes, summary: summarise(changes) };
+  const sorted = sortByRef(changes, (c) => c.datastore);
+  const plan: Plan = { format_version: 1, ...meta, changes: sorted, summary: summarise(sorted) };
   // Recorded so that apply --plan can recompute the same selection from the manifests.
   if (targets.length > 0) plan.targets = [...targets];
   return { ok: true, plan, warnings };
