@@ -18,6 +18,7 @@ import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals } fr
 import type { SettingsPatch } from '../core/api-types.js';
 import type { DeclaredRef, DesiredDatastore, DesiredRule, SourceLocation } from '../model/desired.js';
 import { expandRules } from './rules.js';
+import { resolve, type Resolution } from './resolve.js';
 import { describeRef, sortByRef } from '../model/describe.js';
 import type { Observation } from '../model/observation.js';
 import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type EnrichmentState, type MatchedOn, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
@@ -52,10 +53,10 @@ export function diffState(
   for (const d of expansion.diagnostics) (d.severity === 'error' ? errors : warnings).push(d);
   const desired = expansion.datastores;
 
-  const resolved = desired.map((decl) => ({ decl, source: resolve(decl.ref, observed, 'source') }));
-  const selected = targets.length === 0 ? resolved : resolved.filter((r) => targets.some((t) => matchesTarget(r.decl, r.source, t)));
+  // sources[i]: what desired[i] resolves to.
+  const sources = desired.map((decl) => resolve(decl.ref, observed, 'source'));
   for (const t of targets) {
-    if (!resolved.some((r) => matchesTarget(r.decl, r.source, t))) {
+    if (!desired.some((decl, i) => matchesTarget(decl, sources[i]!, t))) {
       errors.push({
         severity: 'error', file: '--target', code: 'unknown-target',
         message: `${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(', ')} declare (by name or id)`,
@@ -63,9 +64,9 @@ export function diffState(
     }
   }
   const firstDeclaration = new Map<number, DesiredDatastore>();
-  for (let i = 0; i < resolved.length; i++) {
-    const r = resolved[i]!;
-    if (r.source.ok && !firstDeclaration.has(r.source.ref.id)) firstDeclaration.set(r.source.ref.id, r.decl);
+  for (let i = 0; i < desired.length; i++) {
+    const source = sources[i]!;
+    if (source.ok && !firstDeclaration.has(source.ref.id)) firstDeclaration.set(source.ref.id, desired[i]!);
   }
   // Many entries name the same few link targets: each is resolved once.
   const targetsResolved = new Map<DeclaredRef, Resolution>();
@@ -75,9 +76,9 @@ export function diffState(
     return found;
   };
 
-  for (let i = 0; i < selected.length; i++) {
-    const { decl, source } = selected[i]!;
-    const planned = planDatastore(decl, source, observed, firstDeclaration, target);
+  for (let i = 0; i < desired.length; i++) {
+    if (targets.length > 0 && !isTargeted(desired[i]!, sources[i]!, targets)) continue;
+    const planned = planDatastore(desired[i]!, sources[i]!, observed, firstDeclaration, target);
     if (!planned.ok) {
       errors.push(planned.diagnostic);
       continue;
@@ -242,6 +243,12 @@ function settingsBody(decl: DesiredDatastore, before: EnrichmentState, unlinks: 
   return body as SettingsPatch | undefined;
 }
 
+/** Whether a `--target` names this declaration (a function of its own: a callback would capture the loop's variables, a context per datastore). */
+function isTargeted(decl: DesiredDatastore, source: Resolution, targets: readonly string[]): boolean {
+  for (const t of targets) if (matchesTarget(decl, source, t)) return true;
+  return false;
+}
+
 /** Whether a `--target` names this declaration: as written, or the datastore it resolved to. */
 function matchesTarget(decl: DesiredDatastore, source: Resolution, target: string): boolean {
   if (String(decl.ref) === target) return true;
@@ -269,79 +276,32 @@ export function summarise(changes: readonly Change[]): PlanSummary {
   return summary;
 }
 
-type Resolution = { ok: true; ref: DatastoreRef } | { ok: false; problem: string };
-
-const NO_IDS: readonly number[] = [];
-
-/**
- * A declared name or id -> the datastore. Names are not unique across kinds: a source and an
- * enrichment datastore may share one, so a name resolves among the datastores of the kind its place
- * in the manifest asks for, and falls back to the other kind only when it has none (the caller then
- * refuses it with a precise message).
- */
-function resolve(ref: DeclaredRef, observed: Observation, kind: 'source' | 'enrichment'): Resolution {
-  const what = kind === 'source' ? 'datastore' : 'enrichment datastore';
-  if (typeof ref === 'number') {
-    const denied = observed.denied.get(ref);
-    if (denied !== undefined) return { ok: false, problem: `the token may not read ${what} id ${ref}: ${denied}` };
-    const found = observed.datastores.get(ref);
-    if (!found || observed.missing.has(ref)) return { ok: false, problem: `${what} id ${ref} not found` };
-    return { ok: true, ref: { id: found.id, name: found.name } };
-  }
-  const all = observed.names.get(ref) ?? NO_IDS;
-  // Nearly every name is one datastore's: the ids of the kind asked for are listed apart only when there are several.
-  const enrichment = kind === 'enrichment';
-  let ofKind = 0;
-  let only = 0;
-  for (let i = 0; i < all.length; i++) {
-    if (observed.datastores.get(all[i]!)?.enrichment_only === enrichment) {
-      ofKind++;
-      only = all[i]!;
-    }
-  }
-  if (ofKind === 1) return { ok: true, ref: { id: only, name: ref } };
-  const ids = ofKind > 1 ? all.filter((id) => observed.datastores.get(id)?.enrichment_only === enrichment) : all;
-  if (ids.length === 0) {
-    return {
-      ok: false,
-      problem: `${what} "${ref}" not found: no datastore of exactly that name is visible to this token (it does not exist, or the token lacks Reporter permission on it)`,
-    };
-  }
-  if (ids.length > 1) {
-    return {
-      ok: false,
-      problem: `${what} name "${ref}" is ambiguous: ids ${[...ids].sort((a, b) => a - b).join(', ')} share it; declare it by id instead`,
-    };
-  }
-  return { ok: true, ref: { id: ids[0]!, name: ref } };
-}
-
 /**
  * Two sources linked to one enrichment datastore with one prefix write into the same tables; the
- * server does not check. Adds a warning per such group to `out`, in the order the groups' first
- * changes come (a group is a list only once it has a second change: nearly every one has one).
+ * server does not check. Adds a warning per such group to `out`, in the order of the groups' first
+ * changes (a group is a list only once it has a second change: nearly every one has one).
  */
 function sharedTableWarnings(changes: readonly Change[], out: Diagnostic[]): void {
-  const groups = new Map<number, Map<string, Change | Change[]>>();
-  const order: Array<Map<string, Change | Change[]>> = [];
-  const prefixes: string[] = [];
+  // By link target, then prefix: the index of the one change, or the indices once there are several.
+  const groups = new Map<number, Map<string, number | number[]>>();
+  const shared: number[][] = [];
   for (let i = 0; i < changes.length; i++) {
-    const c = changes[i]!;
-    if (!c.after.enrich_datastore) continue;
-    const prefix = c.after.enrichment_prefix;
-    let byPrefix = groups.get(c.after.enrich_datastore.id);
-    if (!byPrefix) groups.set(c.after.enrich_datastore.id, (byPrefix = new Map()));
-    const group = byPrefix.get(prefix);
-    if (group === undefined) {
-      byPrefix.set(prefix, c);
-      order.push(byPrefix);
-      prefixes.push(prefix);
-    } else if (Array.isArray(group)) group.push(c);
-    else byPrefix.set(prefix, [group, c]);
+    const after = changes[i]!.after;
+    if (!after.enrich_datastore) continue;
+    let byPrefix = groups.get(after.enrich_datastore.id);
+    if (!byPrefix) groups.set(after.enrich_datastore.id, (byPrefix = new Map()));
+    const group = byPrefix.get(after.enrichment_prefix);
+    if (group === undefined) byPrefix.set(after.enrichment_prefix, i);
+    else if (typeof group !== 'number') group.push(i);
+    else {
+      const indices = [group, i];
+      byPrefix.set(after.enrichment_prefix, indices);
+      shared.push(indices);
+    }
   }
-  for (let i = 0; i < order.length; i++) {
-    const group = order[i]!.get(prefixes[i]!)!;
-    if (!Array.isArray(group)) continue;
+  shared.sort((a, b) => a[0]! - b[0]!);
+  for (const indices of shared) {
+    const group = indices.map((i) => changes[i]!);
     const first = group[0]!;
     const at = first.declared_at;
     out.push({
