@@ -7,13 +7,19 @@
  * Per declared datastore, in named steps: resolve the source, plan the link, plan the settings,
  * check the invariants; each step either adds to the change or refuses the datastore with a located
  * diagnostic. Only the selected datastores are planned, and only their problems are reported.
+ *
+ * Cost: a plan runs once, in a fresh process, so this code runs in V8's interpreter and baseline
+ * compiler, which allocate for what an optimised build would not (an iterator result per `for...of`
+ * step, a closure per callback): the per-datastore loops are indexed and allocate only what the
+ * plan keeps.
  */
 import type { Diagnostic } from '../core/diagnostics.js';
 import { canonicalSetting, SETTINGS, STRATEGIES_NEEDING_LINK, settingEquals } from '../core/settings.js';
 import type { SettingsPatch } from '../core/api-types.js';
 import type { DeclaredRef, DesiredDatastore, DesiredRule, SourceLocation } from '../model/desired.js';
 import { expandRules } from './rules.js';
-import { compareRefs, describeRef } from '../model/describe.js';
+import { resolve, type Resolution } from './resolve.js';
+import { describeRef, sortByRef } from '../model/describe.js';
 import type { Observation } from '../model/observation.js';
 import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type EnrichmentState, type MatchedOn, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
 import { differingFields, STATE_FIELDS } from '../model/state.js';
@@ -47,10 +53,10 @@ export function diffState(
   for (const d of expansion.diagnostics) (d.severity === 'error' ? errors : warnings).push(d);
   const desired = expansion.datastores;
 
-  const resolved = desired.map((decl) => ({ decl, source: resolve(decl.ref, observed, 'source') }));
-  const selected = targets.length === 0 ? resolved : resolved.filter((r) => targets.some((t) => matchesTarget(r.decl, r.source, t)));
+  // sources[i]: what desired[i] resolves to.
+  const sources = desired.map((decl) => resolve(decl.ref, observed, 'source'));
   for (const t of targets) {
-    if (!resolved.some((r) => matchesTarget(r.decl, r.source, t))) {
+    if (!desired.some((decl, i) => matchesTarget(decl, sources[i]!, t))) {
       errors.push({
         severity: 'error', file: '--target', code: 'unknown-target',
         message: `${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(', ')} declare (by name or id)`,
@@ -58,7 +64,10 @@ export function diffState(
     }
   }
   const firstDeclaration = new Map<number, DesiredDatastore>();
-  for (const r of resolved) if (r.source.ok && !firstDeclaration.has(r.source.ref.id)) firstDeclaration.set(r.source.ref.id, r.decl);
+  for (let i = 0; i < desired.length; i++) {
+    const source = sources[i]!;
+    if (source.ok && !firstDeclaration.has(source.ref.id)) firstDeclaration.set(source.ref.id, desired[i]!);
+  }
   // Many entries name the same few link targets: each is resolved once.
   const targetsResolved = new Map<DeclaredRef, Resolution>();
   const target = (ref: DeclaredRef): Resolution => {
@@ -67,8 +76,9 @@ export function diffState(
     return found;
   };
 
-  for (const { decl, source } of selected) {
-    const planned = planDatastore(decl, source, observed, firstDeclaration, target);
+  for (let i = 0; i < desired.length; i++) {
+    if (targets.length > 0 && !isTargeted(desired[i]!, sources[i]!, targets)) continue;
+    const planned = planDatastore(desired[i]!, sources[i]!, observed, firstDeclaration, target);
     if (!planned.ok) {
       errors.push(planned.diagnostic);
       continue;
@@ -77,11 +87,11 @@ export function diffState(
     if (planned.warning) warnings.push(planned.warning);
   }
 
-  warnings.push(...sharedTableWarnings(changes));
+  sharedTableWarnings(changes, warnings);
   if (rules.length > 0) for (const c of changes) c.matched_on = matchedOn(observed, c.datastore.id);
   if (errors.length > 0) return { ok: false, diagnostics: errors };
-  changes.sort((a, b) => compareRefs(a.datastore, b.datastore));
-  const plan: Plan = { format_version: 1, ...meta, changes, summary: summarise(changes) };
+  const sorted = sortByRef(changes, (c) => c.datastore);
+  const plan: Plan = { format_version: 1, ...meta, changes: sorted, summary: summarise(sorted) };
   // Recorded so that apply --plan can recompute the same selection from the manifests.
   if (targets.length > 0) plan.targets = [...targets];
   return { ok: true, plan, warnings };
@@ -179,12 +189,11 @@ type PlannedLink =
   | { ok: false; diagnostic: Diagnostic };
 
 function planLink(decl: DesiredDatastore, source: DatastoreRef, before: EnrichmentState, observed: Observation, resolveTarget: (ref: DeclaredRef) => Resolution): PlannedLink {
-  const unchanged: PlannedLink = { ok: true, enrich_datastore: before.enrich_datastore };
   switch (decl.link.kind) {
     case 'unmanaged':
-      return unchanged;
+      return unchanged(before);
     case 'none':
-      return before.enrich_datastore === null ? unchanged : { ok: true, enrich_datastore: null, operation: { type: 'unlink' } };
+      return before.enrich_datastore === null ? unchanged(before) : { ok: true, enrich_datastore: null, operation: { type: 'unlink' } };
     case 'ref': {
       const at = decl.link.location;
       let target = resolveTarget(decl.link.ref);
@@ -196,7 +205,7 @@ function planLink(decl: DesiredDatastore, source: DatastoreRef, before: Enrichme
       if (target.ref.id === source.id) {
         return { ok: false, diagnostic: error(at, `${describeRef(source)} cannot be its own enrichment datastore`, 'self-link') };
       }
-      if (before.enrich_datastore?.id === target.ref.id) return unchanged;
+      if (before.enrich_datastore?.id === target.ref.id) return unchanged(before);
       // The server refuses a link to a source datastore (the user guide's enrichment FAQ).
       if (observed.datastores.get(target.ref.id)?.enrichment_only === false) {
         return {
@@ -215,10 +224,16 @@ function planLink(decl: DesiredDatastore, source: DatastoreRef, before: Enrichme
   }
 }
 
+/** The link stays as it is. */
+function unchanged(before: EnrichmentState): PlannedLink {
+  return { ok: true, enrich_datastore: before.enrich_datastore };
+}
+
 /** The declared settings that differ from the live ones, in canonical form (only those a PUT must carry); none when none differ. */
 function settingsBody(decl: DesiredDatastore, before: EnrichmentState, unlinks: boolean): SettingsPatch | undefined {
   let body: Record<string, unknown> | undefined;
-  for (const { key } of SETTINGS) {
+  for (let i = 0; i < SETTINGS.length; i++) {
+    const key = SETTINGS[i]!.key;
     const wanted = decl.settings[key];
     if (wanted === undefined) continue;
     if (key === 'enrichment_remediation_strategy' && unlinks && wanted === 'none') continue;
@@ -226,6 +241,12 @@ function settingsBody(decl: DesiredDatastore, before: EnrichmentState, unlinks: 
     (body ??= {})[key] = canonicalSetting(key, wanted);
   }
   return body as SettingsPatch | undefined;
+}
+
+/** Whether a `--target` names this declaration (a function of its own: a callback would capture the loop's variables, a context per datastore). */
+function isTargeted(decl: DesiredDatastore, source: Resolution, targets: readonly string[]): boolean {
+  for (const t of targets) if (matchesTarget(decl, source, t)) return true;
+  return false;
 }
 
 /** Whether a `--target` names this declaration: as written, or the datastore it resolved to. */
@@ -236,9 +257,11 @@ function matchesTarget(decl: DesiredDatastore, source: Resolution, target: strin
 
 export function summarise(changes: readonly Change[]): PlanSummary {
   const summary: PlanSummary = { link: 0, unlink: 0, update: 0, unchanged: 0 };
-  for (const c of changes) {
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
     if (c.action === 'no-op') summary.unchanged++;
-    for (const op of c.operations) {
+    for (let j = 0; j < c.operations.length; j++) {
+      const op = c.operations[j]!;
       switch (op.type) {
         case 'link': summary.link++; break;
         case 'unlink': summary.unlink++; break;
@@ -253,63 +276,40 @@ export function summarise(changes: readonly Change[]): PlanSummary {
   return summary;
 }
 
-type Resolution = { ok: true; ref: DatastoreRef } | { ok: false; problem: string };
-
 /**
- * A declared name or id -> the datastore. Names are not unique across kinds: a source and an
- * enrichment datastore may share one, so a name resolves among the datastores of the kind its place
- * in the manifest asks for, and falls back to the other kind only when it has none (the caller then
- * refuses it with a precise message).
+ * Two sources linked to one enrichment datastore with one prefix write into the same tables; the
+ * server does not check. Adds a warning per such group to `out`, in the order of the groups' first
+ * changes (a group is a list only once it has a second change: nearly every one has one).
  */
-function resolve(ref: DeclaredRef, observed: Observation, kind: 'source' | 'enrichment'): Resolution {
-  const what = kind === 'source' ? 'datastore' : 'enrichment datastore';
-  if (typeof ref === 'number') {
-    const denied = observed.denied.get(ref);
-    if (denied !== undefined) return { ok: false, problem: `the token may not read ${what} id ${ref}: ${denied}` };
-    const found = observed.datastores.get(ref);
-    if (!found || observed.missing.has(ref)) return { ok: false, problem: `${what} id ${ref} not found` };
-    return { ok: true, ref: { id: found.id, name: found.name } };
+function sharedTableWarnings(changes: readonly Change[], out: Diagnostic[]): void {
+  // By link target, then prefix: the index of the one change, or the indices once there are several.
+  const groups = new Map<number, Map<string, number | number[]>>();
+  const shared: number[][] = [];
+  for (let i = 0; i < changes.length; i++) {
+    const after = changes[i]!.after;
+    if (!after.enrich_datastore) continue;
+    let byPrefix = groups.get(after.enrich_datastore.id);
+    if (!byPrefix) groups.set(after.enrich_datastore.id, (byPrefix = new Map()));
+    const group = byPrefix.get(after.enrichment_prefix);
+    if (group === undefined) byPrefix.set(after.enrichment_prefix, i);
+    else if (typeof group !== 'number') group.push(i);
+    else {
+      const indices = [group, i];
+      byPrefix.set(after.enrichment_prefix, indices);
+      shared.push(indices);
+    }
   }
-  const all = observed.names.get(ref) ?? [];
-  const ofKind = all.filter((id) => observed.datastores.get(id)?.enrichment_only === (kind === 'enrichment'));
-  const ids = ofKind.length > 0 ? ofKind : all;
-  if (ids.length === 0) {
-    return {
-      ok: false,
-      problem: `${what} "${ref}" not found: no datastore of exactly that name is visible to this token (it does not exist, or the token lacks Reporter permission on it)`,
-    };
-  }
-  if (ids.length > 1) {
-    return {
-      ok: false,
-      problem: `${what} name "${ref}" is ambiguous: ids ${[...ids].sort((a, b) => a - b).join(', ')} share it; declare it by id instead`,
-    };
-  }
-  return { ok: true, ref: { id: ids[0]!, name: ref } };
-}
-
-/** Two sources linked to one enrichment datastore with one prefix write into the same tables; the server does not check. */
-function sharedTableWarnings(changes: readonly Change[]): Diagnostic[] {
-  const groups = new Map<string, Change[]>();
-  for (const c of changes) {
-    if (!c.after.enrich_datastore) continue;
-    const key = `${c.after.enrich_datastore.id}\u0000${c.after.enrichment_prefix}`;
-    const group = groups.get(key);
-    if (group) group.push(c);
-    else groups.set(key, [c]);
-  }
-  const out: Diagnostic[] = [];
-  for (const group of groups.values()) {
-    if (group.length < 2) continue;
-    const [first] = group;
-    const at = first!.declared_at;
+  shared.sort((a, b) => a[0]! - b[0]!);
+  for (const indices of shared) {
+    const group = indices.map((i) => changes[i]!);
+    const first = group[0]!;
+    const at = first.declared_at;
     out.push({
       severity: 'warning', file: at.file, start: { line: at.line, column: at.column }, code: 'shared-enrichment-tables',
-      message: `${listSome(group, (c) => describeRef(c.datastore))} would ${group.length === 2 ? 'both' : 'all'} write into ${describeRef(first!.after.enrich_datastore!)} with the prefix ${first!.after.enrichment_prefix}, so into the same tables`,
+      message: `${listSome(group, (c) => describeRef(c.datastore))} would ${group.length === 2 ? 'both' : 'all'} write into ${describeRef(first.after.enrich_datastore!)} with the prefix ${first.after.enrichment_prefix}, so into the same tables`,
       hints: ['give each source its own enrichment_prefix'],
     });
   }
-  return out;
 }
 
 /** The first few of a long list, and how many more (only those few are described). */
@@ -325,7 +325,8 @@ function declaredAt(location: SourceLocation): DeclaredAt {
 /** Display only: where the manifests set each field they manage (see `Change.locations`); none when they set none. */
 function fieldLocations(decl: DesiredDatastore): Change['locations'] {
   let locations: Change['locations'];
-  for (const field of STATE_FIELDS) {
+  for (let i = 0; i < STATE_FIELDS.length; i++) {
+    const field = STATE_FIELDS[i]!;
     const origin = field === 'enrich_datastore' ? (decl.link.kind === 'unmanaged' ? undefined : decl.link) : decl.origins[field];
     if (!origin) continue;
     const where = origin.location;

@@ -5,7 +5,7 @@
  */
 import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS } from '../core/settings.js';
-import { compareRefs } from '../model/describe.js';
+import { sortByRef } from '../model/describe.js';
 import { differingFields } from '../model/state.js';
 import type { Observation } from '../model/observation.js';
 import type { EnrichmentState, UnmanagedDatastore } from '../model/plan.js';
@@ -25,5 +25,5 @@ export function findUnmanaged(observed: Observation, declared: ReadonlySet<numbe
     const nonDefault = differingFields(d.state, defaults);
     if (nonDefault.length > 0) out.push({ datastore: { id: d.id, name: d.name }, state: d.state, non_default: nonDefault });
   }
-  return out.sort((a, b) => compareRefs(a.datastore, b.datastore));
+  return sortByRef(out, (u) => u.datastore);
 }

@@ -157,15 +157,22 @@ export function failedPlanFindings(diagnostics: readonly Diagnostic[], declarati
     }
     return best;
   };
-  const errors = findings.filter((f) => f.level === 'error');
+  // Each error's owner is found once (a plan of thousands of entries may fail with as many errors).
+  const owned = new Map<Declaration, Finding[]>();
+  const unowned: Finding[] = [];
+  for (const f of findings) {
+    if (f.level !== 'error') continue;
+    const d = owner(f);
+    if (d === undefined) unowned.push(f);
+    else if (owned.has(d)) owned.get(d)!.push(f);
+    else owned.set(d, [f]);
+  }
   const declared: DeclaredCase[] = declarations.map((d) => {
-    const own = errors.filter((f) => owner(f) === d);
+    const own = owned.get(d) ?? [];
     return { name: d.name, declared_at: d.declared_at, outcome: own.length > 0 ? 'failed' : 'not-planned', findings: own };
   });
   // Errors no entry owns (a broken file, a schema error above the entries) are cases of their own.
-  for (const f of errors.filter((e) => owner(e) === undefined)) {
-    declared.push({ name: f.location ? f.location.file : 'manifests', outcome: 'failed', findings: [f] });
-  }
+  for (const f of unowned) declared.push({ name: f.location ? f.location.file : 'manifests', outcome: 'failed', findings: [f] });
   return { command: 'plan', ok: false, findings, declared };
 }
 

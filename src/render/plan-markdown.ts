@@ -29,13 +29,17 @@ export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET)
   if (warnings.length > 20) out.push(`> ${warnings.length - 20} more warnings: run \`enrichctl plan\` to see them.`, '');
   // Each part is added only while the whole still fits; room is kept for the closing notes.
   let used = out.join('\n').length + 600;
-  /** The leading items that fit under `limit`, in order (stopping at the first that does not). */
-  const fitting = (items: readonly string[], limit: number): string[] => {
+  /**
+   * The texts of the leading items that fit under `limit`, in order (stopping at the first that does
+   * not). Each is rendered when its turn comes: of a plan of 100,000 changes, a few hundred fit.
+   */
+  const fitting = <T>(items: readonly T[], render: (item: T) => string, limit: number): string[] => {
     const taken: string[] = [];
     for (const item of items) {
-      if (used + item.length + 1 > limit) break;
-      used += item.length + 1;
-      taken.push(item);
+      const text = render(item);
+      if (used + text.length + 1 > limit) break;
+      used += text.length + 1;
+      taken.push(text);
     }
     return taken;
   };
@@ -43,24 +47,23 @@ export function renderPlanMarkdown(plan: Plan, budget: number = MARKDOWN_BUDGET)
 
   if (changed.length > 0) {
     out.push('| | Datastore | Id | Changes |', '|:-:|---|--:|---|');
-    const rows = changed.map((c) => `| \`${marker(c)}\` | ${markdownText(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${fieldLabel(f)}\``).join(', ')} |`);
-    const shown = fitting(rows, budget * 0.4);
+    const shown = fitting(changed, (c) => `| \`${marker(c)}\` | ${markdownText(c.datastore.name)} | ${c.datastore.id} | ${c.changed_fields.map((f) => `\`${fieldLabel(f)}\``).join(', ')} |`, budget * 0.4);
     out.push(...shown, '');
-    if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more changed datastores are not listed in this table._`, '');
+    if (shown.length < changed.length) out.push(`_${changed.length - shown.length} more changed datastores are not listed in this table._`, '');
   }
 
   if (plan.unmanaged) {
     out.push(`#### ${unmanagedHeadline(plan.unmanaged.length)}`, '');
     if (plan.unmanaged.length > 0) {
       out.push('| Datastore | Id | Not at its default |', '|---|--:|---|');
-      const rows = plan.unmanaged.map((u) => `| ${markdownText(u.datastore.name)} | ${u.datastore.id} | ${u.non_default.map((f) => `\`${fieldLabel(f)}\` = ${markdownText(describeValue(f, u.state))}`).join(', ')} |`);
-      const shown = fitting(rows, budget * 0.55);
+      const unmanaged = plan.unmanaged;
+      const shown = fitting(unmanaged, (u) => `| ${markdownText(u.datastore.name)} | ${u.datastore.id} | ${u.non_default.map((f) => `\`${fieldLabel(f)}\` = ${markdownText(describeValue(f, u.state))}`).join(', ')} |`, budget * 0.55);
       out.push(...shown, '');
-      if (shown.length < rows.length) out.push(`_${rows.length - shown.length} more unmanaged datastores are not listed._`, '');
+      if (shown.length < unmanaged.length) out.push(`_${unmanaged.length - shown.length} more unmanaged datastores are not listed._`, '');
     }
   }
 
-  const details = fitting(changed.map(renderDetails), budget);
+  const details = fitting(changed, renderDetails, budget);
   out.push(...details);
   if (details.length < changed.length) {
     notes.push(`_${changed.length - details.length} of ${changed.length} changed datastores are not shown in detail to keep this comment under ${thousands(budget)} characters; run \`enrichctl plan\` or read the JSON plan for all of them._`);

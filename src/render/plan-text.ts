@@ -1,24 +1,32 @@
-/** The terminal rendering of a plan, Terraform-like: one block per changed datastore, then a summary. */
+/**
+ * The terminal rendering of a plan, Terraform-like: one block per changed datastore, then a summary.
+ * Plans run to 100,000 blocks, rendered once in a fresh process (cold code): one array of lines for
+ * the whole plan, indexed loops, and what every block repeats (padded labels, the text of the few
+ * datastores linked to) made once.
+ */
 import { describeOperation } from '../model/routes.js';
 import { STATE_FIELDS } from '../model/state.js';
-import type { Change, Plan } from '../model/plan.js';
+import type { Change, DatastoreRef, EnrichmentState, Plan } from '../model/plan.js';
 import type { Paint } from './colour.js';
-import { describeRef, describeValue, fieldLabel } from '../model/describe.js';
+import { describeRef, describeValue, fieldLabel, refTexts } from '../model/describe.js';
 import type { UnmanagedDatastore } from '../model/plan.js';
 import { fieldMarker, hiddenFields, NO_CHANGES, summaryLine, unmanagedHeadline, valueOrigin } from './values.js';
 
 const FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => fieldLabel(f).length));
+const PADDED_LABEL = Object.fromEntries(STATE_FIELDS.map((f) => [f, fieldLabel(f).padEnd(FIELD_WIDTH)])) as Record<keyof EnrichmentState, string>;
 
 export function renderPlanText(plan: Plan, p: Paint): string {
-  const changed = plan.changes.filter((c) => c.action !== 'no-op');
   const out: string[] = [];
-  if (changed.length === 0) {
-    out.push(p.green(NO_CHANGES));
-  } else {
-    out.push('enrichctl will perform the following actions:', '');
-    for (const c of changed) renderChange(out, c, p);
-    out.push(p.bold(summaryLine(plan)));
+  const links = refTexts();
+  const changes = plan.changes;
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
+    if (c.action === 'no-op') continue;
+    if (out.length === 0) out.push('enrichctl will perform the following actions:', '');
+    renderChange(out, c, p, links);
   }
+  if (out.length === 0) out.push(p.green(NO_CHANGES));
+  else out.push(p.bold(summaryLine(plan)));
   if (plan.unmanaged) out.push('', ...renderUnmanaged(plan.unmanaged, p));
   return `${out.join('\n')}\n`;
 }
@@ -31,22 +39,25 @@ function renderUnmanaged(unmanaged: readonly UnmanagedDatastore[], p: Paint): st
   return lines;
 }
 
-/** Adds one change's block, and the blank line after it, to `lines` (one array for the whole plan: plans run to 100,000 blocks). */
-function renderChange(lines: string[], c: Change, p: Paint): void {
+/** Adds one change's block, and the blank line after it, to `lines`. `links`: how a link reads. */
+function renderChange(lines: string[], c: Change, p: Paint, links: (ref: DatastoreRef) => string): void {
   const ref = describeRef(c.datastore);
   lines.push(p.dim(`  # ${ref}, declared at ${c.declared_at.file}:${c.declared_at.line}`), `  ${p.yellow('~')} datastore ${ref} {`);
-  for (const field of c.changed_fields) {
+  for (let i = 0; i < c.changed_fields.length; i++) {
+    const field = c.changed_fields[i]!;
     const marker = fieldMarker(field, c.before, c.after);
     const colour = marker === '+' ? p.green : marker === '-' ? p.red : p.yellow;
-    const before = describeValue(field, c.before);
-    const after = describeValue(field, c.after);
-    const value = marker === '+' ? after : `${before} -> ${after}`;
+    const after = describeValue(field, c.after, links);
+    const value = marker === '+' ? after : `${describeValue(field, c.before, links)} -> ${after}`;
     const origin = valueOrigin(c, field);
-    lines.push(`      ${colour(marker)} ${fieldLabel(field).padEnd(FIELD_WIDTH)} = ${value}${origin ? p.dim(`   # ${origin}`) : ''}`);
+    lines.push(`      ${colour(marker)} ${PADDED_LABEL[field]} = ${value}${origin ? p.dim(`   # ${origin}`) : ''}`);
   }
   const hidden = hiddenFields(c);
   if (hidden) lines.push(p.dim(`        (${hidden})`));
   lines.push('    }');
-  for (const op of c.operations) lines.push(p.dim(`    ${describeOperation(c.datastore.id, op)}${op.type === 'update_settings' ? ` ${JSON.stringify(op.body)}` : ''}`));
+  for (let i = 0; i < c.operations.length; i++) {
+    const op = c.operations[i]!;
+    lines.push(p.dim(`    ${describeOperation(c.datastore.id, op)}${op.type === 'update_settings' ? ` ${JSON.stringify(op.body)}` : ''}`));
+  }
   lines.push('');
 }

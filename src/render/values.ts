@@ -17,7 +17,8 @@ export function fieldMarker(field: keyof EnrichmentState, before: EnrichmentStat
  */
 export function summaryLine(plan: Pick<Plan, 'changes' | 'summary'>): string {
   const s = plan.summary;
-  const changing = plan.changes.filter((c) => c.action !== 'no-op').length;
+  let changing = 0;
+  for (let i = 0; i < plan.changes.length; i++) if (plan.changes[i]!.action !== 'no-op') changing++;
   const operations = [
     ...(s.link > 0 ? [counted(s.link, 'link')] : []),
     ...(s.unlink > 0 ? [counted(s.unlink, 'unlink')] : []),
@@ -38,7 +39,8 @@ export function counted(n: number, noun: string): string {
 export function hiddenFields(c: Pick<Change, 'changed_fields' | 'locations'>): string {
   let managed = 0;
   let unmanaged = 0;
-  for (const f of STATE_FIELDS) {
+  for (let i = 0; i < STATE_FIELDS.length; i++) {
+    const f = STATE_FIELDS[i]!;
     if (c.changed_fields.includes(f)) continue;
     if (c.locations?.[f] !== undefined) managed++;
     else unmanaged++;

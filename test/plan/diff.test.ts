@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { diffState, type PlanResult } from '../../src/plan/diff.js';
 import type { Change } from '../../src/model/plan.js';
+import { compareRefs, sortByRef } from '../../src/model/describe.js';
 import { declare, META, observed, state, type LiveEntry } from './builders.js';
 
 const SRC = { id: 42, name: 'Healthcare Database' };
@@ -310,5 +311,35 @@ describe('diffState: the whole plan', () => {
     expect(result.warnings[1]!.message).toBe(
       '"b-source" (id 1), "a-source" (id 2) would both write into "Healthcare Enrichment" (id 100) with the prefix _shared, so into the same tables',
     );
+  });
+});
+
+describe('sortByRef: the order every list of datastores is in', () => {
+  const refs = [
+    { id: 3, name: 'beta' },
+    { id: 9, name: 'Alpha' },
+    { id: 2, name: 'alpha' },
+    { id: 1, name: 'alpha' },
+    { id: 7, name: 'ALPHA' },
+    { id: 5, name: 'Ärger' },
+    { id: 4, name: 'a' },
+  ];
+  const expected = [
+    { id: 4, name: 'a' },
+    { id: 7, name: 'ALPHA' },
+    { id: 9, name: 'Alpha' },
+    { id: 1, name: 'alpha' },
+    { id: 2, name: 'alpha' },
+    { id: 3, name: 'beta' },
+    { id: 5, name: 'Ärger' },
+  ];
+  it.each([
+    ['as given', refs],
+    ['reversed', [...refs].reverse()],
+    ['already sorted', expected],
+  ])('%s: by name ignoring case, then exactly, then by id, as compareRefs orders them', (_, input) => {
+    const sorted = sortByRef(input.map((ref) => ({ ref })), (x) => x.ref).map((x) => x.ref);
+    expect(sorted).toStrictEqual(expected);
+    expect([...input].sort(compareRefs)).toStrictEqual(expected);
   });
 });
