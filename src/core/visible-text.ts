@@ -10,12 +10,17 @@
  */
 
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** The same characters, for a test (a global expression's `test` would keep its place between calls). */
+const HAS_HIDDEN = new RegExp(HIDDEN.source);
 
 const SHORT: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+const escape = (c: string): string => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 /** The text with each control, bidi or separator character written as an escape (`\n`, `\u001b`, `\u202e`). */
 export function visibleText(text: string): string {
-  return text.replace(HIDDEN, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Most names hold none: they are returned as they are, with no replacement made.
+  return HAS_HIDDEN.test(text) ? text.replace(HIDDEN, escape) : text;
 }
 
 /** The text quoted as a JSON string, with the escapes `JSON.stringify` leaves out added. */
