@@ -38,8 +38,8 @@ export function checkManifests(
   let count = 0;
   const rules: DesiredRule[] = [];
   // By the ref itself: a name and an id are told apart by their type (`42` is not `"42"`).
-  // Each first declaration's `datastore:` value, located only when a second one is found.
-  const declared = new Map<DeclaredRef, { document: YamlDocument; node: number }>();
+  // Each first declaration's entry, its `datastore:` value found and located only when a second one is.
+  const declared = new Map<DeclaredRef, { document: YamlDocument; entryNode: number }>();
   for (const { document, defaults, entries, rules: documentRules } of manifests) {
     const report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]): void => {
       const range = locate(document, path, 'value');
@@ -64,14 +64,14 @@ export function checkManifests(
       // Found once per entry: a 10,000-entry manifest asks for ~6 locations per entry.
       const entryNode = childNode(document, list, String(index));
       const where = state ? (key: string): SourceLocation => document.nodes.location(document.file, childNode(document, entryNode, key)) : nowhere;
-      const valueNode = childNode(document, entryNode, 'datastore');
       const first = declared.get(entry.datastore);
       if (first) {
-        report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeDeclared(entry.datastore)} is declared twice; first at ${formatLocation(first.document.nodes.location(first.document.file, first.node))}`, [
+        const firstAt = first.document.nodes.location(first.document.file, childNode(first.document, first.entryNode, 'datastore'));
+        report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeDeclared(entry.datastore)} is declared twice; first at ${formatLocation(firstAt)}`, [
           'declare each datastore once: merge the two entries',
         ]);
       } else {
-        declared.set(entry.datastore, { document, node: valueNode });
+        declared.set(entry.datastore, { document, entryNode });
       }
       if (partial) continue;
       checkPrefix(entry, at, report);
@@ -100,7 +100,7 @@ export function checkManifests(
       count++;
       if (state) {
         const { settings, origins } = effectiveSettings(entry, defaults, where, defaultsWhere);
-        datastores.push({ ref: entry.datastore, location: document.nodes.location(document.file, valueNode), link, settings, origins });
+        datastores.push({ ref: entry.datastore, location: where('datastore'), link, settings, origins });
       }
     }
   }
