@@ -27,7 +27,7 @@ export interface CheckedManifest {
 
 /**
  * With `state: false` (validate), the checks are the same but the desired datastores are only
- * counted: their locations, a tenth of the work for 100,000 entries, are never built.
+ * counted: their settings and locations, a tenth of the work for 100,000 entries, are never built.
  */
 export function checkManifests(
   manifests: readonly CheckedManifest[],
