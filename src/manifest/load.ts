@@ -61,7 +61,7 @@ export function loadManifests(paths: readonly string[], cwd: string, { state = t
       continue;
     }
     // stat can race with files that grow: what was read is what counts.
-    total += Buffer.byteLength(result.text, 'utf8');
+    total += result.bytes;
     read++;
     if (total > LIMITS.maxTotalBytes) {
       return refused([...expanded.diagnostics, totalTooLarge(where, total, read)], expanded.files.map((f) => f.file));

@@ -118,9 +118,9 @@ export function declaredLink(
   document: YamlDocument, target: DeclaredRef | null | undefined, at: string[], where: (key: string) => SourceLocation, report: Report, from: 'entry' | 'rule',
 ): DesiredLink {
   if (target === undefined) return { kind: 'unmanaged' };
-  const path = [...at, 'enrichment_datastore'];
   if (target === null) {
     // `enrichment_datastore:` with nothing after it is YAML null too; an unlink should never be an accident.
+    const path = [...at, 'enrichment_datastore'];
     if (isEmptyNode(document, findNode(document, path))) {
       report('error', 'implicit-null', path, 'enrichment_datastore has no value', [
         'write `enrichment_datastore: null` to declare no link, or remove the key to leave the link unmanaged',

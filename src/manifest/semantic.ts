@@ -27,7 +27,7 @@ export interface CheckedManifest {
 
 /**
  * With `state: false` (validate), the checks are the same but the desired datastores are only
- * counted: their locations, a tenth of the work for 100,000 entries, are never built.
+ * counted: their settings and locations, a tenth of the work for 100,000 entries, are never built.
  */
 export function checkManifests(
   manifests: readonly CheckedManifest[],
@@ -38,8 +38,8 @@ export function checkManifests(
   let count = 0;
   const rules: DesiredRule[] = [];
   // By the ref itself: a name and an id are told apart by their type (`42` is not `"42"`).
-  // Each first declaration's `datastore:` value, located only when a second one is found.
-  const declared = new Map<DeclaredRef, { document: YamlDocument; node: number }>();
+  // Each first declaration's entry, its `datastore:` value found and located only when a second one is.
+  const declared = new Map<DeclaredRef, { document: YamlDocument; entryNode: number }>();
   for (const { document, defaults, entries, rules: documentRules } of manifests) {
     const report = (severity: Severity, code: string, path: string[], message: string, hints?: string[]): void => {
       const range = locate(document, path, 'value');
@@ -63,24 +63,23 @@ export function checkManifests(
       const at = ['datastores', String(index)];
       // Found once per entry: a 10,000-entry manifest asks for ~6 locations per entry.
       const entryNode = childNode(document, list, String(index));
-      const where = state ? (key: string): SourceLocation => document.nodes.location(document.file, childNode(document, entryNode, key)) : (): SourceLocation => NOWHERE;
-      const valueNode = childNode(document, entryNode, 'datastore');
+      const where = state ? (key: string): SourceLocation => document.nodes.location(document.file, childNode(document, entryNode, key)) : nowhere;
       const first = declared.get(entry.datastore);
       if (first) {
-        report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeDeclared(entry.datastore)} is declared twice; first at ${formatLocation(first.document.nodes.location(first.document.file, first.node))}`, [
+        const firstAt = first.document.nodes.location(first.document.file, childNode(first.document, first.entryNode, 'datastore'));
+        report('error', 'duplicate-datastore', [...at, 'datastore'], `${describeDeclared(entry.datastore)} is declared twice; first at ${formatLocation(firstAt)}`, [
           'declare each datastore once: merge the two entries',
         ]);
       } else {
-        declared.set(entry.datastore, { document, node: valueNode });
+        declared.set(entry.datastore, { document, entryNode });
       }
       if (partial) continue;
       checkPrefix(entry, at, report);
 
       const link = linkOf(document, entry, at, where, report);
-      const { settings, origins } = effectiveSettings(entry, defaults, where, defaultsWhere);
-      const strategy = settings.enrichment_remediation_strategy;
+      const strategy = entry.enrichment_remediation_strategy ?? defaults.enrichment_remediation_strategy;
       if (link.kind === 'none' && strategy !== undefined && STRATEGIES_NEEDING_LINK.includes(strategy)) {
-        if (origins.enrichment_remediation_strategy?.from === 'entry') {
+        if (entry.enrichment_remediation_strategy !== undefined) {
           report(
             'error',
             'strategy-needs-link',
@@ -99,7 +98,10 @@ export function checkManifests(
         }
       }
       count++;
-      if (state) datastores.push({ ref: entry.datastore, location: document.nodes.location(document.file, valueNode), link, settings, origins });
+      if (state) {
+        const { settings, origins } = effectiveSettings(entry, defaults, where, defaultsWhere);
+        datastores.push({ ref: entry.datastore, location: where('datastore'), link, settings, origins });
+      }
     }
   }
   return { datastores, declared: count, rules, diagnostics };
@@ -107,6 +109,7 @@ export function checkManifests(
 
 /** Where a value is said to be when no one will ask (`state: false`). */
 const NOWHERE: SourceLocation = { file: '', start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+const nowhere = (): SourceLocation => NOWHERE;
 
 const PREFIX_SPEC = SETTINGS.find((s) => s.kind === 'prefix');
 
@@ -137,17 +140,16 @@ function effectiveSettings(
   where: (key: string) => SourceLocation,
   defaultsWhere: (key: string) => SourceLocation,
 ): { settings: DesiredSettings; origins: Partial<Record<SettingKey, SettingOrigin>> } {
-  const settings: DesiredSettings = {};
+  const settings: Record<string, unknown> = {};
   const origins: Partial<Record<SettingKey, SettingOrigin>> = {};
-  const take = <K extends SettingKey>(key: K): void => {
+  for (const { key } of SETTINGS) {
     const own = entry[key];
     const value = own ?? defaults[key];
-    if (value === undefined) return;
-    settings[key] = (key === 'enrichment_prefix' && typeof value === 'string' ? normalisePrefix(value) : value) as DesiredSettings[K];
+    if (value === undefined) continue;
+    settings[key] = key === 'enrichment_prefix' && typeof value === 'string' ? normalisePrefix(value) : value;
     origins[key] = own !== undefined ? { from: 'entry', location: where(key) } : { from: 'defaults', location: defaultsWhere(key) };
-  };
-  for (const spec of SETTINGS) take(spec.key);
-  return { settings, origins };
+  }
+  return { settings: settings as DesiredSettings, origins };
 }
 
 function locationOf(document: YamlDocument, path: string[]): SourceLocation {

@@ -15,7 +15,8 @@ export interface SourceFile {
   viaDirectory?: boolean;
 }
 
-export type ReadResult = { ok: true; text: string } | { ok: false; diagnostic: Diagnostic };
+/** `bytes`: the file's size as read (its UTF-8 length). */
+export type ReadResult = { ok: true; text: string; bytes: number } | { ok: false; diagnostic: Diagnostic };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -46,7 +47,7 @@ export function readSourceFile(source: SourceFile, maxBytes: number = LIMITS.max
   } catch {
     return fail('binary-file', 'file is not valid UTF-8 text');
   }
-  return { ok: true, text };
+  return { ok: true, text, bytes: bytes.length };
 }
 
 /**

@@ -136,15 +136,20 @@ export class YamlIndex {
     // js-yaml reads the text with a line break added when it lacks one: an end may be past the text.
     const at = Math.min(offset + this.base, this.text.length);
     const starts = (this.lineStarts ??= lineStartsOf(this.text));
-    // Positions are mostly asked in reading order: try the line of the last answer and the next.
-    let low = this.lastLine;
-    for (let i = 0; i < 2 && low < starts.length; i++, low++) {
-      if ((starts[low] ?? 0) <= at && (low + 1 === starts.length || (starts[low + 1] ?? 0) > at)) {
-        this.lastLine = low;
-        return { line: low + 1, column: at - (starts[low] ?? 0) + 1 };
+    // Positions are mostly asked near the last one (an entry's values, then the next entry's): walk
+    // a few lines from its line, then search.
+    let line = this.lastLine;
+    for (let steps = 0; steps < 8; steps++) {
+      if ((starts[line] ?? 0) > at) {
+        line--;
+      } else if (line + 1 < starts.length && (starts[line + 1] ?? 0) <= at) {
+        line++;
+      } else {
+        this.lastLine = line;
+        return { line: line + 1, column: at - (starts[line] ?? 0) + 1 };
       }
     }
-    low = 0;
+    let low = 0;
     let high = starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
