@@ -13,7 +13,8 @@ const started = performance.now();
 for (const bench of ['startup.mjs', 'plan-apply.mjs', 'scale.mjs', 'validate.mjs', 'rules.mjs', 'timings.mjs']) {
   console.log(`\n== bench/${bench}`);
   const benchStarted = performance.now();
-  const result = spawnSync(process.execPath, [fileURLToPath(new URL(bench, import.meta.url))], { stdio: 'inherit', env: { ...process.env, BENCH_SUMMARY: summary } });
+  // --expose-gc: a benchmark may collect its own garbage between timed runs (plan-apply.mjs does).
+  const result = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL(bench, import.meta.url))], { stdio: 'inherit', env: { ...process.env, BENCH_SUMMARY: summary } });
   if (result.status !== 0) console.log(`bench/${bench} failed (exit ${result.status}): its figures are missing`);
   console.log(`(${((performance.now() - benchStarted) / 1000).toFixed(0)} s)`);
 }

@@ -66,6 +66,25 @@ describe('GET /api/datastores filters', () => {
     expect(paging(await list('?name=Store%20J&tag=even'))).toStrictEqual([1, 1, [1]]);
   });
 
+  it('name (exact, the default): every datastore of that name, in the listing\'s order, counted and paged', async () => {
+    const twins = await startEmulator({
+      seed: {
+        users: [{ name: 'Ada Admin', role: 'Admin', token: 'a' }],
+        datastores: [5, 2, 9, 4].map((id, i) => ({ id, name: i % 2 === 0 ? 'Twin' : 'Twin ' })).concat([{ id: 7, name: 'twin' }]),
+      },
+    });
+    try {
+      const page = async (query: string) => paging((await call(twins, 'GET', `/datastores${query}`, { token: 'a' })).body as ListBody);
+      expect(await page('?name=Twin')).toStrictEqual([2, 1, [5, 9]]);
+      expect(await page('?name=Twin&sort_name=desc')).toStrictEqual([2, 1, [9, 5]]);
+      expect(await page('?name=Twin&size=1&page=2')).toStrictEqual([2, 2, [9]]);
+      expect(await page('?name=Twin%20&tag=none')).toStrictEqual([0, 0, []]);
+      expect(await page('?name=Nobody')).toStrictEqual([0, 0, []]);
+    } finally {
+      await twins.close();
+    }
+  });
+
   it('group: accepted, validated, and matches nothing (the emulator models no groups)', async () => {
     expect(paging(await list('?group=1'))).toStrictEqual([0, 0, []]);
   });

@@ -147,11 +147,12 @@ describe('PUT fields beyond the settings (both modes)', () => {
     expect((await call(e, 'PUT', '/datastores/42', { token: TOKENS.editor, body: {} })).status).toBe(403);
   });
 
-  it('a rename is seen at once by name, search and sort_name', async () => {
+  it('a rename is seen at once by name, search and sort_name (the listing\'s index by name included)', async () => {
     const e = await started();
-    expect((await call(e, 'PUT', '/datastores/44', { body: { name: 'Aardvark Lake' } })).status).toBe(200);
     const ids = async (query: string) =>
       ((await call(e, 'GET', `/datastores${query}`)).body as { items: Array<{ id: number }> }).items.map((i) => i.id);
+    expect(await ids('?name=Public%20Lake')).toStrictEqual([44]);
+    expect((await call(e, 'PUT', '/datastores/44', { body: { name: 'Aardvark Lake' } })).status).toBe(200);
     expect(await ids('?name=Aardvark%20Lake')).toStrictEqual([44]);
     expect(await ids('?name=Public%20Lake')).toStrictEqual([]);
     expect(await ids('?search=aardvark')).toStrictEqual([44]);
