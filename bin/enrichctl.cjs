@@ -12,16 +12,10 @@
  */
 // Written by scripts/bundle.mjs: the build's digest, and per chunk its first line and where its
 // line is, counted from the end of the file: [offset, length] of the text after `name digest `.
-const BUILD = {"digest":"4974a1b42eb3f492","lines":{"api-connect-BTTIOW4E.js":364,"api-request-TJQLACIN.js":532,"apply-run-PGCL6HRM.js":1137,"chunk-2DONBE4S.js":1828,"chunk-2RHXMSID.js":1883,"chunk-3NUNQ5NW.js":3294,"chunk-3TSKYEZA.js":3428,"chunk-42YV7HEE.js":3866,"chunk-4YE35ZSV.js":3931,"chunk-5DGIQYZV.js":4016,"chunk-5RRXDVRZ.js":4106,"chunk-6RVQJCNV.js":4457,"chunk-7NG3Y4V3.js":4539,"chunk-7YAWB7S7.js":4579,"chunk-BSMJUMNJ.js":4656,"chunk-BYLS4FVZ.js":4711,"chunk-CXJOT33W.js":6234,"chunk-E2ULTHPX.js":6329,"chunk-G7OD33IA.js":6661,"chunk-JTL2DCKI.js":7177,"chunk-JW23SW6G.js":10751,"chunk-KC3E6DCR.js":10787,"chunk-L3CXSATA.js":11098,"chunk-LIKWHMPC.js":11225,"chunk-LLAZZRPZ.js":11377,"chunk-MAQI7AQJ.js":11577,"chunk-MLLRHIRD.js":11710,"chunk-MSI4OYCN.js":11751,"chunk-NZFL6YCA.js":18967,"chunk-OECJVP66.js":19036,"chunk-OOROFJI4.js":19222,"chunk-PKNFTTIP.js":19262,"chunk-QPJDWOSD.js":19861,"chunk-SFS4HIJ4.js":20588,"chunk-T6OWYBEK.js":20714,"chunk-TF3IBUTC.js":20753,"chunk-TNQQABFR.js":20788,"chunk-UMQTVMNE.js":28356,"chunk-VXNYRFIX.js":28407,"chunk-WG6OPFGF.js":28465,"chunk-YOU7WEEA.js":28499,"chunk-YPKBVMPF.js":28589,"chunk-YY6BAUVY.js":28741,"chunk-Z62B3JVT.js":28981,"chunk-ZAWPQKSI.js":29039,"dispatcher-UBJL54SP.js":29477,"dist-3UP3BSYY.js":29507,"emulator-run-JK3E6NNF.js":29536,"explain-run-VIS5QYB6.js":30931,"export-run-QGL7OXRF.js":31220,"fan-out-PYW763S7.js":31596,"files-Y3PMZ34I.js":31628,"load-HRDFYYXY.js":31672,"main.js":31710,"plan-run-C6ZAM4TY.js":31774,"plan-view-NYHUGNY2.js":31865,"planning-NWPJTSCO.js":31917,"pool-TBHPLBSA.js":31973,"program-X4TA74VE.js":32005,"proxy-agent-H2QFTQLC.js":36056,"saved-plan-NRQYVMGA.js":37167,"schema-diagnostics-S6VAFLUD.js":37220,"show-run-UACJ53RD.js":37263,"validate-run-RWYR3SMV.js":37332,"validator-manifest-defaults.js":37407,"validator-manifest-entry.js":37574,"validator-manifest-rule.js":37820,"validator-manifest.js":38236,"validator-plan.js":39053,"validator-seed.js":41943,"version-KMBL65JN.js":42714},"at":{"api-connect-BTTIOW4E.js":[462431,2012],"api-request-TJQLACIN.js":[460377,5400],"apply-run-PGCL6HRM.js":[454937,10384],"chunk-2DONBE4S.js":[444517,1008],"chunk-2RHXMSID.js":[443473,19868],"chunk-3NUNQ5NW.js":[423569,2532],"chunk-3TSKYEZA.js":[421001,2784],"chunk-42YV7HEE.js":[418181,1152],"chunk-4YE35ZSV.js":[416993,1652],"chunk-5DGIQYZV.js":[415305,996],"chunk-5RRXDVRZ.js":[414273,1668],"chunk-6RVQJCNV.js":[412569,1352],"chunk-7NG3Y4V3.js":[411181,756],"chunk-7YAWB7S7.js":[410389,1368],"chunk-BSMJUMNJ.js":[408985,1048],"chunk-BYLS4FVZ.js":[407901,11896],"chunk-CXJOT33W.js":[395969,1948],"chunk-E2ULTHPX.js":[393985,5324],"chunk-G7OD33IA.js":[388625,7748],"chunk-JTL2DCKI.js":[380841,31284],"chunk-JW23SW6G.js":[349521,772],"chunk-KC3E6DCR.js":[348713,5532],"chunk-L3CXSATA.js":[343145,2160],"chunk-LIKWHMPC.js":[340949,2316],"chunk-LLAZZRPZ.js":[338597,2028],"chunk-MAQI7AQJ.js":[336533,1864],"chunk-MLLRHIRD.js":[334633,868],"chunk-MSI4OYCN.js":[333729,56900],"chunk-NZFL6YCA.js":[276793,1232],"chunk-OECJVP66.js":[275525,3840],"chunk-OOROFJI4.js":[271649,792],"chunk-PKNFTTIP.js":[270821,9236],"chunk-QPJDWOSD.js":[261549,10520],"chunk-SFS4HIJ4.js":[250993,2436],"chunk-T6OWYBEK.js":[248521,776],"chunk-TF3IBUTC.js":[247709,720],"chunk-TNQQABFR.js":[246953,94216],"chunk-UMQTVMNE.js":[152701,844],"chunk-VXNYRFIX.js":[151821,1044],"chunk-WG6OPFGF.js":[150741,836],"chunk-YOU7WEEA.js":[149869,1320],"chunk-YPKBVMPF.js":[148513,1964],"chunk-YY6BAUVY.js":[146513,1540],"chunk-Z62B3JVT.js":[144937,1008],"chunk-ZAWPQKSI.js":[143893,6252],"dispatcher-UBJL54SP.js":[137600,664],"dist-3UP3BSYY.js":[136901,648],"emulator-run-JK3E6NNF.js":[136210,21132],"explain-run-VIS5QYB6.js":[115036,5312],"export-run-QGL7OXRF.js":[109683,6752],"fan-out-PYW763S7.js":[102893,668],"files-Y3PMZ34I.js":[102189,816],"load-HRDFYYXY.js":[101338,768],"main.js":[100544,1320],"plan-run-C6ZAM4TY.js":[99185,2024],"plan-view-NYHUGNY2.js":[97121,916],"planning-NWPJTSCO.js":[96166,948],"pool-TBHPLBSA.js":[95183,692],"program-X4TA74VE.js":[94453,38520],"proxy-agent-H2QFTQLC.js":[55891,10632],"saved-plan-NRQYVMGA.js":[45218,924],"schema-diagnostics-S6VAFLUD.js":[44245,848],"show-run-UACJ53RD.js":[43358,1328],"validate-run-RWYR3SMV.js":[41987,1460],"validator-manifest-defaults.js":[40478,2572],"validator-manifest-entry.js":[37860,3300],"validator-manifest-rule.js":[34515,4572],"validator-manifest.js":[29903,7228],"validator-plan.js":[22639,14480],"validator-seed.js":[8123,7344],"version-KMBL65JN.js":[741,684]}};
+const BUILD = {"digest":"4974a1b42eb3f492","lines":{"api-connect-BTTIOW4E.js":389,"api-request-TJQLACIN.js":557,"apply-run-PGCL6HRM.js":1162,"chunk-2DONBE4S.js":1853,"chunk-2RHXMSID.js":1908,"chunk-3NUNQ5NW.js":3319,"chunk-3TSKYEZA.js":3453,"chunk-42YV7HEE.js":3891,"chunk-4YE35ZSV.js":3956,"chunk-5DGIQYZV.js":4041,"chunk-5RRXDVRZ.js":4131,"chunk-6RVQJCNV.js":4482,"chunk-7NG3Y4V3.js":4564,"chunk-7YAWB7S7.js":4604,"chunk-BSMJUMNJ.js":4681,"chunk-BYLS4FVZ.js":4736,"chunk-CXJOT33W.js":6259,"chunk-E2ULTHPX.js":6354,"chunk-G7OD33IA.js":6686,"chunk-JTL2DCKI.js":7202,"chunk-JW23SW6G.js":10776,"chunk-KC3E6DCR.js":10812,"chunk-L3CXSATA.js":11123,"chunk-LIKWHMPC.js":11250,"chunk-LLAZZRPZ.js":11402,"chunk-MAQI7AQJ.js":11602,"chunk-MLLRHIRD.js":11735,"chunk-MSI4OYCN.js":11776,"chunk-NZFL6YCA.js":18992,"chunk-OECJVP66.js":19061,"chunk-OOROFJI4.js":19247,"chunk-PKNFTTIP.js":19287,"chunk-QPJDWOSD.js":19886,"chunk-SFS4HIJ4.js":20613,"chunk-T6OWYBEK.js":20739,"chunk-TF3IBUTC.js":20778,"chunk-TNQQABFR.js":20813,"chunk-UMQTVMNE.js":28381,"chunk-VXNYRFIX.js":28432,"chunk-WG6OPFGF.js":28490,"chunk-YOU7WEEA.js":28524,"chunk-YPKBVMPF.js":28614,"chunk-YY6BAUVY.js":28766,"chunk-Z62B3JVT.js":29006,"chunk-ZAWPQKSI.js":29064,"dispatcher-UBJL54SP.js":29502,"dist-3UP3BSYY.js":29532,"emulator-run-JK3E6NNF.js":29561,"explain-run-VIS5QYB6.js":30956,"export-run-QGL7OXRF.js":31245,"fan-out-PYW763S7.js":31621,"files-Y3PMZ34I.js":31653,"load-HRDFYYXY.js":31697,"main.js":31735,"plan-run-C6ZAM4TY.js":31799,"plan-view-NYHUGNY2.js":31890,"planning-NWPJTSCO.js":31942,"pool-TBHPLBSA.js":31998,"program-X4TA74VE.js":32030,"proxy-agent-H2QFTQLC.js":36081,"saved-plan-NRQYVMGA.js":37192,"schema-diagnostics-S6VAFLUD.js":37245,"show-run-UACJ53RD.js":37288,"validate-run-RWYR3SMV.js":37357,"validator-manifest-defaults.js":37432,"validator-manifest-entry.js":37599,"validator-manifest-rule.js":37845,"validator-manifest.js":38261,"validator-plan.js":39078,"validator-seed.js":41968,"version-KMBL65JN.js":42739},"at":{"api-connect-BTTIOW4E.js":[462431,2012],"api-request-TJQLACIN.js":[460377,5400],"apply-run-PGCL6HRM.js":[454937,10384],"chunk-2DONBE4S.js":[444517,1008],"chunk-2RHXMSID.js":[443473,19868],"chunk-3NUNQ5NW.js":[423569,2532],"chunk-3TSKYEZA.js":[421001,2784],"chunk-42YV7HEE.js":[418181,1152],"chunk-4YE35ZSV.js":[416993,1652],"chunk-5DGIQYZV.js":[415305,996],"chunk-5RRXDVRZ.js":[414273,1668],"chunk-6RVQJCNV.js":[412569,1352],"chunk-7NG3Y4V3.js":[411181,756],"chunk-7YAWB7S7.js":[410389,1368],"chunk-BSMJUMNJ.js":[408985,1048],"chunk-BYLS4FVZ.js":[407901,11896],"chunk-CXJOT33W.js":[395969,1948],"chunk-E2ULTHPX.js":[393985,5324],"chunk-G7OD33IA.js":[388625,7748],"chunk-JTL2DCKI.js":[380841,31284],"chunk-JW23SW6G.js":[349521,772],"chunk-KC3E6DCR.js":[348713,5532],"chunk-L3CXSATA.js":[343145,2160],"chunk-LIKWHMPC.js":[340949,2316],"chunk-LLAZZRPZ.js":[338597,2028],"chunk-MAQI7AQJ.js":[336533,1864],"chunk-MLLRHIRD.js":[334633,868],"chunk-MSI4OYCN.js":[333729,56900],"chunk-NZFL6YCA.js":[276793,1232],"chunk-OECJVP66.js":[275525,3840],"chunk-OOROFJI4.js":[271649,792],"chunk-PKNFTTIP.js":[270821,9236],"chunk-QPJDWOSD.js":[261549,10520],"chunk-SFS4HIJ4.js":[250993,2436],"chunk-T6OWYBEK.js":[248521,776],"chunk-TF3IBUTC.js":[247709,720],"chunk-TNQQABFR.js":[246953,94216],"chunk-UMQTVMNE.js":[152701,844],"chunk-VXNYRFIX.js":[151821,1044],"chunk-WG6OPFGF.js":[150741,836],"chunk-YOU7WEEA.js":[149869,1320],"chunk-YPKBVMPF.js":[148513,1964],"chunk-YY6BAUVY.js":[146513,1540],"chunk-Z62B3JVT.js":[144937,1008],"chunk-ZAWPQKSI.js":[143893,6252],"dispatcher-UBJL54SP.js":[137600,664],"dist-3UP3BSYY.js":[136901,648],"emulator-run-JK3E6NNF.js":[136210,21132],"explain-run-VIS5QYB6.js":[115036,5312],"export-run-QGL7OXRF.js":[109683,6752],"fan-out-PYW763S7.js":[102893,668],"files-Y3PMZ34I.js":[102189,816],"load-HRDFYYXY.js":[101338,768],"main.js":[100544,1320],"plan-run-C6ZAM4TY.js":[99185,2024],"plan-view-NYHUGNY2.js":[97121,916],"planning-NWPJTSCO.js":[96166,948],"pool-TBHPLBSA.js":[95183,692],"program-X4TA74VE.js":[94453,38520],"proxy-agent-H2QFTQLC.js":[55891,10632],"saved-plan-NRQYVMGA.js":[45218,924],"schema-diagnostics-S6VAFLUD.js":[44245,848],"show-run-UACJ53RD.js":[43358,1328],"validate-run-RWYR3SMV.js":[41987,1460],"validator-manifest-defaults.js":[40478,2572],"validator-manifest-entry.js":[37860,3300],"validator-manifest-rule.js":[34515,4572],"validator-manifest.js":[29903,7228],"validator-plan.js":[22639,14480],"validator-seed.js":[8123,7344],"version-KMBL65JN.js":[741,684]}};
 
 const { fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-
-// WebAssembly (undici's HTTP parser) stays at V8's baseline compiler (src/api/dispatcher.ts says
-// why). Set before any chunk is compiled: V8 keys its code caches by its flags.
-const v8 = require('node:v8');
-v8.setFlagsFromString('--liftoff-only');
-v8.setFlagsFromString('--no-wasm-dynamic-tiering');
 
 /** `import.meta` in the chunks (esbuild `define`): the file's URL, made when first read (~2.5 M instructions). */
 const meta = {
@@ -47,11 +41,12 @@ function load(name) {
   module = { exports: {} };
   loaded.set(name, module);
   const { Script } = require('node:vm');
-  const cachedData = cache?.read(name);
+  const file = cache && `${name}${cache.flags}`;
+  const cachedData = cache?.read(file);
   // The chunk is a function expression, `(function (exports, require, module, __enrichctlMeta) {`
   // on a line of its own, the one before its code's first, then the code, then `})`.
   const script = new Script(code, { filename: __filename, lineOffset: BUILD.lines[name] - 1, cachedData });
-  if (cache && (!cachedData || script.cachedDataRejected)) cache.compiled.push([name, script]);
+  if (cache && (!cachedData || script.cachedDataRejected)) cache.compiled.push([file, script]);
   script.runInThisContext()(module.exports, chunkRequire, module, meta);
   return module.exports;
 }
@@ -80,12 +75,12 @@ function codeCache() {
   };
   let usable;
   const compiled = [];
-  process.on('exit', () => {
+  const write = () => {
     if (compiled.length === 0) return;
     try {
       const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!own()) return;
-      for (const [name, script] of compiled) {
+      for (const [name, script] of compiled.splice(0)) {
         const temporary = join(dir, `${name}.${process.pid}.tmp`);
         writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, join(dir, name));
@@ -94,9 +89,17 @@ function codeCache() {
     } catch {
       // A cache that cannot be written (a read-only home, a full disk) only costs the next start its compile.
     }
-  });
+  };
+  process.on('exit', write);
   return {
     compiled,
+    /** Appended to a cache's name once the program changed V8's flags: V8 refuses a cache made under other flags. */
+    flags: '',
+    /** Before the program changes V8's flags: the caches of what was compiled so far are written under the flags they were compiled with. */
+    flagsChanging() {
+      write();
+      this.flags = '.flagged';
+    },
     read(name) {
       usable ??= own();
       if (!usable) return undefined;
@@ -128,7 +131,29 @@ function chunkText(name) {
 
 /** A chunk's `require`: another chunk (`./name`), or one of Node's built-in modules. */
 function chunkRequire(id) {
-  return id.startsWith('./') ? load(id.slice(2)) : require(id);
+  if (id.startsWith('./')) return load(id.slice(2));
+  return id === 'node:v8' ? v8ForChunks() : require(id);
+}
+
+/**
+ * node:v8 as the chunks see it. Its `setFlagsFromString` (src/api/dispatcher.ts keeps WebAssembly at
+ * V8's baseline compiler, before undici's first connection) tells the code cache first: V8 keys a
+ * cache by its flags, so what was compiled before is cached under one name and what is compiled
+ * after under another (a command that sends requests loads, after its first, chunks that
+ * `validate` loads without).
+ */
+let v8Seen;
+function v8ForChunks() {
+  if (!v8Seen) {
+    const v8 = require('node:v8');
+    v8Seen = Object.assign(Object.create(v8), {
+      setFlagsFromString(flags) {
+        if (cache && cache.flags === '') cache.flagsChanging();
+        v8.setFlagsFromString(flags);
+      },
+    });
+  }
+  return v8Seen;
 }
 
 load('main.js');

@@ -16,12 +16,6 @@ const BUILD = null;
 const { fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-// WebAssembly (undici's HTTP parser) stays at V8's baseline compiler (src/api/dispatcher.ts says
-// why). Set before any chunk is compiled: V8 keys its code caches by its flags.
-const v8 = require('node:v8');
-v8.setFlagsFromString('--liftoff-only');
-v8.setFlagsFromString('--no-wasm-dynamic-tiering');
-
 /** `import.meta` in the chunks (esbuild `define`): the file's URL, made when first read (~2.5 M instructions). */
 const meta = {
   get url() {
@@ -46,11 +40,12 @@ function load(name) {
   module = { exports: {} };
   loaded.set(name, module);
   const { Script } = require('node:vm');
-  const cachedData = cache?.read(name);
+  const file = cache && `${name}${cache.flags}`;
+  const cachedData = cache?.read(file);
   // The chunk is a function expression, `(function (exports, require, module, __enrichctlMeta) {`
   // on a line of its own, the one before its code's first, then the code, then `})`.
   const script = new Script(code, { filename: __filename, lineOffset: BUILD.lines[name] - 1, cachedData });
-  if (cache && (!cachedData || script.cachedDataRejected)) cache.compiled.push([name, script]);
+  if (cache && (!cachedData || script.cachedDataRejected)) cache.compiled.push([file, script]);
   script.runInThisContext()(module.exports, chunkRequire, module, meta);
   return module.exports;
 }
@@ -79,12 +74,12 @@ function codeCache() {
   };
   let usable;
   const compiled = [];
-  process.on('exit', () => {
+  const write = () => {
     if (compiled.length === 0) return;
     try {
       const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!own()) return;
-      for (const [name, script] of compiled) {
+      for (const [name, script] of compiled.splice(0)) {
         const temporary = join(dir, `${name}.${process.pid}.tmp`);
         writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, join(dir, name));
@@ -93,9 +88,17 @@ function codeCache() {
     } catch {
       // A cache that cannot be written (a read-only home, a full disk) only costs the next start its compile.
     }
-  });
+  };
+  process.on('exit', write);
   return {
     compiled,
+    /** Appended to a cache's name once the program changed V8's flags: V8 refuses a cache made under other flags. */
+    flags: '',
+    /** Before the program changes V8's flags: the caches of what was compiled so far are written under the flags they were compiled with. */
+    flagsChanging() {
+      write();
+      this.flags = '.flagged';
+    },
     read(name) {
       usable ??= own();
       if (!usable) return undefined;
@@ -127,7 +130,29 @@ function chunkText(name) {
 
 /** A chunk's `require`: another chunk (`./name`), or one of Node's built-in modules. */
 function chunkRequire(id) {
-  return id.startsWith('./') ? load(id.slice(2)) : require(id);
+  if (id.startsWith('./')) return load(id.slice(2));
+  return id === 'node:v8' ? v8ForChunks() : require(id);
+}
+
+/**
+ * node:v8 as the chunks see it. Its `setFlagsFromString` (src/api/dispatcher.ts keeps WebAssembly at
+ * V8's baseline compiler, before undici's first connection) tells the code cache first: V8 keys a
+ * cache by its flags, so what was compiled before is cached under one name and what is compiled
+ * after under another (a command that sends requests loads, after its first, chunks that
+ * `validate` loads without).
+ */
+let v8Seen;
+function v8ForChunks() {
+  if (!v8Seen) {
+    const v8 = require('node:v8');
+    v8Seen = Object.assign(Object.create(v8), {
+      setFlagsFromString(flags) {
+        if (cache && cache.flags === '') cache.flagsChanging();
+        v8.setFlagsFromString(flags);
+      },
+    });
+  }
+  return v8Seen;
 }
 
 load('main.js');

@@ -144,9 +144,9 @@ export async function createRoute(options: DispatcherOptions): Promise<Route> {
  * stayed alive ~170 ms after its work was done (a one-entry plan against the emulator: 495 -> 320 ms
  * wall). Baseline code parses the few megabytes of a plan's pages at no cost that shows, so
  * WebAssembly stays at Liftoff. Set before undici compiles llhttp (on its first connection); V8
- * reads these flags when it compiles a module, and enrichctl runs no other WebAssembly. The
- * bundle's loader (scripts/loader.cjs) sets the same two first, for its code cache, which V8 keys by
- * its flags; setting them again here changes nothing.
+ * reads these flags when it compiles a module, and enrichctl runs no other WebAssembly. In the
+ * bundle, the loader (scripts/loader.cjs) hears of the change first: V8 keys its code caches by its
+ * flags, so the loader caches what it compiles after the change under other names.
  */
 function baselineWasmOnly(): void {
   setFlagsFromString('--liftoff-only');
