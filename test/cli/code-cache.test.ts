@@ -4,12 +4,14 @@
  * build, the Node version and the architecture. A cache V8 does not accept is replaced; a folder
  * others may write to is not used; ENRICHCTL_CACHE_DIR=off turns it off.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/bin.js';
 import { workspace } from '../helpers/cli.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import { testSeed, TOKENS } from '../emulator/helpers.js';
 
 const DIGEST = /^const BUILD = \{"digest":"([0-9a-f]{16})"/m.exec(readFileSync(BIN, 'latin1'))![1]!;
 const FOLDER = `code-${DIGEST}-${process.version}-${process.arch}`;
@@ -22,10 +24,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function validate(env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [BIN, 'validate', 'one.yaml'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', ...env } });
+function enrichctl(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', ...env } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
+const validate = (env: NodeJS.ProcessEnv) => enrichctl(['validate', 'one.yaml'], env);
 const VALID = { status: 0, stdout: 'valid: 1 datastore in 1 file\n', stderr: '' };
 /** Each cache file's name -> its modification time and size. */
 const files = (folder: string): Record<string, string> =>
@@ -68,6 +71,26 @@ describe('the code cache', () => {
     chmodSync(folder, 0o777);
     expect(validate({ ENRICHCTL_CACHE_DIR: join(dir, 'shared') })).toStrictEqual(VALID);
     expect(readdirSync(folder)).toStrictEqual([]);
+  });
+
+  it('keeps apart what a command compiles after changing V8\'s flags (a plan, before its first connection): validate and plan in turn rewrite nothing', async () => {
+    const em = await startEmulator({ seed: testSeed() });
+    try {
+      // spawnSync would block the emulator's event loop: the plan runs through a promise.
+      const plan = () => new Promise<void>((done, fail) => {
+        execFile(process.execPath, [BIN, 'plan', 'one.yaml'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKENS.admin } }, (err) => (err && err.code !== 1 ? fail(err) : done()));
+      });
+      expect(validate({})).toStrictEqual(VALID);
+      await plan();
+      const folder = join(dir, '.cache', 'enrichctl', FOLDER);
+      const written = files(folder);
+      expect(Object.keys(written).filter((f) => f.endsWith('.flagged')).length).toBeGreaterThan(0);
+      expect(validate({})).toStrictEqual(VALID);
+      await plan();
+      expect(files(folder)).toStrictEqual(written);
+    } finally {
+      await em.close();
+    }
   });
 
   it('removes the caches of other builds when a new build first writes its own', () => {
