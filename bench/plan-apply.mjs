@@ -19,51 +19,40 @@ async function measure(label, { total, declared, linked, command, boundTrips, mi
   const args = [...command, 'm.yaml', '--parallelism', String(PARALLELISM)];
   const run = { wall: [], bare: [], before: [], network: [], after: [], requests: [], writes: [], uncached: [] };
   const seed = linkSeed(total, { linked });
-  // The first run writes the code cache (HOME is the workspace), as a user's first run does; each
-  // round also runs once with ENRICHCTL_CACHE_DIR=off, which is what a first run costs.
-  for (let i = -1; i < RUNS; i++) {
-    if (i >= 0) run.uncached.push(await once(args, dir, { ENRICHCTL_CACHE_DIR: 'off' }, label));
-    if (i < 0) {
-      await once(args, dir, {}, label);
-      continue;
-    }
-    run.bare.push((await runBareNode()).ms);
-    // A fresh emulator per run: every apply makes the same changes.
+
+  /** One run against its own emulator (every apply makes the same changes): the CLI's result and the calls the emulator saw. */
+  async function once(env = {}) {
     const em = await startEmulator({ seed, faults: { latencyMs: LATENCY } });
     // The previous run's emulator is garbage: collected now, not while this run's requests arrive
     // (bench/run.mjs gives --expose-gc; a 20,000-datastore model paused the emulator mid-run).
     globalThis.gc?.();
     try {
-      const result = await runCli(args, { cwd: dir, env: { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN } });
+      const result = await runCli(args, { cwd: dir, env: { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN, ...env } });
       if (result.code !== 0 && result.code !== 2) throw new Error(`${label}: exit ${result.code}\n${result.stderr}`);
-      const calls = em.calls();
-      // On one clock: the spawn, each request's arrival (`received`) and answer (`at`), the exit.
-      const firstArrival = em.startedAt + Math.min(...calls.map((c) => c.received));
-      const lastAnswer = em.startedAt + Math.max(...calls.map((c) => c.at));
-      run.wall.push(result.ms);
-      run.before.push(firstArrival - result.spawned);
-      run.network.push(lastAnswer - firstArrival);
-      run.after.push(result.spawned + result.ms - lastAnswer);
-      run.requests.push(calls.length);
-      run.writes.push(calls.filter((c) => c.method !== 'GET').length);
+      return { result, calls: em.calls(), startedAt: em.startedAt };
     } finally {
       await em.close();
     }
+  }
+
+  // The first run writes the code cache (HOME is the workspace), as a user's first run does; each
+  // round also runs once with ENRICHCTL_CACHE_DIR=off, which is what a first run costs.
+  await once();
+  for (let i = 0; i < RUNS; i++) {
+    run.uncached.push((await once({ ENRICHCTL_CACHE_DIR: 'off' })).result.ms);
+    run.bare.push((await runBareNode()).ms);
+    const { result, calls, startedAt } = await once();
+    // On one clock: the spawn, each request's arrival (`received`) and answer (`at`), the exit.
+    const firstArrival = startedAt + Math.min(...calls.map((c) => c.received));
+    const lastAnswer = startedAt + Math.max(...calls.map((c) => c.at));
+    run.wall.push(result.ms);
+    run.before.push(firstArrival - result.spawned);
+    run.network.push(lastAnswer - firstArrival);
+    run.after.push(result.spawned + result.ms - lastAnswer);
+    run.requests.push(calls.length);
+    run.writes.push(calls.filter((c) => c.method !== 'GET').length);
   }
   return { label, run, boundTrips, minRequests };
-
-  /** One run against its own emulator, timed: the warm-up, and the runs without the code cache. */
-  async function once(cliArgs, cwd, env, what) {
-    const em = await startEmulator({ seed, faults: { latencyMs: LATENCY } });
-    globalThis.gc?.();
-    try {
-      const result = await runCli(cliArgs, { cwd, env: { QUALYTICS_URL: em.url, QUALYTICS_TOKEN: TOKEN, ...env } });
-      if (result.code !== 0 && result.code !== 2) throw new Error(`${what}: exit ${result.code}\n${result.stderr}`);
-      return result.ms;
-    } finally {
-      await em.close();
-    }
-  }
 }
 
 const pagesOf = (n) => Math.ceil(n / PAGE);
