@@ -45,21 +45,13 @@ export function manifestDigest(sources: ReadonlyMap<string, string>): string {
  * loaded here, so that a plan loads it after its first requests are out.
  */
 export async function readDesired(paths: readonly string[], io: Io): Promise<
-  | { ok: true; datastores: DesiredDatastore[]; rules: DesiredRule[]; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; digest: string; paths: string[] }
+  | { ok: true; datastores: DesiredDatastore[]; rules: DesiredRule[]; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; paths: string[] }
   | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> }> {
   const { loadManifests } = await import('../manifest/load.js');
   const given = paths.length > 0 ? [...paths] : ['.'];
   const load = loadManifests(given, io.cwd);
   if (!load.state) return { ok: false, diagnostics: load.diagnostics, sources: load.sources };
-  const { sources } = load;
-  let digest: string | undefined;
-  return {
-    ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources, paths: given,
-    // Computed when first read (apply --plan, a saved or JSON plan): loading node:crypto costs ~12 M instructions.
-    get digest() {
-      return (digest ??= manifestDigest(sources));
-    },
-  };
+  return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, paths: given };
 }
 
 /** `sent`: the first pages, when the caller sent them already (`sendFirstPages`). */
@@ -108,9 +100,10 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
   }, request.targets, desired.rules);
   if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources, declarations: desired.datastores.map(declarationOf) };
   const plan = result.plan;
-  // The digest, too, when first read (it keeps its place among the plan's fields): only a saved or
-  // JSON plan shows it, and a text plan need not load node:crypto.
-  Object.defineProperty(plan, 'manifest_digest', { enumerable: true, configurable: true, get: () => desired.digest });
+  // The digest is computed when first read (it keeps its place among the plan's fields): only a saved
+  // or JSON plan shows it, and a text plan need not load node:crypto (~12 M instructions).
+  let digest: string | undefined;
+  Object.defineProperty(plan, 'manifest_digest', { enumerable: true, configurable: true, get: () => (digest ??= manifestDigest(desired.sources)) });
   if (request.reportUnmanaged) {
     const declared = expandRules(desired.datastores, desired.rules, observed.observation).datastores;
     plan.unmanaged = findUnmanaged(observed.observation, declaredIds(declared, observed.observation));

@@ -16,7 +16,7 @@ import type { ConnectedFlags } from '../connection-options.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { interruptible, outputOf, type Io } from '../io.js';
-import { makePlan, readDesired } from '../planning.js';
+import { makePlan, manifestDigest, readDesired } from '../planning.js';
 import { readPlanFile } from '../saved-plan.js';
 import { fanOut } from '../../render/views/fan-out.js';
 import { checkReportFiles, reportSet, type ReportRequest } from '../reports.js';
@@ -95,7 +95,7 @@ async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): 
   const saved = await readPlanFile(file, io.cwd);
   const desired = await readDesired(saved.manifest_paths, io);
   const refuse = refusal(`the plan in ${file}`);
-  const mismatches = planMismatches(saved, client.baseUrl, desired.ok ? desired.digest : undefined);
+  const mismatches = planMismatches(saved, client.baseUrl, desired.ok ? manifestDigest(desired.sources) : undefined);
   if (mismatches.length > 0 || !desired.ok) return refuse(mismatches);
   // Before any request: the file must be what the reviewed manifests imply.
   const recomputed = recomputePlan(saved, desired.datastores, desired.rules);
