@@ -41,6 +41,10 @@ export type Model = {
   readonly byId: ReadonlyMap<number, StoredDatastore>;
   /** Sorted by id. */
   readonly ordered: readonly StoredDatastore[];
+  /** `ordered` split by `enrichment_only` (fixed: no request adds or removes a datastore or changes its kind). */
+  readonly ofKind: { readonly source: readonly StoredDatastore[]; readonly enrichment: readonly StoredDatastore[] };
+  /** Name -> the datastores so named, by id: what an exact name filter can match, as a server's index finds it. Kept by `rename`. */
+  readonly named: ReadonlyMap<string, readonly StoredDatastore[]>;
   readonly callersByToken: ReadonlyMap<string, Caller>;
   /** Fixed when the seed is loaded: every datastore's `created`. */
   readonly created: string;
@@ -144,9 +148,18 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
     callersByToken.set(user.token, { id: index + 1, name: user.name, role: user.role, ranks });
   });
   if (problems.length > 0) throw new Error(`invalid emulator seed:\n- ${problems.join('\n- ')}`);
+  const ordered = [...byId.values()].sort((a, b) => a.id - b.id);
+  const named = new Map<string, StoredDatastore[]>();
+  for (const ds of ordered) {
+    const same = named.get(ds.name);
+    if (same) same.push(ds);
+    else named.set(ds.name, [ds]);
+  }
   return {
     byId,
-    ordered: [...byId.values()].sort((a, b) => a.id - b.id),
+    ordered,
+    ofKind: { source: ordered.filter((ds) => !ds.enrichment_only), enrichment: ordered.filter((ds) => ds.enrichment_only) },
+    named,
     callersByToken,
     created: (options.now ?? new Date()).toISOString(),
     listItemsCarryEnrichment: options.listItemsCarryEnrichment ?? true,
@@ -156,6 +169,19 @@ export function buildModel(seed: Seed, options: ModelOptions = {}): Model {
     connectionNames,
     version: 0,
   };
+}
+
+/** Renames a datastore, keeping the name index (`named`) and `version` (the name order changed). */
+export function rename(model: Model, ds: StoredDatastore, name: string): void {
+  const named = model.named as Map<string, StoredDatastore[]>;
+  const before = named.get(ds.name)!.filter((other) => other !== ds);
+  if (before.length > 0) named.set(ds.name, before);
+  else named.delete(ds.name);
+  const after = [...(named.get(name) ?? []), ds].sort((a, b) => a.id - b.id);
+  named.set(name, after);
+  ds.name = name;
+  ds.nameLower = name.toLowerCase();
+  model.version += 1;
 }
 
 /** A new datastore's value of a setting, from the table; the prefix's derives from the name (undefined here). */

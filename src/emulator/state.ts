@@ -13,7 +13,7 @@
  */
 import type { ApiDatastore } from '../core/api-types.js';
 import { STRATEGIES_NEEDING_LINK } from '../core/settings.js';
-import { permissionRank, type Caller, type Model, type StoredDatastore } from './model.js';
+import { permissionRank, rename, type Caller, type Model, type StoredDatastore } from './model.js';
 import { readPutBody, type DatastorePatch, type RequestBody } from './put-body.js';
 import type { TeamPermission } from '../core/seed-types.js';
 import { parseIntParam, unprocessable, type ValidationError } from './validation.js';
@@ -238,11 +238,7 @@ function refusePatch(model: Model, ds: StoredDatastore, patch: DatastorePatch): 
 
 function applyPatch(model: Model, ds: StoredDatastore, patch: DatastorePatch): void {
   ds.settings = { ...ds.settings, ...patch.settings };
-  if (patch.name !== undefined && patch.name !== ds.name) {
-    ds.name = patch.name;
-    ds.nameLower = patch.name.toLowerCase();
-    model.version += 1; // the name order changed
-  }
+  if (patch.name !== undefined && patch.name !== ds.name) rename(model, ds, patch.name);
   if (patch.teams !== undefined) {
     ds.teams = patch.teams.map((name) => ({ id: model.teamIds.get(name) ?? 0, name }));
     model.version += 1; // who may read it may have changed

@@ -158,6 +158,21 @@ describe('PUT fields beyond the settings (both modes)', () => {
     expect(await ids('?search=aardvark')).toStrictEqual([44]);
     expect((await ids('?sort_name=asc'))[0]).toBe(44);
   });
+
+  it('a rename onto a name in use makes twins, found by id in both orders, each caller seeing only what it may read', async () => {
+    const e = await started();
+    const ids = async (query: string, token?: string) =>
+      ((await call(e, 'GET', `/datastores${query}`, token ? { token } : {})).body as { items: Array<{ id: number }> }).items.map((i) => i.id);
+    expect((await call(e, 'PUT', '/datastores/46', { body: { name: 'Busy Store' } })).status).toBe(200);
+    expect(await ids('?name=Busy%20Store')).toStrictEqual([45, 46]);
+    expect(await ids('?name=Busy%20Store&sort_name=desc')).toStrictEqual([46, 45]);
+    expect(await ids('?name=Busy%20Store', TOKENS.editor)).toStrictEqual([45]); // 46 is the O'Brien Team's only
+    expect(await ids('?name=Busy%20Store&enrichment_only=true')).toStrictEqual([]);
+    expect((await call(e, 'PUT', '/datastores/45', { body: { name: 'Quiet Store' } })).status).toBe(200);
+    expect(await ids('?name=Busy%20Store')).toStrictEqual([46]);
+    expect(await ids('?name=Quiet%20Store')).toStrictEqual([45]);
+    expect(await ids('?name=Ops%20Store')).toStrictEqual([]);
+  });
 });
 
 describe('the Manager role', () => {
