@@ -143,14 +143,19 @@ export async function createRoute(options: DispatcherOptions): Promise<Route> {
  * process does not end before those background compiles have: every command that sent a request
  * stayed alive ~170 ms after its work was done (a one-entry plan against the emulator: 495 -> 320 ms
  * wall). Baseline code parses the few megabytes of a plan's pages at no cost that shows, so
- * WebAssembly stays at Liftoff. Set before undici compiles llhttp (on its first connection); V8
- * reads these flags when it compiles a module, and enrichctl runs no other WebAssembly. In the
- * bundle, the loader (scripts/loader.cjs) hears of the change first: V8 keys its code caches by its
- * flags, so the loader caches what it compiles after the change under other names.
+ * WebAssembly stays at Liftoff. And all of it is compiled with the module, on the first connection
+ * (V8 shares the work with its background threads): compiled lazily, each function on its first
+ * call, through V8's generic JavaScript-to-WebAssembly wrapper, the first answers waited ~7 ms for it
+ * (plan 20 of 20,000: 16.6 -> 8.2 ms from page 1's answer to its use, 11 runs: 271 -> 255 ms wall).
+ * Set before undici compiles llhttp (on its first connection); V8 reads these flags when it compiles
+ * a module, and enrichctl runs no other WebAssembly. In the bundle, the loader (scripts/loader.cjs)
+ * hears of the change first: V8 keys its code caches by its flags, so the loader caches what it
+ * compiles after the change under other names.
  */
 function baselineWasmOnly(): void {
   setFlagsFromString('--liftoff-only');
   setFlagsFromString('--no-wasm-dynamic-tiering');
+  setFlagsFromString('--no-wasm-lazy-compilation');
 }
 
 interface Bounds {
