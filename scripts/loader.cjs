@@ -1,19 +1,22 @@
 'use strict';
 /*
  * enrichctl, bundled into this one file by scripts/bundle.mjs; the sources are at src/*.ts. This
- * is the loader; the program follows it as compressed chunks, one line each, in the comment at the
+ * is the loader; the program follows it in chunks, inside a comment in the function `payload` at the
  * end, where V8 does not parse them: each command compiles only the chunks it runs (the command
  * tree for --help, the reader for validate, the HTTP client for plan), so a start costs little more
- * than Node's own. A chunk is a CommonJS function (esbuild), compressed (brotli) and written in
- * base64; it is compiled at lines of its own, past the end of this file, where bin/enrichctl.cjs.map
- * (an index map, a section per chunk) finds it, so ENRICHCTL_DEBUG's stacks point at src/
- * (cli/debug-stack.ts).
+ * than Node's own. A chunk is a CommonJS function (esbuild): what --version, --help and validate run
+ * is stored as it is, the rest compressed (brotli) and written in base64. The chunks are read from
+ * the text Node already read and V8 keeps (`payload.toString()` is a slice of it, no copy), so a
+ * file replaced while enrichctl runs is never read from. A chunk is compiled at lines of its own,
+ * past the end of this file, where bin/enrichctl.cjs.map (an index map, a section per chunk) finds
+ * it, so ENRICHCTL_DEBUG's stacks point at src/ (cli/debug-stack.ts).
  */
-// Written by scripts/bundle.mjs: the build's digest, and per chunk its first line and where its
-// line is, counted from the end of the file: [offset, length] of the text after `name digest `.
+// Written by scripts/bundle.mjs: the build's digest, and per chunk its first line and where its text
+// is in `payload.toString()`: [offset, length], and 1 for a chunk stored as it is (between the lines
+// `name raw` and `name end`), 0 for one compressed (on the line `name base64`).
 const BUILD = null;
 
-const { fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 /** `import.meta` in the chunks (esbuild `define`): the file's URL, made when first read (~2.5 M instructions). */
@@ -22,21 +25,18 @@ const meta = {
     return require('node:url').pathToFileURL(__filename).href;
   },
 };
-// Opened once: a file replaced while enrichctl runs (an upgrade) is not read from.
-const fd = openSync(__filename, 'r');
-const size = fstatSync(fd).size;
 const loaded = new Map();
-/** The whole file, read only if a chunk is not where the build put it. */
-let whole;
+/** The payload's text, as V8 holds it. */
+let text;
 const cache = codeCache();
 
 /** The chunk `name`'s exports, evaluated on first use. */
 function load(name) {
   let module = loaded.get(name);
   if (module) return module.exports;
-  const text = chunkText(name);
+  const [stored, raw] = chunkText(name);
   // The chunks are ASCII (the build checks), so latin1 decodes them exactly, and fastest.
-  const code = require('node:zlib').brotliDecompressSync(Buffer.from(text, 'base64')).toString('latin1');
+  const code = raw ? stored : require('node:zlib').brotliDecompressSync(Buffer.from(stored, 'base64')).toString('latin1');
   module = { exports: {} };
   loaded.set(name, module);
   const { Script } = require('node:vm');
@@ -111,21 +111,23 @@ function codeCache() {
   };
 }
 
-/** The chunk's base64 text: read where the build put it, else (line ends converted by a checkout) found. */
+/**
+ * The chunk's text (its code, or its compressed code in base64) and whether it is stored as it is:
+ * where the build put it, else (line ends converted by a checkout) found by its name.
+ */
 function chunkText(name) {
-  const head = `\n${name} ${BUILD.digest} `;
-  const [offset, length] = BUILD.at[name];
-  const bytes = Buffer.allocUnsafe(head.length + length);
-  const read = size >= offset + head.length ? readSync(fd, bytes, 0, bytes.length, size - offset - head.length) : 0;
-  if (read === bytes.length && bytes.toString('latin1', 0, head.length) === head) return bytes.toString('latin1', head.length);
-  whole ??= readFileSync(fd); // from its start: the reads above do not move the file's position
-  const at = whole.indexOf(head);
+  text ??= payload.toString();
+  const [offset, length, raw] = BUILD.at[name];
+  const head = raw ? `\n${name} raw\n` : `\n${name} `;
+  if (text.startsWith(head, offset - head.length) && text.charCodeAt(offset + length) === 10) return [text.slice(offset, offset + length), raw];
+  const at = text.indexOf(raw ? `\n${name} raw` : head);
   if (at < 0) {
-    process.stderr.write(`error: ${__filename} changed while enrichctl ran (it is not the same build): run the command again\n`);
+    process.stderr.write(`error: ${__filename} is damaged (its part ${name} is missing): install enrichctl again\n`);
     process.exit(1);
   }
-  // base64 decoding skips the `\r` of a converted line end.
-  return whole.toString('latin1', at + head.length, whole.indexOf(10, at + head.length));
+  const start = raw ? text.indexOf('\n', at + 1) + 1 : at + head.length;
+  // base64 decoding skips the `\r` of a converted line end, and V8 reads `\r\n` as one line end.
+  return [text.slice(start, text.indexOf(raw ? `\n${name} end` : '\n', start)), raw];
 }
 
 /** A chunk's `require`: another chunk (`./name`), or one of Node's built-in modules. */

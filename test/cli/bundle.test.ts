@@ -4,9 +4,11 @@
  * chunks that the loader (scripts/loader.cjs) compiles on first use, and, with ENRICHCTL_DEBUG,
  * showing an internal error's stack at its place in src/*.ts through the map beside it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { SourceMap } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,11 +26,31 @@ const mapSections = (): Section[] => (JSON.parse(readFileSync(`${BIN}.map`, 'utf
 /** Every source the map names: it is an index map, one section per chunk. */
 const mapSources = (): string[] => mapSections().flatMap((s) => s.map.sources);
 
-/** The chunks, decoded: each a line `name digest base64` of the payload comment (scripts/bundle.mjs). */
-function chunks(text = readFileSync(BIN, 'latin1')): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const [, name, code] of text.matchAll(/^([\w-]+\.js) [0-9a-f]{16} ([A-Za-z0-9+/=]+)$/gm)) found.set(name!, brotliDecompressSync(Buffer.from(code!, 'base64')).toString('latin1'));
+/**
+ * The chunks, decoded, and which are stored as they are: in the payload comment (scripts/bundle.mjs),
+ * a chunk is either the lines between `name raw` and `name end`, or the line `name base64`.
+ */
+function stored(text = readFileSync(BIN, 'latin1')): Map<string, { code: string; raw: boolean }> {
+  const found = new Map<string, { code: string; raw: boolean }>();
+  const lines = text.slice(text.indexOf('\nfunction payload() {/* enrichctl:payload\n')).split('\n').slice(3);
+  for (let i = 0; lines[i] !== 'enrichctl:end */}'; i++) {
+    const [name, rest] = lines[i]!.split(' ') as [string, string];
+    if (rest !== 'raw') {
+      found.set(name, { code: brotliDecompressSync(Buffer.from(rest, 'base64')).toString('latin1'), raw: false });
+      continue;
+    }
+    const end = lines.indexOf(`${name} end`, i);
+    found.set(name, { code: lines.slice(i + 1, end).join('\n'), raw: true });
+    i = end;
+  }
   return found;
+}
+const chunks = (text?: string): Map<string, string> => new Map([...stored(text)].map(([name, c]) => [name, c.code]));
+/** The name of the chunk whose map section names `source`. */
+function chunkWith(source: string, text = readFileSync(BIN, 'latin1')): string {
+  const build = JSON.parse(/^const BUILD = (.*);$/m.exec(text)![1]!) as { lines: Record<string, number> };
+  const section = mapSections().find((s) => s.map.sources.includes(source))!;
+  return Object.keys(build.lines).find((name) => build.lines[name] === section.offset.line)!;
 }
 
 const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -73,8 +95,10 @@ describe('the bundle', () => {
   });
 
   it('embeds examples/emulator/seed.yaml as it is, the built-in demo seed (one copy, no hand-kept twin)', () => {
-    const seed = JSON.stringify(readFileSync(`${ROOT}examples/emulator/seed.yaml`, 'utf8'));
-    expect([...chunks().values()].filter((code) => code.includes(seed))).toHaveLength(1);
+    const seed = readFileSync(`${ROOT}examples/emulator/seed.yaml`, 'utf8');
+    // A JSON string, or (minified) a template literal holding the text with its `\`, backticks and `${` escaped.
+    const template = `\`${seed.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${')}\``;
+    expect([...chunks().values()].filter((code) => code.includes(JSON.stringify(seed)) || code.includes(template))).toHaveLength(1);
   });
 
   it('judges a broken manifest with its prebuilt validators alone, salvaging the valid parts (no schema compiler is bundled)', () => {
@@ -95,42 +119,85 @@ describe('the bundle', () => {
     }
   });
 
-  it('leaves V8 only the loader to parse at start-up: the program is in compressed chunks, each mapped at its own lines', () => {
+  it('leaves V8 only the loader to parse at start-up: the program is in chunks inside a comment, each mapped at its own lines', () => {
     const text = readFileSync(BIN, 'latin1');
-    const payload = text.indexOf('\n/* enrichctl:payload\n');
+    const payload = text.indexOf('\nfunction payload() {/* enrichctl:payload\n');
     const code = text.slice(0, text.indexOf('\n/*\n * Third-party software'));
     expect(payload).toBeGreaterThan(code.length);
     expect(code.length).toBeLessThan(16_000); // the loader and its table of chunks: the rest is comments
-    const found = chunks(text);
-    expect([...found.keys()]).toContain('main.js');
+    const found = stored(text);
+    // What --version, --help and validate run is stored as it is; the HTTP client, compressed.
+    expect(found.get('main.js')?.raw).toBe(true);
+    expect(found.get('validator-manifest.js')?.raw).toBe(true);
+    const pool = chunkWith('../node_modules/undici/lib/dispatcher/pool.js', text);
+    expect(found.get(pool)?.raw).toBe(false);
+    expect(found.get('validator-plan.js')?.raw).toBe(false);
     // Each chunk's section starts where BUILD says the loader compiles it, past the file's last line.
     const build = JSON.parse(/^const BUILD = (.*);$/m.exec(text)![1]!) as { lines: Record<string, number> };
     const sections = mapSections();
     expect(Object.keys(build.lines).sort()).toStrictEqual([...found.keys()].sort());
     expect(sections.map((s) => s.offset.line)).toStrictEqual(Object.values(build.lines).sort((a, b) => a - b));
     expect(Math.min(...sections.map((s) => s.offset.line))).toBeGreaterThanOrEqual(text.split('\n').length); // 0-based: past the last line
-    // A line of undici's Pool, in its chunk, maps back to node_modules/undici.
-    const [name, pool] = [...found].find(([, c]) => c.includes('"node_modules/undici/lib/dispatcher/pool.js"(exports'))!;
-    const lines = pool.split('\n');
-    const line = lines.findIndex((l) => /^\s+var kConnections = /.test(l));
+    // A place in undici's Pool, in its (minified) chunk, maps back to its line in node_modules/undici.
+    const lines = found.get(pool)!.code.split('\n');
+    const line = lines.findIndex((l) => l.includes('Symbol("connections")'));
     const map = new SourceMap(JSON.parse(readFileSync(`${BIN}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
     // The chunk's first line is its wrapper, on the line before the one BUILD names (0-based, as the map counts).
-    const entry = map.findEntry(build.lines[name]! - 1 + line, lines[line]!.indexOf('var')) as { originalSource?: string; originalLine?: number };
+    const entry = map.findEntry(build.lines[pool]! - 1 + line, lines[line]!.indexOf('Symbol("connections")')) as { originalSource?: string; originalLine?: number };
     expect(entry.originalSource).toMatch(/\/node_modules\/undici\/lib\/dispatcher\/pool\.js$/);
     expect(readFileSync(`${ROOT}node_modules/undici/lib/dispatcher/pool.js`, 'utf8').split('\n')[entry.originalLine!]).toContain("const kConnections = Symbol('connections')");
   });
 
-  it('refuses, in one message, to run a chunk of another build (the file replaced while it ran)', () => {
+  it('reads its chunks from what Node read at its start: replaced while a plan waits for its first answer, the file is never read again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
+    // A server that holds its answers until the copy was overwritten; then answers as an empty Qualytics.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    let first!: () => void;
+    const asked = new Promise<void>((resolve) => { first = resolve; });
+    const server = createServer((req, res) => {
+      first();
+      void released.then(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ items: [], total: 0, page: 1, size: 100, pages: 0 }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const copy = join(dir, 'enrichctl.cjs');
+      writeFileSync(copy, readFileSync(BIN));
+      writeFileSync(join(dir, 'one.yaml'), 'version: 1\ndatastores:\n  - datastore: orders\n');
+      const { port } = server.address() as AddressInfo;
+      const child = spawn(process.execPath, [copy, 'plan', 'one.yaml', '--url', `http://127.0.0.1:${port}/api`], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, QUALYTICS_TOKEN: 't', NO_COLOR: '1' } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await asked; // the plan has started: its planner, views and reader are not loaded yet
+      writeFileSync(copy, '// another build\n');
+      release();
+      expect(await exited, stderr).toBe(1);
+      // It planned to the end, with the parts it loaded after the overwrite: the datastore is not there.
+      expect(stderr).toContain('one.yaml:3:16: error: datastore "orders" not found');
+      expect(stdout).toBe('');
+    } finally {
+      release();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses, in one message, a file whose chunk is missing (damaged), instead of failing inside it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
     try {
       const copy = join(dir, 'enrichctl.cjs');
-      // The chunk with undici's Pool, which a plan compiles only for its first request, says another build.
       const text = readFileSync(BIN, 'latin1');
-      const [pool] = [...chunks(text)].find(([, c]) => c.includes('"node_modules/undici/lib/dispatcher/pool.js"(exports'))!;
-      writeFileSync(copy, text.replace(new RegExp(`^(${pool.replace('.', '\\.')}) [0-9a-f]{16} `, 'm'), '$1 0000000000000000 '), 'latin1');
+      const pool = chunkWith('../node_modules/undici/lib/dispatcher/pool.js', text);
+      writeFileSync(copy, text.replace(new RegExp(`^${pool.replace('.', '\\.')} `, 'm'), 'damaged '), 'latin1');
       writeFileSync(join(dir, 'one.yaml'), 'version: 1\ndatastores:\n  - datastore: orders\n');
       const run = spawnSync(process.execPath, [copy, 'plan', 'one.yaml', '--url', 'http://127.0.0.1:9/api'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, QUALYTICS_TOKEN: 't' } });
-      expect(run.stderr).toBe(`error: ${copy} changed while enrichctl ran (it is not the same build): run the command again\n`);
+      expect(run.stderr).toBe(`error: ${copy} is damaged (its part ${pool} is missing): install enrichctl again\n`);
       expect(run.status).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
