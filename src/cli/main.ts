@@ -35,16 +35,15 @@ async function run(args: readonly string[]): Promise<ExitCode> {
   // (a tenth of such a run's own work); test/cli/bundle.test.ts holds the two answers equal.
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     const { VERSION } = await import('./version.js');
-    process.stdout.write(`${VERSION}\n`);
+    io.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
   // The command tree is loaded only now, so a Ctrl-C during start-up is already handled.
   const { runCli } = await import('./program.js');
-  return exitCode(await runCli(args, processIo(controller.signal, urgent.signal)));
+  return exitCode(await runCli(args, io));
 }
 
-// No top-level await: the bundle is CommonJS (scripts/bundle.mjs), which has none.
-void run(process.argv.slice(2)).then((code) => {
-  // Let stdout drain (pipes) before exiting.
-  process.stdout.write('', () => process.exit(code));
-});
+const io = processIo(controller.signal, urgent.signal);
+// No top-level await: the bundle is CommonJS (scripts/bundle.mjs), which has none. The output is
+// written by then (io.ts writes synchronously).
+void run(process.argv.slice(2)).then((code) => process.exit(code));

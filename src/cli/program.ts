@@ -8,7 +8,7 @@ import { ApiError, NetworkError, UnusableResponseError } from '../api/errors.js'
 import { originalStack } from './debug-stack.js';
 import { UserError } from './errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { Interrupted, type Io } from './io.js';
+import { Interrupted, useColour, type Io } from './io.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
@@ -37,6 +37,11 @@ export function buildProgram(io: Io, defer: (h: Handler) => void): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // Asked of io's streams, not of process.stdout (cli/io.ts): a terminal's width, and enrichctl's colour rule.
+      getOutHelpWidth: () => (io.stdout.isTTY && io.stdout.columns) || 80, // 80: commander's width when not a terminal
+      getErrHelpWidth: () => (io.stderr.isTTY && io.stderr.columns) || 80,
+      getOutHasColors: () => useColour(io.stdout, io.env, false),
+      getErrHasColors: () => useColour(io.stderr, io.env, false),
     });
   registerEmulator(program, io, defer);
   registerValidate(program, io, defer);

@@ -75,6 +75,7 @@ export function reportSet<F extends string, V>(requests: ReadonlyArray<ReportReq
   return {
     views,
     write: async () => {
+      if (requests.length === 0) return;
       // files.ts (and node:crypto with it) loads only when a report is written, not for every --help.
       const { FILE_MODES, writeFileAtomic } = await import('./files.js');
       const failures: string[] = [];

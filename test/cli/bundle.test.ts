@@ -228,7 +228,7 @@ describe('the bundle', () => {
 
   it('with ENRICHCTL_DEBUG, an internal error\'s stack points at src/*.ts lines, through the map', () => {
     // A stdout that refuses to write makes `--help` fail inside the program: an internal error.
-    const refuse = 'data:text/javascript,const w=process.stdout.write.bind(process.stdout);process.stdout.write=(s,...r)=>{if(s)throw new TypeError("stdout refused (test)");return w(s,...r)}';
+    const refuse = 'data:text/javascript,import fs from "node:fs";const w=fs.writeSync;fs.writeSync=(fd,...r)=>{if(fd===1)throw new TypeError("stdout refused (test)");return w(fd,...r)}';
     const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--import', refuse, BIN, '--help'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
     const quiet = run({});
     expect(quiet.status).toBe(1);

@@ -1,0 +1,78 @@
+/**
+ * enrichctl's standard output and error (cli/io.ts's FdOutput): written with fs.writeSync, so that a
+ * command whose output is a pipe or a file never builds Node's stream for it (node:net, node:tty and
+ * the stream modules, ~5 ms of a start); only a character device is asked whether it is a terminal.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FdOutput } from '../../src/cli/io.js';
+import { BIN } from '../helpers/bin.js';
+
+let dir: string;
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const workspace = (files: Record<string, string>): string => {
+  dir = mkdtempSync(join(tmpdir(), 'enrichctl-stdio-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+};
+const ONE = 'version: 1\ndatastores:\n  - datastore: orders\n';
+/** Prints, at exit, which of Node's stream-building modules the process loaded. */
+const PROBE = 'process.on("exit",()=>require("fs").writeSync(2,"loaded:"+process.moduleLoadList.filter((m)=>/^NativeModule (net|tty|stream)$/.test(m)).map((m)=>m.slice(13)).join(",")+"\\n"))';
+
+describe('standard output and error', () => {
+  it('to a pipe: --version, --help and validate load neither node:net, node:tty nor node:stream', () => {
+    const cwd = workspace({ 'one.yaml': ONE, 'probe.cjs': PROBE });
+    for (const args of [['--version'], ['--help'], ['validate', 'one.yaml'], ['validate', 'missing.yaml']]) {
+      const run = spawnSync(process.execPath, ['-r', './probe.cjs', BIN, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: cwd } });
+      expect(run.stderr.split('\n').find((l) => l.startsWith('loaded:')), `${args.join(' ')}\n${run.stderr}`).toBe('loaded:');
+      expect(run.stdout.length, args.join(' ')).toBeGreaterThan(0);
+    }
+  });
+
+  it('to /dev/null (a character device, not a terminal): asked of node:tty, and written without colour', () => {
+    const cwd = workspace({ 'bad.yaml': 'version: 1\ndatastores:\n  - datastore: orders\n    enrichment_prefx: _x\n' });
+    const out = openSync('/dev/null', 'w');
+    try {
+      const run = spawnSync(process.execPath, [BIN, 'validate', 'bad.yaml', '--format', 'json'], { cwd, stdio: ['ignore', out, 'pipe'], encoding: 'utf8', env: { PATH: process.env.PATH, HOME: cwd } });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe('');
+    } finally {
+      closeSync(out);
+    }
+    const tty = new FdOutput(openSync('/dev/null', 'w'));
+    expect(tty.isTTY).toBe(false);
+    expect(tty.columns).toBeUndefined();
+  });
+
+  it('a reader that goes away ends the output, not the command: no error, the exit code of the work', async () => {
+    // ~600 KB of diagnostics, far more than a pipe holds.
+    const entries = Array.from({ length: 4000 }, (_, i) => `  - datastore: d${i}\n    enrichment_prefx: _x\n`).join('');
+    const cwd = workspace({ 'bad.yaml': `version: 1\ndatastores:\n${entries}` });
+    const child = spawn(process.execPath, [BIN, 'validate', 'bad.yaml'], { cwd, env: { PATH: process.env.PATH, HOME: cwd } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.once('data', () => child.stdout.destroy()); // read a little, then close the pipe
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+
+  it('waits for a full non-blocking pipe instead of losing what did not fit (EAGAIN)', async () => {
+    const cwd = workspace({});
+    const fifo = join(cwd, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // The reader opens the pipe at once but drains it only after a pause: meanwhile the writer finds it full.
+    const reader = spawn('sh', ['-c', `exec 3<"$1"; sleep 0.3; cat <&3 > "$2"`, 'sh', fifo, join(cwd, 'out')]);
+    const read = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // so that the write end opens without waiting
+    const write = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    closeSync(read);
+    const text = 'enrichctl\n'.repeat(100_000); // 1 MB: the pipe holds 64 KB
+    new FdOutput(write).write(text);
+    closeSync(write);
+    expect(await new Promise((resolve) => reader.on('exit', resolve))).toBe(0);
+    expect(readFileSync(join(cwd, 'out'), 'utf8')).toBe(text);
+  });
+});
