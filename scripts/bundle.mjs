@@ -208,13 +208,17 @@ function bundledRequire() {
  * chunk loads: esbuild evaluates a chunk's imports when the chunk loads, so `validate` would load
  * node:crypto and node:fs/promises (~10 ms) for a file writer it never calls. Each becomes a
  * CommonJS module of getters, one per export of the module (listed at build time: the same Node
- * major runs the build and the bundle), that require it on first read.
+ * major runs the build and the bundle), that require it on first read. Not those Node loads before
+ * any program runs (`process.moduleLoadList` of an empty .cjs on Node 20): requiring them is free,
+ * and each file that imports a module of getters copies them all (esbuild's `__toESM`), which for
+ * node:fs's hundred was ~150 KB of a validate's allocations, with its scavenge.
  */
 function lazyBuiltins() {
+  const PRELOADED = new Set(['node:buffer', 'node:events', 'node:fs', 'node:path', 'node:url', 'node:util']);
   return {
     name: 'lazy-builtins',
     setup(b) {
-      b.onResolve({ filter: /^node:/ }, (args) => (args.namespace === 'lazy-builtin' || args.importer.includes('/node_modules/') ? undefined : { path: args.path, namespace: 'lazy-builtin' }));
+      b.onResolve({ filter: /^node:/ }, (args) => (args.namespace === 'lazy-builtin' || args.importer.includes('/node_modules/') || PRELOADED.has(args.path) ? undefined : { path: args.path, namespace: 'lazy-builtin' }));
       b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => ({
         resolveDir: ROOT,
         loader: 'js',
