@@ -148,7 +148,7 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   // A name missing from its own kind: was it declared as the other kind by mistake?
   await Promise.all(KINDS.map((kind) => {
     const other = otherKind(kind);
-    const strays = names[kind].filter((n) => !reader.hasKind(n, kind) && !reader.covered(n, other));
+    const strays = names[kind].filter((n) => !reader.covered(n, other) && !reader.hasKind(n, kind));
     return reader.lookUp(other, strays);
   }));
   for (const kind of KINDS) for (const n of names[kind]) reader.noteChecked(n);
@@ -276,7 +276,9 @@ class Reader {
 
   /** Whether the name is known to hold a datastore of this kind. */
   hasKind(name: string, kind: DatastoreKind): boolean {
-    return (this.obs.names.get(name) ?? []).some((id) => this.obs.datastores.get(id)?.enrichment_only === (kind === 'enrichment'));
+    const ids = this.obs.names.get(name) ?? [];
+    for (let i = 0; i < ids.length; i++) if (this.obs.datastores.get(ids[i]!)?.enrichment_only === (kind === 'enrichment')) return true;
+    return false;
   }
 
   /** Whether every datastore of this kind with this name is known. */
@@ -367,7 +369,8 @@ export function enrichmentState(item: ListDatastoreItem | ApiDatastore): Enrichm
   const link = item.enrich_datastore;
   if (link === undefined) return undefined;
   const state: Record<string, unknown> = { enrich_datastore: link === null ? null : { id: link.id, name: link.name } };
-  for (const spec of SETTINGS) {
+  for (let i = 0; i < SETTINGS.length; i++) {
+    const spec = SETTINGS[i]!;
     const value: unknown = item[spec.key];
     if (!hasSettingType(spec, value)) return undefined;
     state[spec.key] = value;
