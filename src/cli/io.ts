@@ -28,7 +28,7 @@ export interface Io {
   urgent?: AbortSignal;
 }
 
-export function processIo(signal: AbortSignal, urgent?: AbortSignal): Io {
+export function processIo(signal: AbortSignal, urgent?: AbortSignal): Io & { stdout: FdOutput; stderr: FdOutput } {
   return {
     stdout: new FdOutput(1),
     stderr: new FdOutput(2),
@@ -48,24 +48,31 @@ export function processIo(signal: AbortSignal, urgent?: AbortSignal): Io {
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * Standard output or error, written with `fs.writeSync`. process.stdout and process.stderr are
- * streams Node builds on first access: for a pipe, node:net and the stream modules, ~5 ms of a
- * start that a bare `node -e 0` never pays (measured: 4.9-6.7 ms for process.stdout, 0.3 for a
- * writeSync); Node writes pipes and files synchronously on Linux anyway. Whether it is a terminal is
- * asked only when something wants to know (a colour, a width): what fstat says is a pipe, a file or
- * a socket is not one, and only a character device is asked of node:tty (a terminal, or /dev/null).
- * A terminal's width comes from Node's own stream, built then. A reader that went away
- * (EPIPE: `enrichctl plan | head`) ends the output, not the command; a descriptor in non-blocking
- * mode that is full (EAGAIN) is waited for.
+ * Standard output or error. To a pipe, a file or a socket it is written with `fs.writeSync`:
+ * process.stdout and process.stderr are streams Node builds on first access, for a pipe node:net
+ * and the stream modules, ~5 ms of a start that a bare `node -e 0` never pays (measured: 4.9-6.7 ms
+ * for process.stdout, 0.3 for a writeSync), and Node writes pipes and files synchronously on Linux
+ * anyway. Whether it is a terminal is asked when it is first written to or something wants to know
+ * (a colour, a width): what fstat says is not a character device is not one, and only a character
+ * device is asked of node:tty (a terminal, or /dev/null). A terminal is written through Node's own
+ * stream, as before (its width, and on Windows the console's Unicode writes). A reader that went
+ * away (EPIPE: `enrichctl plan | head`) ends the output, not the command; a descriptor in
+ * non-blocking mode that is full (EAGAIN) is waited for.
  */
 export class FdOutput implements OutStream {
   #tty: boolean | undefined;
   #closed = false;
+  #streamed = false;
 
+  /** `fd`: 1 or 2, whose stream is process.stdout or process.stderr; any other is never a terminal. */
   constructor(private readonly fd: number) {}
 
   write(chunk: string): boolean {
     if (this.#closed || chunk === '') return true;
+    if (this.isTTY) {
+      this.#streamed = true;
+      return this.stream().write(chunk);
+    }
     const bytes = Buffer.from(chunk, 'utf8');
     for (let at = 0; at < bytes.length;) {
       try {
@@ -81,11 +88,16 @@ export class FdOutput implements OutStream {
   }
 
   get isTTY(): boolean {
-    return (this.#tty ??= fstatSync(this.fd).isCharacterDevice() && isatty(this.fd));
+    return (this.#tty ??= (this.fd === 1 || this.fd === 2) && fstatSync(this.fd).isCharacterDevice() && isatty(this.fd));
   }
 
   get columns(): number | undefined {
     return this.isTTY ? this.stream().columns : undefined;
+  }
+
+  /** Resolves once what was written is out: at once, unless a terminal's stream still holds some (Windows writes consoles asynchronously). */
+  drained(): Promise<void> {
+    return this.#streamed ? new Promise((resolve) => this.stream().write('', () => resolve())) : Promise.resolve();
   }
 
   private stream(): NodeJS.WriteStream {

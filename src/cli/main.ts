@@ -44,6 +44,9 @@ async function run(args: readonly string[]): Promise<ExitCode> {
 }
 
 const io = processIo(controller.signal, urgent.signal);
-// No top-level await: the bundle is CommonJS (scripts/bundle.mjs), which has none. The output is
-// written by then (io.ts writes synchronously).
-void run(process.argv.slice(2)).then((code) => process.exit(code));
+// No top-level await: the bundle is CommonJS (scripts/bundle.mjs), which has none. Pipes and files
+// are written by then (io.ts writes them synchronously); a terminal's stream may still hold output.
+void run(process.argv.slice(2)).then(async (code) => {
+  await Promise.all([io.stdout.drained(), io.stderr.drained()]);
+  process.exit(code);
+});

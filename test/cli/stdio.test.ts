@@ -42,9 +42,9 @@ describe('standard output and error', () => {
     } finally {
       closeSync(out);
     }
-    const tty = new FdOutput(openSync('/dev/null', 'w'));
-    expect(tty.isTTY).toBe(false);
-    expect(tty.columns).toBeUndefined();
+    const other = new FdOutput(openSync('/dev/null', 'w')); // neither 1 nor 2: never a terminal
+    expect(other.isTTY).toBe(false);
+    expect(other.columns).toBeUndefined();
   });
 
   it('a reader that goes away ends the output, not the command: no error, the exit code of the work', async () => {
