@@ -5,6 +5,7 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { Output } from '../render/views/output.js';
+import { UserError } from './errors.js';
 
 export interface OutStream {
   write(chunk: string): unknown;
@@ -57,7 +58,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * device is asked of node:tty (a terminal, or /dev/null). A terminal is written through Node's own
  * stream, as before (its width, and on Windows the console's Unicode writes). A reader that went
  * away (EPIPE: `enrichctl plan | head`) ends the output, not the command; a descriptor in
- * non-blocking mode that is full (EAGAIN) is waited for.
+ * non-blocking mode that is full (EAGAIN) is waited for; standard output that cannot be written
+ * (a full disk) is the command's error, and standard error that cannot be is given up on, since
+ * nothing is left to say it on.
  */
 export class FdOutput implements OutStream {
   #tty: boolean | undefined;
@@ -80,8 +83,8 @@ export class FdOutput implements OutStream {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
-        else if (code === 'EPIPE') return !(this.#closed = true);
-        else throw err;
+        else if (code === 'EPIPE' || this.fd === 2) return !(this.#closed = true);
+        else throw new UserError(`cannot write the output: ${(err as Error).message}`);
       }
     }
     return true;

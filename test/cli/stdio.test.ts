@@ -4,7 +4,7 @@
  * the stream modules, ~5 ms of a start); only a character device is asked whether it is a terminal.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,6 +45,27 @@ describe('standard output and error', () => {
     const other = new FdOutput(openSync('/dev/null', 'w')); // neither 1 nor 2: never a terminal
     expect(other.isTTY).toBe(false);
     expect(other.columns).toBeUndefined();
+  });
+
+  it.runIf(existsSync('/dev/full'))('output that cannot be written (a full disk) is the command\'s error, in one line; an error output that cannot be is given up on', () => {
+    const cwd = workspace({ 'one.yaml': ONE });
+    for (const args of [['--version'], ['--help'], ['validate', 'one.yaml']]) {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const run = spawnSync(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', env: { PATH: process.env.PATH, HOME: cwd } });
+        expect({ status: run.status, stderr: run.stderr }, args.join(' ')).toStrictEqual({ status: 1, stderr: 'error: cannot write the output: ENOSPC: no space left on device, write\n' });
+      } finally {
+        closeSync(full);
+      }
+    }
+    const full = openSync('/dev/full', 'w');
+    try {
+      // No token: the error goes to standard error, which is full; the exit code still says it.
+      const run = spawnSync(process.execPath, [BIN, 'plan', 'one.yaml', '--url', 'http://127.0.0.1:9/api'], { cwd, stdio: ['ignore', 'pipe', full], encoding: 'utf8', env: { PATH: process.env.PATH, HOME: cwd } });
+      expect({ status: run.status, stdout: run.stdout }).toStrictEqual({ status: 1, stdout: '' });
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('a reader that goes away ends the output, not the command: no error, the exit code of the work', async () => {
