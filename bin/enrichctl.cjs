@@ -15,7 +15,7 @@
 // Written by scripts/bundle.mjs: the build's digest, and per chunk its first line and where its text
 // is in `payload.toString()`: [offset, length], and 1 for a chunk stored as it is (between the lines
 // `name raw` and `name end`), 0 for one compressed (on the line `name base64`).
-const BUILD = {"digest":"faf0f1a0081c91cd","lines":{"api-connect-BTTIOW4E.js":628,"api-request-TJQLACIN.js":632,"apply-run-QTJUCP2N.js":636,"chunk-2DONBE4S.js":668,"chunk-3TSKYEZA.js":672,"chunk-42YV7HEE.js":676,"chunk-4OSJ2DMU.js":681,"chunk-4YE35ZSV.js":686,"chunk-6EST6GX7.js":690,"chunk-6RVQJCNV.js":694,"chunk-7BGOZLVL.js":698,"chunk-7NG3Y4V3.js":702,"chunk-7YAWB7S7.js":706,"chunk-BSMJUMNJ.js":710,"chunk-BYLS4FVZ.js":714,"chunk-CWFCNYAF.js":718,"chunk-CXJOT33W.js":724,"chunk-E2ULTHPX.js":730,"chunk-G7OD33IA.js":744,"chunk-JTL2DCKI.js":748,"chunk-JW23SW6G.js":788,"chunk-L3CXSATA.js":792,"chunk-LIKWHMPC.js":796,"chunk-MAQI7AQJ.js":800,"chunk-MSI4OYCN.js":804,"chunk-NZFL6YCA.js":944,"chunk-OOROFJI4.js":948,"chunk-P36UK6NI.js":952,"chunk-P7X2AWBS.js":967,"chunk-QYGVYJU4.js":971,"chunk-S2Y46ZJO.js":978,"chunk-SFS4HIJ4.js":982,"chunk-SNCG5TF7.js":993,"chunk-TF3IBUTC.js":997,"chunk-TNQQABFR.js":1001,"chunk-UMQTVMNE.js":1044,"chunk-UR7OGOQD.js":1048,"chunk-VXNYRFIX.js":1052,"chunk-YPKBVMPF.js":1056,"chunk-YY6BAUVY.js":1060,"chunk-Z62B3JVT.js":1064,"chunk-ZAWPQKSI.js":1068,"dispatcher-UBJL54SP.js":1088,"dist-3UP3BSYY.js":1092,"emulator-run-LMNJ5IFX.js":1096,"explain-run-XT46FDOO.js":1205,"export-run-SZ6I4XSR.js":1212,"fan-out-PYW763S7.js":1229,"files-HKJEETBI.js":1233,"load-YJCHJRAP.js":1237,"main.js":1241,"plan-run-MNZ7JSZ3.js":1248,"plan-view-NYHUGNY2.js":1252,"planning-6ROQGO3I.js":1256,"pool-TBHPLBSA.js":1260,"program-MCABHOZN.js":1264,"proxy-agent-H2QFTQLC.js":1313,"saved-plan-6SJBDTK3.js":1317,"schema-diagnostics-S6VAFLUD.js":1321,"show-run-7TOBBMI7.js":1325,"validate-run-W2OSJ2X7.js":1329,"validator-manifest-defaults.js":1333,"validator-manifest-entry.js":1337,"validator-manifest-rule.js":1341,"validator-manifest.js":1345,"validator-plan.js":1349,"validator-seed.js":1353,"version-D7BXTBIY.js":1357},"at":{"api-connect-BTTIOW4E.js":[229,1548,0],"api-request-TJQLACIN.js":[1802,3764,0],"apply-run-QTJUCP2N.js":[5589,8432,0],"chunk-2DONBE4S.js":[14044,982,1],"chunk-3TSKYEZA.js":[15067,2168,0],"chunk-42YV7HEE.js":[17258,1437,1],"chunk-4OSJ2DMU.js":[18736,4540,0],"chunk-4YE35ZSV.js":[23295,1264,0],"chunk-6EST6GX7.js":[24582,16712,1],"chunk-6RVQJCNV.js":[41339,1625,1],"chunk-7BGOZLVL.js":[43005,1588,0],"chunk-7NG3Y4V3.js":[44616,701,1],"chunk-7YAWB7S7.js":[45358,1000,0],"chunk-BSMJUMNJ.js":[46381,1096,1],"chunk-BYLS4FVZ.js":[47518,8552,0],"chunk-CWFCNYAF.js":[56093,3146,1],"chunk-CXJOT33W.js":[59280,1568,0],"chunk-E2ULTHPX.js":[60871,9153,1],"chunk-G7OD33IA.js":[70065,6100,0],"chunk-JTL2DCKI.js":[76188,55861,1],"chunk-JW23SW6G.js":[132090,504,0],"chunk-L3CXSATA.js":[132617,2905,1],"chunk-LIKWHMPC.js":[135567,3562,1],"chunk-MAQI7AQJ.js":[139170,1476,0],"chunk-MSI4OYCN.js":[140665,43040,0],"chunk-NZFL6YCA.js":[183728,1409,1],"chunk-OOROFJI4.js":[185182,801,1],"chunk-P36UK6NI.js":[186028,15870,1],"chunk-P7X2AWBS.js":[201943,579,1],"chunk-QYGVYJU4.js":[202563,14468,0],"chunk-S2Y46ZJO.js":[217054,751,1],"chunk-SFS4HIJ4.js":[217850,2942,1],"chunk-SNCG5TF7.js":[220833,2880,0],"chunk-TF3IBUTC.js":[223736,690,1],"chunk-TNQQABFR.js":[224467,83660,0],"chunk-UMQTVMNE.js":[308150,1044,1],"chunk-UR7OGOQD.js":[309239,2537,1],"chunk-VXNYRFIX.js":[311817,712,0],"chunk-YPKBVMPF.js":[312548,1360,0],"chunk-YY6BAUVY.js":[313927,1224,0],"chunk-Z62B3JVT.js":[315170,764,0],"chunk-ZAWPQKSI.js":[315953,4756,0],"dispatcher-UBJL54SP.js":[320733,496,0],"dist-3UP3BSYY.js":[321247,476,0],"emulator-run-LMNJ5IFX.js":[321749,17444,0],"explain-run-XT46FDOO.js":[339218,4240,0],"export-run-SZ6I4XSR.js":[343482,5440,0],"fan-out-PYW763S7.js":[348943,484,0],"files-HKJEETBI.js":[349446,588,0],"load-YJCHJRAP.js":[350052,544,0],"main.js":[350609,1550,1],"plan-run-MNZ7JSZ3.js":[352193,1444,0],"plan-view-NYHUGNY2.js":[353660,696,0],"planning-6ROQGO3I.js":[354378,704,0],"pool-TBHPLBSA.js":[355100,512,0],"program-MCABHOZN.js":[355637,62632,1],"proxy-agent-H2QFTQLC.js":[418318,8176,0],"saved-plan-6SJBDTK3.js":[426518,672,0],"schema-diagnostics-S6VAFLUD.js":[427222,588,0],"show-run-7TOBBMI7.js":[427832,1008,0],"validate-run-W2OSJ2X7.js":[428870,1813,1],"validator-manifest-defaults.js":[430744,2068,0],"validator-manifest-entry.js":[432841,2632,0],"validator-manifest-rule.js":[435501,3576,0],"validator-manifest.js":[439104,38839,1],"validator-plan.js":[477988,10056,0],"validator-seed.js":[488063,5632,0],"version-D7BXTBIY.js":[493720,643,1]}};
+const BUILD = {"digest":"1d4e7e05a102deeb","lines":{"api-connect-BTTIOW4E.js":640,"api-request-TJQLACIN.js":644,"apply-run-QTJUCP2N.js":648,"chunk-2DONBE4S.js":680,"chunk-3TSKYEZA.js":684,"chunk-42YV7HEE.js":688,"chunk-4OSJ2DMU.js":693,"chunk-4YE35ZSV.js":698,"chunk-6EST6GX7.js":702,"chunk-6RVQJCNV.js":706,"chunk-7BGOZLVL.js":710,"chunk-7NG3Y4V3.js":714,"chunk-7YAWB7S7.js":718,"chunk-BSMJUMNJ.js":722,"chunk-BYLS4FVZ.js":726,"chunk-CWFCNYAF.js":730,"chunk-CXJOT33W.js":736,"chunk-E2ULTHPX.js":742,"chunk-G7OD33IA.js":756,"chunk-JTL2DCKI.js":760,"chunk-JW23SW6G.js":800,"chunk-L3CXSATA.js":804,"chunk-LIKWHMPC.js":808,"chunk-MAQI7AQJ.js":812,"chunk-MSI4OYCN.js":816,"chunk-NZFL6YCA.js":956,"chunk-OOROFJI4.js":960,"chunk-P36UK6NI.js":964,"chunk-P7X2AWBS.js":979,"chunk-QYGVYJU4.js":983,"chunk-S2Y46ZJO.js":990,"chunk-SFS4HIJ4.js":994,"chunk-SNCG5TF7.js":1005,"chunk-TF3IBUTC.js":1009,"chunk-TNQQABFR.js":1013,"chunk-UMQTVMNE.js":1056,"chunk-UR7OGOQD.js":1060,"chunk-VXNYRFIX.js":1064,"chunk-YPKBVMPF.js":1068,"chunk-YY6BAUVY.js":1072,"chunk-Z62B3JVT.js":1076,"chunk-ZAWPQKSI.js":1080,"dispatcher-UBJL54SP.js":1100,"dist-3UP3BSYY.js":1104,"emulator-run-LMNJ5IFX.js":1108,"explain-run-XT46FDOO.js":1217,"export-run-SZ6I4XSR.js":1224,"fan-out-PYW763S7.js":1241,"files-HKJEETBI.js":1245,"load-YJCHJRAP.js":1249,"main.js":1253,"plan-run-MNZ7JSZ3.js":1260,"plan-view-NYHUGNY2.js":1264,"planning-6ROQGO3I.js":1268,"pool-TBHPLBSA.js":1272,"program-MCABHOZN.js":1276,"proxy-agent-H2QFTQLC.js":1325,"saved-plan-6SJBDTK3.js":1329,"schema-diagnostics-S6VAFLUD.js":1333,"show-run-7TOBBMI7.js":1337,"validate-run-W2OSJ2X7.js":1341,"validator-manifest-defaults.js":1345,"validator-manifest-entry.js":1349,"validator-manifest-rule.js":1353,"validator-manifest.js":1357,"validator-plan.js":1361,"validator-seed.js":1365,"version-D7BXTBIY.js":1369},"at":{"api-connect-BTTIOW4E.js":[229,1548,0],"api-request-TJQLACIN.js":[1802,3764,0],"apply-run-QTJUCP2N.js":[5589,8432,0],"chunk-2DONBE4S.js":[14044,982,1],"chunk-3TSKYEZA.js":[15067,2168,0],"chunk-42YV7HEE.js":[17258,1437,1],"chunk-4OSJ2DMU.js":[18736,4540,0],"chunk-4YE35ZSV.js":[23295,1264,0],"chunk-6EST6GX7.js":[24582,16712,1],"chunk-6RVQJCNV.js":[41339,1625,1],"chunk-7BGOZLVL.js":[43005,1588,0],"chunk-7NG3Y4V3.js":[44616,701,1],"chunk-7YAWB7S7.js":[45358,1000,0],"chunk-BSMJUMNJ.js":[46381,1096,1],"chunk-BYLS4FVZ.js":[47518,8552,0],"chunk-CWFCNYAF.js":[56093,3146,1],"chunk-CXJOT33W.js":[59280,1568,0],"chunk-E2ULTHPX.js":[60871,9153,1],"chunk-G7OD33IA.js":[70065,6100,0],"chunk-JTL2DCKI.js":[76188,55861,1],"chunk-JW23SW6G.js":[132090,504,0],"chunk-L3CXSATA.js":[132617,2905,1],"chunk-LIKWHMPC.js":[135567,3562,1],"chunk-MAQI7AQJ.js":[139170,1476,0],"chunk-MSI4OYCN.js":[140665,43040,0],"chunk-NZFL6YCA.js":[183728,1409,1],"chunk-OOROFJI4.js":[185182,801,1],"chunk-P36UK6NI.js":[186028,15870,1],"chunk-P7X2AWBS.js":[201943,579,1],"chunk-QYGVYJU4.js":[202563,14468,0],"chunk-S2Y46ZJO.js":[217054,751,1],"chunk-SFS4HIJ4.js":[217850,2942,1],"chunk-SNCG5TF7.js":[220833,2880,0],"chunk-TF3IBUTC.js":[223736,690,1],"chunk-TNQQABFR.js":[224467,83660,0],"chunk-UMQTVMNE.js":[308150,1044,1],"chunk-UR7OGOQD.js":[309239,2537,1],"chunk-VXNYRFIX.js":[311817,712,0],"chunk-YPKBVMPF.js":[312548,1360,0],"chunk-YY6BAUVY.js":[313927,1224,0],"chunk-Z62B3JVT.js":[315170,764,0],"chunk-ZAWPQKSI.js":[315953,4756,0],"dispatcher-UBJL54SP.js":[320733,496,0],"dist-3UP3BSYY.js":[321247,476,0],"emulator-run-LMNJ5IFX.js":[321749,17444,0],"explain-run-XT46FDOO.js":[339218,4240,0],"export-run-SZ6I4XSR.js":[343482,5440,0],"fan-out-PYW763S7.js":[348943,484,0],"files-HKJEETBI.js":[349446,588,0],"load-YJCHJRAP.js":[350052,544,0],"main.js":[350609,1550,1],"plan-run-MNZ7JSZ3.js":[352193,1444,0],"plan-view-NYHUGNY2.js":[353660,696,0],"planning-6ROQGO3I.js":[354378,704,0],"pool-TBHPLBSA.js":[355100,512,0],"program-MCABHOZN.js":[355637,62632,1],"proxy-agent-H2QFTQLC.js":[418318,8176,0],"saved-plan-6SJBDTK3.js":[426518,672,0],"schema-diagnostics-S6VAFLUD.js":[427222,588,0],"show-run-7TOBBMI7.js":[427832,1008,0],"validate-run-W2OSJ2X7.js":[428870,1813,1],"validator-manifest-defaults.js":[430744,2068,0],"validator-manifest-entry.js":[432841,2632,0],"validator-manifest-rule.js":[435501,3576,0],"validator-manifest.js":[439104,38839,1],"validator-plan.js":[477988,10056,0],"validator-seed.js":[488063,5632,0],"version-D7BXTBIY.js":[493720,643,1]}};
 
 const { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -56,8 +56,11 @@ function load(name) {
  * each chunk and of every function of it that ran, written when a command that compiled the chunk
  * exits, read by the next command, which then neither parses nor compiles that code again (a tenth
  * to a fifth of a start). V8 checks each cache against its own version, flags and the code's
- * length and ignores one that does not match; the folder is named by this build, the Node version
- * and the architecture, and a new build's first run removes the others. A cache is code this
+ * length and ignores one that does not match; but it keeps the file name and the line a chunk was
+ * compiled at as they were when the cache was made (ENRICHCTL_DEBUG's stacks then named another
+ * copy's path, or lines of another layout). So the folder is named by this build (whose digest
+ * covers each chunk's code and line), the Node version, the architecture and this file's path, and a
+ * new build's first run removes the folders of the other builds at this path. A cache is code this
  * process will run: the folder must be the user's own and writable by nobody else, or it is not
  * used. ENRICHCTL_CACHE_DIR moves it (default: $XDG_CACHE_HOME/enrichctl, else ~/.cache/enrichctl);
  * ENRICHCTL_CACHE_DIR=off turns it off.
@@ -67,7 +70,8 @@ function codeCache() {
   if (env.ENRICHCTL_CACHE_DIR === 'off') return undefined;
   const root = env.ENRICHCTL_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'enrichctl') : env.HOME ? join(env.HOME, '.cache', 'enrichctl') : undefined);
   if (!root) return undefined;
-  const folder = `code-${BUILD.digest}-${process.version}-${process.arch}`;
+  const place = fnv1a(__filename);
+  const folder = `code-${BUILD.digest}-${process.version}-${process.arch}-${place}`;
   const dir = join(root, folder);
   const own = () => {
     const stat = lstatSync(dir, { throwIfNoEntry: false });
@@ -85,7 +89,7 @@ function codeCache() {
         writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, join(dir, name));
       }
-      if (created !== undefined) for (const other of readdirSync(root)) if (other.startsWith('code-') && other !== folder) rmSync(join(root, other), { recursive: true, force: true });
+      if (created !== undefined) for (const other of readdirSync(root)) if (other.startsWith('code-') && other.endsWith(`-${place}`) && other !== folder) rmSync(join(root, other), { recursive: true, force: true });
     } catch {
       // A cache that cannot be written (a read-only home, a full disk) only costs the next start its compile.
     }
@@ -112,6 +116,13 @@ function codeCache() {
   };
 }
 
+/** A path's 32-bit FNV-1a hash, in hex: a folder name for it. */
+function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
 /**
  * The chunk's text (its code, or its compressed code in base64) and whether it is stored as it is:
  * where the build put it, else (line ends converted by a checkout) found by its name.
@@ -122,13 +133,14 @@ function chunkText(name) {
   const head = raw ? `\n${name} raw\n` : `\n${name} `;
   if (text.startsWith(head, offset - head.length) && text.charCodeAt(offset + length) === 10) return [text.slice(offset, offset + length), raw];
   const at = text.indexOf(raw ? `\n${name} raw` : head);
-  if (at < 0) {
+  const start = at < 0 ? -1 : raw ? text.indexOf('\n', at + 1) + 1 : at + head.length;
+  const end = at < 0 ? -1 : text.indexOf(raw ? `\n${name} end` : '\n', start);
+  if (end < 0) {
     process.stderr.write(`error: ${__filename} is damaged (its part ${name} is missing): install enrichctl again\n`);
     process.exit(1);
   }
-  const start = raw ? text.indexOf('\n', at + 1) + 1 : at + head.length;
   // base64 decoding skips the `\r` of a converted line end, and V8 reads `\r\n` as one line end.
-  return [text.slice(start, text.indexOf(raw ? `\n${name} end` : '\n', start)), raw];
+  return [text.slice(start, end), raw];
 }
 
 /** A chunk's `require`: another chunk (`./name`), or one of Node's built-in modules. */

@@ -4,8 +4,9 @@
  * A CommonJS file for Node 20 (Node starts one faster than an ES module): a small loader,
  * scripts/loader.cjs, then the program in minified chunks inside a comment, which V8 skips at a
  * fraction of the cost of parsing them (what the start-up commands run as it is, the rest
- * compressed); the loader compiles the chunks a command runs when it first needs them. Its map beside it (bin/enrichctl.cjs.map, shipped but not committed), and the licences
- * of the bundled packages in its closing comment, so that they travel with any copy. Deterministic:
+ * compressed); the loader compiles the chunks a command runs when it first needs them. Its map
+ * beside it (bin/enrichctl.cjs.map, shipped but not committed), and the licences of the bundled
+ * packages in its closing comment, so that they travel with any copy. Deterministic:
  * the same sources, lockfile and Node give the same bytes (paths relative to the repository, no dates).
  */
 import { createHash } from 'node:crypto';
@@ -113,14 +114,10 @@ chmodSync(`${ROOT}${OUT}.map`, 0o644);
 /**
  * The file: the loader (with its BUILD), the notices as one comment, the function `payload` whose
  * body is one comment holding the chunks (`name raw`, its code, `name end`; or `name base64`), and the
- * source map comment. Each chunk is compiled at lines past
- * the end of the file, so none shares a line with another; the map is an index map with a section
- * per chunk at its lines.
+ * source map comment. Each chunk is compiled at lines past the end of the file, so none shares a line
+ * with another; the map is an index map with a section per chunk at its lines.
  */
 function compose(loader, chunks, notices) {
-  const hash = createHash('sha256');
-  for (const c of chunks) hash.update(`${c.name}\n${c.code}\n`);
-  const digest = hash.digest('hex').slice(0, 16);
   const records = chunks.map((c) => (c.raw
     ? `${c.name} raw\n${c.code}\n${c.name} end`
     : `${c.name} ${brotliCompressSync(c.code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: c.code.length } }).toString('base64')}`));
@@ -136,9 +133,13 @@ function compose(loader, chunks, notices) {
   if (!loader.includes(placeholder)) throw new Error(`scripts/loader.cjs lost its "${placeholder}"`);
   // BUILD is one line whatever it holds, so the file's line count is known before it is filled in.
   let line = newlines(`#!/usr/bin/env node\n${loader}${tail}`) + 1;
-  const build = { digest, lines: {}, at: {} };
+  const build = { digest: '', lines: {}, at: {} };
   const sections = [];
+  // The digest names the build's code cache folder: it covers what V8 keeps in a cache, each chunk's
+  // code and the line it is compiled at (scripts/loader.cjs).
+  const hash = createHash('sha256');
   for (const c of chunks) {
+    hash.update(`${c.name}\n${line}\n${c.code}\n`);
     build.lines[c.name] = line;
     sections.push({ offset: { line, column: 0 }, map: c.map });
     line += newlines(c.code) + 1; // the wrapper opens on the line before `line`: the next chunk starts past this one's `})`
@@ -146,6 +147,7 @@ function compose(loader, chunks, notices) {
     const at = payload.indexOf(head) + head.length;
     build.at[c.name] = [at, c.raw ? c.code.length : payload.indexOf('\n', at) - at, c.raw ? 1 : 0];
   }
+  build.digest = hash.digest('hex').slice(0, 16);
   const code = `#!/usr/bin/env node\n${loader.replace(placeholder, `const BUILD = ${JSON.stringify(build)};`)}${tail}`;
   if (/[^\x00-\x7f]/.test(code)) throw new Error(`${OUT} must be ASCII`);
   return { code, map: { version: 3, file: basename(OUT), sections } };

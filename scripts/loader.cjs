@@ -55,8 +55,11 @@ function load(name) {
  * each chunk and of every function of it that ran, written when a command that compiled the chunk
  * exits, read by the next command, which then neither parses nor compiles that code again (a tenth
  * to a fifth of a start). V8 checks each cache against its own version, flags and the code's
- * length and ignores one that does not match; the folder is named by this build, the Node version
- * and the architecture, and a new build's first run removes the others. A cache is code this
+ * length and ignores one that does not match; but it keeps the file name and the line a chunk was
+ * compiled at as they were when the cache was made (ENRICHCTL_DEBUG's stacks then named another
+ * copy's path, or lines of another layout). So the folder is named by this build (whose digest
+ * covers each chunk's code and line), the Node version, the architecture and this file's path, and a
+ * new build's first run removes the folders of the other builds at this path. A cache is code this
  * process will run: the folder must be the user's own and writable by nobody else, or it is not
  * used. ENRICHCTL_CACHE_DIR moves it (default: $XDG_CACHE_HOME/enrichctl, else ~/.cache/enrichctl);
  * ENRICHCTL_CACHE_DIR=off turns it off.
@@ -66,7 +69,8 @@ function codeCache() {
   if (env.ENRICHCTL_CACHE_DIR === 'off') return undefined;
   const root = env.ENRICHCTL_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'enrichctl') : env.HOME ? join(env.HOME, '.cache', 'enrichctl') : undefined);
   if (!root) return undefined;
-  const folder = `code-${BUILD.digest}-${process.version}-${process.arch}`;
+  const place = fnv1a(__filename);
+  const folder = `code-${BUILD.digest}-${process.version}-${process.arch}-${place}`;
   const dir = join(root, folder);
   const own = () => {
     const stat = lstatSync(dir, { throwIfNoEntry: false });
@@ -84,7 +88,7 @@ function codeCache() {
         writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         renameSync(temporary, join(dir, name));
       }
-      if (created !== undefined) for (const other of readdirSync(root)) if (other.startsWith('code-') && other !== folder) rmSync(join(root, other), { recursive: true, force: true });
+      if (created !== undefined) for (const other of readdirSync(root)) if (other.startsWith('code-') && other.endsWith(`-${place}`) && other !== folder) rmSync(join(root, other), { recursive: true, force: true });
     } catch {
       // A cache that cannot be written (a read-only home, a full disk) only costs the next start its compile.
     }
@@ -111,6 +115,13 @@ function codeCache() {
   };
 }
 
+/** A path's 32-bit FNV-1a hash, in hex: a folder name for it. */
+function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
 /**
  * The chunk's text (its code, or its compressed code in base64) and whether it is stored as it is:
  * where the build put it, else (line ends converted by a checkout) found by its name.
@@ -121,13 +132,14 @@ function chunkText(name) {
   const head = raw ? `\n${name} raw\n` : `\n${name} `;
   if (text.startsWith(head, offset - head.length) && text.charCodeAt(offset + length) === 10) return [text.slice(offset, offset + length), raw];
   const at = text.indexOf(raw ? `\n${name} raw` : head);
-  if (at < 0) {
+  const start = at < 0 ? -1 : raw ? text.indexOf('\n', at + 1) + 1 : at + head.length;
+  const end = at < 0 ? -1 : text.indexOf(raw ? `\n${name} end` : '\n', start);
+  if (end < 0) {
     process.stderr.write(`error: ${__filename} is damaged (its part ${name} is missing): install enrichctl again\n`);
     process.exit(1);
   }
-  const start = raw ? text.indexOf('\n', at + 1) + 1 : at + head.length;
   // base64 decoding skips the `\r` of a converted line end, and V8 reads `\r\n` as one line end.
-  return [text.slice(start, text.indexOf(raw ? `\n${name} end` : '\n', start)), raw];
+  return [text.slice(start, end), raw];
 }
 
 /** A chunk's `require`: another chunk (`./name`), or one of Node's built-in modules. */

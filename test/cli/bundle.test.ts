@@ -227,8 +227,8 @@ describe('the bundle', () => {
   });
 
   it('with ENRICHCTL_DEBUG, an internal error\'s stack points at src/*.ts lines, through the map', () => {
-    // A stdout that refuses to write makes `--help` fail inside the program: an internal error.
-    const refuse = 'data:text/javascript,import fs from "node:fs";const w=fs.writeSync;fs.writeSync=(fd,...r)=>{if(fd===1)throw new TypeError("stdout refused (test)");return w(fd,...r)}';
+    // A stdout whose fstat fails (io.ts asks it before the first write) makes `--help` fail inside the program: an internal error.
+    const refuse = 'data:text/javascript,import fs from "node:fs";const f=fs.fstatSync;fs.fstatSync=(fd,...r)=>{if(fd===1)throw new TypeError("stdout refused (test)");return f(fd,...r)}';
     const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--import', refuse, BIN, '--help'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
     const quiet = run({});
     expect(quiet.status).toBe(1);
@@ -237,11 +237,11 @@ describe('the bundle', () => {
     const debug = run({ ENRICHCTL_DEBUG: '1' });
     expect(debug.status).toBe(1);
     const frames = debug.stderr.split('\n').filter((l) => /^\s+at /.test(l));
-    // commander's writeOut, as configured in buildProgram, then commander itself: each at its own file.
+    // commander's output hooks, as configured in buildProgram, then commander itself: each at its own file.
     const program = frames.find((l) => l.includes('/src/cli/program.ts:'));
     expect(program, debug.stderr).toBeDefined();
     const [, line] = /\/src\/cli\/program\.ts:(\d+):\d+/.exec(program ?? '') ?? [];
-    expect(readFileSync(`${ROOT}src/cli/program.ts`, 'utf8').split('\n')[Number(line) - 1]).toContain('io.stdout.write');
+    expect(readFileSync(`${ROOT}src/cli/program.ts`, 'utf8').split('\n')[Number(line) - 1]).toContain('io.stdout');
     expect(frames.some((l) => l.includes('/node_modules/commander/lib/command.js:'))).toBe(true);
     expect(frames.some((l) => l.includes('enrichctl.cjs:'))).toBe(false);
   });

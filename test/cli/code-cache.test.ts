@@ -6,7 +6,7 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/bin.js';
 import { workspace } from '../helpers/cli.js';
@@ -14,7 +14,13 @@ import { startEmulator } from '../../src/emulator/index.js';
 import { testSeed, TOKENS } from '../emulator/helpers.js';
 
 const DIGEST = /^const BUILD = \{"digest":"([0-9a-f]{16})"/m.exec(readFileSync(BIN, 'latin1'))![1]!;
-const FOLDER = `code-${DIGEST}-${process.version}-${process.arch}`;
+/** The build's cache folder in `root`, the one there: named by the build, Node, the architecture and a hash of the file's path. */
+function folderIn(root: string): string {
+  const ours = readdirSync(root).filter((f) => f.startsWith(`code-${DIGEST}-${process.version}-${process.arch}-`));
+  expect(ours).toHaveLength(1);
+  expect(ours[0]).toMatch(/-[0-9a-f]{8}$/);
+  return join(root, ours[0]!);
+}
 
 let dir: string;
 beforeEach(async () => {
@@ -37,7 +43,7 @@ const files = (folder: string): Record<string, string> =>
 describe('the code cache', () => {
   it('is written by the first run, in ~/.cache/enrichctl, private, and read (not rewritten) by the next', () => {
     expect(validate({})).toStrictEqual(VALID);
-    const folder = join(dir, '.cache', 'enrichctl', FOLDER);
+    const folder = folderIn(join(dir, '.cache', 'enrichctl'));
     expect(statSync(folder).mode & 0o777).toBe(0o700);
     const written = files(folder);
     expect(Object.keys(written)).toContain('main.js');
@@ -48,9 +54,9 @@ describe('the code cache', () => {
 
   it('follows XDG_CACHE_HOME, then ENRICHCTL_CACHE_DIR; "off" writes nothing', () => {
     expect(validate({ XDG_CACHE_HOME: join(dir, 'xdg') })).toStrictEqual(VALID);
-    expect(existsSync(join(dir, 'xdg', 'enrichctl', FOLDER, 'main.js'))).toBe(true);
+    expect(existsSync(join(folderIn(join(dir, 'xdg', 'enrichctl')), 'main.js'))).toBe(true);
     expect(validate({ XDG_CACHE_HOME: join(dir, 'xdg'), ENRICHCTL_CACHE_DIR: join(dir, 'mine') })).toStrictEqual(VALID);
-    expect(existsSync(join(dir, 'mine', FOLDER, 'main.js'))).toBe(true);
+    expect(existsSync(join(folderIn(join(dir, 'mine')), 'main.js'))).toBe(true);
     rmSync(join(dir, '.cache'), { recursive: true, force: true });
     expect(validate({ ENRICHCTL_CACHE_DIR: 'off' })).toStrictEqual(VALID);
     expect(existsSync(join(dir, '.cache'))).toBe(false);
@@ -58,7 +64,7 @@ describe('the code cache', () => {
 
   it('replaces a cache V8 refuses (damaged, or another build\'s), and the command is unaffected', () => {
     expect(validate({})).toStrictEqual(VALID);
-    const folder = join(dir, '.cache', 'enrichctl', FOLDER);
+    const folder = folderIn(join(dir, '.cache', 'enrichctl'));
     const damaged = Buffer.from('not a code cache');
     for (const f of readdirSync(folder)) writeFileSync(join(folder, f), damaged);
     expect(validate({})).toStrictEqual(VALID);
@@ -66,7 +72,8 @@ describe('the code cache', () => {
   });
 
   it('is not used in a folder others may write to', () => {
-    const folder = join(dir, 'shared', FOLDER);
+    expect(validate({ ENRICHCTL_CACHE_DIR: join(dir, 'first') })).toStrictEqual(VALID);
+    const folder = join(dir, 'shared', basename(folderIn(join(dir, 'first'))));
     mkdirSync(folder, { recursive: true });
     chmodSync(folder, 0o777);
     expect(validate({ ENRICHCTL_CACHE_DIR: join(dir, 'shared') })).toStrictEqual(VALID);
@@ -82,7 +89,7 @@ describe('the code cache', () => {
       });
       expect(validate({})).toStrictEqual(VALID);
       await plan();
-      const folder = join(dir, '.cache', 'enrichctl', FOLDER);
+      const folder = folderIn(join(dir, '.cache', 'enrichctl'));
       const written = files(folder);
       expect(Object.keys(written).filter((f) => f.endsWith('.flagged')).length).toBeGreaterThan(0);
       expect(validate({})).toStrictEqual(VALID);
@@ -93,12 +100,30 @@ describe('the code cache', () => {
     }
   });
 
-  it('removes the caches of other builds when a new build first writes its own', () => {
+  it('removes the caches of other builds at its path when a new build first writes its own, not those of other copies', () => {
+    expect(validate({ ENRICHCTL_CACHE_DIR: join(dir, 'first') })).toStrictEqual(VALID);
+    const place = folderIn(join(dir, 'first')).slice(-8);
     const root = join(dir, 'c');
-    mkdirSync(join(root, 'code-0000000000000000-v20.0.0-x64'), { recursive: true });
-    writeFileSync(join(root, 'code-0000000000000000-v20.0.0-x64', 'main.js'), 'old');
+    for (const old of [`code-0000000000000000-v20.0.0-x64-${place}`, 'code-0000000000000000-v20.0.0-x64-ffffffff']) {
+      mkdirSync(join(root, old), { recursive: true });
+      writeFileSync(join(root, old, 'main.js'), 'old');
+    }
     writeFileSync(join(root, 'notes.txt'), 'not ours');
     expect(validate({ ENRICHCTL_CACHE_DIR: root })).toStrictEqual(VALID);
-    expect(readdirSync(root).sort()).toStrictEqual([FOLDER, 'notes.txt']);
+    expect(readdirSync(root).sort()).toStrictEqual([basename(folderIn(root)), 'code-0000000000000000-v20.0.0-x64-ffffffff', 'notes.txt'].sort());
+  });
+
+  it('keeps a copy of the file elsewhere apart: V8 keeps the path a cache was made at, and ENRICHCTL_DEBUG\'s stacks name the copy\'s own', () => {
+    const root = join(dir, 'shared');
+    const copy = join(dir, 'elsewhere', 'bin', 'enrichctl.cjs');
+    mkdirSync(join(dir, 'elsewhere', 'bin'), { recursive: true });
+    writeFileSync(copy, readFileSync(BIN));
+    writeFileSync(`${copy}.map`, readFileSync(`${BIN}.map`));
+    // An internal error in --help (stdout's fstat fails), with the stack shown through the map beside each file.
+    const refuse = 'data:text/javascript,import fs from "node:fs";const f=fs.fstatSync;fs.fstatSync=(fd,...r)=>{if(fd===1)throw new TypeError("refused (test)");return f(fd,...r)}';
+    const help = (file: string) => spawnSync(process.execPath, ['--import', refuse, file, '--help'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, ENRICHCTL_CACHE_DIR: root, ENRICHCTL_DEBUG: '1' } }).stderr;
+    expect(help(BIN)).toContain(`${dirname(dirname(BIN))}/src/cli/io.ts:`);
+    expect(help(copy)).toContain(`${join(dir, 'elsewhere')}/src/cli/io.ts:`);
+    expect(readdirSync(root).filter((f) => f.startsWith('code-'))).toHaveLength(2);
   });
 });
