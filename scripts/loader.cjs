@@ -62,7 +62,8 @@ function load(name) {
  * new build's first run removes the folders of the other builds at this path. A cache is code this
  * process will run: the folder must be the user's own and writable by nobody else, or it is not
  * used. ENRICHCTL_CACHE_DIR moves it (default: $XDG_CACHE_HOME/enrichctl, else ~/.cache/enrichctl);
- * ENRICHCTL_CACHE_DIR=off turns it off.
+ * ENRICHCTL_CACHE_DIR=off turns it off. A chunk edited by hand in this file keeps the build's digest,
+ * and V8 checks a cache against the code's length only: after such an edit, delete the folder.
  */
 function codeCache() {
   const env = process.env;
@@ -115,6 +116,24 @@ function codeCache() {
   };
 }
 
+/**
+ * The payload's text: V8's own copy (`payload.toString()`), or, when something changed what toString
+ * answers (an instrumentation tool preloaded with --require), this file read again, if it is still
+ * this build.
+ */
+function payloadText() {
+  const head = 'function payload() {/* enrichctl:payload';
+  const own = payload.toString();
+  if (own.startsWith(head)) return own;
+  const file = readFileSync(__filename, 'latin1');
+  const at = file.indexOf(`\n${head}`);
+  if (at < 0 || !file.includes(`const BUILD = {"digest":"${BUILD.digest}"`)) {
+    process.stderr.write(`error: ${__filename} changed while enrichctl ran (it is not the same build): run the command again\n`);
+    process.exit(1);
+  }
+  return file.slice(at + 1);
+}
+
 /** A path's 32-bit FNV-1a hash, in hex: a folder name for it. */
 function fnv1a(text) {
   let hash = 0x811c9dc5;
@@ -127,7 +146,7 @@ function fnv1a(text) {
  * where the build put it, else (line ends converted by a checkout) found by its name.
  */
 function chunkText(name) {
-  text ??= payload.toString();
+  text ??= payloadText();
   const [offset, length, raw] = BUILD.at[name];
   const head = raw ? `\n${name} raw\n` : `\n${name} `;
   if (text.startsWith(head, offset - head.length) && text.charCodeAt(offset + length) === 10) return [text.slice(offset, offset + length), raw];

@@ -5,7 +5,6 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { Output } from '../render/views/output.js';
-import { UserError } from './errors.js';
 
 export interface OutStream {
   write(chunk: string): unknown;
@@ -58,14 +57,17 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * device is asked of node:tty (a terminal, or /dev/null). A terminal is written through Node's own
  * stream, as before (its width, and on Windows the console's Unicode writes). A reader that went
  * away (EPIPE: `enrichctl plan | head`) ends the output, not the command; a descriptor in
- * non-blocking mode that is full (EAGAIN) is waited for; standard output that cannot be written
- * (a full disk) is the command's error, and standard error that cannot be is given up on, since
- * nothing is left to say it on.
+ * non-blocking mode that is full (EAGAIN) is waited for. Output that cannot be written (a full
+ * disk) is not written any more, and the work goes on (an apply that has started its writes finishes
+ * them, and --report files are still written): `main.ts` then says so and exits 1 (`failure`).
+ * Standard error that cannot be written is given up on, since nothing is left to say it on.
  */
 export class FdOutput implements OutStream {
   #tty: boolean | undefined;
   #closed = false;
   #streamed = false;
+  /** Why standard output could not be written. */
+  failure: string | undefined;
 
   /** `fd`: 1 or 2, whose stream is process.stdout or process.stderr; any other is never a terminal. */
   constructor(private readonly fd: number) {}
@@ -83,8 +85,11 @@ export class FdOutput implements OutStream {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
-        else if (code === 'EPIPE' || this.fd === 2) return !(this.#closed = true);
-        else throw new UserError(`cannot write the output: ${(err as Error).message}`);
+        else {
+          this.#closed = true;
+          if (code !== 'EPIPE' && this.fd !== 2) this.failure = (err as Error).message;
+          return false;
+        }
       }
     }
     return true;

@@ -46,11 +46,10 @@ async function run(args: readonly string[]): Promise<ExitCode> {
 const io = processIo(controller.signal, urgent.signal);
 // No top-level await: the bundle is CommonJS (scripts/bundle.mjs), which has none. Pipes and files
 // are written by then (io.ts writes them synchronously); a terminal's stream may still hold output.
-void run(process.argv.slice(2)).catch((err: unknown) => {
-  // What runCli does not answer itself: `--version`'s output that could not be written.
-  io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  return EXIT.error;
-}).then(async (code) => {
+void run(process.argv.slice(2)).then(async (code) => {
   await Promise.all([io.stdout.drained(), io.stderr.drained()]);
-  process.exit(code);
+  if (io.stdout.failure === undefined) process.exit(code);
+  // The work went on without its output (io.ts): a success or a plan's "changes" is an error now.
+  io.stderr.write(`error: cannot write the output: ${io.stdout.failure}\n`);
+  process.exit(code === EXIT.ok || code === EXIT.changes ? EXIT.error : code);
 });

@@ -188,6 +188,13 @@ describe('the bundle', () => {
     }
   });
 
+  it('runs under a preloaded tool that changes what Function.prototype.toString answers: it reads the file again', () => {
+    const strip = `data:text/javascript,${encodeURIComponent('const t=Function.prototype.toString;Function.prototype.toString=function(){return t.call(this).replace(/\\/\\*[^]*?\\*\\//g,"")}')}`;
+    const run = spawnSync(process.execPath, ['--import', strip, BIN, 'validate', 'one.yaml'], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect({ status: run.status, stderr: run.stderr }).toStrictEqual({ status: 1, stderr: '' });
+    expect(run.stdout).toContain('one.yaml: error: cannot read');
+  });
+
   it('refuses, in one message, a file whose chunk is missing (damaged), instead of failing inside it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
     try {

@@ -47,9 +47,9 @@ describe('standard output and error', () => {
     expect(other.columns).toBeUndefined();
   });
 
-  it.runIf(existsSync('/dev/full'))('output that cannot be written (a full disk) is the command\'s error, in one line; an error output that cannot be is given up on', () => {
+  it.runIf(existsSync('/dev/full'))('output that cannot be written (a full disk): the work goes on, its --report is written, then one line and exit 1; an error output that cannot be is given up on', () => {
     const cwd = workspace({ 'one.yaml': ONE });
-    for (const args of [['--version'], ['--help'], ['validate', 'one.yaml']]) {
+    for (const args of [['--version'], ['--help'], ['validate', 'one.yaml', '--report', 'sarif=r.sarif']]) {
       const full = openSync('/dev/full', 'w');
       try {
         const run = spawnSync(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', env: { PATH: process.env.PATH, HOME: cwd } });
@@ -58,6 +58,7 @@ describe('standard output and error', () => {
         closeSync(full);
       }
     }
+    expect(JSON.parse(readFileSync(join(cwd, 'r.sarif'), 'utf8'))).toMatchObject({ version: '2.1.0' });
     const full = openSync('/dev/full', 'w');
     try {
       // No token: the error goes to standard error, which is full; the exit code still says it.
