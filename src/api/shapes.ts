@@ -80,9 +80,9 @@ function datastoreProblem(value: unknown, item?: number): string | undefined {
     if (typeof link.name !== 'string') return `${at(item)}enrich_datastore.name is ${quoteValue(link.name)}, expected a string`;
   }
   for (let i = 0; i < SETTING_CHECKS.length; i++) {
-    const [field, expected, ok] = SETTING_CHECKS[i]!;
-    const v = value[field];
-    if (v !== undefined && !ok(v)) return `${at(item)}${field} is ${quoteValue(v)}, expected ${expected}`;
+    const check = SETTING_CHECKS[i]!; // not destructured: an array pattern walks an iterator
+    const v = value[check[0]];
+    if (v !== undefined && !check[2](v)) return `${at(item)}${check[0]} is ${quoteValue(v)}, expected ${check[1]}`;
   }
   return undefined;
 }

@@ -24,6 +24,7 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+const io = processIo(controller.signal, urgent.signal);
 
 /** 130 after SIGINT, 143 after SIGTERM: commands say "interrupted", the signal says which. */
 function exitCode(code: ExitCode): ExitCode {
@@ -43,7 +44,6 @@ async function run(args: readonly string[]): Promise<ExitCode> {
   return exitCode(await runCli(args, io));
 }
 
-const io = processIo(controller.signal, urgent.signal);
 // No top-level await: the bundle is CommonJS (scripts/bundle.mjs), which has none. Pipes and files
 // are written by then (io.ts writes them synchronously); a terminal's stream may still hold output.
 void run(process.argv.slice(2)).then(async (code) => {
