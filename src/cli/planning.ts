@@ -92,18 +92,20 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
   } finally {
     progress.stop();
   }
+  const sources = desired.sources;
+  let digest: string | undefined;
   // Every declaration goes in: the targets select among them (what was not read cannot be selected).
   const result = diffState(desired.datastores, observed.observation, {
     base_url: client.baseUrl,
-    manifest_digest: '',
+    // Computed when first read (diffState keeps the accessor): only a saved or JSON plan shows it,
+    // and a text plan need not load node:crypto (~12 M instructions).
+    get manifest_digest() {
+      return (digest ??= manifestDigest(sources));
+    },
     manifest_paths: desired.paths,
   }, request.targets, desired.rules);
   if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources, declarations: desired.datastores.map(declarationOf) };
   const plan = result.plan;
-  // The digest is computed when first read (it keeps its place among the plan's fields): only a saved
-  // or JSON plan shows it, and a text plan need not load node:crypto (~12 M instructions).
-  let digest: string | undefined;
-  Object.defineProperty(plan, 'manifest_digest', { enumerable: true, configurable: true, get: () => (digest ??= manifestDigest(desired.sources)) });
   if (request.reportUnmanaged) {
     const declared = expandRules(desired.datastores, desired.rules, observed.observation).datastores;
     plan.unmanaged = findUnmanaged(observed.observation, declaredIds(declared, observed.observation));

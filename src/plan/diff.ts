@@ -24,6 +24,7 @@ import type { Observation } from '../model/observation.js';
 import { inOperationOrder, type Change, type DatastoreRef, type DeclaredAt, type EnrichmentState, type MatchedOn, type Operation, type Plan, type PlanSummary } from '../model/plan.js';
 import { differingFields, STATE_FIELDS } from '../model/state.js';
 
+/** The plan's own fields; an accessor among them is kept as one (`diffState`). */
 export interface PlanMeta {
   base_url: string;
   manifest_digest: string;
@@ -91,7 +92,11 @@ export function diffState(
   if (rules.length > 0) for (const c of changes) c.matched_on = matchedOn(observed, c.datastore.id);
   if (errors.length > 0) return { ok: false, diagnostics: errors };
   const sorted = sortByRef(changes, (c) => c.datastore);
-  const plan: Plan = { format_version: 1, ...meta, changes: sorted, summary: summarise(sorted) };
+  // meta's fields are copied as they are, an accessor as an accessor (a field that costs to compute,
+  // as the manifests' digest, is computed when the plan's is read), in the plan's field order.
+  const plan = Object.defineProperties({ format_version: 1 }, Object.getOwnPropertyDescriptors(meta)) as Plan;
+  plan.changes = sorted;
+  plan.summary = summarise(sorted);
   // Recorded so that apply --plan can recompute the same selection from the manifests.
   if (targets.length > 0) plan.targets = [...targets];
   return { ok: true, plan, warnings };
