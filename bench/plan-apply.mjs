@@ -13,7 +13,6 @@ const PARALLELISM = 10;
 const LIMIT = 2.0;
 const PAGE = 100;
 
-
 async function measure(label, { total, declared, linked, command, boundTrips, minRequests }) {
   const dir = workspace({ 'm.yaml': linkManifest(declared) });
   const args = [...command, 'm.yaml', '--parallelism', String(PARALLELISM)];

@@ -46,7 +46,6 @@ async function validateAtScale() {
   target({ label: 'validate 100,000: peak RSS', measured: stats(rss), unit: 'MB', limit: 300 });
 }
 
-
 async function planLinearity() {
   const sizes = [1, ...SIZES].map((n) => ({ n, em: undefined, dir: workspace({ 'm.yaml': linkManifest(Array.from({ length: n }, (_, i) => i + 1)) }), wall: [] }));
   try {

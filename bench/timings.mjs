@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { startEmulator } from '../dist/emulator/index.js';
 import { BIN, fmt, median, RUNS, workspace } from './lib.mjs';
 
-
 async function emulatorAtScale() {
   const em = await startEmulator({
     seed: {
