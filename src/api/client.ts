@@ -65,6 +65,11 @@ export class QualyticsClient {
     return this.#transport.inFlight();
   }
 
+  /** See `Transport.onWire`: once the requests sent so far are written to their connections. */
+  onWire(): Promise<void> {
+    return this.#transport.onWire();
+  }
+
   stats(): ClientStats {
     return this.#transport.stats();
   }
@@ -87,7 +92,7 @@ export class QualyticsClient {
     return this.#json<ApiDatastore>(checkDatastore, method, path);
   }
 
-  /** `options`: to abandon this one request, or to hear when it is on the wire. */
+  /** `options`: to abandon this one request. */
   listDatastores(query: ListQuery = {}, options?: SendOptions): Promise<Page<ListDatastoreItem>> {
     const params = new URLSearchParams();
     if (query.page !== undefined) params.set('page', String(query.page));

@@ -12,7 +12,10 @@
  *             kept: older servers filter by substring) and one GET /datastores/{id} per declared id.
  *
  * `plan` sends both first pages before it reads the manifests (`requestFirstPages`): they depend on
- * nothing the manifests say, so the server answers while the manifests are read.
+ * nothing the manifests say, so the server answers while the manifests are read. Once a manifest is
+ * parsed, before its checks, the plan says how many datastores the manifests name so far
+ * (`FirstPages.ahead`): a kind whose remaining pages are no more requests than that is listed then,
+ * as observe would decide, and observe reads those pages.
  *
  * Each first page's `total` decides its kind's strategy. Sources are declared sources' names; the
  * enrichment kind is the link targets' names. A name not found in its kind is looked up in the other
@@ -23,15 +26,14 @@
  * List items are used as live state when they carry every enrichment field; otherwise each declared
  * source is read with GET /datastores/{id}.
  */
-import type { ApiDatastore, ListDatastoreItem } from '../core/api-types.js';
+import type { ListDatastoreItem } from '../core/api-types.js';
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
-import { hasSettingType, SETTINGS } from '../core/settings.js';
-import type { DatastoreDetails, Observation, ObservedDatastore } from '../model/observation.js';
+import type { Observation } from '../model/observation.js';
 import { emptyObservation } from '../model/observation.js';
 import type { DeclaredRef } from '../model/desired.js';
-import type { EnrichmentState } from '../model/plan.js';
 import type { QualyticsClient } from './client.js';
 import { ApiError } from './errors.js';
+import { mergeDatastore } from './observed-item.js';
 
 export interface ObserveRequest {
   /** Declared sources: their full enrichment state is needed. */
@@ -76,13 +78,21 @@ export interface ObserveOptions {
   first?: FirstPages;
 }
 
-/** Page 1 of both listings, sent before anything else is known. */
+/** Page 1 of both listings, sent before anything else is known, and the rest of a listing asked ahead. */
 export interface FirstPages {
   readonly source: Promise<Page>;
   readonly enrichment: Promise<Page>;
-  /** Resolves once both requests are written to their connections, or have ended. */
-  readonly written: Promise<void>;
-  /** Abandons both: nothing will read them, and their failures are never reported. */
+  /**
+   * The manifests, parsed but not yet checked, name at least this many datastores of each kind (the
+   * names and ids observe weighs against the rest of a listing, see `observe`): a kind's remaining
+   * pages are asked as soon as its page 1 is known, if they are no more requests than that. Observe
+   * then decides the same way (a manifest that passes its checks names what it named before them),
+   * and reads those pages instead of asking them again.
+   */
+  ahead(atLeast: Readonly<Record<DatastoreKind, number>>): void;
+  /** The remaining pages `ahead` asked for, by kind. */
+  readonly rest: Readonly<Partial<Record<DatastoreKind, Promise<Page[]>>>>;
+  /** Abandons them all: nothing will read them, and their failures are never reported. */
   cancel(): void;
 }
 
@@ -93,20 +103,36 @@ export interface FirstPages {
  */
 export function requestFirstPages(client: QualyticsClient): FirstPages {
   const abandon = new AbortController();
-  const send = (kind: DatastoreKind): { answer: Promise<Page>; written: Promise<void> } => {
-    let onWritten!: () => void;
-    const written = new Promise<void>((resolve) => { onWritten = resolve; });
-    const answer = client.listDatastores({ page: 1, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment' }, { signal: abandon.signal, onWritten });
+  const list = (kind: DatastoreKind, page: number): Promise<Page> => {
+    const answer = client.listDatastores({ page, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment' }, { signal: abandon.signal });
     // Read by observe, or abandoned: a failure is observe's to report, or nobody's.
     answer.catch(() => undefined);
-    return { answer, written: Promise.race([written, answer.then(() => undefined, () => undefined)]) };
+    return answer;
   };
-  const source = send('source');
-  const enrichment = send('enrichment');
+  const atLeast: Record<DatastoreKind, number> = { source: 0, enrichment: 0 };
+  const known: Partial<Record<DatastoreKind, Page>> = {};
+  const rest: Partial<Record<DatastoreKind, Promise<Page[]>>> = {};
+  const decide = (kind: DatastoreKind): void => {
+    const first = known[kind];
+    if (rest[kind] || !first || remainingPages(first) === 0 || remainingPages(first) > atLeast[kind] || abandon.signal.aborted) return;
+    rest[kind] = Promise.all(range(2, first.pages).map((n) => list(kind, n)));
+    rest[kind].catch(() => undefined);
+  };
+  const firstPage = (kind: DatastoreKind): Promise<Page> => {
+    const answer = list(kind, 1);
+    answer.then((page) => { known[kind] = page; decide(kind); }, () => undefined);
+    return answer;
+  };
   return {
-    source: source.answer,
-    enrichment: enrichment.answer,
-    written: Promise.all([source.written, enrichment.written]).then(() => undefined),
+    source: firstPage('source'),
+    enrichment: firstPage('enrichment'),
+    ahead(bounds) {
+      for (const kind of KINDS) {
+        atLeast[kind] = Math.max(atLeast[kind], bounds[kind]);
+        decide(kind);
+      }
+    },
+    rest,
     cancel: () => abandon.abort(),
   };
 }
@@ -132,11 +158,13 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   // Rules: the whole source listing, or one filtered listing per distinct filter when that is cheaper.
   const filters = ruleFilters(want.rules ?? []);
   const wholeForRules = filters !== undefined && (filters === 'all' || remainingPages(first.source) <= filters.length);
+  // The rest of a listing asked ahead is read: its pages are on their way, or here.
   const listed = (kind: DatastoreKind): boolean =>
-    want.everything === true || (kind === 'source' && wholeForRules) || (kind === 'source' || wantsEnrichment) && remainingPages(first[kind]) <= cost[kind];
+    want.everything === true || (kind === 'source' && wholeForRules) || (kind === 'source' || wantsEnrichment) && remainingPages(first[kind]) <= cost[kind] ||
+    early?.rest[kind] !== undefined;
 
   await Promise.all([
-    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind]) : reader.lookUp(kind, names[kind]))),
+    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind], early?.rest[kind]) : reader.lookUp(kind, names[kind]))),
     ...(Array.isArray(filters) && !listed('source') ? filters.map((f) => reader.filtered(f)) : []),
   ]);
   if (listed('source')) {
@@ -151,21 +179,20 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
     const strays = names[kind].filter((n) => !reader.covered(n, other) && !reader.hasKind(n, kind));
     return reader.lookUp(other, strays);
   }));
-  for (const kind of KINDS) for (const n of names[kind]) reader.noteChecked(n);
+  for (const kind of KINDS) for (let i = 0; i < names[kind].length; i++) reader.noteChecked(names[kind][i]!);
 
   // Sources whose list item lacked the enrichment fields: read them one by one.
   const obs = reader.obs;
   const wanted = want.everything
     ? [...obs.datastores.values()].filter((d) => !d.enrichment_only).map((d) => d.id)
     : want.sources;
-  const lacking = unique(
-    wanted
-      .map((ref) => (typeof ref === 'number' ? [ref] : (obs.names.get(ref) ?? []).filter((id) => obs.datastores.get(id)?.enrichment_only === false)))
-      .filter((found) => found.length === 1)
-      .map((found) => found[0]!)
-      .filter((id) => { const d = obs.datastores.get(id); return d !== undefined && d.state === undefined; }),
-  );
-  await reader.readAll(lacking);
+  const lacking = new Set<number>();
+  for (let i = 0; i < wanted.length; i++) {
+    const id = theSource(obs, wanted[i]!);
+    const d = id === undefined ? undefined : obs.datastores.get(id);
+    if (d !== undefined && d.state === undefined) lacking.add(d.id);
+  }
+  await reader.readAll([...lacking]);
   return { observation: obs, strategy: listed('source') ? 'listing' : 'lookups' };
 }
 
@@ -232,11 +259,13 @@ class Reader {
     return p;
   }
 
-  /** The pages after the first, recording every item. */
-  async rest(kind: DatastoreKind, first: Page): Promise<void> {
+  /** The pages after the first (`asked`: already asked for), recording every item. */
+  async rest(kind: DatastoreKind, first: Page, asked?: Promise<Page[]>): Promise<void> {
     this.expect(remainingPages(first));
-    const pages = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n)));
-    for (const p of [first, ...pages]) for (const item of p.items) this.#record(item, kind);
+    const pages = asked ? await asked : await Promise.all(range(2, first.pages).map((n) => this.page(kind, n)));
+    if (asked) for (let i = 0; i < pages.length; i++) this.#tick();
+    this.#recordAll(first, kind);
+    for (let i = 0; i < pages.length; i++) this.#recordAll(pages[i]!, kind);
     this.#complete.add(kind);
   }
 
@@ -252,7 +281,7 @@ class Reader {
     const first = await read(1);
     this.expect(remainingPages(first));
     const pages = [first, ...(await Promise.all(range(2, first.pages).map(read)))];
-    for (const p of pages) for (const item of p.items) this.#record(item, 'source');
+    for (let i = 0; i < pages.length; i++) this.#recordAll(pages[i]!, 'source');
   }
 
   /** Every page of a name-filtered listing; only exact matches are kept (older servers match substrings). */
@@ -291,6 +320,11 @@ class Reader {
     if (!this.obs.names.has(name)) this.obs.names.set(name, []);
   }
 
+  #recordAll(page: Page, kind: DatastoreKind): void {
+    const items = page.items;
+    for (let i = 0; i < items.length; i++) this.#record(items[i]!, kind);
+  }
+
   #record(item: ListDatastoreItem, kind: DatastoreKind): void {
     mergeDatastore(this.obs, item, kind);
     const ids = this.obs.names.get(item.name);
@@ -315,68 +349,17 @@ async function readOne(client: QualyticsClient, obs: Observation, id: number): P
   }
 }
 
-/**
- * Keeps the richest view of a datastore, merged across the answers that mention it. A list item may leave out `enrichment_only` (the user
- * guide's examples do): the listing it came from says which kind it is.
- */
-function mergeDatastore(obs: Observation, item: ListDatastoreItem | ApiDatastore, listedAs?: DatastoreKind): void {
-  const observed: ObservedDatastore = {
-    id: item.id,
-    name: item.name,
-    enrichment_only: typeof item.enrichment_only === 'boolean' ? item.enrichment_only : listedAs === 'enrichment',
-  };
-  const state = enrichmentState(item);
-  if (state) observed.state = state;
-  const details = datastoreDetails(item);
-  if (details) observed.details = details;
-  // A later answer (a GET after the listing) is fresher, but may say less.
-  const earlier = obs.datastores.get(item.id);
-  if (earlier?.state && !observed.state) observed.state = earlier.state;
-  if (earlier?.details) observed.details = { ...earlier.details, ...observed.details };
-  obs.datastores.set(item.id, observed);
-}
-
-/** Type, teams, tags and connection, each only when the answer carries it in the documented shape. */
-function datastoreDetails(item: ListDatastoreItem | ApiDatastore): DatastoreDetails | undefined {
-  let details: DatastoreDetails | undefined;
-  if (typeof item.type === 'string') (details ??= {}).type = item.type;
-  if (typeof item.store_type === 'string') (details ??= {}).store_type = item.store_type;
-  const teams = namesOf(item.teams);
-  if (teams) (details ??= {}).teams = teams;
-  const tags = namesOf(item.global_tags);
-  if (tags) (details ??= {}).tags = tags;
-  const connection = item.connection;
-  if (typeof connection === 'object' && connection !== null && Number.isSafeInteger(connection.id)) {
-    (details ??= {}).connection = typeof connection.name === 'string' ? { id: connection.id, name: connection.name } : { id: connection.id };
+/** The one source datastore a ref names (an id as it is), or undefined when none or several do. */
+function theSource(obs: Observation, ref: DeclaredRef): number | undefined {
+  if (typeof ref === 'number') return ref;
+  const ids = obs.names.get(ref);
+  let found: number | undefined;
+  for (let i = 0; ids !== undefined && i < ids.length; i++) {
+    if (obs.datastores.get(ids[i]!)?.enrichment_only !== false) continue;
+    if (found !== undefined) return undefined;
+    found = ids[i];
   }
-  return details;
-}
-
-/** The `name` of each item, or undefined when one has none. */
-function namesOf(list: unknown): string[] | undefined {
-  if (!Array.isArray(list)) return undefined;
-  const names: string[] = [];
-  for (const x of list as unknown[]) {
-    const name: unknown = typeof x === 'object' && x !== null ? (x as { name?: unknown }).name : undefined;
-    if (typeof name !== 'string') return undefined;
-    names.push(name);
-  }
-  return names;
-}
-
-/** The link and every setting of the table, when the item carries all of them in their types. */
-export function enrichmentState(item: ListDatastoreItem | ApiDatastore): EnrichmentState | undefined {
-  const link = item.enrich_datastore;
-  if (link === undefined) return undefined;
-  const state: Record<string, unknown> = { enrich_datastore: link === null ? null : { id: link.id, name: link.name } };
-  for (let i = 0; i < SETTINGS.length; i++) {
-    const spec = SETTINGS[i]!;
-    const value: unknown = item[spec.key];
-    if (!hasSettingType(spec, value)) return undefined;
-    state[spec.key] = value;
-  }
-  // Every setting of the table was checked to have its kind's type just above.
-  return state as EnrichmentState;
+  return found;
 }
 
 function remainingPages(first: Page): number {

@@ -53,8 +53,6 @@ export interface TransportOptions {
 export interface SendOptions {
   /** Abandons this request: no attempt starts after it, and the one on the wire is dropped. */
   signal?: AbortSignal;
-  /** Told when an attempt has been written to its connection: the server has it from then on. */
-  onWritten?: () => void;
 }
 
 export class Transport {
@@ -77,6 +75,10 @@ export class Transport {
   readonly #redactAnswer: Redactor;
   /** Attempts on the wire right now (not those waiting for a slot or to retry). */
   #active = 0;
+  /** Attempts started and neither written to their connection yet nor ended. */
+  #unwritten = 0;
+  /** Told when `#unwritten` comes back to 0. */
+  readonly #onWire: Array<() => void> = [];
   #destroyed = false;
   readonly #policy: RetryPolicy;
   readonly #userAgent: string;
@@ -114,6 +116,28 @@ export class Transport {
     return this.#active;
   }
 
+  /**
+   * Resolves once the requests that hold a slot are written to their connections (or have ended),
+   * after one turn of the event loop: answers that already arrived are read in it, and the requests
+   * they lead to started. Requests waiting for a slot do not count. For a caller about to run
+   * synchronous work (reading manifests), during which no connection would open and nothing be sent.
+   */
+  async onWire(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.#unwritten > 0) await new Promise<void>((resolve) => this.#onWire.push(resolve));
+  }
+
+  /** Counts an attempt as not yet written; the function returned says it is (or ended), once. */
+  #writing(): () => void {
+    this.#unwritten++;
+    let pending = true;
+    return () => {
+      if (!pending) return;
+      pending = false;
+      if (--this.#unwritten === 0) for (const resolve of this.#onWire.splice(0)) resolve();
+    };
+  }
+
   stats(): ClientStats {
     return { ...this.#stats, byMethod: { ...this.#stats.byMethod } };
   }
@@ -145,11 +169,13 @@ export class Transport {
       for (let attempt = 0; ; attempt++) {
         if (signal?.aborted) throw interrupted(method, path, attempt, mayHaveLanded);
         this.#active++;
+        const written = this.#writing();
         let outcome: Outcome;
         try {
-          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1, options));
+          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1, options, written));
         } finally {
           this.#active--;
+          written();
         }
         if (outcome.kind === 'ok') return outcome;
         if (method !== 'GET' && (outcome.kind === 'network' || outcome.status >= 500)) mayHaveLanded = true;
@@ -204,7 +230,8 @@ export class Transport {
     }
   }
 
-  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number, options: SendOptions): Promise<Outcome> {
+  /** `written`: told when the request is written to its connection. */
+  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number, options: SendOptions, written: () => void): Promise<Outcome> {
     this.#stats.requests++;
     this.#stats.byMethod[method]++;
     const headers: Record<string, string> = {
@@ -248,7 +275,7 @@ export class Transport {
         headers,
         body: payload,
         signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
-      }, options.onWritten);
+      }, written);
     } catch (err) {
       return failed(err);
     }

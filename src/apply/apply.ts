@@ -11,7 +11,7 @@
  */
 import { ApiError, NetworkError, UnusableResponseError } from '../api/errors.js';
 import type { QualyticsClient } from '../api/client.js';
-import { enrichmentState } from '../api/observe.js';
+import { enrichmentState } from '../api/observed-item.js';
 import { describeValue } from '../model/describe.js';
 import { differingFields } from '../model/state.js';
 import type { Change, EnrichmentState, Plan } from '../model/plan.js';

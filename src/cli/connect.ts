@@ -37,22 +37,27 @@ export async function release(client: QualyticsClient, io: Io): Promise<void> {
 }
 
 /**
- * How long the manifests wait for the first requests to reach the wire: a connection is usually
- * open in a few round trips; one that is not (an unreachable host) delays the manifests'
- * diagnostics by no more than this, and the requests then go out once the manifests are read.
+ * How long the manifests wait for requests to reach the wire: a connection is usually open in a few
+ * round trips; one that is not (an unreachable host) delays the manifests' diagnostics by no more
+ * than this, and the requests then go out once the manifests are read.
  */
-const FIRST_WRITE_WAIT_MS = 200;
+const WRITE_WAIT_MS = 200;
 
 /**
- * Sends the first round trip of a plan (page 1 of both listings) and waits until it is written to
- * its connections (FIRST_WRITE_WAIT_MS at most): the connection opens asynchronously, and what comes
- * next (loading the planner and the manifests' reader, reading the manifests) is synchronous work
- * during which nothing else would move.
+ * Lets the network move before synchronous work (loading the planner and the manifests' reader,
+ * reading the manifests), during which nothing else would: one turn of the event loop, in which
+ * answers that arrived are read and what they lead to is sent, then until the requests sent are
+ * written to their connections (WRITE_WAIT_MS at most), which open asynchronously.
  */
+export async function letNetworkMove(client: QualyticsClient): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([client.onWire(), new Promise<void>((resolve) => { timer = setTimeout(resolve, WRITE_WAIT_MS); })]);
+  clearTimeout(timer);
+}
+
+/** Sends the first round trip of a plan (page 1 of both listings), and lets it reach the wire. */
 export async function sendFirstPages(client: QualyticsClient): Promise<FirstPages> {
   const first = requestFirstPages(client);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([first.written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
-  clearTimeout(timer);
+  await letNetworkMove(client);
   return first;
 }

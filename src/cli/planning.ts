@@ -16,8 +16,9 @@ import { findUnmanaged } from '../plan/unmanaged.js';
 import { describeRef } from '../model/describe.js';
 import type { Plan, PlanWarning } from '../model/plan.js';
 import type { Declaration } from '../render/findings.js';
+import { addDeclaredRefs, noDeclaredRefs } from '../manifest/declared.js';
 import { interruptible, type Io } from './io.js';
-import { sendFirstPages } from './connect.js';
+import { letNetworkMove, sendFirstPages } from './connect.js';
 import { startProgress } from './progress.js';
 
 export interface PlanRequest {
@@ -40,16 +41,38 @@ export function manifestDigest(sources: ReadonlyMap<string, string>): string {
   return `sha256:${hash.digest('hex')}`;
 }
 
+/** A plan's first requests, and whether the manifests' count of what they name decides what to ask next. */
+interface Ahead {
+  client: QualyticsClient;
+  first: FirstPages;
+  counted: boolean;
+}
+
 /**
- * Reads the manifests without touching the network. Their reader (YAML, the schema's validator) is
- * loaded here, so that a plan loads it after its first requests are out.
+ * Reads the manifests. Their reader (YAML, the schema's validator) is loaded here, so that a plan
+ * loads it after its first requests are out. `ahead`, for a plan: after each file is parsed, its
+ * first pages are told how many datastores the manifests name so far (`FirstPages.ahead`), and the
+ * network moves before the checks go on (reading is synchronous: nothing else would).
  */
-export async function readDesired(paths: readonly string[], io: Io): Promise<
+export async function readDesired(paths: readonly string[], io: Io, ahead?: Ahead): Promise<
   | { ok: true; datastores: DesiredDatastore[]; rules: DesiredRule[]; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; paths: string[] }
   | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> }> {
-  const { loadManifests } = await import('../manifest/load.js');
+  const { manifestSteps } = await import('../manifest/load.js');
   const given = paths.length > 0 ? [...paths] : ['.'];
-  const load = loadManifests(given, io.cwd);
+  const steps = manifestSteps(given, io.cwd);
+  const refs = noDeclaredRefs();
+  let step = steps.next();
+  while (!step.done) {
+    if (ahead) {
+      if (ahead.counted) {
+        addDeclaredRefs(step.value, refs);
+        ahead.first.ahead({ source: refs.sourceNames.size + refs.ids.size, enrichment: refs.targetNames.size });
+      }
+      await letNetworkMove(ahead.client);
+    }
+    step = steps.next();
+  }
+  const load = step.value;
   if (!load.state) return { ok: false, diagnostics: load.diagnostics, sources: load.sources };
   return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, paths: given };
 }
@@ -57,9 +80,12 @@ export async function readDesired(paths: readonly string[], io: Io): Promise<
 /** `sent`: the first pages, when the caller sent them already (`sendFirstPages`). */
 export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io, sent?: FirstPages): Promise<Planned> {
   const first = sent ?? await sendFirstPages(client);
+  // The whole of both listings is read for the unmanaged report; without --target, the names and ids
+  // the manifests hold are what observe weighs against the rest of a listing (with it, fewer are looked up).
+  if (request.reportUnmanaged === true) first.ahead({ source: Infinity, enrichment: Infinity });
   let desired;
   try {
-    desired = await readDesired(request.paths, io);
+    desired = await readDesired(request.paths, io, { client, first, counted: request.targets.length === 0 && request.reportUnmanaged !== true });
   } finally {
     if (!desired?.ok) first.cancel();
   }

@@ -29,12 +29,26 @@ export interface ManifestLoad {
   sources: ReadonlyMap<string, string>;
 }
 
+export interface LoadOptions {
+  /** false (what validate needs): every check, but no desired state: `state` is undefined, `declared` counts. */
+  state?: boolean;
+}
+
+/** `paths` may name files or directories; none means the current directory. */
+export function loadManifests(paths: readonly string[], cwd: string, options: LoadOptions = {}): ManifestLoad {
+  const steps = manifestSteps(paths, cwd, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
 /**
- * `paths` may name files or directories; none means the current directory. `state: false` (what
- * validate needs) makes every check but builds no desired state: `state` is undefined, `declared`
- * counts.
+ * `loadManifests` in steps: the documents of each file as soon as it is parsed, before any check
+ * (what `declaredAtLeast` reads), then the load. Its caller may let other work move between steps
+ * (a plan's requests); the result is the same.
  */
-export function loadManifests(paths: readonly string[], cwd: string, { state = true }: { state?: boolean } = {}): ManifestLoad {
+export function* manifestSteps(paths: readonly string[], cwd: string, { state = true }: LoadOptions = {}): Generator<readonly YamlDocument[], ManifestLoad> {
   const expanded = expandPaths(paths.length > 0 ? paths : ['.'], cwd);
   const byFile = new Map<string, Diagnostic[]>();
   const add = (list: readonly Diagnostic[]): void => {
@@ -69,6 +83,7 @@ export function loadManifests(paths: readonly string[], cwd: string, { state = t
     sources.set(source.file, result.text);
     const yaml = readYamlDocuments(source.file, result.text);
     add(yaml.diagnostics);
+    yield yaml.documents;
     for (const document of yaml.documents) {
       const foreign = notAManifest(document.data);
       if (foreign && source.viaDirectory) {

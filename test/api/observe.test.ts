@@ -62,7 +62,7 @@ describe('the first pages, sent before the manifests are read', () => {
     em = await startEmulator({ seed, faults: { latencyMs: 300 } });
     client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
     const first = requestFirstPages(client);
-    await first.written;
+    await client.onWire();
     // Written, and held by the emulator's latency: nothing has been answered yet.
     expect(em.calls()).toStrictEqual([]);
     const { observation } = await observe(client, { sources: ['Orders'], targets: ['Enrichment'] }, { first });
@@ -80,12 +80,57 @@ describe('the first pages, sent before the manifests are read', () => {
     em = await startEmulator({ seed, faults: { latencyMs: 200 } });
     client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
     const first = requestFirstPages(client);
-    await first.written;
+    await client.onWire();
     first.cancel();
     await expect(first.source).rejects.toThrow('cancelled');
     await expect(first.enrichment).rejects.toThrow('cancelled');
     // Past the latency, the emulator would have answered (and logged) a request still connected.
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(em.calls()).toStrictEqual([]);
+  });
+
+  // 250 sources: page 1 and two more. Told ahead that the manifests name at least `named` sources.
+  const listing: Seed = {
+    users: [{ name: 'Ada', role: 'Admin', token: TOKEN }],
+    datastores: [...Array.from({ length: 250 }, (_, i) => ({ id: i + 1, name: `db-${i + 1}` })), { id: 900, name: 'Enrichment', enrichment_only: true }],
+  };
+  const sources = ['db-1', 'db-2', 'db-120', 'db-250'];
+
+  it('ask the rest of a listing ahead, once page 1 says it is no more requests than the datastores named, and observe reads it', async () => {
+    em = await startEmulator({ seed: listing, faults: { latencyMs: 100 } });
+    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
+    const first = requestFirstPages(client);
+    // Told before page 1 is known: asked once it arrives, without waiting for observe.
+    first.ahead({ source: 2, enrichment: 0 });
+    first.ahead({ source: sources.length, enrichment: 1 });
+    await first.source;
+    // Nobody reads them yet: past the latency, the emulator has answered both by itself.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const rest = em.calls().filter((c) => c.query.startsWith('page=2') || c.query.startsWith('page=3'));
+    expect(rest.map((c) => c.query).sort()).toStrictEqual(['page=2&size=100&enrichment_only=false', 'page=3&size=100&enrichment_only=false']);
+    const { observation, strategy } = await observe(client, { sources, targets: ['Enrichment'] }, { first });
+    expect(strategy).toBe('listing');
+    expect(observation.datastores.size).toBe(251);
+    // Each page once: observe read them instead of asking again.
+    expect(em.calls()).toHaveLength(4);
+  });
+
+  it('ask nothing ahead when the rest is more requests than the datastores named, and nothing once abandoned', async () => {
+    em = await startEmulator({ seed: listing });
+    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
+    const few = requestFirstPages(client);
+    few.ahead({ source: 1, enrichment: 5 });
+    await few.source;
+    await client.onWire();
+    expect(few.rest).toStrictEqual({});
+    // observe decides as before: one look-up by name is cheaper than two more pages.
+    const { strategy } = await observe(client, { sources: ['db-7'], targets: [] }, { first: few });
+    expect(strategy).toBe('lookups');
+
+    const abandoned = requestFirstPages(client);
+    abandoned.cancel();
+    abandoned.ahead({ source: 100, enrichment: 100 });
+    await abandoned.source.catch(() => undefined);
+    expect(abandoned.rest).toStrictEqual({});
   });
 });
