@@ -90,8 +90,8 @@ export interface FirstPages {
    * and reads those pages instead of asking them again.
    */
   ahead(atLeast: Readonly<Record<DatastoreKind, number>>): void;
-  /** The remaining pages `ahead` asked for, by kind. */
-  readonly rest: Readonly<Partial<Record<DatastoreKind, Promise<Page[]>>>>;
+  /** The remaining pages `ahead` asked for, by kind, in page order. */
+  readonly rest: Readonly<Partial<Record<DatastoreKind, ReadonlyArray<Promise<Page>>>>>;
   /** Abandons them all: nothing will read them, and their failures are never reported. */
   cancel(): void;
 }
@@ -111,12 +111,11 @@ export function requestFirstPages(client: QualyticsClient): FirstPages {
   };
   const atLeast: Record<DatastoreKind, number> = { source: 0, enrichment: 0 };
   const known: Partial<Record<DatastoreKind, Page>> = {};
-  const rest: Partial<Record<DatastoreKind, Promise<Page[]>>> = {};
+  const rest: Partial<Record<DatastoreKind, Array<Promise<Page>>>> = {};
   const decide = (kind: DatastoreKind): void => {
     const first = known[kind];
     if (rest[kind] || !first || remainingPages(first) === 0 || remainingPages(first) > atLeast[kind] || abandon.signal.aborted) return;
-    rest[kind] = Promise.all(range(2, first.pages).map((n) => list(kind, n)));
-    rest[kind].catch(() => undefined);
+    rest[kind] = range(2, first.pages).map((n) => list(kind, n));
   };
   const firstPage = (kind: DatastoreKind): Promise<Page> => {
     const answer = list(kind, 1);
@@ -259,13 +258,20 @@ class Reader {
     return p;
   }
 
-  /** The pages after the first (`asked`: already asked for), recording every item. */
-  async rest(kind: DatastoreKind, first: Page, asked?: Promise<Page[]>): Promise<void> {
+  /**
+   * The pages after the first (`asked`: already asked for), recording every item: in page order, each
+   * page as soon as it and those before it are in, so that recording overlaps the pages on their way.
+   */
+  async rest(kind: DatastoreKind, first: Page, asked?: ReadonlyArray<Promise<Page>>): Promise<void> {
     this.expect(remainingPages(first));
-    const pages = asked ? await asked : await Promise.all(range(2, first.pages).map((n) => this.page(kind, n)));
-    if (asked) for (let i = 0; i < pages.length; i++) this.#tick();
+    const pages = asked ?? range(2, first.pages).map((n) => this.page(kind, n));
+    // A failure is read in its turn below; until then it is not unhandled.
+    for (let i = 0; i < pages.length; i++) pages[i]!.catch(() => undefined);
     this.#recordAll(first, kind);
-    for (let i = 0; i < pages.length; i++) this.#recordAll(pages[i]!, kind);
+    for (let i = 0; i < pages.length; i++) {
+      this.#recordAll(await pages[i]!, kind);
+      if (asked) this.#tick();
+    }
     this.#complete.add(kind);
   }
 
