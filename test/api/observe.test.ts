@@ -133,4 +133,20 @@ describe('the first pages, sent before the manifests are read', () => {
     await abandoned.source.catch(() => undefined);
     expect(abandoned.rest).toStrictEqual({});
   });
+
+  it('abandon what was asked ahead too, unanswered and never failing loudly', async () => {
+    em = await startEmulator({ seed: listing });
+    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
+    const first = requestFirstPages(client);
+    // The rest is asked when page 1 arrives; it arrives at the emulator held by its latency.
+    em.setFaults({ latencyMs: 200 });
+    first.ahead({ source: sources.length, enrichment: 0 });
+    await Promise.all([first.source, first.enrichment]);
+    await client.onWire();
+    expect(first.rest.source).toHaveLength(2);
+    first.cancel();
+    for (const page of first.rest.source!) await expect(page).rejects.toThrow('cancelled');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(em.calls().map((c) => c.query).sort()).toStrictEqual(['page=1&size=100&enrichment_only=false', 'page=1&size=100&enrichment_only=true']);
+  });
 });

@@ -150,6 +150,26 @@ describe('answers of the wrong shape are one error naming the request and the fi
   });
 });
 
+describe('the rest of a listing asked while the manifests are checked', () => {
+  // 150 sources: the manifest names one, as many as the pages left, so page 2 is asked once the
+  // manifest is parsed and page 1 is in; this server never answers it.
+  const many = [ORDERS, ...Array.from({ length: 149 }, (_, i) => fullDatastore(1000 + i, `ds ${1000 + i}`))];
+  const page2Hangs = wellBehaved([...many, WAREHOUSE], (r) => (r.path === '/api/datastores' && r.params.get('page') === '2' ? { stream: () => undefined } : undefined));
+
+  for (const argv of COMMANDS) {
+    it(`${argv[0]}: is abandoned when the manifest fails its checks: the diagnostics only, at once`, async () => {
+      const r = await runAgainst(page2Hangs, argv, manifest('  - datastore: Orders\n    high_count_rollup_threshold: 0\n'));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('m.yaml:4:34: error: high_count_rollup_threshold must be between 1 and 1,000, got 0\n');
+      expect(r.stderr.match(/error:/g)).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at |internal error|GET/);
+      // Page 2 goes out if page 1 arrived before the checks ended (test/api/observe.test.ts shows
+      // that case on its own); either way the run ended without it, and nothing was written.
+      expect(server!.writes()).toStrictEqual([]);
+    });
+  }
+});
+
 /** 150 source datastores, Orders among the first; page 2's fourth item has the id "x". */
 function idOnPage2(): (r: Request) => Answer {
   const many = [ORDERS, ...Array.from({ length: 149 }, (_, i) => fullDatastore(1000 + i, `ds ${1000 + i}`))];
