@@ -10,6 +10,7 @@
  * Retry-After wait ends at once.
  */
 import type { Dispatcher } from 'undici';
+import { monotonicMs } from '../core/clock.js';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
 import { formatSeconds, networkReason, readErrorBody } from './error-body.js';
@@ -350,11 +351,3 @@ export const DEFAULT_DEADLINE_MS = 120_000;
  * Error texts are always redacted.
  */
 const MIN_REDACTED_IN_ANSWERS = 8;
-
-/**
- * Milliseconds on a monotonic clock. Not `performance.now()`: the first use of the global
- * `performance` loads Node's perf_hooks internals, ~9 M instructions before a plan's first request.
- */
-function monotonicMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
