@@ -45,8 +45,8 @@ export function loadManifests(paths: readonly string[], cwd: string, options: Lo
 
 /**
  * `loadManifests` in steps: the documents of each file as soon as it is parsed, before any check
- * (what `declaredAtLeast` reads), then the load. Its caller may let other work move between steps
- * (a plan's requests); the result is the same.
+ * (what `addDeclaredRefs` in declared.ts reads), then the load. Its caller may let other work move
+ * between steps (a plan's requests); the result is the same.
  */
 export function* manifestSteps(paths: readonly string[], cwd: string, { state = true }: LoadOptions = {}): Generator<readonly YamlDocument[], ManifestLoad> {
   const expanded = expandPaths(paths.length > 0 ? paths : ['.'], cwd);
