@@ -33,6 +33,7 @@ import { emptyObservation } from '../model/observation.js';
 import type { DeclaredRef } from '../model/desired.js';
 import type { QualyticsClient } from './client.js';
 import { ApiError } from './errors.js';
+import { KINDS, range, remainingPages, type DatastoreKind, type FirstPages, type Page } from './first-pages.js';
 import { mergeDatastore } from './observed-item.js';
 
 export interface ObserveRequest {
@@ -62,9 +63,6 @@ export interface RuleFilter {
 
 export type Strategy = 'listing' | 'lookups';
 
-/** The two kinds the listing tells apart with `enrichment_only`. */
-export type DatastoreKind = 'source' | 'enrichment';
-
 export interface ObserveResult {
   observation: Observation;
   /** The strategy used for source datastores (the enrichment kind's is chosen the same way). */
@@ -76,64 +74,6 @@ export interface ObserveOptions {
   onProgress?: (done: number, known: number) => void;
   /** The first pages, already asked for (`requestFirstPages`); else observe asks them itself. */
   first?: FirstPages;
-}
-
-/** Page 1 of both listings, sent before anything else is known, and the rest of a listing asked ahead. */
-export interface FirstPages {
-  readonly source: Promise<Page>;
-  readonly enrichment: Promise<Page>;
-  /**
-   * The manifests, parsed but not yet checked, name at least this many datastores of each kind (the
-   * names and ids observe weighs against the rest of a listing, see `observe`): a kind's remaining
-   * pages are asked as soon as its page 1 is known, if they are no more requests than that. Observe
-   * then decides the same way (a manifest that passes its checks names what it named before them),
-   * and reads those pages instead of asking them again.
-   */
-  ahead(atLeast: Readonly<Record<DatastoreKind, number>>): void;
-  /** The remaining pages `ahead` asked for, by kind, in page order. */
-  readonly rest: Readonly<Partial<Record<DatastoreKind, ReadonlyArray<Promise<Page>>>>>;
-  /** Abandons them all: nothing will read them, and their failures are never reported. */
-  cancel(): void;
-}
-
-/**
- * Sends the first round trip of every observation, page 1 of both listings, now. The enrichment
- * listing's page is asked for even when no link target turns out to be named (observe would then
- * not ask it): one request more in those plans, in the same round trip, so no longer a wait.
- */
-export function requestFirstPages(client: QualyticsClient): FirstPages {
-  const abandon = new AbortController();
-  const list = (kind: DatastoreKind, page: number): Promise<Page> => {
-    const answer = client.listDatastores({ page, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment' }, { signal: abandon.signal });
-    // Read by observe, or abandoned: a failure is observe's to report, or nobody's.
-    answer.catch(() => undefined);
-    return answer;
-  };
-  const atLeast: Record<DatastoreKind, number> = { source: 0, enrichment: 0 };
-  const known: Partial<Record<DatastoreKind, Page>> = {};
-  const rest: Partial<Record<DatastoreKind, Array<Promise<Page>>>> = {};
-  const decide = (kind: DatastoreKind): void => {
-    const first = known[kind];
-    if (rest[kind] || !first || remainingPages(first) === 0 || remainingPages(first) > atLeast[kind] || abandon.signal.aborted) return;
-    rest[kind] = range(2, first.pages).map((n) => list(kind, n));
-  };
-  const firstPage = (kind: DatastoreKind): Promise<Page> => {
-    const answer = list(kind, 1);
-    answer.then((page) => { known[kind] = page; decide(kind); }, () => undefined);
-    return answer;
-  };
-  return {
-    source: firstPage('source'),
-    enrichment: firstPage('enrichment'),
-    ahead(bounds) {
-      for (const kind of KINDS) {
-        atLeast[kind] = Math.max(atLeast[kind], bounds[kind]);
-        decide(kind);
-      }
-    },
-    rest,
-    cancel: () => abandon.abort(),
-  };
 }
 
 export async function observe(client: QualyticsClient, want: ObserveRequest, options: ObserveOptions = {}): Promise<ObserveResult> {
@@ -157,13 +97,15 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   // Rules: the whole source listing, or one filtered listing per distinct filter when that is cheaper.
   const filters = ruleFilters(want.rules ?? []);
   const wholeForRules = filters !== undefined && (filters === 'all' || remainingPages(first.source) <= filters.length);
-  // The rest of a listing asked ahead is read: its pages are on their way, or here.
+  // The rest of a listing asked ahead is read (its pages are on their way, or here) for a kind whose
+  // page 1 observe read.
+  const read = (kind: DatastoreKind): boolean => kind === 'source' || wantsEnrichment;
+  const asked = (kind: DatastoreKind): ReadonlyArray<Promise<Page>> | undefined => (read(kind) ? early?.rest[kind] : undefined);
   const listed = (kind: DatastoreKind): boolean =>
-    want.everything === true || (kind === 'source' && wholeForRules) || (kind === 'source' || wantsEnrichment) && remainingPages(first[kind]) <= cost[kind] ||
-    early?.rest[kind] !== undefined;
+    want.everything === true || (kind === 'source' && wholeForRules) || read(kind) && (remainingPages(first[kind]) <= cost[kind] || asked(kind) !== undefined);
 
   await Promise.all([
-    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind], early?.rest[kind]) : reader.lookUp(kind, names[kind]))),
+    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind], asked(kind)) : reader.lookUp(kind, names[kind]))),
     ...(Array.isArray(filters) && !listed('source') ? filters.map((f) => reader.filtered(f)) : []),
   ]);
   if (listed('source')) {
@@ -214,10 +156,6 @@ export async function lookUpNames(client: QualyticsClient, obs: Observation, nam
   for (const n of names) reader.noteChecked(n);
 }
 
-type Page = Awaited<ReturnType<QualyticsClient['listDatastores']>>;
-
-const KINDS: readonly DatastoreKind[] = ['source', 'enrichment'];
-
 const EMPTY_PAGE: Page = { items: [], total: 0, page: 1, size: MAX_PAGE_SIZE, pages: 0 };
 
 function otherKind(kind: DatastoreKind): DatastoreKind {
@@ -261,17 +199,21 @@ class Reader {
   /**
    * The pages after the first (`asked`: already asked for), recording every item: in page order, each
    * page as soon as it and those before it are in, so that recording overlaps the pages on their way.
+   * The first page to fail fails it at once, as it fails (a page before it may never answer).
    */
   async rest(kind: DatastoreKind, first: Page, asked?: ReadonlyArray<Promise<Page>>): Promise<void> {
     this.expect(remainingPages(first));
     const pages = asked ?? range(2, first.pages).map((n) => this.page(kind, n));
-    // A failure is read in its turn below; until then it is not unhandled.
-    for (let i = 0; i < pages.length; i++) pages[i]!.catch(() => undefined);
-    this.#recordAll(first, kind);
-    for (let i = 0; i < pages.length; i++) {
-      this.#recordAll(await pages[i]!, kind);
-      if (asked) this.#tick();
-    }
+    const recorded = (async () => {
+      this.#recordAll(first, kind);
+      for (let i = 0; i < pages.length; i++) {
+        this.#recordAll(await pages[i]!, kind);
+        if (asked) this.#tick();
+      }
+    })();
+    // Once a page failed, nobody reads what is recorded: its own failure is not unhandled.
+    recorded.catch(() => undefined);
+    await Promise.all([Promise.all(pages), recorded]);
     this.#complete.add(kind);
   }
 
@@ -368,20 +310,10 @@ function theSource(obs: Observation, ref: DeclaredRef): number | undefined {
   return found;
 }
 
-function remainingPages(first: Page): number {
-  return Math.max(0, first.pages - 1);
-}
-
 function isName(ref: DeclaredRef): ref is string {
   return typeof ref === 'string';
 }
 
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
-}
-
-function range(from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let i = from; i <= to; i++) out.push(i);
-  return out;
 }

@@ -1,6 +1,7 @@
 /** The connection options (`connection-options.ts`) turned into a client. */
 import { QualyticsClient } from '../api/client.js';
-import { requestFirstPages, type FirstPages } from '../api/observe.js';
+import { monotonicMs } from '../core/clock.js';
+import { requestFirstPages, type FirstPages } from '../api/first-pages.js';
 import { resolveConnection } from '../api/credentials.js';
 import { proxyFor } from '../api/dispatcher.js';
 import { UserError } from './errors.js';
@@ -31,15 +32,27 @@ export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsC
   });
 }
 
-/** Closes the client: gracefully, or at once when the run was interrupted. */
-export async function release(client: QualyticsClient, io: Io): Promise<void> {
-  await (io.signal.aborted ? client.destroy() : client.close());
+/**
+ * Runs `work` with the client, then closes it: gracefully once the work is done, at once when it
+ * failed or the run was interrupted (a request still in flight then, a page that never answers,
+ * would only be waited for until its timeout).
+ */
+export async function withClient<T>(client: QualyticsClient, io: Io, work: () => Promise<T>): Promise<T> {
+  let done = false;
+  try {
+    const result = await work();
+    done = true;
+    return result;
+  } finally {
+    await (done && !io.signal.aborted ? client.close() : client.destroy());
+  }
 }
 
 /**
- * How long the manifests wait for requests to reach the wire: a connection is usually open in a few
- * round trips; one that is not (an unreachable host) delays the manifests' diagnostics by no more
- * than this, and the requests then go out once the manifests are read.
+ * How long the manifests wait for requests to reach the wire, in all, from when the first pages are
+ * sent: a connection is usually open in a few round trips; one that is not (an unreachable host, a
+ * proxy slow to open tunnels) delays the manifests' diagnostics by no more than this, and the
+ * requests then go out once the manifests are read.
  */
 const WRITE_WAIT_MS = 200;
 
@@ -47,17 +60,19 @@ const WRITE_WAIT_MS = 200;
  * Lets the network move before synchronous work (loading the planner and the manifests' reader,
  * reading the manifests), during which nothing else would: one turn of the event loop, in which
  * answers that arrived are read and what they lead to is sent, then until the requests sent are
- * written to their connections (WRITE_WAIT_MS at most), which open asynchronously.
+ * written to their connections, which open asynchronously, while WRITE_WAIT_MS since `first` was
+ * sent last.
  */
-export async function letNetworkMove(client: QualyticsClient): Promise<void> {
+export async function letNetworkMove(client: QualyticsClient, first: FirstPages): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([client.onWire(), new Promise<void>((resolve) => { timer = setTimeout(resolve, WRITE_WAIT_MS); })]);
+  const left = Math.max(0, first.sentAt + WRITE_WAIT_MS - monotonicMs());
+  await Promise.race([client.onWire(), new Promise<void>((resolve) => { timer = setTimeout(resolve, left); })]);
   clearTimeout(timer);
 }
 
 /** Sends the first round trip of a plan (page 1 of both listings), and lets it reach the wire. */
 export async function sendFirstPages(client: QualyticsClient): Promise<FirstPages> {
   const first = requestFirstPages(client);
-  await letNetworkMove(client);
+  await letNetworkMove(client, first);
   return first;
 }

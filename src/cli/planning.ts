@@ -8,7 +8,8 @@ import { monotonicMs } from '../core/clock.js';
 import { quoteText, visibleText } from '../core/visible-text.js';
 import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
-import { observe, readByIds, type FirstPages } from '../api/observe.js';
+import { type FirstPages } from '../api/first-pages.js';
+import { observe, readByIds } from '../api/observe.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { DesiredDatastore, DesiredRule } from '../model/desired.js';
 import { expandRules, matchedSources } from '../plan/rules.js';
@@ -69,14 +70,14 @@ export async function readDesired(paths: readonly string[], io: Io, ahead?: Ahea
   let step = steps.next();
   while (!step.done) {
     if (ahead) {
-      if (ahead.counted) {
+      if (ahead.counted && !ahead.first.settled) {
         addDeclaredRefs(step.value, refs);
         ahead.first.ahead({ source: refs.sourceNames.size + refs.ids.size, enrichment: refs.targetNames.size });
       }
       // At most once a slice: a turn of the event loop costs little, but a folder of 500 small
       // manifests would pay it 500 times.
       if (monotonicMs() - paused >= PAUSE_SLICE_MS) {
-        await letNetworkMove(ahead.client);
+        await letNetworkMove(ahead.client, ahead.first);
         paused = monotonicMs();
       }
     }

@@ -44,8 +44,9 @@ export function loadManifests(paths: readonly string[], cwd: string, options: Lo
 }
 
 /**
- * `loadManifests` in steps: the documents of each file as soon as it is parsed, before any check
- * (what `addDeclaredRefs` in declared.ts reads), then the load. Its caller may let other work move
+ * `loadManifests` in steps: each file's documents to be checked as manifests (a folder's other YAML
+ * is skipped) as soon as it is parsed, before any check (what `addDeclaredRefs` in declared.ts
+ * reads), then the load. Its caller may let other work move
  * between steps (a plan's requests); the result is the same.
  */
 export function* manifestSteps(paths: readonly string[], cwd: string, { state = true }: LoadOptions = {}): Generator<readonly YamlDocument[], ManifestLoad> {
@@ -83,10 +84,12 @@ export function* manifestSteps(paths: readonly string[], cwd: string, { state = 
     sources.set(source.file, result.text);
     const yaml = readYamlDocuments(source.file, result.text);
     add(yaml.diagnostics);
-    yield yaml.documents;
+    // What will be checked as a manifest: a document a folder holds beside manifests is skipped.
+    const skipped = (foreign: string | undefined): boolean => foreign !== undefined && source.viaDirectory === true;
+    yield yaml.documents.filter((document) => !skipped(notAManifest(document.data)));
     for (const document of yaml.documents) {
       const foreign = notAManifest(document.data);
-      if (foreign && source.viaDirectory) {
+      if (skipped(foreign)) {
         // A folder of manifests may sit beside other YAML (an emulator seed, CI pipelines): said, not fatal.
         add([{ severity: 'note', file: document.file, message: `skipped: ${foreign}, not a manifest`, code: 'not-a-manifest-skipped' }]);
         continue;

@@ -1,7 +1,8 @@
 /** observe against the real emulator: what a name look-up keeps when the server filters loosely. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { QualyticsClient } from '../../src/api/client.js';
-import { observe, requestFirstPages } from '../../src/api/observe.js';
+import { requestFirstPages } from '../../src/api/first-pages.js';
+import { observe } from '../../src/api/observe.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/core/seed-types.js';
 import { diffState } from '../../src/plan/diff.js';
@@ -108,6 +109,8 @@ describe('the first pages, sent before the manifests are read', () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
     const rest = em.calls().filter((c) => c.query.startsWith('page=2') || c.query.startsWith('page=3'));
     expect(rest.map((c) => c.query).sort()).toStrictEqual(['page=2&size=100&enrichment_only=false', 'page=3&size=100&enrichment_only=false']);
+    // Nothing a larger count could ask now: the enrichment listing is one page.
+    expect(first.settled).toBe(true);
     const { observation, strategy } = await observe(client, { sources, targets: ['Enrichment'] }, { first });
     expect(strategy).toBe('listing');
     expect(observation.datastores.size).toBe(251);
@@ -123,6 +126,9 @@ describe('the first pages, sent before the manifests are read', () => {
     await few.source;
     await client.onWire();
     expect(few.rest).toStrictEqual({});
+    await few.enrichment;
+    // A larger count still could ask the two pages.
+    expect(few.settled).toBe(false);
     // observe decides as before: one look-up by name is cheaper than two more pages.
     const { strategy } = await observe(client, { sources: ['db-7'], targets: [] }, { first: few });
     expect(strategy).toBe('lookups');
@@ -132,6 +138,28 @@ describe('the first pages, sent before the manifests are read', () => {
     abandoned.ahead({ source: 100, enrichment: 100 });
     await abandoned.source.catch(() => undefined);
     expect(abandoned.rest).toStrictEqual({});
+    expect(abandoned.settled).toBe(true);
+  });
+
+  it('are read only for a kind observe reads page 1 of: a rest asked ahead for no target is left', async () => {
+    // 250 enrichment datastores; the count said link targets, the manifests (as checked) name none.
+    const lakes: Seed = {
+      users: [{ name: 'Ada', role: 'Admin', token: TOKEN }],
+      datastores: [{ id: 1, name: 'db-1' }, ...Array.from({ length: 250 }, (_, i) => ({ id: 100 + i, name: `lake-${i}`, enrichment_only: true }))],
+    };
+    em = await startEmulator({ seed: lakes });
+    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
+    const first = requestFirstPages(client);
+    first.ahead({ source: 0, enrichment: 5 });
+    await first.enrichment;
+    await client.onWire();
+    expect(first.rest.enrichment).toHaveLength(2);
+    // An enrichment datastore declared as a source: found by the look-up in the other kind, as
+    // without the pages asked ahead (a listing read from page 2 on would have hidden it).
+    const { observation } = await observe(client, { sources: ['lake-7'], targets: [] }, { first });
+    expect(observation.names.get('lake-7')).toStrictEqual([107]);
+    expect(observation.datastores.get(107)?.enrichment_only).toBe(true);
+    expect(observation.datastores.has(200)).toBe(false);
   });
 
   it('abandon what was asked ahead too, unanswered and never failing loudly', async () => {

@@ -151,6 +151,22 @@ describe('answers of the wrong shape are one error naming the request and the fi
 });
 
 describe('the rest of a listing asked while the manifests are checked', () => {
+  // 250 sources: pages 2 and 3 left; page 2 never answers, page 3 is refused at once.
+  const three = [ORDERS, ...Array.from({ length: 249 }, (_, i) => fullDatastore(1000 + i, `ds ${1000 + i}`))];
+  const refusedBehindAHang = wellBehaved([...three, WAREHOUSE], (r) => {
+    if (r.path !== '/api/datastores' || r.params.get('enrichment_only') !== 'false') return undefined;
+    if (r.params.get('page') === '2') return { stream: () => undefined };
+    return r.params.get('page') === '3' ? { status: 403, json: { detail: 'page 3 is not yours' } } : undefined;
+  });
+
+  for (const argv of COMMANDS) {
+    it(`${argv[0]}: fails on the first page refused, as it is refused, not behind a page that never answers`, async () => {
+      const r = await runAgainst(refusedBehindAHang, argv, manifest('  - datastore: Orders\n  - datastore: ds 1000\n  - datastore: ds 1249\n'));
+      expectRefused(r, 'GET /datastores answered 403: page 3 is not yours');
+      expect(r.stderr).not.toContain('no answer within');
+    });
+  }
+
   // 150 sources: the manifest names one, as many as the pages left, so page 2 is asked once the
   // manifest is parsed and page 1 is in; this server never answers it.
   const many = [ORDERS, ...Array.from({ length: 149 }, (_, i) => fullDatastore(1000 + i, `ds ${1000 + i}`))];

@@ -3,6 +3,9 @@
  * rest of a listing early: for manifests that load, exactly the refs the loaded state holds; for
  * anything else, only what is shaped like a ref.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { addDeclaredRefs, noDeclaredRefs, type DeclaredRefs } from '../../src/manifest/declared.js';
@@ -65,5 +68,21 @@ describe('the datastores manifests name, before their checks', () => {
       '- datastore: Listed',
     ].join('\n'));
     expect(refs).toStrictEqual({ sourceNames: new Set(['Orders', 'Unlinked']), ids: new Set([7, 9]), targetNames: new Set(['Lake', 'Other Lake']) });
+  });
+
+  it('leaves out what a folder holds beside its manifests: skipped there, so never checked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enrichctl-declared-'));
+    writeFileSync(join(dir, 'm.yaml'), 'version: 1\ndatastores:\n  - datastore: Orders\n');
+    // Seed-like (it has `users`), and shaped like entries: a folder's other YAML is skipped with a note.
+    writeFileSync(join(dir, 'seed.yaml'), 'users: [{ name: A, role: Admin, token: t }]\ndatastores:\n  - datastore: Ghost\n    enrichment_datastore: Lake\n');
+    const refs = noDeclaredRefs();
+    const steps = manifestSteps(['.'], dir);
+    let step = steps.next();
+    while (!step.done) {
+      addDeclaredRefs(step.value, refs);
+      step = steps.next();
+    }
+    expect(step.value.diagnostics.map((d) => d.code)).toStrictEqual(['not-a-manifest-skipped']);
+    expect(refs).toStrictEqual({ sourceNames: new Set(['Orders']), ids: new Set(), targetNames: new Set() });
   });
 });

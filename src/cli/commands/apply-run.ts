@@ -11,7 +11,7 @@ import { describeOperation } from '../../model/routes.js';
 import { datastoreProgress, planMismatches } from '../../plan/stale.js';
 import { applyView, type ApplyFormat, type ApplyView } from '../../render/views/apply-view.js';
 import { askApproval, canAsk } from '../approval.js';
-import { connect, release } from '../connect.js';
+import { connect, withClient } from '../connect.js';
 import type { ConnectedFlags } from '../connection-options.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -41,13 +41,11 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<Ex
 
 async function applyWith(view: ApplyView, options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
   const client = await connect(options, io);
-  try {
+  return withClient(client, io, async () => {
     const plan = options.plan !== undefined ? await currentSavedPlan(client, options.plan, io) : await planNow(client, options, view, io);
     if (typeof plan === 'number') return plan;
-    return await execute(client, plan, options, view, io);
-  } finally {
-    await release(client, io);
-  }
+    return execute(client, plan, options, view, io);
+  });
 }
 
 /** Plans, shows the plan, and gets approval; an exit code when it ends there. */

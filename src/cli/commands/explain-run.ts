@@ -3,7 +3,7 @@ import { observeOne } from '../../api/observe-one.js';
 import { explainDatastore } from '../../plan/explain.js';
 import { describeRefusal } from '../../render/explain-text.js';
 import { explainView, type ExplainFormat } from '../../render/views/explain-view.js';
-import { connect, release } from '../connect.js';
+import { connect, withClient } from '../connect.js';
 import type { ConnectedFlags } from '../connection-options.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -27,13 +27,9 @@ export async function runExplain(options: ExplainOptions, io: Io): Promise<ExitC
   }
   view.diagnostics(desired.warnings, desired.sources);
   const client = await connect(options, io);
-  try {
-    const observation = await interruptible(observeOne(client, options.datastore), io.signal);
-    const result = explainDatastore(desired, observation, options.datastore);
-    if (!result.ok) throw new UserError(describeRefusal(result.refusal));
-    view.explained(result.explanation);
-    return EXIT.ok;
-  } finally {
-    await release(client, io);
-  }
+  const observation = await withClient(client, io, () => interruptible(observeOne(client, options.datastore), io.signal));
+  const result = explainDatastore(desired, observation, options.datastore);
+  if (!result.ok) throw new UserError(describeRefusal(result.refusal));
+  view.explained(result.explanation);
+  return EXIT.ok;
 }

@@ -5,12 +5,11 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { ExportFormat } from '../../render/views/formats.js';
 import type { QualyticsClient } from '../../api/client.js';
 import { lookUpNames, observe, readByIds } from '../../api/observe.js';
-import type { Seed } from '../../core/seed-types.js';
 import { seedFromLive } from '../../export/seed.js';
 import { exportEntries, exportGroups, type ExportGroup } from '../../export/entries.js';
 import type { Observation } from '../../model/observation.js';
 import { EXPORT_MARKER, exportFileState, manifestValue, renderManifestYaml, renderSeedYaml, sealExport, type ExportFileState } from '../../render/manifest-yaml.js';
-import { connect, release } from '../connect.js';
+import { connect, withClient } from '../connect.js';
 import type { ConnectedFlags } from '../connection-options.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -37,13 +36,7 @@ export async function runExport(options: ExportCommandOptions, io: Io): Promise<
   if (target === 'file') await checkReplaceable([resolve(io.cwd, options.output!)], [options.output!], options.format);
   if (options.format === 'seed') return exportSeed(options, io);
   const client = await connect(options, io);
-  let observation: Observation;
-  let only: Set<number> | undefined;
-  try {
-    ({ observation, only } = await interruptible(readLive(client, options.datastores), io.signal));
-  } finally {
-    await release(client, io);
-  }
+  const { observation, only } = await withClient(client, io, () => interruptible(readLive(client, options.datastores), io.signal));
   const select = { byId: options.byId, ...(only ? { only } : {}) };
   const header = [`${EXPORT_MARKER} from ${client.baseUrl}.`];
   const schemaLine = (fileDir: string): string[] => {
@@ -110,17 +103,12 @@ async function outputKind(path: string, shown: string): Promise<'file' | 'dir'> 
  */
 async function exportSeed(options: ExportCommandOptions, io: Io): Promise<ExitCode> {
   const client = await connect(options, io);
-  let seed: Seed;
-  try {
-    seed = await interruptible((async () => {
-      const [{ observation }, me] = await Promise.all([observe(client, { sources: [], targets: [], everything: true }), client.me()]);
-      const thin = [...observation.datastores.values()].filter((d) => d.details?.teams === undefined || d.details.tags === undefined).map((d) => d.id);
-      await readByIds(client, observation, thin);
-      return seedFromLive(observation, me);
-    })(), io.signal);
-  } finally {
-    await release(client, io);
-  }
+  const seed = await withClient(client, io, () => interruptible((async () => {
+    const [{ observation }, me] = await Promise.all([observe(client, { sources: [], targets: [], everything: true }), client.me()]);
+    const thin = [...observation.datastores.values()].filter((d) => d.details?.teams === undefined || d.details.tags === undefined).map((d) => d.id);
+    await readByIds(client, observation, thin);
+    return seedFromLive(observation, me);
+  })(), io.signal));
   const header = [
     `${EXPORT_MARKER} from ${client.baseUrl} as an emulator seed, with placeholder tokens.`,
     'Rehearse on it: enrichctl emulator --seed THIS_FILE (add --put full for a server that wants whole-datastore PUTs).',

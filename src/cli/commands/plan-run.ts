@@ -1,10 +1,10 @@
 /** `enrichctl plan`'s handler, loaded only when the command runs (`plan.ts` defines the command). */
 import type { QualyticsClient } from '../../api/client.js';
-import type { FirstPages } from '../../api/observe.js';
+import type { FirstPages } from '../../api/first-pages.js';
 import type { PlanFormat } from '../../render/views/formats.js';
 import type { PlanView } from '../../render/views/plan-view.js';
 import type { makePlan as MakePlan } from '../planning.js';
-import { connect, release, sendFirstPages } from '../connect.js';
+import { connect, sendFirstPages, withClient } from '../connect.js';
 import type { ConnectedFlags } from '../connection-options.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { outputOf, type Io } from '../io.js';
@@ -46,7 +46,7 @@ async function connectAndAsk(options: PlanOptions, io: Io): Promise<{ client: Qu
 
 async function planAndShow(started: ReturnType<typeof connectAndAsk>, makePlan: typeof MakePlan, options: PlanOptions, view: PlanView, io: Io): Promise<ExitCode> {
   const { client, first } = await started;
-  try {
+  return withClient(client, io, async () => {
     const planned = await makePlan(client, options, io, first);
     if (!planned.ok) {
       view.failed(planned.diagnostics, planned.sources, planned.declarations);
@@ -61,7 +61,5 @@ async function planAndShow(started: ReturnType<typeof connectAndAsk>, makePlan: 
     const changes = planned.plan.changes.some((c) => c.action !== 'no-op');
     const unmanaged = options.failOnUnmanaged && (planned.plan.unmanaged ?? []).length > 0;
     return options.detailedExitcode && (changes || unmanaged) ? EXIT.changes : EXIT.ok;
-  } finally {
-    await release(client, io);
-  }
+  });
 }
