@@ -1,7 +1,7 @@
 /** observe against the real emulator: what a name look-up keeps when the server filters loosely. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { QualyticsClient } from '../../src/api/client.js';
-import { requestFirstPages } from '../../src/api/first-pages.js';
+import { requestFirstPages, type FirstPages } from '../../src/api/first-pages.js';
 import { observe } from '../../src/api/observe.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/core/seed-types.js';
@@ -97,6 +97,17 @@ describe('the first pages, sent before the manifests are read', () => {
   };
   const sources = ['db-1', 'db-2', 'db-120', 'db-250'];
 
+  /** The first pages against an emulator of `seed`, told `atLeast` ahead, once `kind`'s page 1 is in and what it led to is on the wire. */
+  async function toldAhead(seed: Seed, atLeast: { source: number; enrichment: number }, kind: 'source' | 'enrichment'): Promise<FirstPages> {
+    em = await startEmulator({ seed });
+    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
+    const first = requestFirstPages(client);
+    first.ahead(atLeast);
+    await first[kind];
+    await client.onWire();
+    return first;
+  }
+
   it('ask the rest of a listing ahead, once page 1 says it is no more requests than the datastores named, and observe reads it', async () => {
     em = await startEmulator({ seed: listing, faults: { latencyMs: 100 } });
     client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
@@ -119,12 +130,7 @@ describe('the first pages, sent before the manifests are read', () => {
   });
 
   it('ask nothing ahead when the rest is more requests than the datastores named, and nothing once abandoned', async () => {
-    em = await startEmulator({ seed: listing });
-    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
-    const few = requestFirstPages(client);
-    few.ahead({ source: 1, enrichment: 5 });
-    await few.source;
-    await client.onWire();
+    const few = await toldAhead(listing, { source: 1, enrichment: 5 }, 'source');
     expect(few.rest).toStrictEqual({});
     await few.enrichment;
     // A larger count still could ask the two pages.
@@ -147,12 +153,7 @@ describe('the first pages, sent before the manifests are read', () => {
       users: [{ name: 'Ada', role: 'Admin', token: TOKEN }],
       datastores: [{ id: 1, name: 'db-1' }, ...Array.from({ length: 250 }, (_, i) => ({ id: 100 + i, name: `lake-${i}`, enrichment_only: true }))],
     };
-    em = await startEmulator({ seed: lakes });
-    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
-    const first = requestFirstPages(client);
-    first.ahead({ source: 0, enrichment: 5 });
-    await first.enrichment;
-    await client.onWire();
+    const first = await toldAhead(lakes, { source: 0, enrichment: 5 }, 'enrichment');
     expect(first.rest.enrichment).toHaveLength(2);
     // An enrichment datastore declared as a source: found by the look-up in the other kind, as
     // without the pages asked ahead (a listing read from page 2 on would have hidden it).
