@@ -65,9 +65,9 @@ export class QualyticsClient {
     return this.#transport.inFlight();
   }
 
-  /** See `Transport.onWire`: once the requests sent so far are written to their connections. */
-  onWire(): Promise<void> {
-    return this.#transport.onWire();
+  /** See `Transport.onWire`: an I/O poll, then until the requests sent so far are written to their connections (`waitMs` at most). */
+  onWire(waitMs: number): Promise<void> {
+    return this.#transport.onWire(waitMs);
   }
 
   stats(): ClientStats {

@@ -118,14 +118,21 @@ export class Transport {
   }
 
   /**
-   * Resolves once the requests that hold a slot are written to their connections (or have ended),
-   * after one turn of the event loop: answers that already arrived are read in it, and the requests
-   * they lead to started. Requests waiting for a slot do not count. For a caller about to run
-   * synchronous work (reading manifests), during which no connection would open and nothing be sent.
+   * Lets the event loop poll for I/O once (answers that already arrived are read, and the requests
+   * they lead to started), then resolves once the requests that hold a slot are written to their
+   * connections or have ended, or `waitMs` has passed. Requests waiting for a slot do not count. For
+   * a caller about to run synchronous work (reading manifests), during which no connection would
+   * open and nothing be sent.
    */
-  async onWire(): Promise<void> {
+  async onWire(waitMs: number): Promise<void> {
+    // Two immediates: called from an I/O callback, the first runs in this turn's check phase, before
+    // the next poll; the second runs after it.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.#unwritten > 0) await new Promise<void>((resolve) => this.#onWire.push(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.#unwritten === 0 || waitMs <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise<void>((resolve) => this.#onWire.push(resolve)), new Promise<void>((resolve) => { timer = setTimeout(resolve, waitMs); })]);
+    clearTimeout(timer);
   }
 
   /** Counts an attempt as not yet written; the function returned says it is (or ended), once. */

@@ -58,16 +58,13 @@ const WRITE_WAIT_MS = 200;
 
 /**
  * Lets the network move before synchronous work (loading the planner and the manifests' reader,
- * reading the manifests), during which nothing else would: one turn of the event loop, in which
- * answers that arrived are read and what they lead to is sent, then until the requests sent are
- * written to their connections, which open asynchronously, while WRITE_WAIT_MS since `first` was
- * sent last.
+ * reading the manifests), during which nothing else would: the event loop polls for I/O once, so
+ * that answers that arrived are read and what they lead to is sent, then waits until the requests
+ * sent are written to their connections, which open asynchronously, while WRITE_WAIT_MS since
+ * `first` was sent last.
  */
 export async function letNetworkMove(client: QualyticsClient, first: FirstPages): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const left = Math.max(0, first.sentAt + WRITE_WAIT_MS - monotonicMs());
-  await Promise.race([client.onWire(), new Promise<void>((resolve) => { timer = setTimeout(resolve, left); })]);
-  clearTimeout(timer);
+  await client.onWire(first.sentAt + WRITE_WAIT_MS - monotonicMs());
 }
 
 /** Sends the first round trip of a plan (page 1 of both listings), and lets it reach the wire. */

@@ -63,7 +63,7 @@ describe('the first pages, sent before the manifests are read', () => {
     em = await startEmulator({ seed, faults: { latencyMs: 300 } });
     client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
     const first = requestFirstPages(client);
-    await client.onWire();
+    await client.onWire(1_000);
     // Written, and held by the emulator's latency: nothing has been answered yet.
     expect(em.calls()).toStrictEqual([]);
     const { observation } = await observe(client, { sources: ['Orders'], targets: ['Enrichment'] }, { first });
@@ -81,7 +81,7 @@ describe('the first pages, sent before the manifests are read', () => {
     em = await startEmulator({ seed, faults: { latencyMs: 200 } });
     client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
     const first = requestFirstPages(client);
-    await client.onWire();
+    await client.onWire(1_000);
     first.cancel();
     await expect(first.source).rejects.toThrow('cancelled');
     await expect(first.enrichment).rejects.toThrow('cancelled');
@@ -104,7 +104,7 @@ describe('the first pages, sent before the manifests are read', () => {
     const first = requestFirstPages(client);
     first.ahead(atLeast);
     await first[kind];
-    await client.onWire();
+    await client.onWire(1_000);
     return first;
   }
 
@@ -171,7 +171,7 @@ describe('the first pages, sent before the manifests are read', () => {
     em.setFaults({ latencyMs: 200 });
     first.ahead({ source: sources.length, enrichment: 0 });
     await Promise.all([first.source, first.enrichment]);
-    await client.onWire();
+    await client.onWire(1_000);
     expect(first.rest.source).toHaveLength(2);
     first.cancel();
     for (const page of first.rest.source!) await expect(page).rejects.toThrow('cancelled');
