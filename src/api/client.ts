@@ -65,11 +65,6 @@ export class QualyticsClient {
     return this.#transport.inFlight();
   }
 
-  /** See `Transport.onWire`: an I/O poll, then until the requests sent so far are written to their connections (`waitMs` at most). */
-  onWire(waitMs: number): Promise<void> {
-    return this.#transport.onWire(waitMs);
-  }
-
   stats(): ClientStats {
     return this.#transport.stats();
   }
@@ -92,7 +87,7 @@ export class QualyticsClient {
     return this.#json<ApiDatastore>(checkDatastore, method, path);
   }
 
-  /** `options`: to abandon this one request. */
+  /** `options`: to abandon this one request, or to hear when it is on the wire. */
   listDatastores(query: ListQuery = {}, options?: SendOptions): Promise<Page<ListDatastoreItem>> {
     const params = new URLSearchParams();
     if (query.page !== undefined) params.set('page', String(query.page));

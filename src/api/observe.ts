@@ -12,10 +12,7 @@
  *             kept: older servers filter by substring) and one GET /datastores/{id} per declared id.
  *
  * `plan` sends both first pages before it reads the manifests (`requestFirstPages`): they depend on
- * nothing the manifests say, so the server answers while the manifests are read. Once a manifest is
- * parsed, before its checks, the plan says how many datastores the manifests name so far
- * (`FirstPages.ahead`): a kind whose remaining pages are no more requests than that is listed then,
- * as observe would decide, and observe reads those pages.
+ * nothing the manifests say, so the server answers while the manifests are read.
  *
  * Each first page's `total` decides its kind's strategy. Sources are declared sources' names; the
  * enrichment kind is the link targets' names. A name not found in its kind is looked up in the other
@@ -33,7 +30,6 @@ import { emptyObservation } from '../model/observation.js';
 import type { DeclaredRef } from '../model/desired.js';
 import type { QualyticsClient } from './client.js';
 import { ApiError } from './errors.js';
-import { KINDS, range, remainingPages, type DatastoreKind, type FirstPages, type Page } from './first-pages.js';
 import { mergeDatastore } from './observed-item.js';
 
 export interface ObserveRequest {
@@ -63,6 +59,9 @@ export interface RuleFilter {
 
 export type Strategy = 'listing' | 'lookups';
 
+/** The two kinds the listing tells apart with `enrichment_only`. */
+export type DatastoreKind = 'source' | 'enrichment';
+
 export interface ObserveResult {
   observation: Observation;
   /** The strategy used for source datastores (the enrichment kind's is chosen the same way). */
@@ -74,6 +73,41 @@ export interface ObserveOptions {
   onProgress?: (done: number, known: number) => void;
   /** The first pages, already asked for (`requestFirstPages`); else observe asks them itself. */
   first?: FirstPages;
+}
+
+/** Page 1 of both listings, sent before anything else is known. */
+export interface FirstPages {
+  readonly source: Promise<Page>;
+  readonly enrichment: Promise<Page>;
+  /** Resolves once both requests are written to their connections, or have ended. */
+  readonly written: Promise<void>;
+  /** Abandons both: nothing will read them, and their failures are never reported. */
+  cancel(): void;
+}
+
+/**
+ * Sends the first round trip of every observation, page 1 of both listings, now. The enrichment
+ * listing's page is asked for even when no link target turns out to be named (observe would then
+ * not ask it): one request more in those plans, in the same round trip, so no longer a wait.
+ */
+export function requestFirstPages(client: QualyticsClient): FirstPages {
+  const abandon = new AbortController();
+  const send = (kind: DatastoreKind): { answer: Promise<Page>; written: Promise<void> } => {
+    let onWritten!: () => void;
+    const written = new Promise<void>((resolve) => { onWritten = resolve; });
+    const answer = client.listDatastores({ page: 1, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment' }, { signal: abandon.signal, onWritten });
+    // Read by observe, or abandoned: a failure is observe's to report, or nobody's.
+    answer.catch(() => undefined);
+    return { answer, written: Promise.race([written, answer.then(() => undefined, () => undefined)]) };
+  };
+  const source = send('source');
+  const enrichment = send('enrichment');
+  return {
+    source: source.answer,
+    enrichment: enrichment.answer,
+    written: Promise.all([source.written, enrichment.written]).then(() => undefined),
+    cancel: () => abandon.abort(),
+  };
 }
 
 export async function observe(client: QualyticsClient, want: ObserveRequest, options: ObserveOptions = {}): Promise<ObserveResult> {
@@ -97,15 +131,11 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   // Rules: the whole source listing, or one filtered listing per distinct filter when that is cheaper.
   const filters = ruleFilters(want.rules ?? []);
   const wholeForRules = filters !== undefined && (filters === 'all' || remainingPages(first.source) <= filters.length);
-  // The rest of a listing asked ahead is read (its pages are on their way, or here) for a kind whose
-  // page 1 observe read.
-  const read = (kind: DatastoreKind): boolean => kind === 'source' || wantsEnrichment;
-  const asked = (kind: DatastoreKind): ReadonlyArray<Promise<Page>> | undefined => (read(kind) ? early?.rest[kind] : undefined);
   const listed = (kind: DatastoreKind): boolean =>
-    want.everything === true || (kind === 'source' && wholeForRules) || read(kind) && (remainingPages(first[kind]) <= cost[kind] || asked(kind) !== undefined);
+    want.everything === true || (kind === 'source' && wholeForRules) || (kind === 'source' || wantsEnrichment) && remainingPages(first[kind]) <= cost[kind];
 
   await Promise.all([
-    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind], asked(kind)) : reader.lookUp(kind, names[kind]))),
+    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind]) : reader.lookUp(kind, names[kind]))),
     ...(Array.isArray(filters) && !listed('source') ? filters.map((f) => reader.filtered(f)) : []),
   ]);
   if (listed('source')) {
@@ -156,6 +186,10 @@ export async function lookUpNames(client: QualyticsClient, obs: Observation, nam
   for (const n of names) reader.noteChecked(n);
 }
 
+type Page = Awaited<ReturnType<QualyticsClient['listDatastores']>>;
+
+const KINDS: readonly DatastoreKind[] = ['source', 'enrichment'];
+
 const EMPTY_PAGE: Page = { items: [], total: 0, page: 1, size: MAX_PAGE_SIZE, pages: 0 };
 
 function otherKind(kind: DatastoreKind): DatastoreKind {
@@ -196,24 +230,12 @@ class Reader {
     return p;
   }
 
-  /**
-   * The pages after the first (`asked`: already asked for), recording every item: in page order, each
-   * page as soon as it and those before it are in, so that recording overlaps the pages on their way.
-   * The first page to fail fails it at once, as it fails (a page before it may never answer).
-   */
-  async rest(kind: DatastoreKind, first: Page, asked?: ReadonlyArray<Promise<Page>>): Promise<void> {
+  /** The pages after the first, recording every item. */
+  async rest(kind: DatastoreKind, first: Page): Promise<void> {
     this.expect(remainingPages(first));
-    const pages = asked ?? range(2, first.pages).map((n) => this.page(kind, n));
-    const recorded = (async () => {
-      this.#recordAll(first, kind);
-      for (let i = 0; i < pages.length; i++) {
-        this.#recordAll(await pages[i]!, kind);
-        if (asked) this.#tick();
-      }
-    })();
-    // Once a page failed, nobody reads what is recorded: its own failure is not unhandled.
-    recorded.catch(() => undefined);
-    await Promise.all([Promise.all(pages), recorded]);
+    const pages = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n)));
+    this.#recordAll(first, kind);
+    for (let i = 0; i < pages.length; i++) this.#recordAll(pages[i]!, kind);
     this.#complete.add(kind);
   }
 
@@ -310,10 +332,20 @@ function theSource(obs: Observation, ref: DeclaredRef): number | undefined {
   return found;
 }
 
+function remainingPages(first: Page): number {
+  return Math.max(0, first.pages - 1);
+}
+
 function isName(ref: DeclaredRef): ref is string {
   return typeof ref === 'string';
 }
 
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i <= to; i++) out.push(i);
+  return out;
 }

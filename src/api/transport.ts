@@ -10,7 +10,6 @@
  * Retry-After wait ends at once.
  */
 import type { Dispatcher } from 'undici';
-import { monotonicMs } from '../core/clock.js';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
 import { formatSeconds, networkReason, readErrorBody } from './error-body.js';
@@ -54,6 +53,8 @@ export interface TransportOptions {
 export interface SendOptions {
   /** Abandons this request: no attempt starts after it, and the one on the wire is dropped. */
   signal?: AbortSignal;
+  /** Told when an attempt has been written to its connection: the server has it from then on. */
+  onWritten?: () => void;
 }
 
 export class Transport {
@@ -76,10 +77,6 @@ export class Transport {
   readonly #redactAnswer: Redactor;
   /** Attempts on the wire right now (not those waiting for a slot or to retry). */
   #active = 0;
-  /** Attempts started and neither written to their connection yet nor ended. */
-  #unwritten = 0;
-  /** Told when `#unwritten` comes back to 0. */
-  readonly #onWire: Array<() => void> = [];
   #destroyed = false;
   readonly #policy: RetryPolicy;
   readonly #userAgent: string;
@@ -117,35 +114,6 @@ export class Transport {
     return this.#active;
   }
 
-  /**
-   * Lets the event loop poll for I/O once (answers that already arrived are read, and the requests
-   * they lead to started), then resolves once the requests that hold a slot are written to their
-   * connections or have ended, or `waitMs` has passed. Requests waiting for a slot do not count. For
-   * a caller about to run synchronous work (reading manifests), during which no connection would
-   * open and nothing be sent.
-   */
-  async onWire(waitMs: number): Promise<void> {
-    // Two immediates: called from an I/O callback, the first runs in this turn's check phase, before
-    // the next poll; the second runs after it.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.#unwritten === 0 || waitMs <= 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([new Promise<void>((resolve) => this.#onWire.push(resolve)), new Promise<void>((resolve) => { timer = setTimeout(resolve, waitMs); })]);
-    clearTimeout(timer);
-  }
-
-  /** Counts an attempt as not yet written; the function returned says it is (or ended), once. */
-  #writing(): () => void {
-    this.#unwritten++;
-    let pending = true;
-    return () => {
-      if (!pending) return;
-      pending = false;
-      if (--this.#unwritten === 0) for (const resolve of this.#onWire.splice(0)) resolve();
-    };
-  }
-
   stats(): ClientStats {
     return { ...this.#stats, byMethod: { ...this.#stats.byMethod } };
   }
@@ -177,13 +145,11 @@ export class Transport {
       for (let attempt = 0; ; attempt++) {
         if (signal?.aborted) throw interrupted(method, path, attempt, mayHaveLanded);
         this.#active++;
-        const written = this.#writing();
         let outcome: Outcome;
         try {
-          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1, options, written));
+          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1, options));
         } finally {
           this.#active--;
-          written();
         }
         if (outcome.kind === 'ok') return outcome;
         if (method !== 'GET' && (outcome.kind === 'network' || outcome.status >= 500)) mayHaveLanded = true;
@@ -238,8 +204,7 @@ export class Transport {
     }
   }
 
-  /** `written`: told when the request is written to its connection. */
-  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number, options: SendOptions, written: () => void): Promise<Outcome> {
+  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number, options: SendOptions): Promise<Outcome> {
     this.#stats.requests++;
     this.#stats.byMethod[method]++;
     const headers: Record<string, string> = {
@@ -283,7 +248,7 @@ export class Transport {
         headers,
         body: payload,
         signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
-      }, written);
+      }, options.onWritten);
     } catch (err) {
       return failed(err);
     }
@@ -358,3 +323,11 @@ export const DEFAULT_DEADLINE_MS = 120_000;
  * Error texts are always redacted.
  */
 const MIN_REDACTED_IN_ANSWERS = 8;
+
+/**
+ * Milliseconds on a monotonic clock. Not `performance.now()`: the first use of the global
+ * `performance` loads Node's perf_hooks internals, ~9 M instructions before a plan's first request.
+ */
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

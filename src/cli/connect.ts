@@ -1,7 +1,6 @@
 /** The connection options (`connection-options.ts`) turned into a client. */
 import { QualyticsClient } from '../api/client.js';
-import { monotonicMs } from '../core/clock.js';
-import { requestFirstPages, type FirstPages } from '../api/first-pages.js';
+import { requestFirstPages, type FirstPages } from '../api/observe.js';
 import { resolveConnection } from '../api/credentials.js';
 import { proxyFor } from '../api/dispatcher.js';
 import { UserError } from './errors.js';
@@ -49,27 +48,22 @@ export async function withClient<T>(client: QualyticsClient, io: Io, work: () =>
 }
 
 /**
- * How long the manifests wait for requests to reach the wire, in all, from when the first pages are
- * sent: a connection is usually open in a few round trips; one that is not (an unreachable host, a
- * proxy slow to open tunnels) delays the manifests' diagnostics by no more than this, and the
- * requests then go out once the manifests are read.
+ * How long the manifests wait for the first requests to reach the wire: a connection is usually
+ * open in a few round trips; one that is not (an unreachable host) delays the manifests'
+ * diagnostics by no more than this, and the requests then go out once the manifests are read.
  */
-const WRITE_WAIT_MS = 200;
+const FIRST_WRITE_WAIT_MS = 200;
 
 /**
- * Lets the network move before synchronous work (loading the planner and the manifests' reader,
- * reading the manifests), during which nothing else would: the event loop polls for I/O once, so
- * that answers that arrived are read and what they lead to is sent, then waits until the requests
- * sent are written to their connections, which open asynchronously, while WRITE_WAIT_MS since
- * `first` was sent last.
+ * Sends the first round trip of a plan (page 1 of both listings) and waits until it is written to
+ * its connections (FIRST_WRITE_WAIT_MS at most): the connection opens asynchronously, and what comes
+ * next (loading the planner and the manifests' reader, reading the manifests) is synchronous work
+ * during which nothing else would move.
  */
-export async function letNetworkMove(client: QualyticsClient, first: FirstPages): Promise<void> {
-  await client.onWire(first.sentAt + WRITE_WAIT_MS - monotonicMs());
-}
-
-/** Sends the first round trip of a plan (page 1 of both listings), and lets it reach the wire. */
 export async function sendFirstPages(client: QualyticsClient): Promise<FirstPages> {
   const first = requestFirstPages(client);
-  await letNetworkMove(client, first);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([first.written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
+  clearTimeout(timer);
   return first;
 }

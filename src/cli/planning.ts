@@ -4,12 +4,10 @@
  * nothing the manifests say, so it goes out first and the manifests are read while the server
  * answers; any error in them abandons it, unread, and stops the plan there.
  */
-import { monotonicMs } from '../core/clock.js';
 import { quoteText, visibleText } from '../core/visible-text.js';
 import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
-import { type FirstPages } from '../api/first-pages.js';
-import { observe, readByIds } from '../api/observe.js';
+import { observe, readByIds, type FirstPages } from '../api/observe.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { DesiredDatastore, DesiredRule } from '../model/desired.js';
 import { expandRules, matchedSources } from '../plan/rules.js';
@@ -18,9 +16,8 @@ import { findUnmanaged } from '../plan/unmanaged.js';
 import { describeRef } from '../model/describe.js';
 import type { Plan, PlanWarning } from '../model/plan.js';
 import type { Declaration } from '../render/findings.js';
-import { addDeclaredRefs, noDeclaredRefs } from '../manifest/declared.js';
 import { interruptible, type Io } from './io.js';
-import { letNetworkMove, sendFirstPages } from './connect.js';
+import { sendFirstPages } from './connect.js';
 import { startProgress } from './progress.js';
 
 export interface PlanRequest {
@@ -43,47 +40,16 @@ export function manifestDigest(sources: ReadonlyMap<string, string>): string {
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** How much reading of manifests may go by without letting the network move (see `readDesired`). */
-const PAUSE_SLICE_MS = 5;
-
-/** A plan's first requests, and whether the manifests' count of what they name decides what to ask next. */
-interface Ahead {
-  client: QualyticsClient;
-  first: FirstPages;
-  counted: boolean;
-}
-
 /**
- * Reads the manifests. Their reader (YAML, the schema's validator) is loaded here, so that a plan
- * loads it after its first requests are out. `ahead`, for a plan: after each file is parsed, its
- * first pages are told how many datastores the manifests name so far (`FirstPages.ahead`), and the
- * network moves before the checks go on (reading is synchronous: nothing else would).
+ * Reads the manifests without touching the network. Their reader (YAML, the schema's validator) is
+ * loaded here, so that a plan loads it after its first requests are out.
  */
-export async function readDesired(paths: readonly string[], io: Io, ahead?: Ahead): Promise<
+export async function readDesired(paths: readonly string[], io: Io): Promise<
   | { ok: true; datastores: DesiredDatastore[]; rules: DesiredRule[]; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; paths: string[] }
   | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> }> {
-  const { manifestSteps } = await import('../manifest/load.js');
+  const { loadManifests } = await import('../manifest/load.js');
   const given = paths.length > 0 ? [...paths] : ['.'];
-  const steps = manifestSteps(given, io.cwd);
-  const refs = noDeclaredRefs();
-  let paused = monotonicMs();
-  let step = steps.next();
-  while (!step.done) {
-    if (ahead) {
-      if (ahead.counted && !ahead.first.settled) {
-        addDeclaredRefs(step.value, refs);
-        ahead.first.ahead({ source: refs.sourceNames.size + refs.ids.size, enrichment: refs.targetNames.size });
-      }
-      // At most once a slice: a turn of the event loop costs little, but a folder of 500 small
-      // manifests would pay it 500 times.
-      if (monotonicMs() - paused >= PAUSE_SLICE_MS) {
-        await letNetworkMove(ahead.client, ahead.first);
-        paused = monotonicMs();
-      }
-    }
-    step = steps.next();
-  }
-  const load = step.value;
+  const load = loadManifests(given, io.cwd);
   if (!load.state) return { ok: false, diagnostics: load.diagnostics, sources: load.sources };
   return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, paths: given };
 }
@@ -91,12 +57,9 @@ export async function readDesired(paths: readonly string[], io: Io, ahead?: Ahea
 /** `sent`: the first pages, when the caller sent them already (`sendFirstPages`). */
 export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io, sent?: FirstPages): Promise<Planned> {
   const first = sent ?? await sendFirstPages(client);
-  // The whole of both listings is read for the unmanaged report; without --target, the names and ids
-  // the manifests hold are what observe weighs against the rest of a listing (with it, fewer are looked up).
-  if (request.reportUnmanaged === true) first.ahead({ source: Infinity, enrichment: Infinity });
   let desired;
   try {
-    desired = await readDesired(request.paths, io, { client, first, counted: request.targets.length === 0 && request.reportUnmanaged !== true });
+    desired = await readDesired(request.paths, io);
   } finally {
     if (!desired?.ok) first.cancel();
   }

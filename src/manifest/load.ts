@@ -29,27 +29,12 @@ export interface ManifestLoad {
   sources: ReadonlyMap<string, string>;
 }
 
-export interface LoadOptions {
-  /** false (what validate needs): every check, but no desired state: `state` is undefined, `declared` counts. */
-  state?: boolean;
-}
-
-/** `paths` may name files or directories; none means the current directory. */
-export function loadManifests(paths: readonly string[], cwd: string, options: LoadOptions = {}): ManifestLoad {
-  const steps = manifestSteps(paths, cwd, options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
-}
-
 /**
- * `loadManifests` in steps: each file's documents to be checked as manifests (a folder's other YAML
- * is skipped) as soon as it is parsed, before any check (what `addDeclaredRefs` in declared.ts
- * reads), then the load. Its caller may let other work move
- * between steps (a plan's requests); the result is the same.
+ * `paths` may name files or directories; none means the current directory. `state: false` (what
+ * validate needs) makes every check but builds no desired state: `state` is undefined, `declared`
+ * counts.
  */
-export function* manifestSteps(paths: readonly string[], cwd: string, { state = true }: LoadOptions = {}): Generator<readonly YamlDocument[], ManifestLoad> {
+export function loadManifests(paths: readonly string[], cwd: string, { state = true }: { state?: boolean } = {}): ManifestLoad {
   const expanded = expandPaths(paths.length > 0 ? paths : ['.'], cwd);
   const byFile = new Map<string, Diagnostic[]>();
   const add = (list: readonly Diagnostic[]): void => {
@@ -84,12 +69,9 @@ export function* manifestSteps(paths: readonly string[], cwd: string, { state = 
     sources.set(source.file, result.text);
     const yaml = readYamlDocuments(source.file, result.text);
     add(yaml.diagnostics);
-    // What will be checked as a manifest: a document a folder holds beside manifests is skipped.
-    const skipped = (foreign: string | undefined): boolean => foreign !== undefined && source.viaDirectory === true;
-    yield yaml.documents.filter((document) => !skipped(notAManifest(document.data)));
     for (const document of yaml.documents) {
       const foreign = notAManifest(document.data);
-      if (skipped(foreign)) {
+      if (foreign && source.viaDirectory) {
         // A folder of manifests may sit beside other YAML (an emulator seed, CI pipelines): said, not fatal.
         add([{ severity: 'note', file: document.file, message: `skipped: ${foreign}, not a manifest`, code: 'not-a-manifest-skipped' }]);
         continue;

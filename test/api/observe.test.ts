@@ -1,8 +1,7 @@
 /** observe against the real emulator: what a name look-up keeps when the server filters loosely. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { QualyticsClient } from '../../src/api/client.js';
-import { requestFirstPages, type FirstPages } from '../../src/api/first-pages.js';
-import { observe } from '../../src/api/observe.js';
+import { observe, requestFirstPages } from '../../src/api/observe.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/core/seed-types.js';
 import { diffState } from '../../src/plan/diff.js';
@@ -63,7 +62,7 @@ describe('the first pages, sent before the manifests are read', () => {
     em = await startEmulator({ seed, faults: { latencyMs: 300 } });
     client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
     const first = requestFirstPages(client);
-    await client.onWire(1_000);
+    await first.written;
     // Written, and held by the emulator's latency: nothing has been answered yet.
     expect(em.calls()).toStrictEqual([]);
     const { observation } = await observe(client, { sources: ['Orders'], targets: ['Enrichment'] }, { first });
@@ -81,101 +80,12 @@ describe('the first pages, sent before the manifests are read', () => {
     em = await startEmulator({ seed, faults: { latencyMs: 200 } });
     client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
     const first = requestFirstPages(client);
-    await client.onWire(1_000);
+    await first.written;
     first.cancel();
     await expect(first.source).rejects.toThrow('cancelled');
     await expect(first.enrichment).rejects.toThrow('cancelled');
     // Past the latency, the emulator would have answered (and logged) a request still connected.
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(em.calls()).toStrictEqual([]);
-  });
-
-  // 250 sources: page 1 and two more. Told ahead that the manifests name at least `named` sources.
-  const listing: Seed = {
-    users: [{ name: 'Ada', role: 'Admin', token: TOKEN }],
-    datastores: [...Array.from({ length: 250 }, (_, i) => ({ id: i + 1, name: `db-${i + 1}` })), { id: 900, name: 'Enrichment', enrichment_only: true }],
-  };
-  const sources = ['db-1', 'db-2', 'db-120', 'db-250'];
-
-  /** The first pages against an emulator of `seed`, told `atLeast` ahead, once `kind`'s page 1 is in and what it led to is on the wire. */
-  async function toldAhead(seed: Seed, atLeast: { source: number; enrichment: number }, kind: 'source' | 'enrichment'): Promise<FirstPages> {
-    em = await startEmulator({ seed });
-    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
-    const first = requestFirstPages(client);
-    first.ahead(atLeast);
-    await first[kind];
-    await client.onWire(1_000);
-    return first;
-  }
-
-  it('ask the rest of a listing ahead, once page 1 says it is no more requests than the datastores named, and observe reads it', async () => {
-    em = await startEmulator({ seed: listing, faults: { latencyMs: 100 } });
-    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
-    const first = requestFirstPages(client);
-    // Told before page 1 is known: asked once it arrives, without waiting for observe.
-    first.ahead({ source: 2, enrichment: 0 });
-    first.ahead({ source: sources.length, enrichment: 1 });
-    await first.source;
-    // Nobody reads them yet: past the latency, the emulator has answered both by itself.
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const rest = em.calls().filter((c) => c.query.startsWith('page=2') || c.query.startsWith('page=3'));
-    expect(rest.map((c) => c.query).sort()).toStrictEqual(['page=2&size=100&enrichment_only=false', 'page=3&size=100&enrichment_only=false']);
-    // Nothing a larger count could ask now: the enrichment listing is one page.
-    expect(first.settled).toBe(true);
-    const { observation, strategy } = await observe(client, { sources, targets: ['Enrichment'] }, { first });
-    expect(strategy).toBe('listing');
-    expect(observation.datastores.size).toBe(251);
-    // Each page once: observe read them instead of asking again.
-    expect(em.calls()).toHaveLength(4);
-  });
-
-  it('ask nothing ahead when the rest is more requests than the datastores named, and nothing once abandoned', async () => {
-    const few = await toldAhead(listing, { source: 1, enrichment: 5 }, 'source');
-    expect(few.rest).toStrictEqual({});
-    await few.enrichment;
-    // A larger count still could ask the two pages.
-    expect(few.settled).toBe(false);
-    // observe decides as before: one look-up by name is cheaper than two more pages.
-    const { strategy } = await observe(client, { sources: ['db-7'], targets: [] }, { first: few });
-    expect(strategy).toBe('lookups');
-
-    const abandoned = requestFirstPages(client);
-    abandoned.cancel();
-    abandoned.ahead({ source: 100, enrichment: 100 });
-    await abandoned.source.catch(() => undefined);
-    expect(abandoned.rest).toStrictEqual({});
-    expect(abandoned.settled).toBe(true);
-  });
-
-  it('are read only for a kind observe reads page 1 of: a rest asked ahead for no target is left', async () => {
-    // 250 enrichment datastores; the count said link targets, the manifests (as checked) name none.
-    const lakes: Seed = {
-      users: [{ name: 'Ada', role: 'Admin', token: TOKEN }],
-      datastores: [{ id: 1, name: 'db-1' }, ...Array.from({ length: 250 }, (_, i) => ({ id: 100 + i, name: `lake-${i}`, enrichment_only: true }))],
-    };
-    const first = await toldAhead(lakes, { source: 0, enrichment: 5 }, 'enrichment');
-    expect(first.rest.enrichment).toHaveLength(2);
-    // An enrichment datastore declared as a source: found by the look-up in the other kind, as
-    // without the pages asked ahead (a listing read from page 2 on would have hidden it).
-    const { observation } = await observe(client, { sources: ['lake-7'], targets: [] }, { first });
-    expect(observation.names.get('lake-7')).toStrictEqual([107]);
-    expect(observation.datastores.get(107)?.enrichment_only).toBe(true);
-    expect(observation.datastores.has(200)).toBe(false);
-  });
-
-  it('abandon what was asked ahead too, unanswered and never failing loudly', async () => {
-    em = await startEmulator({ seed: listing });
-    client = new QualyticsClient({ baseUrl: em.url, token: TOKEN });
-    const first = requestFirstPages(client);
-    // The rest is asked when page 1 arrives; it arrives at the emulator held by its latency.
-    em.setFaults({ latencyMs: 200 });
-    first.ahead({ source: sources.length, enrichment: 0 });
-    await Promise.all([first.source, first.enrichment]);
-    await client.onWire(1_000);
-    expect(first.rest.source).toHaveLength(2);
-    first.cancel();
-    for (const page of first.rest.source!) await expect(page).rejects.toThrow('cancelled');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(em.calls().map((c) => c.query).sort()).toStrictEqual(['page=1&size=100&enrichment_only=false', 'page=1&size=100&enrichment_only=true']);
   });
 });
