@@ -157,6 +157,8 @@ export class Transport {
         const retryable = outcome.kind === 'network' ? outcome.retryable : RETRYABLE_STATUSES.has(outcome.status);
         if (!retryable || attempt >= this.#policy.retries) throw attempt > 0 ? error.withAttempts(attempt + 1) : error;
         if (signal?.aborted) throw interrupted(method, path, attempt + 1, mayHaveLanded);
+        // Destroyed after the run failed (cli/connect.ts withClient): nothing is tried again.
+        if (this.#destroyed) throw error;
         let delay = backoffMs(attempt, this.#policy, this.#random);
         if (outcome.kind === 'status' && outcome.retryAfterMs !== undefined) {
           if (outcome.retryAfterMs > this.#policy.maxRetryAfterMs) {
