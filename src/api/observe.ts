@@ -25,8 +25,7 @@
  */
 import type { ListDatastoreItem } from '../core/api-types.js';
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
-import type { Observation } from '../model/observation.js';
-import { emptyObservation } from '../model/observation.js';
+import { emptyObservation, NONE_OF_KIND, onlyOfKind, type Observation } from '../model/observation.js';
 import type { DeclaredRef } from '../model/desired.js';
 import type { QualyticsClient } from './client.js';
 import { ApiError } from './errors.js';
@@ -159,8 +158,9 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
     : want.sources;
   const lacking = new Set<number>();
   for (let i = 0; i < wanted.length; i++) {
-    const id = theSource(obs, wanted[i]!);
-    const d = id === undefined ? undefined : obs.datastores.get(id);
+    const ref = wanted[i]!;
+    // A name: its one source datastore (none, or several, are the planner's to report).
+    const d = obs.datastores.get(typeof ref === 'number' ? ref : onlyOfKind(obs, ref, false));
     if (d !== undefined && d.state === undefined) lacking.add(d.id);
   }
   await reader.readAll([...lacking]);
@@ -275,9 +275,7 @@ class Reader {
 
   /** Whether the name is known to hold a datastore of this kind. */
   hasKind(name: string, kind: DatastoreKind): boolean {
-    const ids = this.obs.names.get(name) ?? [];
-    for (let i = 0; i < ids.length; i++) if (this.obs.datastores.get(ids[i]!)?.enrichment_only === (kind === 'enrichment')) return true;
-    return false;
+    return onlyOfKind(this.obs, name, kind === 'enrichment') !== NONE_OF_KIND;
   }
 
   /** Whether every datastore of this kind with this name is known. */
@@ -317,19 +315,6 @@ async function readOne(client: QualyticsClient, obs: Observation, id: number): P
     else if (err instanceof ApiError && err.status === 403) obs.denied.set(id, err.detail);
     else throw err;
   }
-}
-
-/** The one source datastore a ref names (an id as it is), or undefined when none or several do. */
-function theSource(obs: Observation, ref: DeclaredRef): number | undefined {
-  if (typeof ref === 'number') return ref;
-  const ids = obs.names.get(ref);
-  let found: number | undefined;
-  for (let i = 0; ids !== undefined && i < ids.length; i++) {
-    if (obs.datastores.get(ids[i]!)?.enrichment_only !== false) continue;
-    if (found !== undefined) return undefined;
-    found = ids[i];
-  }
-  return found;
 }
 
 function remainingPages(first: Page): number {

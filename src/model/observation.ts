@@ -38,3 +38,23 @@ export interface Observation {
 export function emptyObservation(): Observation {
   return { datastores: new Map(), names: new Map(), denied: new Map(), missing: new Set() };
 }
+
+/** `onlyOfKind`'s answers when it finds no datastore, or several (ids are positive). */
+export const NONE_OF_KIND = 0;
+export const SEVERAL_OF_KIND = -1;
+
+/**
+ * Of the datastores named `name`, the one that is enrichment-only (`enrichment`) or a source: its id,
+ * or NONE_OF_KIND, or SEVERAL_OF_KIND. It runs once per declared name, in cold code, and allocates
+ * nothing: the planner resolves names by it, observe finds the sources it must read.
+ */
+export function onlyOfKind(obs: Observation, name: string, enrichment: boolean): number {
+  const ids = obs.names.get(name);
+  let found = NONE_OF_KIND;
+  for (let i = 0; ids !== undefined && i < ids.length; i++) {
+    if (obs.datastores.get(ids[i]!)?.enrichment_only !== enrichment) continue;
+    if (found !== NONE_OF_KIND) return SEVERAL_OF_KIND;
+    found = ids[i]!;
+  }
+  return found;
+}

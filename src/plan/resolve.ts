@@ -3,7 +3,7 @@
  * declared datastore in a fresh process (cold code): the one-datastore case allocates only its answer.
  */
 import type { DeclaredRef } from '../model/desired.js';
-import type { Observation } from '../model/observation.js';
+import { onlyOfKind, SEVERAL_OF_KIND, type Observation } from '../model/observation.js';
 import type { DatastoreRef } from '../model/plan.js';
 
 export type Resolution = { ok: true; ref: DatastoreRef } | { ok: false; problem: string };
@@ -25,19 +25,12 @@ export function resolve(ref: DeclaredRef, observed: Observation, kind: 'source' 
     if (!found || observed.missing.has(ref)) return { ok: false, problem: `${what} id ${ref} not found` };
     return { ok: true, ref: { id: found.id, name: found.name } };
   }
-  const all = observed.names.get(ref) ?? NO_IDS;
   // Nearly every name is one datastore's: the ids of the kind asked for are listed apart only when there are several.
   const enrichment = kind === 'enrichment';
-  let ofKind = 0;
-  let only = 0;
-  for (let i = 0; i < all.length; i++) {
-    if (observed.datastores.get(all[i]!)?.enrichment_only === enrichment) {
-      ofKind++;
-      only = all[i]!;
-    }
-  }
-  if (ofKind === 1) return { ok: true, ref: { id: only, name: ref } };
-  const ids = ofKind > 1 ? idsOfKind(all, observed, enrichment) : all;
+  const only = onlyOfKind(observed, ref, enrichment);
+  if (only > 0) return { ok: true, ref: { id: only, name: ref } };
+  const all = observed.names.get(ref) ?? NO_IDS;
+  const ids = only === SEVERAL_OF_KIND ? idsOfKind(all, observed, enrichment) : all;
   if (ids.length === 0) {
     return {
       ok: false,
