@@ -56,6 +56,7 @@ const split = await build({
 // The plugins' own checks (onEnd) add errors to the result; esbuild resolves with them all the same.
 if (split.errors.length > 0) throw new Error(`bundling failed:\n${split.errors.map((e) => e.text).join('\n')}`);
 const esmChunks = Object.keys(split.metafile.outputs).filter((f) => f.endsWith('.js'));
+for (const file of esmChunks) checkExportsSettle(file, readFileSync(file, 'utf8'));
 const uncompressed = startUpChunks(split.metafile.outputs);
 // Without a package.json of its own, the chunks would be "type": "module" (the repository's): in that
 // mode esbuild makes `import()`'s default the whole of a CommonJS module, not what the chunk exports.
@@ -294,6 +295,28 @@ function startUpChunks(outputs) {
   for (const name of imports.keys()) if (roots.some((r) => r.test(name))) visit(name);
   for (const r of roots) if (![...found].some((name) => r.test(name))) throw new Error(`no chunk matches ${r}: update startUpChunks() in scripts/bundle.mjs`);
   return found;
+}
+
+/**
+ * The loader reads a chunk's exports once the chunk has run (scripts/loader.cjs, `settled`): a
+ * binding a chunk exports must not change after that. An ES module chunk lists what it exports in
+ * its closing `export { local as name, ... }` (or exports a default expression, evaluated once); this
+ * fails the build when a listed local is assigned anywhere but its declaration (`x = `, `x += `,
+ * `x++`...). The sources export no `let`, and the bundled packages are CommonJS modules or export
+ * constants, so it finds nothing today.
+ */
+function checkExportsSettle(file, code) {
+  const clause = /\nexport \{([^}]*)\};\s*(?:\/\/# sourceMappingURL=\S+\s*)?$/.exec(code);
+  if (!clause) return;
+  for (const entry of clause[1].split(',')) {
+    const local = entry.trim().split(/\s+as\s+/)[0];
+    if (!local) continue;
+    const name = local.replace(/\$/g, '\\$');
+    const assignment = new RegExp(`(^|[^.\\w$])(var |let |const )?${name}\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?![=>]))`, 'gm');
+    for (const m of code.matchAll(assignment)) {
+      if (m[2] === undefined) throw new Error(`${basename(file)} assigns its export ${local} after declaring it (${JSON.stringify(code.slice(m.index, m.index + 60))}): scripts/loader.cjs reads a chunk's exports once, when it has run`);
+    }
+  }
 }
 
 /** The chunk that holds a prebuilt validator (dist/validators/<name>.cjs). */
