@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { OfficialConfig } from './official-config.js';
 import { checkBaseUrl, normaliseBaseUrl } from './url.js';
 
 export interface ConnectionFlags {
@@ -30,13 +31,6 @@ export interface Connection {
 }
 
 export type ConnectionResult = { ok: true; connection: Connection } | { ok: false; problem: string };
-
-interface OfficialConfig {
-  url?: unknown;
-  token?: unknown;
-  ssl_verify?: unknown;
-  timeout?: unknown;
-}
 
 export function officialConfigPath(env: NodeJS.ProcessEnv): string {
   return join(env.HOME || homedir(), '.qualytics', 'config.yaml');
@@ -130,17 +124,7 @@ async function readOfficialConfig(path: string): Promise<OfficialConfig | { prob
   } catch {
     return {}; // No config file is the common case.
   }
-  // Loaded only for a config file: a plan's first request does not wait for the YAML library.
-  const { parse: parseYaml } = await import('yaml');
-  try {
-    const parsed: unknown = parseYaml(text);
-    if (parsed === null || parsed === undefined) return {};
-    if (typeof parsed !== 'object' || Array.isArray(parsed)) return { problem: `${path} is not a mapping of url, token, ssl_verify, timeout` };
-    return parsed as OfficialConfig;
-  } catch {
-    // The parser's message may quote the file, and the file holds the token: say only where.
-    return { problem: `${path} is not valid YAML; fix or remove it, or set QUALYTICS_URL and QUALYTICS_TOKEN` };
-  }
+  return (await import('./official-config.js')).parseOfficialConfig(path, text);
 }
 
 /** The `exp` claim of a JWT, or undefined when the token is not a JWT or has none. */

@@ -5,7 +5,7 @@
  * showing an internal error's stack at its place in src/*.ts through the map beside it.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { SourceMap } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
 import { BIN } from '../helpers/bin.js';
 import { run as runInProcess } from '../helpers/cli.js';
 
@@ -207,6 +208,44 @@ describe('the bundle', () => {
       expect(run.stderr).toBe(`error: ${copy} is damaged (its part ${pool} is missing): install enrichctl again\n`);
       expect(run.status).toBe(1);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the official CLI\'s ~/.qualytics/config.yaml: its URL and token, and an empty one, with the environment\'s', async () => {
+    // A package imported with `import()` is a chunk of its own in the bundle: a CommonJS package's
+    // named exports were lost there (`yaml`'s `parse`), and every config file was "not valid YAML".
+    const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
+    const em = await startEmulator({ seed: { users: [{ name: 'Ada', role: 'Admin', token: 'config-token' }], datastores: [{ id: 1, name: 'orders' }] } });
+    try {
+      mkdirSync(join(dir, '.qualytics'));
+      writeFileSync(join(dir, 'one.yaml'), 'version: 1\ndatastores:\n  - datastore: orders\n    enrichment_source_record_limit: 77\n');
+      const plan = (env: NodeJS.ProcessEnv) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'plan', 'one.yaml'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', ENRICHCTL_CACHE_DIR: 'off', ...env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+        child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+      const changes = 'Plan: 1 datastore to change (1 settings update), 0 unchanged.';
+      writeFileSync(join(dir, '.qualytics', 'config.yaml'), `url: ${em.url}\ntoken: config-token\nssl_verify: true\n`);
+      const fromFile = await plan({});
+      expect({ status: fromFile.status, stderr: fromFile.stderr }).toStrictEqual({ status: 0, stderr: '' });
+      expect(fromFile.stdout).toContain(changes);
+      writeFileSync(join(dir, '.qualytics', 'config.yaml'), '');
+      const empty = await plan({ QUALYTICS_URL: em.url, QUALYTICS_TOKEN: 'config-token' });
+      expect({ status: empty.status, stderr: empty.stderr }).toStrictEqual({ status: 0, stderr: '' });
+      expect(empty.stdout).toContain(changes);
+      writeFileSync(join(dir, '.qualytics', 'config.yaml'), 'url: [unclosed\ntoken: config-token\n');
+      const broken = await plan({});
+      expect({ status: broken.status, stdout: broken.stdout, stderr: broken.stderr }).toStrictEqual({
+        status: 1,
+        stdout: '',
+        stderr: `error: ${join(dir, '.qualytics', 'config.yaml')} is not valid YAML; fix or remove it, or set QUALYTICS_URL and QUALYTICS_TOKEN\n`,
+      });
+    } finally {
+      await em.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
