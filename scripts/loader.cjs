@@ -17,7 +17,7 @@
 const BUILD = null;
 
 const { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { isAbsolute, join } = require('node:path');
 
 /** `import.meta` in the chunks (esbuild `define`): the file's URL, made when first read (~2.5 M instructions). */
 const meta = {
@@ -35,16 +35,22 @@ function load(name) {
   let module = loaded.get(name);
   if (module) return module.exports;
   const [stored, raw] = chunkText(name);
-  // The chunks are ASCII (the build checks), so latin1 decodes them exactly, and fastest.
-  const code = raw ? stored : require('node:zlib').brotliDecompressSync(Buffer.from(stored, 'base64')).toString('latin1');
   module = { exports: {} };
   loaded.set(name, module);
   const { Script } = require('node:vm');
   const file = cache && `${name}${cache.flags}`;
   const cachedData = cache?.read(file);
-  // The chunk is a function expression, `(function (exports, require, module, __enrichctlMeta) {`
-  // on a line of its own, the one before its code's first, then the code, then `})`.
-  const script = new Script(code, { filename: __filename, lineOffset: BUILD.lines[name] - 1, cachedData });
+  let script;
+  try {
+    // The chunks are ASCII (the build checks), so latin1 decodes them exactly, and fastest.
+    const code = raw ? stored : require('node:zlib').brotliDecompressSync(Buffer.from(stored, 'base64')).toString('latin1');
+    // The chunk is a function expression, `(function (exports, require, module, __enrichctlMeta) {`
+    // on a line of its own, the one before its code's first, then the code, then `})`.
+    script = new Script(code, { filename: __filename, lineOffset: BUILD.lines[name] - 1, cachedData });
+  } catch {
+    // The build compiled every chunk: one that does not inflate or compile is a damaged file.
+    damaged(`its part ${name} cannot be read`);
+  }
   if (cache && (!cachedData || script.cachedDataRejected)) cache.compiled.push([file, script]);
   script.runInThisContext()(module.exports, chunkRequire, module, meta);
   module.exports = settled(module.exports);
@@ -79,20 +85,27 @@ function settled(live) {
  * covers each chunk's code and line), the Node version, the architecture and this file's path, and a
  * new build's first run removes the folders of the other builds at this path. A cache is code this
  * process will run: the folder must be the user's own and writable by nobody else, or it is not
- * used. ENRICHCTL_CACHE_DIR moves it (default: $XDG_CACHE_HOME/enrichctl, else ~/.cache/enrichctl);
+ * used, nor is one that cannot be looked at or a relative path. ENRICHCTL_CACHE_DIR moves it
+ * (default: $XDG_CACHE_HOME/enrichctl, else ~/.cache/enrichctl);
  * ENRICHCTL_CACHE_DIR=off turns it off. A chunk edited by hand in this file keeps the build's digest,
  * and V8 checks a cache against the code's length only: after such an edit, delete the folder.
  */
 function codeCache() {
   const env = process.env;
   if (env.ENRICHCTL_CACHE_DIR === 'off') return undefined;
+  // A relative folder would be one per working directory: not used (the XDG spec says so of its own).
   const root = env.ENRICHCTL_CACHE_DIR || (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'enrichctl') : env.HOME ? join(env.HOME, '.cache', 'enrichctl') : undefined);
-  if (!root) return undefined;
+  if (!root || !isAbsolute(root)) return undefined;
   const place = fnv1a(__filename);
   const folder = `code-${BUILD.digest}-${process.version}-${process.arch}-${place}`;
   const dir = join(root, folder);
   const own = () => {
-    const stat = lstatSync(dir, { throwIfNoEntry: false });
+    let stat;
+    try {
+      stat = lstatSync(dir, { throwIfNoEntry: false });
+    } catch {
+      return false; // a path through a file, a folder this user may not search, a name too long: no cache
+    }
     return stat?.isDirectory() === true && (process.getuid === undefined || stat.uid === process.getuid()) && (stat.mode & 0o022) === 0;
   };
   let usable;
@@ -104,8 +117,12 @@ function codeCache() {
       if (!own()) return;
       for (const [name, script] of compiled.splice(0)) {
         const temporary = join(dir, `${name}.${process.pid}.tmp`);
-        writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
-        renameSync(temporary, join(dir, name));
+        try {
+          writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+          renameSync(temporary, join(dir, name));
+        } catch {
+          rmSync(temporary, { force: true }); // the others are still written
+        }
       }
       if (created !== undefined) for (const other of readdirSync(root)) if (other.startsWith('code-') && other.endsWith(`-${place}`) && other !== folder) rmSync(join(root, other), { recursive: true, force: true });
     } catch {
@@ -171,12 +188,15 @@ function chunkText(name) {
   const at = text.indexOf(raw ? `\n${name} raw` : head);
   const start = at < 0 ? -1 : raw ? text.indexOf('\n', at + 1) + 1 : at + head.length;
   const end = at < 0 ? -1 : text.indexOf(raw ? `\n${name} end` : '\n', start);
-  if (end < 0) {
-    process.stderr.write(`error: ${__filename} is damaged (its part ${name} is missing): install enrichctl again\n`);
-    process.exit(1);
-  }
+  if (end < 0) damaged(`its part ${name} is missing`);
   // base64 decoding skips the `\r` of a converted line end, and V8 reads `\r\n` as one line end.
   return [text.slice(start, end), raw];
+}
+
+/** Ends the run: this file is not the build it says it is. */
+function damaged(what) {
+  process.stderr.write(`error: ${__filename} is damaged (${what}): install enrichctl again\n`);
+  process.exit(1);
 }
 
 /** A chunk's `require`: another chunk (`./name`), or one of Node's built-in modules. */

@@ -10,8 +10,11 @@ import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** `file:///x/y.js:12:5` or `/x/y.js:12:5` inside a stack frame. */
-const LOCATION = /(file:\/\/\/[^\s()]+?|\/[^\s():]+?):(\d+):(\d+)(?=\)?$)/;
+/**
+ * `file:///x/y.js:12:5` or `/x/y.js:12:5` at the end of a stack frame, after `(` or `at `: the
+ * path may hold spaces and brackets (`/home/a b/tools (old)/enrichctl.cjs`).
+ */
+const LOCATION = /(?<=\(|\bat )(file:\/\/\/.+?|\/.+?):(\d+):(\d+)(?=\)?$)/;
 
 export function originalStack(stack: string): string {
   const maps = new Map<string, SourceMap | undefined>();

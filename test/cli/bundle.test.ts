@@ -250,6 +250,33 @@ describe('the bundle', () => {
     }
   });
 
+  it('refuses, in one message, a file whose chunk does not inflate or compile, instead of a stack or an "internal error"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
+    try {
+      const text = readFileSync(BIN, 'latin1');
+      const program = chunkWith('../src/cli/program.ts', text);
+      const planRun = chunkWith('../src/cli/commands/plan-run.ts', text);
+      expect(stored(text).get(program)!.raw).toBe(true);
+      expect(stored(text).get(planRun)!.raw).toBe(false);
+      // The same length, so that the loader finds the chunk where the build put it.
+      const syntax = text.indexOf('var ', text.indexOf(`\n${program} raw\n`) + program.length + 50);
+      const base64 = text.indexOf(`\n${planRun} `) + planRun.length + 2;
+      const cases: Array<[string, string[], string]> = [
+        [`${text.slice(0, syntax)}va@ ${text.slice(syntax + 4)}`, ['--help'], program],
+        [`${text.slice(0, base64)}!!!!${text.slice(base64 + 4)}`, ['plan', 'one.yaml', '--url', 'http://127.0.0.1:9/api'], planRun],
+      ];
+      writeFileSync(join(dir, 'one.yaml'), 'version: 1\ndatastores:\n  - datastore: orders\n');
+      for (const [damaged, args, chunk] of cases) {
+        const copy = join(dir, 'enrichctl.cjs');
+        writeFileSync(copy, damaged, 'latin1');
+        const run = spawnSync(process.execPath, [copy, ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, QUALYTICS_TOKEN: 't', ENRICHCTL_CACHE_DIR: 'off' } });
+        expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toStrictEqual({ status: 1, stdout: '', stderr: `error: ${copy} is damaged (its part ${chunk} cannot be read): install enrichctl again\n` });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs from a checkout that turned its line ends into CRLF (git on Windows): the loader finds its chunks by name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'enrichctl-bundle-'));
     try {

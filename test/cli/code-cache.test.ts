@@ -71,6 +71,32 @@ describe('the code cache', () => {
     for (const f of readdirSync(folder)) expect(readFileSync(join(folder, f)).equals(damaged), f).toBe(false);
   });
 
+  it('is not used, and the command unaffected, where its folder cannot be looked at or is relative', () => {
+    writeFileSync(join(dir, 'a-file'), '');
+    // lstat through a file (ENOTDIR) and with a name too long (ENAMETOOLONG) threw out of the loader: a stack, exit 1, even for --version.
+    for (const env of [{ XDG_CACHE_HOME: join(dir, 'a-file') }, { HOME: join(dir, 'a-file') }, { ENRICHCTL_CACHE_DIR: join(dir, 'a-file') }, { ENRICHCTL_CACHE_DIR: join(dir, 'x'.repeat(300)) }]) {
+      expect(enrichctl(['--version'], env), JSON.stringify(env)).toStrictEqual({ status: 0, stdout: '0.1.0\n', stderr: '' });
+      expect(validate(env), JSON.stringify(env)).toStrictEqual(VALID);
+    }
+    // A relative folder would be one per working directory (the XDG spec ignores a relative XDG_CACHE_HOME).
+    for (const env of [{ XDG_CACHE_HOME: 'relative' }, { ENRICHCTL_CACHE_DIR: 'OFF' }]) expect(validate(env)).toStrictEqual(VALID);
+    expect(existsSync(join(dir, 'relative'))).toBe(false);
+    expect(existsSync(join(dir, 'OFF'))).toBe(false);
+    expect(existsSync(join(dir, '.cache'))).toBe(false);
+  });
+
+  it('writes the caches it can when one cannot be written, and leaves no temporary file', () => {
+    expect(validate({ ENRICHCTL_CACHE_DIR: join(dir, 'first') })).toStrictEqual(VALID);
+    const names = readdirSync(folderIn(join(dir, 'first')));
+    const folder = join(dir, 'second', basename(folderIn(join(dir, 'first'))));
+    mkdirSync(join(folder, 'main.js'), { recursive: true, mode: 0o700 });
+    chmodSync(join(dir, 'second'), 0o700);
+    chmodSync(folder, 0o700);
+    expect(validate({ ENRICHCTL_CACHE_DIR: join(dir, 'second') })).toStrictEqual(VALID);
+    expect(readdirSync(folder).sort()).toStrictEqual([...names].sort());
+    expect(statSync(join(folder, 'main.js')).isDirectory()).toBe(true);
+  });
+
   it('is not used in a folder others may write to', () => {
     expect(validate({ ENRICHCTL_CACHE_DIR: join(dir, 'first') })).toStrictEqual(VALID);
     const folder = join(dir, 'shared', basename(folderIn(join(dir, 'first'))));
@@ -113,17 +139,17 @@ describe('the code cache', () => {
     expect(readdirSync(root).sort()).toStrictEqual([basename(folderIn(root)), 'code-0000000000000000-v20.0.0-x64-ffffffff', 'notes.txt'].sort());
   });
 
-  it('keeps a copy of the file elsewhere apart: V8 keeps the path a cache was made at, and ENRICHCTL_DEBUG\'s stacks name the copy\'s own', () => {
+  it('keeps a copy of the file elsewhere apart: V8 keeps the path a cache was made at, and ENRICHCTL_DEBUG\'s stacks name the copy\'s own (a path with spaces and brackets too)', () => {
     const root = join(dir, 'shared');
-    const copy = join(dir, 'elsewhere', 'bin', 'enrichctl.cjs');
-    mkdirSync(join(dir, 'elsewhere', 'bin'), { recursive: true });
+    const copy = join(dir, 'else where (copy)', 'bin', 'enrichctl.cjs');
+    mkdirSync(join(dir, 'else where (copy)', 'bin'), { recursive: true });
     writeFileSync(copy, readFileSync(BIN));
     writeFileSync(`${copy}.map`, readFileSync(`${BIN}.map`));
     // An internal error in --help (stdout's fstat fails), with the stack shown through the map beside each file.
     const refuse = 'data:text/javascript,import fs from "node:fs";const f=fs.fstatSync;fs.fstatSync=(fd,...r)=>{if(fd===1)throw new TypeError("refused (test)");return f(fd,...r)}';
     const help = (file: string) => spawnSync(process.execPath, ['--import', refuse, file, '--help'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, ENRICHCTL_CACHE_DIR: root, ENRICHCTL_DEBUG: '1' } }).stderr;
     expect(help(BIN)).toContain(`${dirname(dirname(BIN))}/src/cli/io.ts:`);
-    expect(help(copy)).toContain(`${join(dir, 'elsewhere')}/src/cli/io.ts:`);
+    expect(help(copy)).toContain(`${join(dir, 'else where (copy)')}/src/cli/io.ts:`);
     expect(readdirSync(root).filter((f) => f.startsWith('code-'))).toHaveLength(2);
   });
 });
