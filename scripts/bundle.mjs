@@ -15,6 +15,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { build } from 'esbuild';
+import ts from 'typescript';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = 'bin/enrichctl.cjs';
@@ -56,7 +57,7 @@ const split = await build({
 // The plugins' own checks (onEnd) add errors to the result; esbuild resolves with them all the same.
 if (split.errors.length > 0) throw new Error(`bundling failed:\n${split.errors.map((e) => e.text).join('\n')}`);
 const esmChunks = Object.keys(split.metafile.outputs).filter((f) => f.endsWith('.js'));
-for (const file of esmChunks) checkExportsSettle(file, readFileSync(file, 'utf8'));
+checkExportsSettle(esmChunks);
 const uncompressed = startUpChunks(split.metafile.outputs);
 // Without a package.json of its own, the chunks would be "type": "module" (the repository's): in that
 // mode esbuild makes `import()`'s default the whole of a CommonJS module, not what the chunk exports.
@@ -299,23 +300,52 @@ function startUpChunks(outputs) {
 
 /**
  * The loader reads a chunk's exports once the chunk has run (scripts/loader.cjs, `settled`): a
- * binding a chunk exports must not change after that. An ES module chunk lists what it exports in
- * its closing `export { local as name, ... }` (or exports a default expression, evaluated once); this
- * fails the build when a listed local is assigned anywhere but its declaration (`x = `, `x += `,
- * `x++`...). The sources export no `let`, and the bundled packages are CommonJS modules or export
- * constants, so it finds nothing today.
+ * binding a chunk exports must not change after that. This fails the build when one may: when code
+ * inside a function assigns it (`x = `, `x += `, `++x`, `x--`, `[x] = `, `({ x } = `, `for (x of`),
+ * found by TypeScript's checker, which tells the exported binding from a local of the same name.
+ * Assignments at a chunk's top level run before the chunk has, and are fine (a TypeScript
+ * namespace's `(N || (N = {}))`). The sources export no `let`, and the bundled packages are CommonJS
+ * modules or export constants, so it finds nothing today.
  */
-function checkExportsSettle(file, code) {
-  const clause = /\nexport \{([^}]*)\};\s*(?:\/\/# sourceMappingURL=\S+\s*)?$/.exec(code);
-  if (!clause) return;
-  for (const entry of clause[1].split(',')) {
-    const local = entry.trim().split(/\s+as\s+/)[0];
-    if (!local) continue;
-    const name = local.replace(/\$/g, '\\$');
-    const assignment = new RegExp(`(^|[^.\\w$])(var |let |const )?${name}\\s*(?:\\+\\+|--|(?:[-+*/%&|^]|\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?)?=(?![=>]))`, 'gm');
-    for (const m of code.matchAll(assignment)) {
-      if (m[2] === undefined) throw new Error(`${basename(file)} assigns its export ${local} after declaring it (${JSON.stringify(code.slice(m.index, m.index + 60))}): scripts/loader.cjs reads a chunk's exports once, when it has run`);
+function checkExportsSettle(files) {
+  const program = ts.createProgram(files, { allowJs: true, noResolve: true, noLib: true, types: [] });
+  const checker = program.getTypeChecker();
+  for (const file of files) {
+    const source = program.getSourceFile(file);
+    const exported = new Set();
+    for (const statement of source.statements) {
+      if (!ts.isExportDeclaration(statement) || statement.moduleSpecifier || !statement.exportClause || !ts.isNamedExports(statement.exportClause)) continue;
+      for (const specifier of statement.exportClause.elements) exported.add(checker.getExportSpecifierLocalTargetSymbol(specifier));
     }
+    if (exported.size === 0) continue;
+    const check = (name, symbol, within) => {
+      if (!within || !exported.has(symbol)) return;
+      const { line } = source.getLineAndCharacterOfPosition(name.getStart(source));
+      throw new Error(`${basename(file)}:${line + 1} assigns its export ${name.text} inside a function: scripts/loader.cjs reads a chunk's exports once, when it has run`);
+    };
+    const assigned = (target, within) => {
+      if (ts.isParenthesizedExpression(target)) return assigned(target.expression, within);
+      if (ts.isIdentifier(target)) {
+        check(target, checker.getSymbolAtLocation(target), within);
+      } else if (ts.isArrayLiteralExpression(target)) {
+        for (const element of target.elements) assigned(ts.isSpreadElement(element) ? element.expression : element, within);
+      } else if (ts.isObjectLiteralExpression(target)) {
+        for (const property of target.properties) {
+          if (ts.isShorthandPropertyAssignment(property)) check(property.name, checker.getShorthandAssignmentValueSymbol(property), within);
+          else if (ts.isPropertyAssignment(property)) assigned(property.initializer, within);
+          else if (ts.isSpreadAssignment(property)) assigned(property.expression, within);
+        }
+      } else if (ts.isBinaryExpression(target) && target.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        assigned(target.left, within); // a default in a pattern: `[x = 1] = ...`
+      }
+    };
+    const visit = (node, within) => {
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) assigned(node.left, within);
+      else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) assigned(node.operand, within);
+      else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && !ts.isVariableDeclarationList(node.initializer)) assigned(node.initializer, within);
+      ts.forEachChild(node, (child) => visit(child, within || ts.isFunctionLike(node)));
+    };
+    visit(source, false);
   }
 }
 

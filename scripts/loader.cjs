@@ -64,7 +64,7 @@ function load(name) {
  * in cold code (a profiled validate of 100,000 entries spent ~45 ms of 1.5 s in them, the YAML
  * reader's flags above all; callgrind, plan 2,000 of 2,000: 1,441 -> 1,368 M instructions).
  * Every exported binding is final once its chunk has run:
- * scripts/bundle.mjs fails the build if a chunk assigns one anywhere but its declaration. A chunk
+ * scripts/bundle.mjs fails the build if code inside a function of a chunk may assign one. A chunk
  * required while it runs (an import cycle) was already given its live exports, which stay right.
  */
 function settled(live) {
