@@ -32,7 +32,8 @@ export async function runEmulator(options: EmulatorCommandOptions, io: Io): Prom
     io.stderr.write(renderDiagnosticsText(load.diagnostics, { sources: load.sources, colour: useColour(io.stderr, io.env, false) }));
   }
   if (!load.seed || hasErrors(load.diagnostics)) {
-    io.stderr.write(`The seed file ${options.seed ?? DEMO_SEED_FILE} was refused; fix the errors above. See ${DEMO_SEED_FILE} for a working one.\n`);
+    // The example file is in the repository only: an installed enrichctl writes a working seed from its built-in one.
+    io.stderr.write(`The seed file ${options.seed ?? DEMO_SEED_FILE} was refused; fix the errors above. For a working one, see ${DEMO_SEED_FILE} in the enrichctl repository, or run \`enrichctl emulator\` without --seed and write its deployment with \`enrichctl export --format seed\`.\n`);
     return EXIT.error;
   }
   let emulator;
