@@ -9,8 +9,9 @@
  * own name rather than writing through it.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from './errors.js';
 
 /** Saved plans hold observed state: owner only. Exports are manifests meant to be committed and shared. */
@@ -49,6 +50,18 @@ export async function writeFileAtomic(target: string, text: string, options: Wri
 /** `.plan.json.3f9c0a1b2e4d5f60.tmp` beside `plan.json`: hidden, random, recognisable. */
 export function temporaryName(target: string): string {
   return join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
+}
+
+/**
+ * Before any request: a file a run will write (`--out`, `--report`) names a file, in a directory
+ * that exists. `flag` is what the user wrote before the file (`--out `, `--report junit=`);
+ * `instead` is a file name to suggest inside a directory given by mistake.
+ */
+export function checkOutputFile(flag: string, file: string, cwd: string, instead: string): void {
+  const target = resolve(cwd, file);
+  if (existsSync(target) && statSync(target).isDirectory()) throw new UserError(`${flag}${file} is a directory; give a file name, e.g. ${flag}${join(file, instead)}`);
+  const folder = dirname(target);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UserError(`${flag}${file}: the directory ${dirname(file)} does not exist; create it first`);
 }
 
 export async function makeDirectory(target: string, shown: string): Promise<void> {

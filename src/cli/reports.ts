@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { RunInfo } from '../render/reports/run-info.js';
 import type { Output } from '../render/views/output.js';
 import { UserError } from './errors.js';
+import { checkOutputFile } from './files.js';
 import type { Io } from './io.js';
 import { VERSION } from './version.js';
 
@@ -45,7 +46,9 @@ export function parseReports<F extends string>(values: readonly string[] | undef
 export function checkReportFiles(requests: ReadonlyArray<ReportRequest<string>>, cwd: string, taken: readonly string[]): void {
   for (const r of requests) {
     if (taken.some((p) => resolve(cwd, p) === resolve(cwd, r.file))) throw new UserError(`--report ${r.format}=${r.file}: that file is a manifest or another output of this run; write the report elsewhere`);
-    if (/\.ya?ml$/i.test(r.file)) throw new UserError(`--report ${r.format}=${r.file}: a report named .yaml would be read as a manifest next time; name it e.g. report.${r.format === 'prometheus' ? 'prom' : r.format}`);
+    const example = `report.${r.format === 'prometheus' ? 'prom' : r.format}`;
+    if (/\.ya?ml$/i.test(r.file)) throw new UserError(`--report ${r.format}=${r.file}: a report named .yaml would be read as a manifest next time; name it e.g. ${example}`);
+    checkOutputFile(`--report ${r.format}=`, r.file, cwd, example);
   }
 }
 

@@ -6,16 +6,15 @@
  * operation's method and path are the route table's for its datastore, the summary adds up), so a
  * hand-edited or truncated file is refused with a clear message before anything is written.
  */
-import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
 import { summarise } from '../plan/diff.js';
 import { buildPlanSchema } from '../model/plan-schema.js';
 import type { Plan } from '../model/plan.js';
 import { planDocument, planFromDocument, type PlanDocument } from '../render/plan-document.js';
 import { UserError } from './errors.js';
-import { FILE_MODES, writeFileAtomic } from './files.js';
+import { checkOutputFile, FILE_MODES, writeFileAtomic } from './files.js';
 
 let cachedPlanSchema: SchemaObject | undefined;
 /**
@@ -37,16 +36,11 @@ export async function writePlanFile(file: string, cwd: string, plan: Plan): Prom
  * (a plan saved as .yaml inside a manifest folder would be read as a broken manifest next time).
  */
 export function checkPlanOut(file: string, cwd: string, manifestPaths: readonly string[]): void {
-  if (existsSync(resolve(cwd, file)) && statSync(resolve(cwd, file)).isDirectory()) {
-    throw new UserError(`--out ${file} is a directory; give a file name, e.g. --out ${file.replace(/\/+$/, '')}/plan.json`);
-  }
+  checkOutputFile('--out ', file, cwd, 'plan.json');
   if (manifestPaths.some((p) => resolve(cwd, p) === resolve(cwd, file))) {
     throw new UserError(`--out ${file} is one of the manifests being planned; save the plan elsewhere, e.g. --out plan.json`);
   }
   if (/\.ya?ml$/i.test(file)) throw new UserError(`--out ${file}: a saved plan is JSON, not a manifest; name it e.g. plan.json`);
-  // Said before any request, not after reading the live state.
-  const folder = dirname(resolve(cwd, file));
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UserError(`--out ${file}: the directory ${dirname(file)} does not exist; create it first`);
 }
 
 export async function readPlanFile(file: string, cwd: string): Promise<Plan> {

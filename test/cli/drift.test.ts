@@ -67,7 +67,7 @@ describe('--report FORMAT=FILE', () => {
     expect(readFileSync(join(dir, 'down.prom'), 'utf8')).toContain('enrichctl_plan_success 0\n');
   });
 
-  it('refuses an unknown format, a missing file or a format the command does not write, before any request', async () => {
+  it('refuses an unknown format, a missing file, a file in no folder or a format the command does not write, before any request', async () => {
     const dir = await workspace({ 'm.yaml': SAME });
     const refuse = async (argv: string[], message: string): Promise<void> => {
       const r = await run(argv, { cwd: dir, env: { QUALYTICS_URL: 'http://127.0.0.1:9', QUALYTICS_TOKEN: ADMIN_TOKEN } });
@@ -79,6 +79,9 @@ describe('--report FORMAT=FILE', () => {
     await refuse(['plan', 'm.yaml', '--report', 'sarif'], 'give the file to write, as --report sarif=FILE');
     await refuse(['validate', 'm.yaml', '--report', 'junit=j.xml'], 'validate does not write junit');
     await refuse(['apply', 'm.yaml', '--report', 'prometheus=x.prom'], 'apply does not write prometheus');
+    // Found after the plan was shown, before: the nightly job's work done, then exit 1.
+    await refuse(['plan', 'm.yaml', '--report', 'prometheus=nodir/x.prom'], 'error: --report prometheus=nodir/x.prom: the directory nodir does not exist; create it first\n');
+    await refuse(['apply', 'm.yaml', '--report', 'json=.'], 'error: --report json=. is a directory; give a file name, e.g. --report json=report.json\n');
   });
 
   it('validate and apply write their reports too', async () => {
