@@ -293,9 +293,14 @@ type Outcome =
  * TLS verification failures, a server that does not speak TLS at all (a plain-http URL written as
  * https) and a proxy asking for credentials do not go away by trying again.
  */
+/**
+ * Failures another attempt cannot mend: a certificate that does not verify, a proxy that wants
+ * credentials, a host name that does not exist (ENOTFOUND: the name server answered that no such
+ * name exists; a lookup that failed for now is EAI_AGAIN, and is tried again).
+ */
 function isPermanentFailure(err: unknown): boolean {
   const code = errorCode(err);
-  return (code !== undefined && TLS_VERIFY_CODES.has(code)) || proxyRefusalStatus(err) === 407;
+  return (code !== undefined && (TLS_VERIFY_CODES.has(code) || code === 'ENOTFOUND')) || proxyRefusalStatus(err) === 407;
 }
 
 const TLS_VERIFY_CODES: ReadonlySet<string> = new Set([

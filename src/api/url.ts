@@ -33,6 +33,11 @@ export function checkBaseUrl(base: string, allowInsecureHttp: boolean): UrlCheck
   } catch {
     return { ok: false, problem: `"${base}" is not a valid URL; give the deployment's address, e.g. https://your-instance.qualytics.io` };
   }
+  // A name DNS cannot hold (`ht!tp://x` normalised is host `ht!tp`) would only fail to resolve.
+  // Letters, digits, hyphens and dots; underscores too, which private names (containers) use; an IPv6 literal.
+  if (!/^(?:[a-z0-9_-]+\.)*[a-z0-9_-]+\.?$/.test(url.hostname) && !/^\[[0-9a-f:.]+\]$/.test(url.hostname)) {
+    return { ok: false, problem: `"${base}" is not a valid URL (its host "${url.hostname}" is not a host name); give the deployment's address, e.g. https://your-instance.qualytics.io` };
+  }
   if (url.username || url.password) {
     return { ok: false, problem: 'the URL must not contain credentials; pass the token with QUALYTICS_TOKEN or --token-file' };
   }

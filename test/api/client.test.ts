@@ -1,4 +1,5 @@
 /** The API client against the real emulator over loopback: retries, Retry-After, timeouts, errors, secrecy. */
+import { lookup } from 'node:dns';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -145,6 +146,19 @@ describe('QualyticsClient', () => {
     expect((err as NetworkError).message).toBe('GET /datastores/42 failed (after 2 attempts): no answer within 0.2 s (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)');
     // Both attempts were given up before the server answered either (it logs a call when it answers).
     expect(em.calls()).toStrictEqual([]);
+  });
+
+  it('tries a host name that does not exist once: another attempt cannot mend it', async (ctx) => {
+    // `.invalid` never resolves (RFC 2606); a resolver this machine cannot reach answers EAI_AGAIN instead, which is retried.
+    const answer = await new Promise<string | undefined>((resolve) => { lookup('no-such-host.invalid', (e) => resolve(e?.code)); });
+    if (answer !== 'ENOTFOUND') ctx.skip();
+    const retries: RetryEvent[] = [];
+    const c = new QualyticsClient({ baseUrl: 'https://no-such-host.invalid/api', token: ADMIN, retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 1 }, onRetry: (e) => retries.push(e) });
+    clients.push(c);
+    const err = await c.getDatastore(42).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).message).toBe('GET /datastores/42 failed: cannot resolve no-such-host.invalid; check the URL');
+    expect(retries).toStrictEqual([]);
   });
 
   it('reports a refused connection without retrying forever', async () => {

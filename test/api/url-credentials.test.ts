@@ -37,6 +37,12 @@ describe('checkBaseUrl', () => {
       warning: 'sending the API token over plain http to acme.example.com (--allow-insecure-http)',
     });
     expect(checkBaseUrl('ftp://x/api', true)).toStrictEqual({ ok: false, problem: 'unsupported URL scheme "ftp:"; use https://' });
+    // A scheme with a typo is taken for a host (as the official CLI normalises): a host DNS cannot hold is refused before any request.
+    expect(checkBaseUrl(normaliseBaseUrl('ht!tp://::'), false)).toStrictEqual({
+      ok: false,
+      problem: '"https://ht!tp://::/api" is not a valid URL (its host "ht!tp" is not a host name); give the deployment\'s address, e.g. https://your-instance.qualytics.io',
+    });
+    for (const host of ['my_service:8080', 'acme.qualytics.io.', '[::1]:8443', 'xn--bcher-kva.example', 'bücher.example']) expect(checkBaseUrl(normaliseBaseUrl(host), false), host).toMatchObject({ ok: true });
     expect(checkBaseUrl('https://user:pw@x/api', false)).toMatchObject({ ok: false });
   });
 });
