@@ -1,10 +1,12 @@
 /**
  * The shape of src/: imports between folders only as ARCHITECTURE.md's table allows, no import
- * cycle between files (type imports included), no source file over 400 lines.
+ * cycle between files (type imports included), a package loaded with import() taken only for its
+ * default (what the bundle gives), no source file over 400 lines.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,6 +32,48 @@ export function importsOf(file: string, text: string): string[] {
 }
 
 const folderOf = (file: string): string => relative(SRC, file).split('/')[0]!;
+
+/**
+ * `import('package')` whose result is used for anything but `default` (`file:line package`): read
+ * through TypeScript's parser, the result is taken only as `{ default: x }`, `(await import()).default`
+ * or an element of `await Promise.all([...])` destructured so.
+ */
+function namedPackageImports(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const onlyDefault = (pattern: ts.Node | undefined): boolean =>
+    pattern !== undefined && ts.isObjectBindingPattern(pattern) && pattern.elements.every((e) => !e.dotDotDotToken && (e.propertyName ?? e.name).getText(source) === 'default');
+  const takesDefault = (call: ts.Node): boolean => {
+    let node = call.parent;
+    let index: number | undefined;
+    if (ts.isArrayLiteralExpression(node)) {
+      // `await Promise.all([import('a'), ...])`, destructured as an array.
+      index = node.elements.indexOf(call as ts.Expression);
+      node = node.parent;
+      if (!ts.isCallExpression(node) || node.expression.getText(source) !== 'Promise.all') return false;
+      node = node.parent;
+    }
+    if (!ts.isAwaitExpression(node)) return false;
+    while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+    const user = node.parent;
+    if (index === undefined && ts.isPropertyAccessExpression(user)) return user.name.text === 'default';
+    if (!ts.isVariableDeclaration(user)) return false;
+    if (index === undefined) return onlyDefault(user.name);
+    const element = ts.isArrayBindingPattern(user.name) ? user.name.elements[index] : undefined;
+    return element !== undefined && ts.isBindingElement(element) && onlyDefault(element.name);
+  };
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const spec = node.arguments[0];
+      if (spec && ts.isStringLiteral(spec) && !spec.text.startsWith('.') && !takesDefault(node)) {
+        found.push(`${relative(SRC, file)}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1} ${spec.text}`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
 
 function allowedTable(): Map<string, Set<string>> {
   const text = readFileSync(join(ROOT, 'ARCHITECTURE.md'), 'utf8');
@@ -89,6 +133,20 @@ describe('the shape of src/', () => {
     const a = join(SRC, 'plan', 'a.ts');
     expect(importsOf(a, "import type { X } from '../cli/x.js';\nexport { Y } from './b.js';\nconst z = await import('../api/z.js');"))
       .toStrictEqual([join(SRC, 'cli', 'x.ts'), join(SRC, 'plan', 'b.ts'), join(SRC, 'api', 'z.ts')]);
+  });
+
+  it('takes only the default of a package it loads with import(): in the bundle a CommonJS package loaded so gives nothing else', () => {
+    // (await import('yaml')).parse was undefined in the bundle only (in-process tests run src, where Node gives named exports).
+    expect(namedPackageImports(join(SRC, 'x.ts'), [
+      "const { default: Pool } = await import('undici/lib/dispatcher/pool.js');",
+      "const [{ default: a }, b] = await Promise.all([import('p/a.js'), make()]);",
+      "const { parse } = await import('yaml');",
+      "const y = (await import('yaml')).parse;",
+      "const ns = await import('yaml');",
+      "const [{ parse: p2 }] = await Promise.all([import('yaml')]);",
+      "const ours = (await import('./ours.js')).anything;",
+    ].join('\n'))).toStrictEqual(['x.ts:3 yaml', 'x.ts:4 yaml', 'x.ts:5 yaml', 'x.ts:6 yaml']);
+    expect(files.flatMap((f) => namedPackageImports(f, readFileSync(f, 'utf8')))).toStrictEqual([]);
   });
 
   it('keeps every source file under 400 lines', () => {
