@@ -2,12 +2,19 @@
  * Runs enrichctl commands in-process against a real emulator over loopback, capturing output, and
  * writes manifests into temporary directories. Only the process edges are replaced: the client,
  * planner and applier are the real ones.
+ *
+ * With ENRICHCTL_TEST_BIN=1 (the `bin` project of vitest.config.ts), a run that needs no terminal,
+ * stdin or signal of the test's own is the shipped file, bin/enrichctl.cjs, in a process of its own:
+ * the same tests then hold the bundle to what src does (a package loaded with `import()` behaved
+ * otherwise there, and only a user found it).
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
+import { BIN } from './bin.js';
 import type { Io } from '../../src/cli/io.js';
 
 export interface RunResult {
@@ -31,6 +38,7 @@ export interface RunOptions {
 }
 
 export async function run(argv: string[], options: RunOptions): Promise<RunResult> {
+  if (process.env.ENRICHCTL_TEST_BIN === '1' && !options.tty && !options.stdin && !options.stderrTty && !options.signal && !options.urgent) return runBin(argv, options);
   let stdout = '';
   let stderr = '';
   let stdin = options.stdin;
@@ -54,6 +62,23 @@ export async function run(argv: string[], options: RunOptions): Promise<RunResul
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
 }
+
+/** `run` as a user runs the file: the same environment (HOME the working directory), stdin closed, output piped. */
+function runBin(argv: string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const env = { PATH: process.env.PATH, HOME: options.cwd, ENRICHCTL_CACHE_DIR: BIN_CACHE, ...options.env };
+    const child = spawn(process.execPath, [BIN, ...argv], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** One code cache for every run of the file (each test's HOME is its own folder): the runs take the time a user's do. */
+const BIN_CACHE = join(tmpdir(), `enrichctl-test-cache-${process.getuid?.() ?? 'user'}`);
 
 /** A fresh directory with these files (path -> text). */
 export async function workspace(files: Record<string, string>): Promise<string> {
