@@ -32,6 +32,9 @@ export interface Connection {
 
 export type ConnectionResult = { ok: true; connection: Connection } | { ok: false; problem: string };
 
+/** The longest per-request timeout, in seconds: --request-deadline's bound. */
+export const MAX_TIMEOUT_SECONDS = 1000;
+
 export function officialConfigPath(env: NodeJS.ProcessEnv): string {
   return join(env.HOME || homedir(), '.qualytics', 'config.yaml');
 }
@@ -104,8 +107,9 @@ export async function resolveConnection(
   let timeoutMs = 30_000;
   if (timeoutText !== undefined) {
     const seconds = Number(timeoutText);
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-      return { ok: false, problem: `the timeout "${timeoutText}" is not a positive number of seconds` };
+    // At most --request-deadline's own bound: a longer wait is no timeout (and past ~24.8 days Node's timers refuse it).
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+      return { ok: false, problem: `the timeout "${timeoutText}" is not a number of seconds above 0 and up to ${MAX_TIMEOUT_SECONDS}` };
     }
     timeoutMs = Math.round(seconds * 1000);
   }

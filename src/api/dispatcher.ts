@@ -50,9 +50,9 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice {
   if (!shouldProxy(host, port, firstSet(env, 'no_proxy', 'NO_PROXY')?.value ?? '')) return { ok: true, proxy: undefined };
 
   const parsed = parseProxyUrl(chosen.value);
-  if (!parsed) {
+  if (typeof parsed === 'string') {
     // The value may hold a password: name the variable, not the value.
-    return { ok: false, problem: `${chosen.variable} is not a proxy URL; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT)` };
+    return { ok: false, problem: `${chosen.variable} is not a proxy URL${parsed}; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT, with % escapes in them)` };
   }
   return {
     ok: true,
@@ -83,15 +83,28 @@ function shouldProxy(host: string, port: number, noProxy: string): boolean {
   return !entries.some((e) => (!e.port || e.port === port) && (host === e.host || host.endsWith(`.${e.host}`)));
 }
 
-/** `proxy.corp:3128` (no scheme, as curl accepts) is read as http. Only http and https proxies. */
-function parseProxyUrl(value: string): URL | undefined {
+/**
+ * `proxy.corp:3128` (no scheme, as curl accepts) is read as http. Only http and https proxies, with
+ * no path, and credentials undici can decode (it takes them with decodeURIComponent, which throws
+ * on a stray `%`); else why not, as a clause for the message (never the value: it may hold a password).
+ */
+function parseProxyUrl(value: string): URL | string {
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? value.trim() : `http://${value.trim()}`;
+  let url: URL;
   try {
-    const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : undefined;
+    url = new URL(text);
   } catch {
-    return undefined;
+    return '';
   }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return '';
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') return ' (it has a path or a query after the port)';
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return ' (its user or password has a % that is not an escape: write % as %25)';
+  }
+  return url;
 }
 
 export interface DispatcherOptions {

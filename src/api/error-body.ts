@@ -83,19 +83,36 @@ export function networkReason(err: unknown, signal: AbortSignal, timeoutMs: numb
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
       return `${host} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`;
-    case 'CERT_HAS_EXPIRED':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `the TLS certificate of ${host} could not be verified (${code})`;
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'UNABLE_TO_GET_ISSUER_CERT':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return `the TLS certificate of ${host} could not be verified (${code}); if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file`;
     default:
+      if (code !== undefined && UNTRUSTED_CA_CODES.has(code)) {
+        return `the TLS certificate of ${host} could not be verified (${code}); if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file`;
+      }
+      if (code !== undefined && NOT_NOW_CODES.has(code)) return `the TLS certificate of ${host} could not be verified (${code}): it is not valid at this time; check this machine's clock`;
+      if (code !== undefined && CERTIFICATE_CODES.has(code)) return `the TLS certificate of ${host} could not be verified (${code})`;
       return `${code ?? 'network error'} talking to ${host}`;
   }
 }
+
+/** A certificate whose issuer this machine does not trust: its organisation's own CA, most often. */
+const UNTRUSTED_CA_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED',
+]);
+/** A certificate outside its validity period, or this machine's clock outside it. */
+const NOT_NOW_CODES: ReadonlySet<string> = new Set(['CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED']);
+
+/**
+ * Every code Node gives a certificate that does not verify (OpenSSL's verification errors, and the
+ * host-name check): no further attempt can mend one, so none is made (transport.ts).
+ */
+export const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  ...UNTRUSTED_CA_CODES, ...NOT_NOW_CODES,
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH', 'INVALID_PURPOSE', 'INVALID_CA', 'CERT_REVOKED', 'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE', 'CERT_CHAIN_TOO_LONG', 'PATH_LENGTH_EXCEEDED', 'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD', 'UNABLE_TO_DECRYPT_CERT_SIGNATURE', 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'UNABLE_TO_GET_CRL',
+  'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'CRL_SIGNATURE_FAILURE', 'CRL_NOT_YET_VALID', 'CRL_HAS_EXPIRED',
+  'ERROR_IN_CRL_LAST_UPDATE_FIELD', 'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+]);
 
 export function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;

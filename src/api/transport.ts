@@ -12,7 +12,7 @@
 import type { Dispatcher } from 'undici';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
-import { formatSeconds, networkReason, readErrorBody } from './error-body.js';
+import { CERTIFICATE_CODES, formatSeconds, networkReason, readErrorBody } from './error-body.js';
 import { makeRedactor, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
@@ -294,26 +294,17 @@ type Outcome =
  * https) and a proxy asking for credentials do not go away by trying again.
  */
 /**
- * Failures another attempt cannot mend: a certificate that does not verify, a proxy that wants
- * credentials, a host name that does not exist (ENOTFOUND: the name server answered that no such
- * name exists; a lookup that failed for now is EAI_AGAIN, and is tried again).
+ * Failures another attempt cannot mend: an https URL that a plain-http server answers, a
+ * certificate that does not verify, a proxy that wants credentials, a host name that does not exist
+ * (ENOTFOUND: the name server answered that no such name exists; a lookup that failed for now is
+ * EAI_AGAIN, and is tried again).
  */
 function isPermanentFailure(err: unknown): boolean {
   const code = errorCode(err);
-  return (code !== undefined && (TLS_VERIFY_CODES.has(code) || code === 'ENOTFOUND')) || proxyRefusalStatus(err) === 407;
+  return (code !== undefined && (CERTIFICATE_CODES.has(code) || NOT_TLS_CODES.has(code) || code === 'ENOTFOUND')) || proxyRefusalStatus(err) === 407;
 }
 
-const TLS_VERIFY_CODES: ReadonlySet<string> = new Set([
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+const NOT_TLS_CODES: ReadonlySet<string> = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
 
 /** A request an interrupt stopped before its next attempt (`attempts` already made). */
 function interrupted(method: HttpMethod, path: string, attempts: number, mayHaveLanded: boolean): NetworkError {

@@ -59,7 +59,20 @@ describe('proxyFor', () => {
 
   it.each(['http://bob:s3cret@', 'socks5://bob:s3cret@proxy:1080', 'ftp://proxy:21'])('refuses %s naming the variable, never the value', (value) => {
     const choice = proxyFor(HTTPS, { HTTPS_PROXY: value });
-    expect(choice).toStrictEqual({ ok: false, problem: 'HTTPS_PROXY is not a proxy URL; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT)' });
+    expect(choice).toStrictEqual({ ok: false, problem: 'HTTPS_PROXY is not a proxy URL; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT, with % escapes in them)' });
+  });
+
+  // undici took them and failed inside: "unexpected internal error: URI malformed", "invalid url".
+  it.each([
+    ['http://u:pa%zz@127.0.0.1:3129', ' (its user or password has a % that is not an escape: write % as %25)'],
+    ['http://u:pw@127.0.0.1:3128/x/y', ' (it has a path or a query after the port)'],
+    ['http://127.0.0.1:3128/?a=b', ' (it has a path or a query after the port)'],
+  ])('refuses %s saying why, never showing the value', (value, why) => {
+    expect(proxyFor(HTTPS, { HTTPS_PROXY: value })).toStrictEqual({ ok: false, problem: `HTTPS_PROXY is not a proxy URL${why}; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT, with % escapes in them)` });
+  });
+
+  it('takes escaped credentials and a trailing slash', () => {
+    expect(proxyFor(HTTPS, { HTTPS_PROXY: 'http://DOMAIN%5Cuser:p%40ss%3Aw%2Frd%25%231@127.0.0.1:3128/' })).toMatchObject({ ok: true, proxy: { display: '127.0.0.1:3128' } });
   });
 });
 

@@ -115,7 +115,10 @@ describe('resolveConnection', () => {
       [{ url: 'x.qualytics.io' }, { HOME }, 'no API token: set QUALYTICS_TOKEN or pass --token-file FILE (create a token in Qualytics under Settings > Tokens)'],
       [{ url: 'x.qualytics.io', tokenFile: join(HOME, 'nope') }, { HOME }, `cannot read the token file ${join(HOME, 'nope')}: no such file`],
       [{ url: 'x.qualytics.io' }, { HOME, QUALYTICS_TOKEN: expired }, 'the API token from QUALYTICS_TOKEN expired on 2023-11-14T22:13:20.000Z; create a new one in Qualytics (Settings > Tokens)'],
-      [{ url: 'x.qualytics.io', timeout: 'soon' }, { HOME, QUALYTICS_TOKEN: 't' }, 'the timeout "soon" is not a positive number of seconds'],
+      [{ url: 'x.qualytics.io', timeout: 'soon' }, { HOME, QUALYTICS_TOKEN: 't' }, 'the timeout "soon" is not a number of seconds above 0 and up to 1000'],
+      // Past ~24.8 days Node's timers refuse the delay: it was an "unexpected internal error".
+      [{ url: 'x.qualytics.io', timeout: '1e9' }, { HOME, QUALYTICS_TOKEN: 't' }, 'the timeout "1e9" is not a number of seconds above 0 and up to 1000'],
+      [{ url: 'x.qualytics.io' }, { HOME, QUALYTICS_TOKEN: 't', QUALYTICS_TIMEOUT: '5000000' }, 'the timeout "5000000" is not a number of seconds above 0 and up to 1000'],
     ];
     for (const [flags, env, problem] of cases) {
       const result = await resolveConnection(flags, env);

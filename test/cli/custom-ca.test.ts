@@ -54,6 +54,23 @@ describe('a certificate from a private CA', () => {
     expect(em.calls()).toStrictEqual([]);
   });
 
+  it('is refused at the first attempt when trusted but not for a server (other verification codes were retried 5 times, named by their code alone)', async () => {
+    const wrong = await makeTestCa({ purpose: 'clientAuth' });
+    const clientOnly = await startTlsFront(wrong, em.port);
+    try {
+      em.clearCalls();
+      const r = await plan({ NODE_EXTRA_CA_CERTS: wrong.caFile, QUALYTICS_URL: clientOnly.url });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toStrictEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: GET /datastores failed: the TLS certificate of 127.0.0.1:${clientOnly.port} could not be verified (INVALID_PURPOSE)\n`,
+      });
+      expect(em.calls()).toStrictEqual([]);
+    } finally {
+      await clientOnly.close();
+    }
+  });
+
   it('is trusted with NODE_EXTRA_CA_CERTS naming the CA', async () => {
     const r = await plan({ NODE_EXTRA_CA_CERTS: ca.caFile });
     expect(r.stderr).toBe('');

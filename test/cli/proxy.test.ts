@@ -110,7 +110,7 @@ describe('through a forward proxy', () => {
     expect(r).toStrictEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: HTTP_PROXY is not a proxy URL; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT)\n',
+      stderr: 'error: HTTP_PROXY is not a proxy URL; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT, with % escapes in them)\n',
     });
   });
 });

@@ -112,15 +112,19 @@ export interface TestCa {
 
 const run = promisify(execFile);
 
-/** A throw-away CA and a 127.0.0.1 server certificate, made with openssl in a temporary directory (valid 2 days). */
-export async function makeTestCa(): Promise<TestCa> {
+/**
+ * A throw-away CA and a 127.0.0.1 server certificate, made with openssl in a temporary directory
+ * (valid 2 days). `purpose`: the certificate's extended key usage (`clientAuth` makes one a TLS
+ * client refuses from a server, INVALID_PURPOSE).
+ */
+export async function makeTestCa({ purpose = 'serverAuth' }: { purpose?: string } = {}): Promise<TestCa> {
   const dir = await mkdtemp(join(tmpdir(), 'enrichctl-ca-'));
   const at = (name: string): string => join(dir, name);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   await run('openssl', ['req', '-x509', ...ec, '-keyout', at('ca.key'), '-out', at('ca.pem'), '-days', '2',
     '-subj', '/CN=enrichctl test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
   await run('openssl', ['req', ...ec, '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=127.0.0.1']);
-  await writeFile(at('server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  await writeFile(at('server.ext'), `subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=${purpose}\n`);
   await run('openssl', ['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial',
     '-out', at('server.pem'), '-days', '2', '-extfile', at('server.ext')]);
   return { caFile: at('ca.pem'), key: await readFile(at('server.key'), 'utf8'), cert: await readFile(at('server.pem'), 'utf8') };
