@@ -114,6 +114,11 @@ export interface DispatcherOptions {
   connections: number;
   /** TLS verification of the Qualytics host (not of the proxy, which is always verified). */
   verifyTls: boolean;
+  /**
+   * The per-request timeout: also undici's, for opening a connection and for a proxy's answer to
+   * CONNECT, which a request's signal does not end (undici's own defaults: 10 s and 5 minutes).
+   */
+  timeoutMs: number;
   proxy: ProxySetting | undefined;
 }
 
@@ -132,7 +137,7 @@ export interface Route {
  */
 export async function createRoute(options: DispatcherOptions): Promise<Route> {
   baselineWasmOnly();
-  const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 10_000 };
+  const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 10_000, connectTimeout: options.timeoutMs };
   const [{ default: request }, dispatcher] = await Promise.all([
     import('undici/lib/api/api-request.js'),
     options.proxy ? proxyAgent(options.proxy, bounds, options.verifyTls) : pool(options.origin, bounds, options.verifyTls),
@@ -175,6 +180,7 @@ interface Bounds {
   connections: number;
   pipelining: number;
   keepAliveTimeout: number;
+  connectTimeout: number;
 }
 
 async function pool(origin: string, bounds: Bounds, verifyTls: boolean): Promise<Dispatcher> {
@@ -183,15 +189,19 @@ async function pool(origin: string, bounds: Bounds, verifyTls: boolean): Promise
 }
 
 async function proxyAgent(proxy: ProxySetting, bounds: Bounds, verifyTls: boolean): Promise<Dispatcher> {
-  const [{ default: ProxyAgent }, { default: DispatcherClass }, { default: connect }] = await Promise.all([
+  const [{ default: ProxyAgent }, { default: DispatcherClass }, { default: connect }, { default: Pool }] = await Promise.all([
     import('undici/lib/dispatcher/proxy-agent.js'),
     import('undici/lib/dispatcher/dispatcher.js'),
     import('undici/lib/api/api-connect.js'),
+    import('undici/lib/dispatcher/pool.js'),
   ]);
   // ProxyAgent opens its tunnels with its client's `connect` (lib/dispatcher/proxy-agent.js), one of
   // the methods undici's index gives every dispatcher (`Object.assign(Dispatcher.prototype, api)`).
   DispatcherClass.prototype.connect ??= connect;
-  return new ProxyAgent({ ...bounds, uri: proxy.uri, proxyTunnel: true, requestTls: { rejectUnauthorized: verifyTls } });
+  // The client to the proxy (its default factory makes the same Pool): a proxy that accepts the
+  // connection and never answers CONNECT is given up after the timeout, not undici's 5 minutes.
+  const toProxy = (origin: URL, options: object): Dispatcher => new Pool(origin, { ...options, connectTimeout: bounds.connectTimeout, headersTimeout: bounds.connectTimeout });
+  return new ProxyAgent({ ...bounds, uri: proxy.uri, proxyTunnel: true, requestTls: { rejectUnauthorized: verifyTls }, clientFactory: toProxy });
 }
 
 /**

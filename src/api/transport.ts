@@ -106,7 +106,7 @@ export class Transport {
     this.#origin = url.origin;
     this.#target = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
     this.#proxy = options.proxy;
-    this.#routeOptions = { origin: url.origin, connections: maxInFlight, verifyTls: options.verifyTls ?? true, proxy: options.proxy };
+    this.#routeOptions = { origin: url.origin, connections: maxInFlight, verifyTls: options.verifyTls ?? true, proxy: options.proxy, timeoutMs: this.#timeoutMs };
   }
 
   /** How many requests are on the wire now (for "waiting for 3 requests in flight"). */
@@ -146,8 +146,10 @@ export class Transport {
         if (signal?.aborted) throw interrupted(method, path, attempt, mayHaveLanded);
         this.#active++;
         let outcome: Outcome;
+        // An attempt ends by the deadline too: one never outlasts it.
+        const left = deadline - monotonicMs();
         try {
-          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1, options));
+          outcome = this.#redactOutcome(await this.#attempt(method, path, query, body, attempt + 1, options, Math.max(1, Math.floor(Math.min(this.#timeoutMs, left)))));
         } finally {
           this.#active--;
         }
@@ -206,7 +208,8 @@ export class Transport {
     }
   }
 
-  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number, options: SendOptions): Promise<Outcome> {
+  /** `limitMs`: the timeout, or what is left of the deadline when that is less (the attempt is then the last). */
+  async #attempt(method: HttpMethod, path: string, query: string, body: unknown, attempt: number, options: SendOptions, limitMs: number): Promise<Outcome> {
     this.#stats.requests++;
     this.#stats.byMethod[method]++;
     const headers: Record<string, string> = {
@@ -229,7 +232,8 @@ export class Transport {
         bytes: text === undefined ? undefined : Buffer.byteLength(text),
       });
     };
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const timeout = AbortSignal.timeout(limitMs);
+    const byDeadline = limitMs < this.#timeoutMs;
     const failed = (err: unknown): Outcome => {
       if (options.signal?.aborted) {
         exchanged(undefined, 'CANCELLED', undefined);
@@ -237,20 +241,25 @@ export class Transport {
       }
       const refusal = proxyRefusalStatus(err);
       exchanged(undefined, timeout.aborted ? 'TIMEOUT' : refusal !== undefined ? `PROXY_${refusal}` : (errorCode(err) ?? 'ERROR'), undefined);
+      if (timeout.aborted && byDeadline) {
+        const reason = `no answer before the ${formatSeconds(this.#deadlineMs)} deadline for one request (raise --request-deadline if the server is slow)`;
+        return { kind: 'network', retryable: false, error: new NetworkError(method, path, reason) };
+      }
       const reason = (!timeout.aborted && this.#proxy ? describeProxyFailure(err, this.#proxy, this.#target) : undefined)
         ?? networkReason(err, timeout, this.#timeoutMs, this.baseUrl);
       return { kind: 'network', retryable: timeout.aborted || !isPermanentFailure(err), error: new NetworkError(method, path, reason) };
     };
+    const requestSignal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     let response: Dispatcher.ResponseData;
     try {
-      response = await route.request({
+      response = await untilAborted(route.request({
         origin: this.#origin,
         method,
         path: `${this.#basePath}${path}${query}`,
         headers,
         body: payload,
-        signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
-      }, options.onWritten);
+        signal: requestSignal,
+      }, options.onWritten), requestSignal);
     } catch (err) {
       return failed(err);
     }
@@ -278,6 +287,27 @@ export class Transport {
   }
 }
 
+
+/**
+ * The answer, or the signal's reason as soon as it aborts. undici ends a request by its signal once
+ * the request is on a connection, but not while the connection is still opening (a proxy that
+ * accepts and never answers CONNECT kept an attempt for 5 minutes, whatever the timeout); the
+ * attempt ends then all the same, and an answer that comes later is dropped.
+ */
+function untilAborted(answer: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const abandon = (): void => {
+      answer.then((late) => late.body.destroy(), () => undefined);
+      reject(signal.reason);
+    };
+    if (signal.aborted) return abandon();
+    signal.addEventListener('abort', abandon, { once: true });
+    answer.then(
+      (response) => { signal.removeEventListener('abort', abandon); resolve(response); },
+      (err: unknown) => { signal.removeEventListener('abort', abandon); reject(err); },
+    );
+  });
+}
 
 function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string, redact: Redactor): ApiError {
   const { detail, problems } = readErrorBody(text, status, redact);

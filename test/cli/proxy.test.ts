@@ -3,6 +3,7 @@
  * proxy (never its credentials). undici 7 tunnels every request with CONNECT, http origins
  * included, so the proxy records tunnels to the emulator and no request in absolute form.
  */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { manifest, run, workspace } from '../helpers/cli.js';
@@ -112,5 +113,52 @@ describe('through a forward proxy', () => {
       stdout: '',
       stderr: 'error: HTTP_PROXY is not a proxy URL; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT, with % escapes in them)\n',
     });
+  });
+});
+
+describe('a peer that accepts and never answers', () => {
+  /** A TCP server that takes every connection and writes `greeting` (by default nothing): a silent proxy, or a TLS port that never greets. */
+  async function silent(greeting = ''): Promise<{ port: number; close: () => Promise<void> }> {
+    const sockets = new Set<Socket>();
+    const server = createServer((s) => { sockets.add(s); s.on('error', () => undefined); if (greeting) s.write(greeting); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    };
+  }
+
+  // Each attempt took 5 minutes through the proxy (undici's wait for an answer to CONNECT), and
+  // 10 s to a TLS port (its wait for a connection), whatever --timeout and --request-deadline said.
+  it.each([
+    ['a proxy that never answers CONNECT', true],
+    ['an https port that never completes TLS', false],
+  ])('%s is given up by the timeout and the deadline', async (_, viaProxy) => {
+    const peer = await silent();
+    try {
+      const started = performance.now();
+      const env = viaProxy ? { QUALYTICS_URL: 'https://acme.qualytics.io', HTTPS_PROXY: `http://127.0.0.1:${peer.port}` } : { QUALYTICS_URL: `https://127.0.0.1:${peer.port}` };
+      const r = await plan(env, '--timeout', '0.5', '--request-deadline', '2');
+      const took = performance.now() - started;
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: GET \/datastores failed \(after \d attempts\): no answer (within 0\.5 s|before the 2 s deadline)/);
+      expect(took).toBeLessThan(8_000);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('an attempt never outlasts the deadline: a server that stalls after its headers, with a longer timeout', async () => {
+    const peer = await silent('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{');
+    try {
+      const started = performance.now();
+      const r = await plan({ QUALYTICS_URL: `http://127.0.0.1:${peer.port}` }, '--timeout', '30', '--request-deadline', '1');
+      expect(performance.now() - started).toBeLessThan(6_000);
+      expect(r.stderr).toBe('error: GET /datastores failed: no answer before the 1 s deadline for one request (raise --request-deadline if the server is slow)\n');
+      expect(r.code).toBe(1);
+    } finally {
+      await peer.close();
+    }
   });
 });
