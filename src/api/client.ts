@@ -8,7 +8,7 @@ import { visibleText } from '../core/visible-text.js';
 import type { Operation } from '../model/plan.js';
 import { operationRoute, READS, type HttpMethod } from '../model/routes.js';
 import { describeBody } from './error-body.js';
-import { ApiError, UnusableResponseError } from './errors.js';
+import { ApiError, UnusableResponseError, WEB_PAGE } from './errors.js';
 import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
 import { checkDatastore, checkUser, pageCheck, type Check } from './shapes.js';
 import { Transport, type SendOptions, type TransportOptions } from './transport.js';
@@ -172,7 +172,8 @@ export class QualyticsClient {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new ApiError(method, path, status, text.trim() === '' ? 'the answer was empty, not JSON' : `the answer was not JSON (${describeBody(text)})`);
+      const body = describeBody(text);
+      throw new ApiError(method, path, status, text.trim() === '' ? 'the answer was empty, not JSON' : body.startsWith(WEB_PAGE) ? body : `the answer was not JSON (${body})`, this.baseUrl);
     }
     const problem = check(parsed);
     if (problem !== undefined) throw new UnusableResponseError(method, `${path}${query}`, problem, status);

@@ -4,7 +4,7 @@
  * Every text read here is redacted first (redact.ts), before it is cut to length, so no part of the
  * token survives a truncation.
  */
-import type { FieldProblem } from './errors.js';
+import { WEB_PAGE, type FieldProblem } from './errors.js';
 import type { Redactor } from './redact.js';
 
 /**
@@ -50,9 +50,25 @@ function defaultReason(status: number): string {
   return '';
 }
 
+/** A body that is not JSON, on one line: a web page by its title, anything else by its start. */
 export function describeBody(text: string): string {
+  if (/^\s*<(?:!doctype\s+html|html|head|body|title)\b/i.test(text)) {
+    const title = oneLine(/<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1] ?? '');
+    return title ? `${WEB_PAGE} (titled "${title.length > 80 ? `${title.slice(0, 80)}...` : title}")` : WEB_PAGE;
+  }
   const t = oneLine(text);
   return t.length > 200 ? `${t.slice(0, 200)}...` : t;
+}
+
+/** A redirect's detail: where to, without the query (a login page's may carry state). */
+export function redirectDetail(location: string | undefined, baseUrl: string): string {
+  if (location === undefined) return 'a redirect';
+  try {
+    const to = new URL(location, baseUrl);
+    return `a redirect to ${to.origin}${to.pathname}`;
+  } catch {
+    return 'a redirect';
+  }
 }
 
 function oneLine(s: string): string {

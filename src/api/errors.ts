@@ -14,6 +14,12 @@ export interface FieldProblem {
   msg: string;
 }
 
+/**
+ * How a detail begins when a web page came back instead of the API's JSON (a single sign-on page, a
+ * captive portal, a gateway's error page): the hint below reads it (error-body.ts writes it).
+ */
+export const WEB_PAGE = "a web page, not the API's JSON";
+
 export class ApiError extends Error {
   /** The server's `detail`, flattened to one line, controls escaped (see core/visible-text.ts); empty when the body had none. */
   readonly detail: string;
@@ -51,6 +57,10 @@ export class ApiError extends Error {
 
   /** What the user can do about it, when the status says more than the detail. */
   hint(): string | undefined {
+    const redirect = this.status >= 300 && this.status < 400;
+    if (redirect || this.detail.startsWith(WEB_PAGE)) {
+      return `the URL does not answer like the Qualytics API: a web page${redirect ? ' or a redirect (enrichctl follows none)' : ''} came back, as from a sign-in page, a portal or a gateway in between; check that ${this.baseUrl || 'the URL'} is the deployment's API address, and the proxy settings`;
+    }
     if (this.status === 401) {
       return 'the API token was refused: check the token in --token-file, QUALYTICS_TOKEN or ~/.qualytics/config.yaml (tokens expire and can be revoked)';
     }

@@ -12,7 +12,7 @@
 import type { Dispatcher } from 'undici';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
-import { CERTIFICATE_CODES, formatSeconds, networkReason, readErrorBody } from './error-body.js';
+import { CERTIFICATE_CODES, formatSeconds, networkReason, readErrorBody, redirectDetail } from './error-body.js';
 import { makeRedactor, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
@@ -277,12 +277,14 @@ export class Transport {
     const status = response.statusCode;
     if (this.#onExchange) exchanged(status, undefined, text);
     if (status >= 200 && status < 300) return { kind: 'ok', status, text };
-    const retryAfter = response.headers['retry-after'];
+    const retryAfter = headerValue(response.headers['retry-after']);
     return {
       kind: 'status',
       status,
-      retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
-      error: apiError(method, path, status, text, this.baseUrl, this.#redact),
+      retryAfterMs: parseRetryAfter(retryAfter),
+      error: status >= 300 && status < 400
+        ? new ApiError(method, path, status, redirectDetail(headerValue(response.headers.location), this.baseUrl), this.baseUrl)
+        : apiError(method, path, status, text, this.baseUrl, this.#redact),
     };
   }
 }
@@ -307,6 +309,10 @@ function untilAborted(answer: Promise<Dispatcher.ResponseData>, signal: AbortSig
       (err: unknown) => { signal.removeEventListener('abort', abandon); reject(err); },
     );
   });
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string, redact: Redactor): ApiError {

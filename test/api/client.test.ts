@@ -280,7 +280,11 @@ describe('readErrorBody', () => {
     ['a detail of another shape', '{"detail": {"code": 5}}', 500, { detail: '{"code":5}', problems: [] }],
     ['JSON without a detail', '{"error": "no"}', 500, { detail: '', problems: [] }],
     ['an empty 401', '', 401, { detail: 'the API token was refused; check QUALYTICS_TOKEN (or --token-file) and that the token has not been revoked', problems: [] }],
-    ['a long HTML page, cut', `<html>${'x'.repeat(300)}</html>`, 502, { detail: `<html>${'x'.repeat(194)}...`, problems: [] }],
+    ['a long text, cut', `oops ${'x'.repeat(300)}`, 502, { detail: `oops ${'x'.repeat(195)}...`, problems: [] }],
+    // A gateway's or a sign-in page's HTML, by its title (it was its first 200 characters of markup).
+    ['an HTML page, by its title', `<!DOCTYPE html>\n<html><head><title>\n  Sign in - Acme SSO </title></head><body>${'x'.repeat(300)}</body></html>`, 403,
+      { detail: 'a web page, not the API\'s JSON (titled "Sign in - Acme SSO")', problems: [] }],
+    ['an HTML page without a title', `<html><body>${'x'.repeat(300)}</body></html>`, 502, { detail: 'a web page, not the API\'s JSON', problems: [] }],
   ] as const)('%s', (_name, text, status, expected) => {
     expect(readErrorBody(text, status, (t) => t)).toStrictEqual(expected);
   });

@@ -230,3 +230,32 @@ describe('server texts on a terminal', () => {
     for (const out of [apply.stdout, apply.stderr]) expect(out).not.toMatch(CONTROLS);
   });
 });
+
+describe('a web page where the API should be (a sign-in page, a portal, a gateway)', () => {
+  const SIGN_IN = '<!DOCTYPE html><html><head><title>Sign in | Acme SSO</title></head><body>' + '<p>x</p>'.repeat(500) + '</body></html>';
+  const hint = (url: string): string =>
+    `  = the URL does not answer like the Qualytics API: a web page%s came back, as from a sign-in page, a portal or a gateway in between; check that ${url} is the deployment's API address, and the proxy settings\n`;
+  const cases: Array<{ name: string; answer: Answer; message: string; redirect?: true }> = [
+    { name: 'answered 200', answer: { raw: SIGN_IN }, message: 'GET /datastores answered 200: a web page, not the API\'s JSON (titled "Sign in | Acme SSO")' },
+    // A gateway's page with 403 was taken for the API's own refusal: "the token's user needs the team permission".
+    { name: 'answered 403', answer: { status: 403, raw: SIGN_IN }, message: 'GET /datastores answered 403: a web page, not the API\'s JSON (titled "Sign in | Acme SSO")' },
+    {
+      name: 'a redirect to it, with no body',
+      answer: { stream: (res: ServerResponse) => { res.writeHead(302, { location: 'https://sso.acme.example/login?state=s3cr3t-state' }); res.end(); } },
+      message: 'GET /datastores answered 302: a redirect to https://sso.acme.example/login',
+      redirect: true,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const r = await runAgainst(() => c.answer, ['plan']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      const [first = '', second = ''] = r.stderr.split(/(?<=\n)/);
+      expect(first).toMatch(new RegExp(`^error: ${c.message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n$`));
+      expect(second).toBe(hint(server!.url).replace('%s', c.redirect ? ' or a redirect (enrichctl follows none)' : ''));
+      expect(r.stderr).not.toContain('s3cr3t-state');
+      expect(r.stderr).not.toContain('<p>');
+    });
+  }
+});
