@@ -331,13 +331,15 @@ type Outcome =
  */
 /**
  * Failures another attempt cannot mend: an https URL that a plain-http server answers, a
- * certificate that does not verify, a proxy that wants credentials, a host name that does not exist
+ * certificate that does not verify, a proxy that wants credentials or whose policy forbids the
+ * host (407, 403 to CONNECT), a host name that does not exist
  * (ENOTFOUND: the name server answered that no such name exists; a lookup that failed for now is
  * EAI_AGAIN, and is tried again).
  */
 function isPermanentFailure(err: unknown): boolean {
   const code = errorCode(err);
-  return (code !== undefined && (CERTIFICATE_CODES.has(code) || NOT_TLS_CODES.has(code) || code === 'ENOTFOUND')) || proxyRefusalStatus(err) === 407;
+  const refusal = proxyRefusalStatus(err);
+  return (code !== undefined && (CERTIFICATE_CODES.has(code) || NOT_TLS_CODES.has(code) || code === 'ENOTFOUND')) || refusal === 407 || refusal === 403;
 }
 
 const NOT_TLS_CODES: ReadonlySet<string> = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);

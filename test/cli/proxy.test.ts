@@ -86,13 +86,14 @@ describe('through a forward proxy', () => {
     expect(em.calls()).toStrictEqual([]);
   });
 
-  it('names the proxy and the status when it answers CONNECT with 407, without retrying', async () => {
-    proxy = await startProxy({ refuseConnectWith: 407 });
+  // 403 (the proxy's policy forbids the host) was tried 5 times.
+  it.each([[407, 'Proxy Authentication Required'], [403, 'Forbidden']])('names the proxy and the status when it answers CONNECT with %i, without retrying', async (status, phrase) => {
+    proxy = await startProxy({ refuseConnectWith: status });
     const r = await plan({ HTTP_PROXY: proxy.url });
     expect(r).toStrictEqual({
       code: 1,
       stdout: '',
-      stderr: `error: GET /datastores failed: the proxy 127.0.0.1:${proxy.port} (HTTP_PROXY) refused to connect to 127.0.0.1:${em.port}: 407 Proxy Authentication Required\n`,
+      stderr: `error: GET /datastores failed: the proxy 127.0.0.1:${proxy.port} (HTTP_PROXY) refused to connect to 127.0.0.1:${em.port}: ${status} ${phrase}\n`,
     });
     // Page 1 of both listings (source and enrichment datastores) goes out at once: one tunnel each, none retried.
     expect(proxy.tunnels).toStrictEqual([`127.0.0.1:${em.port}`, `127.0.0.1:${em.port}`]);
