@@ -62,9 +62,10 @@ describe('an echoed Authorization header in an error answer', () => {
       status: 500, contentType: 'text/plain',
       body: `Traceback: handler failed\nAuthorization: ${auth}\nreferer: /login?token=${encodeURIComponent(TOKEN)}\n`,
     })],
-    ['an HTML error page, "bearer" in lower case', (auth: string) => ({
+    // A web page is shown by its title only: the token in it, redacted.
+    ['an HTML error page, "bearer" in lower case, in its title', (auth: string) => ({
       status: 404, contentType: 'text/html',
-      body: `<html><body><h1>404</h1><pre>authorization: ${auth.replace('Bearer', 'bearer')}</pre></body></html>`,
+      body: `<html><head><title>404 for authorization: ${auth.replace('Bearer', 'bearer')}</title></head><body><pre>authorization: ${auth}</pre></body></html>`,
     })],
     ['a detail far beyond the length shown, token at the cut', (auth: string) => json(400, { detail: `${'x'.repeat(977)} ${auth}` })],
   ])('plan: %s is redacted on stderr', async (_name, answer) => {
