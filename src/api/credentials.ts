@@ -63,7 +63,8 @@ export async function resolveConnection(
   const warnings = checked.warning ? [checked.warning] : [];
   // The config file's token and ssl_verify belong to the URL written beside them, never to another host.
   const configUrl = typeof config.url === 'string' && config.url.trim() !== '' ? normaliseBaseUrl(config.url) : undefined;
-  const configApplies = configUrl === baseUrl;
+  // Compared as URLs: the scheme's and host's case and a default port do not make another host.
+  const configApplies = configUrl !== undefined && sameUrl(configUrl, baseUrl);
 
   let token: string | undefined;
   let tokenSource: string;
@@ -129,6 +130,14 @@ async function readOfficialConfig(path: string): Promise<OfficialConfig | { prob
     return {}; // No config file is the common case.
   }
   return (await import('./official-config.js')).parseOfficialConfig(path, text);
+}
+
+function sameUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return a === b;
+  }
 }
 
 /** The `exp` claim of a JWT, or undefined when the token is not a JWT or has none. */

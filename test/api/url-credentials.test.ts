@@ -99,6 +99,15 @@ describe('resolveConnection', () => {
     expect(await resolveConnection({ url: 'x.qualytics.io' }, { HOME: bare })).toMatchObject({ ok: false });
   });
 
+  it('gives the config file\'s token to its URL however the case of its scheme and host, or a default port, is written', async () => {
+    const HOME = await home('url: https://acme.qualytics.io\ntoken: config-token\n');
+    for (const url of ['HTTPS://ACME.Qualytics.IO', 'https://acme.qualytics.io:443/api/']) {
+      expect(await resolveConnection({ url }, { HOME }), url).toMatchObject({ ok: true, connection: { token: 'config-token' } });
+    }
+    // A path is not case-insensitive: another deployment behind the same host.
+    expect(await resolveConnection({ url: 'https://acme.qualytics.io/Other' }, { HOME })).toMatchObject({ ok: false });
+  });
+
   it('reads --token-file in preference to the environment', async () => {
     const HOME = await home();
     const file = join(HOME, 'token');
