@@ -282,13 +282,10 @@ export class Transport {
       kind: 'status',
       status,
       retryAfterMs: parseRetryAfter(retryAfter),
-      error: status >= 300 && status < 400
-        ? new ApiError(method, path, status, redirectDetail(headerValue(response.headers.location), this.baseUrl), this.baseUrl)
-        : apiError(method, path, status, text, this.baseUrl, this.#redact),
+      error: apiError(method, path, status, text, this.baseUrl, this.#redact, headerValue(response.headers.location)),
     };
   }
 }
-
 
 /**
  * The answer, or the signal's reason as soon as it aborts. undici ends a request by its signal once
@@ -315,7 +312,9 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string, redact: Redactor): ApiError {
+/** An answer that is not a success; a redirect (enrichctl follows none) by where it leads. */
+function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string, redact: Redactor, location: string | undefined): ApiError {
+  if (status >= 300 && status < 400) return new ApiError(method, path, status, redact(redirectDetail(location, baseUrl)), baseUrl);
   const { detail, problems } = readErrorBody(text, status, redact);
   return new ApiError(method, path, status, detail, baseUrl, problems);
 }
@@ -325,10 +324,6 @@ type Outcome =
   | { kind: 'status'; status: number; retryAfterMs: number | undefined; error: ApiError }
   | { kind: 'network'; retryable: boolean; error: NetworkError };
 
-/**
- * TLS verification failures, a server that does not speak TLS at all (a plain-http URL written as
- * https) and a proxy asking for credentials do not go away by trying again.
- */
 /**
  * Failures another attempt cannot mend: an https URL that a plain-http server answers, a
  * certificate that does not verify, a proxy that wants credentials or whose policy forbids the
