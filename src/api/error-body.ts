@@ -54,10 +54,9 @@ function defaultReason(status: number): string {
 export function describeBody(text: string): string {
   if (/^\s*<(?:!doctype\s+html|html|head|body|title)\b/i.test(text)) {
     const title = oneLine(/<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1] ?? '');
-    return title ? `${WEB_PAGE} (titled "${title.length > 80 ? `${title.slice(0, 80)}...` : title}")` : WEB_PAGE;
+    return title ? `${WEB_PAGE} (titled "${clip(title, 80)}")` : WEB_PAGE;
   }
-  const t = oneLine(text);
-  return t.length > 200 ? `${t.slice(0, 200)}...` : t;
+  return clip(oneLine(text), 200);
 }
 
 /** A redirect's detail: where to, without the query (a login page's may carry state). */
@@ -72,8 +71,12 @@ export function redirectDetail(location: string | undefined, baseUrl: string): s
 }
 
 function oneLine(s: string): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > 1000 ? `${flat.slice(0, 1000)}...` : flat;
+  return clip(s.replace(/\s+/g, ' ').trim(), 1000);
+}
+
+/** The text cut to `max` characters, `...` marking the cut. */
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text;
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
@@ -83,8 +86,9 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 /** A short, token-free reason for a failed connection. */
 export function networkReason(err: unknown, signal: AbortSignal, timeoutMs: number, baseUrl: string): string {
   if (signal.aborted) return `no answer within ${formatSeconds(timeoutMs)} (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)`;
-  const code = isRecord(err) && typeof err.code === 'string' ? err.code : undefined;
   const host = new URL(baseUrl).host;
+  if (!isRecord(err) || typeof err.code !== 'string') return `network error talking to ${host}`;
+  const code = err.code;
   switch (code) {
     case 'ECONNREFUSED':
       return `connection refused by ${host}; is the URL right and the server up?`;
@@ -96,18 +100,19 @@ export function networkReason(err: unknown, signal: AbortSignal, timeoutMs: numb
       return `the connection to ${host} was closed before an answer arrived`;
     case 'UND_ERR_CONNECT_TIMEOUT':
       return `could not connect to ${host} in time`;
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
-      return `${host} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`;
     default:
-      if (code !== undefined && UNTRUSTED_CA_CODES.has(code)) {
+      if (NOT_TLS_CODES.has(code)) return `${host} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`;
+      if (UNTRUSTED_CA_CODES.has(code)) {
         return `the TLS certificate of ${host} could not be verified (${code}); if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file`;
       }
-      if (code !== undefined && NOT_NOW_CODES.has(code)) return `the TLS certificate of ${host} could not be verified (${code}): it is not valid at this time; check this machine's clock`;
-      if (code !== undefined && CERTIFICATE_CODES.has(code)) return `the TLS certificate of ${host} could not be verified (${code})`;
-      return `${code ?? 'network error'} talking to ${host}`;
+      if (NOT_NOW_CODES.has(code)) return `the TLS certificate of ${host} could not be verified (${code}): it is not valid at this time; check this machine's clock`;
+      if (CERTIFICATE_CODES.has(code)) return `the TLS certificate of ${host} could not be verified (${code})`;
+      return `${code} talking to ${host}`;
   }
 }
+
+/** An https URL that a plain-http server answers (the emulator, most often): no further attempt speaks TLS either. */
+export const NOT_TLS_CODES: ReadonlySet<string> = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
 
 /** A certificate whose issuer this machine does not trust: its organisation's own CA, most often. */
 const UNTRUSTED_CA_CODES: ReadonlySet<string> = new Set([

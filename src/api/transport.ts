@@ -12,7 +12,7 @@
 import type { Dispatcher } from 'undici';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
-import { CERTIFICATE_CODES, formatSeconds, networkReason, readErrorBody, redirectDetail } from './error-body.js';
+import { CERTIFICATE_CODES, formatSeconds, networkReason, NOT_TLS_CODES, readErrorBody, redirectDetail } from './error-body.js';
 import { makeRedactor, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
@@ -336,8 +336,6 @@ function isPermanentFailure(err: unknown): boolean {
   const refusal = proxyRefusalStatus(err);
   return (code !== undefined && (CERTIFICATE_CODES.has(code) || NOT_TLS_CODES.has(code) || code === 'ENOTFOUND')) || refusal === 407 || refusal === 403;
 }
-
-const NOT_TLS_CODES: ReadonlySet<string> = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
 
 /** A request an interrupt stopped before its next attempt (`attempts` already made). */
 function interrupted(method: HttpMethod, path: string, attempts: number, mayHaveLanded: boolean): NetworkError {
