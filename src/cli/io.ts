@@ -2,7 +2,7 @@
  * The process edges a command may touch, passed in so that the demo and tests can run commands
  * in-process with captured output.
  */
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { Output } from '../render/views/output.js';
 
@@ -53,8 +53,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * and the stream modules, ~5 ms of a start that a bare `node -e 0` never pays (measured: 4.9-6.7 ms
  * for process.stdout, 0.3 for a writeSync), and Node writes pipes and files synchronously on Linux
  * anyway. Whether it is a terminal is asked when it is first written to or something wants to know
- * (a colour, a width): what fstat says is not a character device is not one, and only a character
- * device is asked of node:tty (a terminal, or /dev/null). A terminal is written through Node's own
+ * (a colour, a width): what fstat says is not a character device is not one, nor is the null
+ * device (`> /dev/null` in a cron job: told by its device number), and only another character device
+ * is asked of node:tty, which loads node:net and the stream modules (~8 ms). A terminal is written through Node's own
  * stream, as before (its width, and on Windows the console's Unicode writes). A reader that went
  * away (EPIPE: `enrichctl plan | head`) ends the output, not the command; a descriptor in
  * non-blocking mode that is full (EAGAIN) is waited for. Output that cannot be written (a full
@@ -96,7 +97,7 @@ export class FdOutput implements OutStream {
   }
 
   get isTTY(): boolean {
-    return (this.#tty ??= (this.fd === 1 || this.fd === 2) && fstatSync(this.fd).isCharacterDevice() && isatty(this.fd));
+    return (this.#tty ??= (this.fd === 1 || this.fd === 2) && isTerminal(this.fd));
   }
 
   get columns(): number | undefined {
@@ -111,6 +112,18 @@ export class FdOutput implements OutStream {
   private stream(): NodeJS.WriteStream {
     return this.fd === 2 ? process.stderr : process.stdout;
   }
+}
+
+function isTerminal(fd: number): boolean {
+  const stat = fstatSync(fd);
+  if (!stat.isCharacterDevice()) return false;
+  try {
+    const nul = statSync('/dev/null');
+    if (nul.isCharacterDevice() && nul.rdev === stat.rdev) return false;
+  } catch {
+    // No /dev/null (Windows): node:tty says.
+  }
+  return isatty(fd);
 }
 
 /** The streams a view writes to, each knowing once whether it wants colour. */

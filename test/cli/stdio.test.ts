@@ -1,7 +1,8 @@
 /**
  * enrichctl's standard output and error (cli/io.ts's FdOutput): written with fs.writeSync, so that a
- * command whose output is a pipe or a file never builds Node's stream for it (node:net, node:tty and
- * the stream modules, ~5 ms of a start); only a character device is asked whether it is a terminal.
+ * command whose output is a pipe, a file or /dev/null never builds Node's stream for it (node:net,
+ * node:tty and the stream modules, ~5-8 ms of a start); only another character device is asked
+ * whether it is a terminal.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,10 +33,14 @@ describe('standard output and error', () => {
     }
   });
 
-  it('to /dev/null (a character device, not a terminal): asked of node:tty, and written without colour', () => {
-    const cwd = workspace({ 'bad.yaml': 'version: 1\ndatastores:\n  - datastore: orders\n    enrichment_prefx: _x\n' });
+  it('to /dev/null (a character device, not a terminal): told by its device number, without node:tty, and written without colour', () => {
+    const cwd = workspace({ 'bad.yaml': 'version: 1\ndatastores:\n  - datastore: orders\n    enrichment_prefx: _x\n', 'one.yaml': ONE, 'probe.cjs': PROBE });
     const out = openSync('/dev/null', 'w');
     try {
+      for (const args of [['--version'], ['--help'], ['validate', 'one.yaml']]) {
+        const run = spawnSync(process.execPath, ['-r', './probe.cjs', BIN, ...args], { cwd, stdio: ['ignore', out, 'pipe'], encoding: 'utf8', env: { PATH: process.env.PATH, HOME: cwd } });
+        expect({ status: run.status, stderr: run.stderr }, args.join(' ')).toStrictEqual({ status: 0, stderr: 'loaded:\n' });
+      }
       const run = spawnSync(process.execPath, [BIN, 'validate', 'bad.yaml', '--format', 'json'], { cwd, stdio: ['ignore', out, 'pipe'], encoding: 'utf8', env: { PATH: process.env.PATH, HOME: cwd } });
       expect(run.status).toBe(1);
       expect(run.stderr).toBe('');
