@@ -12,6 +12,11 @@
  *   entry matches the host itself and its subdomains (`example.com`, `.example.com` and
  *   `*.example.com` are the same entry), `host:port` only on that port, and the value `*` alone
  *   matches everything. Loopback is not exempt unless listed, as in undici.
+ * - One addition to undici's rule: an entry that is an IP address or a CIDR range (`10.0.0.0/8`,
+ *   `fd00::/8`, `::1`) matches a host written as an address in it. undici ignores such entries (an
+ *   IPv6 one it even reads as `host:port`), while curl and Python's requests, the official CLI's
+ *   HTTP client, go direct: a deployment reached by its address takes the same route with either
+ *   tool. Host names are not resolved to match a range, as in both.
  *
  * With no proxy the dispatcher is exactly the `Pool` enrichctl always used. With one, it is a
  * `ProxyAgent` whose per-origin pool has the same bounds; every request goes through a CONNECT
@@ -20,6 +25,7 @@
  * token, and the tunnels are kept alive like direct connections.
  */
 import { STATUS_CODES } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import type { Dispatcher } from 'undici';
 
@@ -69,18 +75,32 @@ function firstSet(env: NodeJS.ProcessEnv, ...names: string[]): { variable: strin
   return undefined;
 }
 
-/** undici's NO_PROXY rule (see the module comment). */
+/** undici's NO_PROXY rule, and addresses and ranges (see the module comment). */
 function shouldProxy(host: string, port: number, noProxy: string): boolean {
-  const entries = noProxy
-    .split(/[,\s]/)
-    .filter((e) => e !== '')
-    .map((e) => {
-      const m = /^(.+):(\d+)$/.exec(e);
-      return { host: (m ? m[1]! : e).replace(/^\*?\./, '').toLowerCase(), port: m ? Number.parseInt(m[2]!, 10) : 0 };
-    });
-  if (entries.length === 0) return true;
+  const written = noProxy.split(/[,\s]/).filter((e) => e !== '');
+  if (written.length === 0) return true;
   if (noProxy === '*') return false;
+  const address = host.replace(/^\[(.*)\]$/, '$1');
+  const family = isIP(address);
+  if (family !== 0 && written.some((e) => inRange(address, family, e))) return false;
+  const entries = written.map((e) => {
+    const m = /^(.+):(\d+)$/.exec(e);
+    return { host: (m ? m[1]! : e).replace(/^\*?\./, '').toLowerCase(), port: m ? Number.parseInt(m[2]!, 10) : 0 };
+  });
   return !entries.some((e) => (!e.port || e.port === port) && (host === e.host || host.endsWith(`.${e.host}`)));
+}
+
+/** Whether a NO_PROXY entry that is an address (`::1`, `[::1]`) or a CIDR range holds this address of this family. */
+function inRange(address: string, family: number, entry: string): boolean {
+  const m = /^\[?([0-9a-f.:]+)\]?(?:\/(\d{1,3}))?$/i.exec(entry);
+  if (!m || isIP(m[1]!) !== family) return false;
+  const bits = family === 4 ? 32 : 128;
+  const prefix = m[2] === undefined ? bits : Number(m[2]);
+  if (prefix > bits) return false;
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  const range = new BlockList();
+  range.addSubnet(m[1]!, prefix, type);
+  return range.check(address, type);
 }
 
 /**

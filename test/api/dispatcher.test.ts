@@ -1,4 +1,4 @@
-/** Which proxy a request takes: undici's EnvHttpProxyAgent rules, read from the environment given. */
+/** Which proxy a request takes: undici's EnvHttpProxyAgent rules (and addresses and CIDR ranges in NO_PROXY), read from the environment given. */
 import { describe, expect, it } from 'vitest';
 import { describeProxyFailure, proxyFor, type ProxySetting } from '../../src/api/dispatcher.js';
 
@@ -48,6 +48,27 @@ describe('proxyFor', () => {
     ['case-insensitive', 'ACME.Qualytics.IO', false],
   ])('NO_PROXY naming %s', (_name, noProxy, proxied) => {
     const choice = proxyFor(HTTPS, { HTTPS_PROXY: 'http://p:3128', NO_PROXY: noProxy });
+    expect(choice.ok && choice.proxy !== undefined).toBe(proxied);
+  });
+
+  // undici ignores these entries; curl and Python's requests (the official CLI's client) go direct.
+  it.each([
+    ['https://10.20.30.40/api', '10.0.0.0/8', false],
+    ['https://10.20.30.40/api', '10.20.30.40/32', false],
+    ['https://10.20.30.40/api', '10.20.30.0/24, proxy.corp', false],
+    ['https://10.20.30.40/api', '10.20.31.0/24', true],
+    ['https://10.20.30.40/api', '192.168.0.0/16', true],
+    ['https://10.20.30.40/api', '10.0.0.0/33', true],
+    ['https://10.20.30.40/api', 'fd00::/8', true],
+    ['https://[fd00::17]/api', 'fd00::/8', false],
+    ['https://[fd00::17]:8443/api', '[fd00::17]', false],
+    ['https://[fd00::17]/api', '::1', true],
+    ['http://[::1]:8642/api', '::1', false],
+    ['https://[fd00::17]/api', '10.0.0.0/8', true],
+    // Names are not resolved: a range matches a host written as an address only.
+    ['https://acme.qualytics.io/api', '0.0.0.0/0', true],
+  ])('%s with NO_PROXY %s: an address or a CIDR range', (url, noProxy, proxied) => {
+    const choice = proxyFor(new URL(url), { HTTPS_PROXY: 'http://p:3128', HTTP_PROXY: 'http://p:3128', NO_PROXY: noProxy });
     expect(choice.ok && choice.proxy !== undefined).toBe(proxied);
   });
 
