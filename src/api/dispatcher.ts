@@ -27,7 +27,8 @@
 import { STATUS_CODES } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
-import type { Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
+import { certificateReason, NOT_TLS_CODES } from './error-body.js';
 
 export interface ProxySetting {
   /** The proxy URL, credentials included: for undici only, never shown. */
@@ -220,8 +221,28 @@ async function proxyAgent(proxy: ProxySetting, bounds: Bounds, verifyTls: boolea
   DispatcherClass.prototype.connect ??= connect;
   // The client to the proxy (its default factory makes the same Pool): a proxy that accepts the
   // connection and never answers CONNECT is given up after the timeout, not undici's 5 minutes.
-  const toProxy = (origin: URL, options: object): Dispatcher => new Pool(origin, { ...options, connectTimeout: bounds.connectTimeout, headersTimeout: bounds.connectTimeout });
+  const toProxy = (origin: URL, options: { connect: buildConnector.connector }): Dispatcher =>
+    new Pool(origin, { ...options, connect: proxyConnector(options.connect), connectTimeout: bounds.connectTimeout, headersTimeout: bounds.connectTimeout });
   return new ProxyAgent({ ...bounds, uri: proxy.uri, proxyTunnel: true, requestTls: { rejectUnauthorized: verifyTls }, clientFactory: toProxy });
+}
+
+/** Errors raised while connecting to the proxy itself (its TCP connection or its TLS). */
+const AT_PROXY = new WeakSet<object>();
+
+/**
+ * undici's connector to the proxy, with two changes. Its failures are marked as the proxy's own: a
+ * TLS failure there is the proxy's, not the Qualytics host's, whose TLS runs later, inside the
+ * tunnel. And an https proxy written as an address gets no server name: undici gives the address,
+ * which TLS does not allow (RFC 6066), and Node warned about it on standard error (DEP0123).
+ */
+function proxyConnector(connector: buildConnector.connector): buildConnector.connector {
+  return (options, callback) => {
+    const servername = options.servername;
+    connector(servername && isIP(servername) ? { ...options, servername: undefined } : options, (...args) => {
+      if (args[0] !== null) AT_PROXY.add(args[0]);
+      callback(...args);
+    });
+  };
 }
 
 /**
@@ -237,7 +258,13 @@ export function describeProxyFailure(err: unknown, proxy: ProxySetting, target: 
     const phrase = STATUS_CODES[refusal];
     return `${name} refused to connect to ${target}: ${refusal}${phrase ? ` ${phrase}` : ''}`;
   }
-  switch (errorCode(err)) {
+  const code = errorCode(err);
+  if (code !== undefined && AT_PROXY.has(err as object)) {
+    if (NOT_TLS_CODES.has(code)) return `${name} did not answer TLS; if it is a plain-http proxy, write http:// in ${proxy.variable}`;
+    const certificate = certificateReason(code, name);
+    if (certificate !== undefined) return certificate;
+  }
+  switch (code) {
     case 'ECONNREFUSED':
       return `connection refused by ${name}`;
     case 'ENOTFOUND':

@@ -102,13 +102,18 @@ export function networkReason(err: unknown, signal: AbortSignal, timeoutMs: numb
       return `could not connect to ${host} in time`;
     default:
       if (NOT_TLS_CODES.has(code)) return `${host} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`;
-      if (UNTRUSTED_CA_CODES.has(code)) {
-        return `the TLS certificate of ${host} could not be verified (${code}); if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file`;
-      }
-      if (NOT_NOW_CODES.has(code)) return `the TLS certificate of ${host} could not be verified (${code}): it is not valid at this time; check this machine's clock`;
-      if (CERTIFICATE_CODES.has(code)) return `the TLS certificate of ${host} could not be verified (${code})`;
-      return `${code} talking to ${host}`;
+      return certificateReason(code, host) ?? `${code} talking to ${host}`;
   }
+}
+
+/** Why the certificate of `who` (a host, or a proxy by name) did not verify, and what to do; undefined when `code` is not a certificate's. */
+export function certificateReason(code: string, who: string): string | undefined {
+  if (UNTRUSTED_CA_CODES.has(code)) {
+    return `the TLS certificate of ${who} could not be verified (${code}); if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file`;
+  }
+  if (NOT_NOW_CODES.has(code)) return `the TLS certificate of ${who} could not be verified (${code}): it is not valid at this time; check this machine's clock`;
+  if (CERTIFICATE_CODES.has(code)) return `the TLS certificate of ${who} could not be verified (${code})`;
+  return undefined;
 }
 
 /** An https URL that a plain-http server answers (the emulator, most often): no further attempt speaks TLS either. */

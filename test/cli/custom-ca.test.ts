@@ -1,7 +1,8 @@
 /**
  * A Qualytics host whose certificate comes from the organisation's own CA: the built binary
  * refuses it (saying why and what to do) until NODE_EXTRA_CA_CERTS names the CA, which Node reads
- * at start-up, hence real processes. Also through HTTPS_PROXY, where TLS runs inside the tunnel.
+ * at start-up, hence real processes. Also through HTTPS_PROXY, where TLS runs inside the tunnel, and
+ * an https:// proxy's own certificate.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +87,48 @@ describe('a certificate from a private CA', () => {
       expect(r.stdout).toContain('Plan: 1 datastore to change (1 link');
       expect(new Set(proxy.tunnels)).toStrictEqual(new Set([`127.0.0.1:${front.port}`]));
       expect(proxy.requests).toStrictEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+// The proxy's own TLS comes before the tunnel: its failures are the proxy's, not the Qualytics host's
+// (they named the host, and a plain-http proxy written https:// read "write http:// in the URL").
+describe('an https:// proxy', () => {
+  it('whose certificate is from a private CA: named as the proxy, and trusted with NODE_EXTRA_CA_CERTS', async () => {
+    const proxy = await startProxy();
+    const tlsProxy = await startTlsFront(ca, proxy.port);
+    try {
+      const env = { QUALYTICS_URL: em.url, HTTP_PROXY: `https://127.0.0.1:${tlsProxy.port}` };
+      em.clearCalls();
+      const refused = await plan(env);
+      expect({ code: refused.code, stdout: refused.stdout, stderr: refused.stderr }).toStrictEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: GET /datastores failed: the TLS certificate of the proxy 127.0.0.1:${tlsProxy.port} (HTTP_PROXY) could not be verified (UNABLE_TO_VERIFY_LEAF_SIGNATURE); ` +
+          "if it is signed by your organisation's own CA, set NODE_EXTRA_CA_CERTS to that CA's PEM file\n",
+      });
+      expect(em.calls()).toStrictEqual([]);
+      const trusted = await plan({ ...env, NODE_EXTRA_CA_CERTS: ca.caFile });
+      expect(trusted.code).toBe(0);
+      expect(new Set(proxy.tunnels)).toStrictEqual(new Set([`127.0.0.1:${em.port}`]));
+    } finally {
+      await tlsProxy.close();
+      await proxy.close();
+    }
+  });
+
+  it('that speaks plain http: named as the proxy, with the scheme to write, at the first attempt', async () => {
+    const proxy = await startProxy();
+    try {
+      const r = await plan({ QUALYTICS_URL: em.url, http_proxy: `https://127.0.0.1:${proxy.port}` });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toStrictEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: GET /datastores failed: the proxy 127.0.0.1:${proxy.port} (http_proxy) did not answer TLS; if it is a plain-http proxy, write http:// in http_proxy\n`,
+      });
+      expect(proxy.tunnels).toStrictEqual([]);
     } finally {
       await proxy.close();
     }
