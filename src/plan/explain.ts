@@ -1,9 +1,8 @@
 /**
  * `enrichctl explain`, pure: one datastore's desired values with every candidate and the winner, by
  * the same precedence as `rules.ts` (key by key: the entry's own value, then the rules that match,
- * then `defaults`: the entry's document's when an entry declares it, else the defaults of the
- * documents of the matching rules). Rules (or two documents' defaults) that disagree are a conflict,
- * as plan reports it. Display only.
+ * then `defaults`: the entry's document's, then those of the documents of the matching rules). Rules
+ * (or two rules' documents' defaults) that disagree are a conflict, as plan reports it. Display only.
  */
 import { expandPrefixTemplate } from '../core/prefix.js';
 import { SETTINGS, type SettingKey } from '../core/settings.js';
@@ -68,12 +67,12 @@ function findDatastore(obs: Observation, ref: string): { ok: true; datastore: Ob
   return { ok: false, refusal: { kind: 'not-found', ref: asId ?? ref } };
 }
 
-/** The offers for one field, by precedence level: the entry, the rules, the defaults. */
+/** The offers for one field, by precedence level: the entry, the rules, the entry's document's defaults, the rules' documents' defaults. */
 function levels(field: ExplainField, d: ObservedDatastore, entry: DesiredDatastore | undefined, rules: readonly DesiredRule[], obs: Observation): Offer[][] {
   if (field === 'enrichment_datastore') {
     const link = (l: DesiredLink, from: OriginKind, rule?: DesiredRule): Offer[] =>
       l.kind === 'unmanaged' ? [] : [{ from, location: l.location, ...(rule ? { rule } : {}), value: linkValue(l, d, obs), key: l.kind === 'none' ? 'null' : `${typeof l.ref}:${l.ref}` }];
-    return [entry ? link(entry.link, 'entry') : [], rules.flatMap((r) => link(r.link, 'rule', r)), []];
+    return [entry ? link(entry.link, 'entry') : [], rules.flatMap((r) => link(r.link, 'rule', r)), [], []];
   }
   const key: SettingKey = field;
   const own = entry?.origins[key];
@@ -86,22 +85,20 @@ function levels(field: ExplainField, d: ObservedDatastore, entry: DesiredDatasto
     if (!origin || value === undefined) return [];
     return offer(key === 'enrichment_prefix' && typeof value === 'string' ? expandPrefixTemplate(value, d) : value, 'rule', origin.location, r);
   });
-  let fromDefaults: Offer[];
-  if (entry) {
-    fromDefaults = own?.from === 'defaults' ? offer(entry.settings[key], 'defaults', own.location) : [];
-  } else {
-    // Rules of one document share its defaults: each document's once.
-    const seen = new Set<string>();
-    fromDefaults = rules.flatMap((r) => {
-      const origin = r.defaults.origins[key];
-      if (!origin) return [];
-      const at = `${origin.location.file}:${origin.location.start.line}:${origin.location.start.column}`;
-      if (seen.has(at)) return [];
-      seen.add(at);
-      return offer(r.defaults.settings[key], 'defaults', origin.location);
-    });
-  }
-  return [fromEntry, fromRules, fromDefaults];
+  const fromEntryDefaults = own?.from === 'defaults' ? offer(entry!.settings[key], 'defaults', own.location) : [];
+  // Rules of one document share its defaults, which may be the entry's document too: each document's once.
+  const seen = new Set(fromEntryDefaults.map((o) => where(o.location)));
+  const fromRuleDefaults = rules.flatMap((r) => {
+    const origin = r.defaults.origins[key];
+    if (!origin || seen.has(where(origin.location))) return [];
+    seen.add(where(origin.location));
+    return offer(r.defaults.settings[key], 'defaults', origin.location);
+  });
+  return [fromEntry, fromRules, fromEntryDefaults, fromRuleDefaults];
+}
+
+function where(location: SourceLocation): string {
+  return `${location.file}:${location.start.line}:${location.start.column}`;
 }
 
 function explainField(field: ExplainField, byLevel: Offer[][], d: ObservedDatastore): FieldExplanation {

@@ -3,10 +3,12 @@
  * datastore, each value with its origin. A rule applies to every observed source datastore it matches
  * (never an enrichment-only one).
  *
- * Precedence, key by key (the link is a key): an entry's own value, then the rules, then `defaults`
- * (the entry's document's for a declared datastore; for one only rules match, the defaults of the
- * documents of the rules that match it). Two rules, or two documents' defaults, that give one key of
- * one datastore different values are an error naming both; equal values are fine.
+ * Precedence, key by key (the link is a key): an entry's own value, then the rules that match, then
+ * `defaults`: the entry's document's, then those of the documents of the matching rules (a document's
+ * defaults fill its entries and its rules; an entry that overrides one key of a rule's datastore
+ * leaves it the rest of what the rule's document gives). Two rules, or two rules' documents'
+ * defaults, that give one key of one datastore different values are an error naming both; equal
+ * values are fine.
  *
  * Cost: every glob list is compiled once into one RegExp; rules are indexed by type and by tag, so a
  * datastore is tested only against the rules that can match it, once, and each key is merged once.
@@ -146,7 +148,8 @@ function declare(d: ObservedDatastore, entry: DesiredDatastore | undefined, foun
       if (value === undefined || !origin) return [];
       return [{ value: key === 'enrichment_prefix' && typeof value === 'string' ? expandPrefixTemplate(value, ref) : value, origin, rule: r }];
     }), diagnostics);
-    const fromDefaults = fromRules || entry ? undefined : agree(ref, key, found.flatMap((r) => {
+    // An entry's settings already hold its document's defaults: the rules' documents' come below them.
+    const fromDefaults = fromRules || entry?.origins[key] ? undefined : agree(ref, key, found.flatMap((r) => {
       const value = r.defaults.settings[key];
       const origin = r.defaults.origins[key];
       return value === undefined || !origin ? [] : [{ value, origin, rule: r }];

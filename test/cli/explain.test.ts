@@ -78,7 +78,7 @@ async function explain(e: RunningEmulator, files: Record<string, string>, ...arg
 }
 
 describe('explain against the emulator', () => {
-  it('an entry overriding a rule, rule values and no document defaults (an entry takes its own document\'s), from one request', async () => {
+  it('an entry overriding a rule, rule values, and the rule\'s document\'s defaults for what both leave out, from one request', async () => {
     const e = await emulator();
     const r = await explain(e, { 'pii.yaml': PII, 'sales.yaml': SALES }, 'Sales EU', '--format', 'json');
     expect(r.code, r.stderr).toBe(0);
@@ -90,7 +90,7 @@ describe('explain against the emulator', () => {
       ['enrichment_datastore', 'managed', { name: 'PII Enrichment' }, ['winner:rule@pii.yaml:7'], null],
       ['enrichment_prefix', 'managed', '_pii_sales_eu', ['winner:rule@pii.yaml:8'], '_sales_eu'],
       ['enrichment_source_record_limit', 'managed', 100, ['winner:entry@sales.yaml:4', 'overridden:rule@pii.yaml:9'], 10],
-      ['enrichment_remediation_strategy', 'not-managed', undefined, [], 'none'],
+      ['enrichment_remediation_strategy', 'managed', 'none', ['winner:defaults@pii.yaml:3'], 'none'],
       ['high_count_rollup_threshold', 'not-managed', undefined, [], 10],
     ]);
     expect(e.calls().map((c) => `${c.method} ${c.path}?${c.query}`)).toStrictEqual(['GET /api/datastores?page=1&size=100&name=Sales+EU&enrichment_only=false']);

@@ -90,6 +90,25 @@ describe('rules against the emulator', () => {
     ]);
   });
 
+  it('an entry in another file overriding one key keeps the rest of what the rule\'s document gives, so drift in it is reported', async () => {
+    // Sales EU's limit drifted to 33 and Sales US's to 34: the rule's document's defaults say 10 for both.
+    const drifted = seed();
+    drifted.datastores[0] = { ...drifted.datastores[0]!, enrichment_source_record_limit: 33 };
+    drifted.datastores[1] = { ...drifted.datastores[1]!, enrichment_source_record_limit: 34 };
+    const e = await emulator(drifted);
+    const dir = await workspace({
+      'pii.yaml': RULES.replace('rules:', 'defaults:\n  enrichment_source_record_limit: 10\nrules:'),
+      'overrides.yaml': 'version: 1\ndatastores:\n  - datastore: Sales EU\n    high_count_rollup_threshold: 7\n',
+    });
+    const r = await run(['plan', '.', '--format', 'json'], { cwd: dir, env: env(e) });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as PlanDoc;
+    expect(doc.changes.map((c) => [c.datastore.name, c.after.enrichment_source_record_limit, c.after.high_count_rollup_threshold, c.locations?.enrichment_source_record_limit?.line])).toStrictEqual([
+      ['Sales EU', 10, 7, 3],
+      ['Sales US', 10, 42, 3],
+    ]);
+  });
+
   it('reads the tag-filtered listing instead of the remaining pages when that is fewer requests', async () => {
     const many: SeedDatastore[] = Array.from({ length: 250 }, (_, i) => ({ id: 1000 + i, name: `Other ${i}`, type: 'mysql' }));
     const e = await emulator(seed(many));

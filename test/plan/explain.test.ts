@@ -63,7 +63,7 @@ const CASES: Case[] = [
     } },
   },
   {
-    name: 'an entry overrides a rule; its own document\'s defaults fill below the rule, the rule\'s document\'s do not apply',
+    name: 'an entry overrides a rule; its own document\'s defaults fill below the rule, the rule\'s document\'s below those',
     desired: {
       datastores: [withDefaults(declare('Sales EU', { settings: { enrichment_source_record_limit: 100 } }), { high_count_rollup_threshold: 3, enrichment_remediation_strategy: 'none' })],
       rules: [rule({ tags: ['pii'] }, { settings: { enrichment_source_record_limit: 10, high_count_rollup_threshold: 42 }, defaults: { enrichment_remediation_strategy: 'append' } })],
@@ -78,11 +78,35 @@ const CASES: Case[] = [
           { from: 'entry', ...at(5), value: 100, role: 'winner' },
           { from: 'rule', ...at(12), rule_at: at(10), value: 10, role: 'overridden' },
         ], live: 10 },
-        { field: 'enrichment_remediation_strategy', status: 'managed', desired: 'none', candidates: [{ from: 'defaults', ...at(51), value: 'none', role: 'winner' }], live: 'none' },
+        { field: 'enrichment_remediation_strategy', status: 'managed', desired: 'none', candidates: [
+          { from: 'defaults', ...at(51), value: 'none', role: 'winner' },
+          { from: 'defaults', ...at(100), value: 'append', role: 'overridden' },
+        ], live: 'none' },
         { field: 'high_count_rollup_threshold', status: 'managed', desired: 42, candidates: [
           { from: 'rule', ...at(13), rule_at: at(10), value: 42, role: 'winner' },
           { from: 'defaults', ...at(50), value: 3, role: 'overridden' },
         ], live: 10 },
+      ],
+    } },
+  },
+  {
+    name: 'an entry whose document has no defaults keeps what the rule\'s document\'s defaults give the keys it leaves out',
+    desired: {
+      datastores: [declare('Sales EU', { settings: { enrichment_source_record_limit: 100 } })],
+      rules: [rule({ tags: ['pii'] }, { settings: { high_count_rollup_threshold: 42 }, defaults: { enrichment_remediation_strategy: 'append', enrichment_source_record_limit: 9 } })],
+    },
+    ref: 'Sales EU',
+    expected: { ok: true, explanation: {
+      datastore: EU, entries: [at(3)], rules: [at(10)], rules_not_matching: [],
+      fields: [
+        notManaged('enrichment_datastore', null),
+        notManaged('enrichment_prefix', '_sales_eu'),
+        { field: 'enrichment_source_record_limit', status: 'managed', desired: 100, candidates: [
+          { from: 'entry', ...at(5), value: 100, role: 'winner' },
+          { from: 'defaults', ...at(101), value: 9, role: 'overridden' },
+        ], live: 10 },
+        { field: 'enrichment_remediation_strategy', status: 'managed', desired: 'append', candidates: [{ from: 'defaults', ...at(100), value: 'append', role: 'winner' }], live: 'none' },
+        { field: 'high_count_rollup_threshold', status: 'managed', desired: 42, candidates: [{ from: 'rule', ...at(12), rule_at: at(10), value: 42, role: 'winner' }], live: 10 },
       ],
     } },
   },

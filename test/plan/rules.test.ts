@@ -70,6 +70,28 @@ const CASES: Case[] = [
     },
   },
   {
+    // Overriding one key of a rule's datastore in an entry must not unmanage the rest of what the rule's document gives it.
+    name: 'an entry gets the rules\' documents\' defaults below its own document\'s, for the keys it and the rules leave out',
+    entries: [{
+      ...declare('Sales EU', { settings: { enrichment_source_record_limit: 5 } }),
+      settings: { enrichment_source_record_limit: 5, enrichment_remediation_strategy: 'none' },
+      origins: { enrichment_source_record_limit: { from: 'entry', location: loc(5) }, enrichment_remediation_strategy: { from: 'defaults', location: loc(3) } },
+    }],
+    rules: [rule({ tags: ['pii'] }, { settings: { enrichment_source_record_limit: 100 }, defaults: { high_count_rollup_threshold: 1, enrichment_remediation_strategy: 'append', enrichment_source_record_limit: 9 } })],
+    expected: {
+      datastores: [{
+        ref: 'Sales EU', location: loc(3), link: { kind: 'unmanaged' },
+        settings: { enrichment_source_record_limit: 5, enrichment_remediation_strategy: 'none', high_count_rollup_threshold: 1 },
+        origins: {
+          enrichment_source_record_limit: { from: 'entry', location: loc(5) },
+          enrichment_remediation_strategy: { from: 'defaults', location: loc(3) },
+          high_count_rollup_threshold: { from: 'defaults', location: loc(100) },
+        },
+      }],
+      diagnostics: [],
+    },
+  },
+  {
     name: 'a datastore only rules declare gets its rules\' documents\' defaults below the rules',
     rules: [rule({ names: ['Marketing'] }, { settings: { high_count_rollup_threshold: 42 }, defaults: { high_count_rollup_threshold: 1, enrichment_source_record_limit: 9 } })],
     expected: {
