@@ -6,8 +6,13 @@
  * Datastores are named by name unless `byId`, or unless the name would not resolve to exactly that
  * datastore (shared by several, empty, or not visible to this token); then by id, with a comment
  * saying why.
+ *
+ * A live value that a manifest cannot hold is left out of its entry, with a comment saying why: a
+ * server derives a new datastore's prefix from its name, which may give one a PUT would refuse
+ * (empty for a name without a letter or digit, over 60 characters for a long name). Left out, the
+ * setting stays unmanaged and the plan of the export still has no changes.
  */
-import { SETTINGS, type Settings } from '../core/settings.js';
+import { SETTINGS, settingProblem, type SettingKey, type Settings } from '../core/settings.js';
 import { compareRefs } from '../model/describe.js';
 import type { Observation, ObservedDatastore } from '../model/observation.js';
 import type { DatastoreRef, EnrichmentState } from '../model/plan.js';
@@ -18,7 +23,10 @@ export interface ExportEntry {
   datastoreNote?: string;
   enrichment_datastore: string | number | null;
   enrichmentNote?: string;
-  settings: Settings;
+  /** Every setting but those `leftOut` names. */
+  settings: Partial<Settings>;
+  /** The live values left out because a manifest cannot hold them, each with why. */
+  leftOut?: Array<{ key: SettingKey; value: unknown; problem: string }>;
 }
 
 export interface ExportGroup {
@@ -65,7 +73,16 @@ function selectSources(observed: Observation, options: ExportSelection): Observe
 
 function toEntry(d: ObservedDatastore, state: EnrichmentState, observed: Observation, byId: boolean): ExportEntry {
   const source = nameOrId(d, observed, byId);
-  const entry: ExportEntry = { datastore: source.ref, enrichment_datastore: null, settings: settingsOf(state) };
+  const settings: Record<string, unknown> = {};
+  const leftOut: NonNullable<ExportEntry['leftOut']> = [];
+  for (const spec of SETTINGS) {
+    const value = state[spec.key];
+    const problem = settingProblem(spec, value);
+    if (problem === undefined) settings[spec.key] = value;
+    else leftOut.push({ key: spec.key, value, problem });
+  }
+  const entry: ExportEntry = { datastore: source.ref, enrichment_datastore: null, settings: settings as Partial<Settings> };
+  if (leftOut.length > 0) entry.leftOut = leftOut;
   if (source.note) entry.datastoreNote = source.note;
   if (state.enrich_datastore) {
     const target = nameOrId(state.enrich_datastore, observed, byId);
@@ -86,10 +103,4 @@ function nameOrId(ref: DatastoreRef, observed: Observation, byId: boolean): { re
     return { ref: ref.id, note: `${JSON.stringify(ref.name)} is not unique (ids ${[...ids].sort((a, b) => a - b).join(', ')}): exported by id` };
   }
   return { ref: ref.name };
-}
-
-function settingsOf(state: EnrichmentState): Settings {
-  const out: Record<string, unknown> = {};
-  for (const spec of SETTINGS) out[spec.key] = state[spec.key];
-  return out as unknown as Settings;
 }

@@ -11,6 +11,7 @@
  *   with the name the link showed, in a team nobody is in, so it stays invisible in the copy too.
  */
 import type { ApiUser } from '../core/api-types.js';
+import { normalisePrefix } from '../core/prefix.js';
 import { SETTINGS } from '../core/settings.js';
 import type { Seed, SeedDatastore, SeedUser, TeamPermission, UserRole } from '../core/seed-types.js';
 import { USER_ROLES } from '../core/seed-types.js';
@@ -56,6 +57,9 @@ function seedDatastore(d: ObservedDatastore): SeedDatastore {
   const state = d.state;
   if (state) {
     for (const spec of SETTINGS) Object.assign(out, { [spec.key]: state[spec.key] });
+    // A prefix derived from the name is left for the emulator to derive again: a long name's, or that
+    // of a name with no letter or digit, is one a seed (checked as a PUT body is) could not give.
+    if (out.enrichment_prefix === normalisePrefix(d.name)) delete out.enrichment_prefix;
     if (state.enrich_datastore) out.enrich_datastore = state.enrich_datastore.id;
   }
   return out;

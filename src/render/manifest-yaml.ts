@@ -1,7 +1,8 @@
 /**
  * Manifests as YAML text, for `enrichctl export`: the yaml library writes the values (so every name
- * is quoted exactly when YAML needs it), with a header comment, a blank line between entries, and a
- * trailing comment on every value exported by id saying why. Same input, same bytes.
+ * is quoted exactly when YAML needs it), with a header comment, a blank line between entries, a
+ * trailing comment on every value exported by id saying why, and a comment above an entry naming
+ * the live values left out of it. Same input, same bytes.
  */
 import { createHash } from 'node:crypto';
 import { Document, isMap, isScalar, isSeq } from 'yaml';
@@ -55,6 +56,7 @@ export function renderManifestYaml(entries: readonly ExportEntry[], header: read
       const entry = entries[i]!;
       annotate(item.get('datastore', true), entry.datastoreNote);
       annotate(item.get('enrichment_datastore', true), entry.enrichmentNote);
+      if (entry.leftOut) item.commentBefore = entry.leftOut.map((l) => ` ${l.key} ${JSON.stringify(l.value)} left out: ${l.problem}; it stays as it is`).join('\n');
     });
   }
   return doc.toString({ lineWidth: 0, indentSeq: true });

@@ -6,6 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed, SeedDatastore } from '../../src/core/seed-types.js';
 import { REMEDIATION_STRATEGIES } from '../../src/core/settings.js';
+import { loadSeedFile } from '../../src/emulator/seed-file.js';
 import { sealExport } from '../../src/render/manifest-yaml.js';
 import { run, workspace } from '../helpers/cli.js';
 
@@ -78,6 +79,33 @@ describe('export', () => {
     // Replacing its own, unedited file is fine.
     expect((await run(['export', '--output', 'live.yaml'], { cwd: dir, env: env() })).code).toBe(0);
     expect(await readFile(join(dir, 'live.yaml'), 'utf8')).toBe(text);
+  });
+
+  it('leaves out a live prefix a manifest cannot hold (derived from a long name, or one without a letter or digit), saying so; the export plans clean, the seed loads', async () => {
+    const long = `Warehouse ${'x'.repeat(60)}`;
+    const odd = await startEmulator({ seed: { users: [{ name: 'Ada', role: 'Admin', token: TOKEN }], datastores: [{ id: 1, name: '~' }, { id: 2, name: long }, { id: 3, name: 'Fine' }] } });
+    try {
+      const dir = await workspace({});
+      const oddEnv = { QUALYTICS_URL: odd.url, QUALYTICS_TOKEN: TOKEN };
+      const r = await run(['export', '--output', 'live.yaml'], { cwd: dir, env: oddEnv });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe(`Exported 3 datastores to live.yaml.\nwarning: 2 datastores have a live value a manifest cannot hold (a prefix the server derived from a long name, or one without a letter or digit), left out of the export so that plan leaves it as it is: "${long}" (enrichment_prefix), "~" (enrichment_prefix)\n`);
+      const text = await readFile(join(dir, 'live.yaml'), 'utf8');
+      expect(text).toContain('  # enrichment_prefix "" left out: enrichment_prefix must contain at least one letter or digit; it stays as it is\n  - datastore: "~"\n    enrichment_datastore: null\n    enrichment_source_record_limit: 10\n');
+      expect(text).toContain('    enrichment_prefix: _fine\n');
+      expect(text.match(/enrichment_prefix: /g)).toHaveLength(1);
+      for (const file of ['live.yaml', 'live.json']) {
+        if (file === 'live.json') expect((await run(['export', '--output', file], { cwd: dir, env: oddEnv })).code).toBe(0);
+        expect(await run(['plan', file, '--detailed-exitcode'], { cwd: dir, env: oddEnv }), file).toMatchObject({ code: 0, stdout: 'No changes. Live enrichment settings match the manifests.\n' });
+      }
+      // The seed leaves a prefix derived from the name for the emulator to derive again.
+      expect((await run(['export', '--format', 'seed', '--output', 'copy.yaml'], { cwd: dir, env: oddEnv })).code).toBe(0);
+      const loaded = loadSeedFile('copy.yaml', dir);
+      expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toStrictEqual([]);
+      expect(loaded.seed!.datastores.map((d) => [d.name, d.enrichment_prefix])).toStrictEqual([['~', undefined], [long, undefined], ['Fine', undefined]]);
+    } finally {
+      await odd.close();
+    }
   });
 
   it('writes one file per enrichment datastore plus unlinked.yaml, plans clean, and replaces only its own files', async () => {

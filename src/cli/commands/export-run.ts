@@ -2,11 +2,12 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { quoteText } from '../../core/visible-text.js';
 import type { ExportFormat } from '../../render/views/formats.js';
 import type { QualyticsClient } from '../../api/client.js';
 import { lookUpNames, observe, readByIds } from '../../api/observe.js';
 import { seedFromLive } from '../../export/seed.js';
-import { exportEntries, exportGroups, type ExportGroup } from '../../export/entries.js';
+import { exportEntries, exportGroups, type ExportEntry, type ExportGroup } from '../../export/entries.js';
 import type { Observation } from '../../model/observation.js';
 import { EXPORT_MARKER, exportFileState, manifestValue, renderManifestYaml, renderSeedYaml, sealExport, type ExportFileState } from '../../render/manifest-yaml.js';
 import { connect, withClient } from '../connect.js';
@@ -47,8 +48,10 @@ export async function runExport(options: ExportCommandOptions, io: Io): Promise<
   if (target === 'dir') {
     const dir = resolve(io.cwd, options.output!);
     header.push(...schemaLine(dir));
-    const written = await writeGroups(dir, options.output!, exportGroups(observation, select), header);
+    const groups = exportGroups(observation, select);
+    const written = await writeGroups(dir, options.output!, groups, header);
     const entries = written.files.reduce((n, f) => n + f.count, 0);
+    warnLeftOut(groups.flatMap((g) => g.entries), io);
     io.stderr.write(`Exported ${count(entries, 'datastore')} to ${options.output} in ${count(written.files.length, 'file')}: ${written.files.map((f) => f.name).join(', ')}.\n`);
     if (written.removed.length > 0) {
       io.stderr.write(`Removed ${written.removed.join(', ')}: an earlier export wrote ${written.removed.length === 1 ? 'it' : 'them'}, and no datastore belongs there now.\n`);
@@ -69,7 +72,16 @@ export async function runExport(options: ExportCommandOptions, io: Io): Promise<
     await writeFileAtomic(resolve(io.cwd, options.output), text, { shown: options.output, mode: FILE_MODES.shared });
     io.stderr.write(`Exported ${count(entries.length, 'datastore')} to ${options.output}.\n`);
   }
+  warnLeftOut(entries, io);
   return EXIT.ok;
+}
+
+/** Says which live values export left out because a manifest cannot hold them (`ExportEntry.leftOut`). */
+function warnLeftOut(entries: readonly ExportEntry[], io: Io): void {
+  const some = entries.filter((e) => e.leftOut !== undefined);
+  if (some.length === 0) return;
+  const named = some.slice(0, 5).map((e) => `${typeof e.datastore === 'number' ? `id ${e.datastore}` : quoteText(e.datastore)} (${e.leftOut!.map((l) => l.key).join(', ')})`).join(', ') + (some.length > 5 ? ` and ${some.length - 5} more` : '');
+  io.stderr.write(`warning: ${count(some.length, 'datastore')} ${some.length === 1 ? 'has' : 'have'} a live value a manifest cannot hold (a prefix the server derived from a long name, or one without a letter or digit), left out of the export so that plan leaves it as it is: ${named}\n`);
 }
 
 /**
