@@ -44,3 +44,18 @@ function hexEitherCase(hex: string): string {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * A JSON text with its `\uXXXX` escapes written as the characters they stand for, wherever JSON
+ * allows the character itself (all but a quote, a backslash and the control characters): the same
+ * value once parsed, in which a token spelt in escapes shows as itself to the redactor. Escaped
+ * backslashes are read as pairs, so `\\u0041` stays as it is.
+ */
+export function plainUnicode(json: string): string {
+  if (!json.includes('\\u')) return json;
+  return json.replace(/\\(u[0-9a-fA-F]{4}|[^u])/g, (all, escape: string) => {
+    if (escape[0] !== 'u') return all;
+    const code = Number.parseInt(escape.slice(1), 16);
+    return code < 0x20 || code === 0x22 || code === 0x5c ? all : String.fromCharCode(code);
+  });
+}

@@ -13,7 +13,7 @@ import type { Dispatcher } from 'undici';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
 import { CERTIFICATE_CODES, formatSeconds, networkReason, NOT_TLS_CODES, readErrorBody, redirectDetail } from './error-body.js';
-import { makeRedactor, type Redactor } from './redact.js';
+import { makeRedactor, plainUnicode, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
 import { createRoute, describeProxyFailure, errorCode, proxyRefusalStatus, type DispatcherOptions, type ProxySetting, type Route } from './dispatcher.js';
@@ -196,7 +196,8 @@ export class Transport {
   #redactOutcome(outcome: Outcome): Outcome {
     switch (outcome.kind) {
       case 'ok':
-        return { ...outcome, text: this.#redactAnswer(outcome.text) };
+        // An answer is JSON: a token it spells in \u escapes is one once parsed.
+        return { ...outcome, text: this.#redactAnswer(plainUnicode(outcome.text)) };
       case 'status':
         return { ...outcome, error: outcome.error.redacted(this.#redact) };
       case 'network':

@@ -1,6 +1,6 @@
 /** The redaction step on its own: each form of the token a server may echo becomes `[redacted]`. */
 import { describe, expect, it } from 'vitest';
-import { makeRedactor } from '../../src/api/redact.js';
+import { makeRedactor, plainUnicode } from '../../src/api/redact.js';
 
 const TOKEN = 'ab/cd+ef_0123456789.JWTish';
 const redact = makeRedactor(TOKEN);
@@ -23,5 +23,18 @@ describe('makeRedactor', () => {
 
   it('leaves text alone for an empty token', () => {
     expect(makeRedactor('')('anything')).toBe('anything');
+  });
+});
+
+describe('plainUnicode', () => {
+  it.each([
+    ['no escape: the same text', '{"a":"b/c"}', '{"a":"b/c"}'],
+    ['letters spelt in escapes', '{"a":"\\u0074\\u006F\\u006b"}', '{"a":"tok"}'],
+    ['a quote, a backslash and a control character stay escaped', '{"a":"\\u0022\\u005c\\u000a\\u0041"}', '{"a":"\\u0022\\u005c\\u000aA"}'],
+    ['an escaped backslash before u is a pair, not an escape', '{"a":"\\\\u0041"}', '{"a":"\\\\u0041"}'],
+    ['a surrogate pair', '{"a":"\\ud83d\\ude00"}', '{"a":"\u{1F600}"}'],
+  ])('%s', (_name, json, plain) => {
+    expect(plainUnicode(json)).toBe(plain);
+    expect(JSON.parse(plainUnicode(json))).toStrictEqual(JSON.parse(json));
   });
 });

@@ -43,8 +43,8 @@ function expectNoToken(text: string): void {
 }
 
 async function cli(args: string[], hostile: (req: IncomingMessage, auth: string) => HostileAnswer | undefined,
-  rewrite?: (value: unknown, auth: string) => void): Promise<RunResult & { dir: string }> {
-  front = await startHostileFront({ upstream: em.url, hostile, rewrite });
+  rewrite?: (value: unknown, auth: string) => void, spell?: (text: string) => string): Promise<RunResult & { dir: string }> {
+  front = await startHostileFront({ upstream: em.url, hostile, rewrite, spell });
   const dir = await workspace({ 'm.yaml': M });
   const r = await run(args, { cwd: dir, env: { QUALYTICS_URL: front.url, QUALYTICS_TOKEN: TOKEN } });
   expectNoToken(`${r.stdout}${r.stderr}`);
@@ -113,6 +113,21 @@ describe('an echoed Authorization header in the data of a successful answer', ()
     const saved = await readFile(join(r.dir, 'plan.json'), 'utf8');
     expectNoToken(saved);
     expect(saved).toContain('p [redacted] [redacted]');
+  });
+
+  it('the token spelt in JSON \\u escapes (the same string once parsed) is redacted too, in every output and the saved plan', async () => {
+    const escaped = [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const spell = (text: string): string => text.split(TOKEN).join(escaped);
+    for (const args of [['plan', 'm.yaml', '--out', 'plan.json'], ['plan', 'm.yaml', '--format', 'json'], ['apply', 'm.yaml', '--auto-approve', '--format', 'json']]) {
+      const r = await cli(args, () => undefined, rewrite, spell);
+      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+      const written = args.includes('--out') ? await readFile(join(r.dir, 'plan.json'), 'utf8') : r.stdout;
+      expectNoToken(written);
+      // The apply report shows no prefix: there the token must only be absent.
+      if (args[0] === 'plan') expect(written).toContain('p [redacted]');
+      await front!.close();
+      front = undefined;
+    }
   });
 
 });

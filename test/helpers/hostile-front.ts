@@ -25,6 +25,8 @@ export interface HostileOptions {
   hostile?: (req: IncomingMessage, authorization: string) => HostileAnswer | undefined;
   /** Changes a forwarded JSON answer in place. */
   rewrite?: (value: unknown, authorization: string) => void;
+  /** Then rewrites its text (to spell something with JSON escapes, say). */
+  spell?: (text: string, authorization: string) => string;
 }
 
 export async function startHostileFront(options: HostileOptions): Promise<HostileFront> {
@@ -51,6 +53,7 @@ export async function startHostileFront(options: HostileOptions): Promise<Hostil
           const value: unknown = JSON.parse(text);
           options.rewrite(value, authorization);
           text = JSON.stringify(value);
+          if (options.spell) text = options.spell(text, authorization);
         }
         res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
         res.end(text);
