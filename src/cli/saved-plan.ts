@@ -6,7 +6,8 @@
  * operation's method and path are the route table's for its datastore, the summary adds up), so a
  * hand-edited or truncated file is refused with a clear message before anything is written.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
 import { summarise } from '../plan/diff.js';
@@ -44,13 +45,20 @@ export function checkPlanOut(file: string, cwd: string, manifestPaths: readonly 
 }
 
 export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
-  let text: string;
+  let text: string | undefined;
+  let unreadable = 'not a regular file (a device, a pipe or a socket)';
+  let handle: FileHandle | undefined;
   try {
-    text = await readFile(resolve(cwd, file), 'utf8');
+    // Not blocking, and a regular file only: a device (/dev/zero) or a pipe would be read for ever.
+    handle = await open(resolve(cwd, file), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    if ((await handle.stat()).isFile()) text = await handle.readFile('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read the saved plan ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'}; create one with \`enrichctl plan --out plan.json\``);
+    unreadable = code === 'ENOENT' ? 'no such file' : code ?? 'unreadable';
+  } finally {
+    await handle?.close();
   }
+  if (text === undefined) throw new UserError(`cannot read the saved plan ${file}: ${unreadable}; create one with \`enrichctl plan --out plan.json\``);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,8 +1,8 @@
 /**
- * Reads one user-named file as text, refusing what is not a plausible YAML source (too large,
- * binary, not UTF-8) with one diagnostic instead of an exception.
+ * Reads one user-named file as text, refusing what is not a plausible YAML source (not a regular
+ * file, too large, binary, not UTF-8) with one diagnostic instead of an exception.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { LIMITS } from './limits.js';
 
@@ -26,15 +26,22 @@ export function readSourceFile(source: SourceFile, maxBytes: number = LIMITS.max
     diagnostic: { severity: 'error', file: source.file, message, code },
   });
   let bytes: Buffer;
+  let fd: number | undefined;
   try {
-    const stats = statSync(source.absolute);
+    // Not blocking: opening a named pipe that nobody writes to would wait for ever.
+    fd = openSync(source.absolute, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const stats = fstatSync(fd);
     if (stats.isDirectory()) return fail('unreadable', 'is a directory, not a file');
+    // A device (/dev/zero), a pipe or a socket has no size to check and may never end.
+    if (!stats.isFile()) return fail('unreadable', 'is not a regular file (a device, a pipe or a socket): give the file itself');
     if (stats.size > maxBytes) {
       return fail('file-too-large', `file is too large (${megabytes(stats.size)}); the limit is ${megabytes(maxBytes)}`);
     }
-    bytes = readFileSync(source.absolute);
+    bytes = readAtMost(fd, stats.size, maxBytes + 1);
   } catch (err) {
     return fail('unreadable', `cannot read file: ${describeFsError(err)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   // stat can race with a growing file; the read is what counts.
   if (bytes.length > maxBytes) {
@@ -48,6 +55,22 @@ export function readSourceFile(source: SourceFile, maxBytes: number = LIMITS.max
     return fail('binary-file', 'file is not valid UTF-8 text');
   }
   return { ok: true, text, bytes: bytes.length };
+}
+
+/** The file's bytes, at most `limit` of them: `size` as stat saw it, and more if it has grown since. */
+function readAtMost(fd: number, size: number, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let want = Math.min(size + 1, limit);
+  while (total < limit) {
+    const chunk = Buffer.allocUnsafe(want);
+    const n = readSync(fd, chunk, 0, want, null);
+    if (n === 0) break;
+    chunks.push(n === want ? chunk : chunk.subarray(0, n));
+    total += n;
+    want = Math.min(64 * 1024, limit - total);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 /**

@@ -3,7 +3,8 @@
  * (one warning names it), links inside keep working, a path named explicitly is read; manifests
  * too large together are one error and nothing is planned.
  */
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -109,5 +110,24 @@ describe('size of all manifests together', () => {
     expect(r.code).toBe(1);
     expect(`${r.stdout}${r.stderr}`).toContain('the limit for one run is 64 MB');
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/ECONNREFUSED|connect/i);
+  });
+});
+
+describe('what is not a regular file', () => {
+  it.runIf(existsSync('/dev/zero') && process.platform !== 'win32')('refuses a device and a named pipe nobody writes to, at once, with one error each (a device was read without end, a pipe waited for ever)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enrichctl-special-'));
+    execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
+    const load = loadManifests(['/dev/zero', 'pipe.yaml'], dir);
+    expect(load.state).toBeUndefined();
+    expect(load.diagnostics.map((d) => [d.file, d.code, d.message])).toStrictEqual([
+      ['/dev/zero', 'unreadable', 'is not a regular file (a device, a pipe or a socket): give the file itself'],
+      ['pipe.yaml', 'unreadable', 'is not a regular file (a device, a pipe or a socket): give the file itself'],
+    ]);
+    // A saved plan is read the same way: apply --plan /dev/zero is refused before any request.
+    const apply = await run(['apply', '--plan', '/dev/zero'], { cwd: dir, env: { QUALYTICS_URL: 'http://127.0.0.1:9/api', QUALYTICS_TOKEN: 'x' } });
+    expect({ code: apply.code, stderr: apply.stderr }).toStrictEqual({
+      code: 1,
+      stderr: 'error: cannot read the saved plan /dev/zero: not a regular file (a device, a pipe or a socket); create one with `enrichctl plan --out plan.json`\n',
+    });
   });
 });
