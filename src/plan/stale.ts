@@ -9,13 +9,13 @@
  */
 import type { DesiredDatastore, DesiredLink, DesiredSettings } from '../model/desired.js';
 import { SETTINGS } from '../core/settings.js';
-import type { Observation } from '../model/observation.js';
+import type { DatastoreDetails, Observation } from '../model/observation.js';
 import { emptyObservation } from '../model/observation.js';
 import { diffState } from './diff.js';
 import { differingFields, stateFieldEquals } from '../model/state.js';
 import { describeOperation } from '../model/routes.js';
 import { describeRef, describeValue } from '../model/describe.js';
-import type { Change, EnrichmentState, Operation, Plan } from '../model/plan.js';
+import type { Change, EnrichmentState, MatchedOn, Operation, Plan } from '../model/plan.js';
 
 /** What can be checked without a request: refusals here need no read of the API at all. */
 export function planMismatches(plan: Plan, baseUrl: string, manifestDigest: string | undefined): string[] {
@@ -123,8 +123,10 @@ export interface DatastoreProgress {
 
 /**
  * Each datastore of the plan against the live `observation`, which holds the plan's datastores read
- * by id and the link targets of its link operations (their names and kinds must still be those the
- * plan links to). `resume: false` refuses any movement at all.
+ * by id and every link target it names (`linkTargets`): each fact the plan recorded must still hold
+ * (a source of that name, with the type and tags rules matched on; targets that are enrichment
+ * datastores of those names), and each field be where the plan expects. `resume: false` refuses any
+ * movement at all.
  */
 export function datastoreProgress(plan: Plan, observation: Observation, options: { resume: boolean }): DatastoreProgress {
   const progress: DatastoreProgress = { changes: [], done: [], resumed: [], problems: [] };
@@ -142,7 +144,14 @@ export function datastoreProgress(plan: Plan, observation: Observation, options:
       continue;
     }
     if (live.name !== c.datastore.name) progress.problems.push(`${label} is named ${JSON.stringify(live.name)} now`);
-    for (const op of c.operations) if (op.type === 'link') progress.problems.push(...targetProblems(op.enrich_datastore, observation));
+    if (live.enrichment_only) progress.problems.push(`${label} is an enrichment datastore, not a source`);
+    if (c.matched_on) progress.problems.push(...matchedOnProblems(label, c.matched_on, live.details));
+    // Every link target the change names, in `before` and `after` too: the recomputed plan read them by these names.
+    const targets = new Map<number, { id: number; name: string }>();
+    for (const t of [c.before.enrich_datastore, c.after.enrich_datastore, ...c.operations.map((op) => (op.type === 'link' ? op.enrich_datastore : null))]) {
+      if (t && !targets.has(t.id)) targets.set(t.id, t);
+    }
+    for (const t of targets.values()) progress.problems.push(...targetProblems(t, observation));
     const p = changeProgress(c, live.state, options.resume);
     switch (p.kind) {
       case 'untouched': progress.changes.push(c); break;
@@ -156,6 +165,23 @@ export function datastoreProgress(plan: Plan, observation: Observation, options:
     }
   }
   return progress;
+}
+
+/**
+ * What rules matched on (the recorded type and tags, from which apply --plan recomputed the rules'
+ * expansion) must still be the datastore's: else the file could have a rule match a datastore it
+ * does not match.
+ */
+function matchedOnProblems(label: string, recorded: MatchedOn, live: DatastoreDetails | undefined): string[] {
+  const out: string[] = [];
+  if (recorded.type !== live?.type) out.push(`${label}: its type was ${describeText(recorded.type)} when planned, and is ${describeText(live?.type)} now (rules match on it)`);
+  const tags = (list: readonly string[] | undefined): string => JSON.stringify([...(list ?? [])].sort());
+  if (tags(recorded.tags) !== tags(live?.tags)) out.push(`${label}: its tags were ${tags(recorded.tags)} when planned, and are ${tags(live?.tags)} now (rules match on them)`);
+  return out;
+}
+
+function describeText(text: string | undefined): string {
+  return text === undefined ? 'not given' : JSON.stringify(text);
 }
 
 /** A link target must still be the enrichment datastore of that id and name the plan links to. */

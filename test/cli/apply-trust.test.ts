@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Plan } from '../../src/model/plan.js';
+import type { Seed } from '../../src/core/seed-types.js';
 import { manifest, run, workspace } from '../helpers/cli.js';
 import { ADMIN_TOKEN, world } from './world.js';
 
@@ -127,6 +128,75 @@ describe('apply --plan: a plan file is data, the manifests are the authority', (
     const r = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: env() });
     expect(r.code).toBe(0);
     expect(writes()).toStrictEqual(['PUT /datastores/1 {"high_count_rollup_threshold":30} -> 200']);
+  });
+});
+
+// The file's recorded observation (names, kinds, what rules match on, link targets) is what the plan
+// is recomputed from: each fact of it must still be true live, or the file could steer writes.
+describe('apply --plan: the observation the file records is checked live', () => {
+  const admin = [{ name: 'Ada Admin', role: 'Admin' as const, token: ADMIN_TOKEN }];
+
+  /** Plans `text` against `seed`, edits the saved plan, applies it: refused, with no write. */
+  async function refused(seed: Seed, text: string, edit: (plan: Plan) => void): Promise<string> {
+    const other = await startEmulator({ seed });
+    try {
+      const dir = await workspace({ 'm.yaml': text });
+      const oEnv = { QUALYTICS_URL: other.url, QUALYTICS_TOKEN: ADMIN_TOKEN };
+      const planned = await run(['plan', 'm.yaml', '--out', 'plan.json'], { cwd: dir, env: oEnv });
+      expect(planned.code, planned.stderr).toBe(0);
+      const plan = JSON.parse(await readFile(join(dir, 'plan.json'), 'utf8')) as Plan;
+      edit(plan);
+      await writeFile(join(dir, 'plan.json'), JSON.stringify(plan, null, 2));
+      other.clearCalls();
+      const r = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: oEnv });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^error: refusing the plan in plan\.json; nothing was changed:\n/);
+      expect(other.calls().filter((c) => c.method !== 'GET')).toStrictEqual([]);
+      return r.stderr;
+    } finally {
+      await other.close();
+    }
+  }
+
+  /** The change moved to another datastore, its paths with it. */
+  function retarget(c: Plan['changes'][number], to: { id: number; name: string }): void {
+    const from = `/datastores/${c.datastore.id}`;
+    c.datastore = to;
+    c.operations = c.operations.map((op) => ({ ...op, path: op.path.replace(from, `/datastores/${to.id}`) }));
+  }
+
+  it('refuses a datastore given the tags a rule matches on, which it does not have live', async () => {
+    const seed: Seed = { users: admin, datastores: [{ id: 1, name: 'HR', tags: ['pii'] }, { id: 2, name: 'Payroll', tags: ['finance'] }, { id: 100, name: 'PII Enrichment', enrichment_only: true }] };
+    const stderr = await refused(seed, 'version: 1\nrules:\n  - match: { tag: pii }\n    enrichment_datastore: PII Enrichment\n', (p) => {
+      const copy = structuredClone(p.changes[0]!);
+      retarget(copy, { id: 2, name: 'Payroll' });
+      copy.before.enrichment_prefix = '_payroll';
+      copy.after.enrichment_prefix = '_payroll';
+      copy.matched_on = { tags: ['finance', 'pii'] };
+      p.changes.push(copy);
+      p.summary.link = 2;
+    });
+    expect(stderr).toContain('  - "Payroll" (id 2): its tags were ["finance","pii"] when planned, and are ["finance"] now (rules match on them)\n');
+  });
+
+  it('refuses an enrichment datastore put in place of the source of the same name', async () => {
+    const seed: Seed = { users: admin, datastores: [{ id: 90, name: 'Shared' }, { id: 130, name: 'Shared', enrichment_only: true }] };
+    const stderr = await refused(seed, manifest('  - datastore: Shared\n    high_count_rollup_threshold: 77\n'), (p) => retarget(p.changes[0]!, { id: 130, name: 'Shared' }));
+    expect(stderr).toContain('  - "Shared" (id 130) is an enrichment datastore, not a source\n');
+  });
+
+  it('refuses a link target the file names wrongly in before and after, where no operation links to it', async () => {
+    // Customers is linked to Lake Enrichment (101); the file claims 101 is Warehouse Enrichment, so no link is needed.
+    const stderr = await refused(world(), manifest('  - datastore: Customers\n    enrichment_datastore: Warehouse Enrichment\n    enrichment_remediation_strategy: append\n    high_count_rollup_threshold: 5\n'), (p) => {
+      const c = p.changes[0]!;
+      const claimed = { id: 101, name: 'Warehouse Enrichment' };
+      c.before.enrich_datastore = claimed;
+      c.after.enrich_datastore = claimed;
+      c.operations = c.operations.filter((op) => op.type !== 'link');
+      c.changed_fields = c.changed_fields.filter((f) => f !== 'enrich_datastore');
+      p.summary.link = 0;
+    });
+    expect(stderr).toContain('  - link target "Warehouse Enrichment" (id 101) is named "Lake Enrichment" now\n');
   });
 });
 

@@ -5,7 +5,7 @@ import type { QualyticsClient } from '../../api/client.js';
 import { observe } from '../../api/observe.js';
 import type { Observation } from '../../model/observation.js';
 import type { Plan } from '../../model/plan.js';
-import { recomputePlan } from '../../plan/verify.js';
+import { linkTargets, recomputePlan } from '../../plan/verify.js';
 import { describeRef } from '../../model/describe.js';
 import { describeOperation } from '../../model/routes.js';
 import { datastoreProgress, planMismatches } from '../../plan/stale.js';
@@ -118,11 +118,11 @@ async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): 
 }
 
 /**
- * Reads again, by id, the datastores a plan changes and the enrichment datastores it links to: what
- * the staleness check compares with the plan.
+ * Reads again, by id, the datastores a plan changes and every enrichment datastore it names (in
+ * `before`, `after` and its link operations): what the staleness check compares with the plan.
  */
 async function observeChanging(client: QualyticsClient, plan: Plan, io: Io): Promise<Observation> {
-  const targets = plan.changes.flatMap((c) => c.operations.flatMap((op) => (op.type === 'link' ? [op.enrich_datastore.id] : [])));
+  const targets = linkTargets(plan).map((t) => t.id);
   const { observation } = await interruptible(observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets }), io.signal);
   return observation;
 }
