@@ -27,6 +27,8 @@ export interface WriteOptions {
 /** Failures are one clear UserError. */
 export async function writeFileAtomic(target: string, text: string, options: WriteOptions = {}): Promise<void> {
   const shown = options.shown ?? target;
+  // Checked again at the end of the run (checkOutputFile did before it): something may be there now.
+  if (isSpecial(target)) throw new UserError(`cannot write ${shown}: ${SPECIAL}`);
   const mode = options.mode ?? FILE_MODES.private;
   const temp = temporaryName(target);
   let created = false;
@@ -47,6 +49,22 @@ export async function writeFileAtomic(target: string, text: string, options: Wri
   }
 }
 
+/**
+ * Whether something other than a regular file (a device, a pipe, a socket, or a link to one: /dev/null,
+ * /dev/stdout) is at `target`. The rename would replace it with a file: run as root, as CI
+ * containers are, `--out /dev/null` replaced the container's /dev/null.
+ */
+const SPECIAL = 'it is not a regular file (a device, a pipe or a socket), which writing a file there would replace';
+
+function isSpecial(target: string): boolean {
+  try {
+    const stats = statSync(target);
+    return !stats.isFile() && !stats.isDirectory();
+  } catch {
+    return false; // nothing there (or a dangling link, which the rename replaces)
+  }
+}
+
 /** `.plan.json.3f9c0a1b2e4d5f60.tmp` beside `plan.json`: hidden, random, recognisable. */
 export function temporaryName(target: string): string {
   return join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
@@ -60,6 +78,7 @@ export function temporaryName(target: string): string {
 export function checkOutputFile(flag: string, file: string, cwd: string, instead: string): void {
   const target = resolve(cwd, file);
   if (existsSync(target) && statSync(target).isDirectory()) throw new UserError(`${flag}${file} is a directory; give a file name, e.g. ${flag}${join(file, instead)}`);
+  if (isSpecial(target)) throw new UserError(`${flag}${file}: ${SPECIAL}; give a file name, e.g. ${flag}${instead}`);
   const folder = dirname(target);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UserError(`${flag}${file}: the directory ${dirname(file)} does not exist; create it first`);
 }

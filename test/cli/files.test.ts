@@ -3,6 +3,7 @@
  * name, so a file or link planted at a predictable name is never written through, and the final
  * file has the mode its content calls for.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { FILE_MODES, temporaryName, writeFileAtomic } from '../../src/cli/files.js';
 import { writePlanFile } from '../../src/cli/saved-plan.js';
 import type { Plan } from '../../src/model/plan.js';
+import { run } from '../helpers/cli.js';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'enrichctl-files-'));
 const modeOf = (file: string): number => statSync(file).mode & 0o777;
@@ -65,5 +67,26 @@ describe('writeFileAtomic', () => {
     const dir = fresh();
     await expect(writeFileAtomic(join(dir, 'nope', 'plan.json'), 'x\n', { shown: 'nope/plan.json' })).rejects.toThrow('cannot write nope/plan.json: its directory does not exist');
     expect(existsSync(join(dir, 'nope'))).toBe(false);
+  });
+});
+
+// Run as root (CI containers), the rename replaced /dev/null or the /dev/stdout link with a file.
+describe('a device, a pipe or a link to one at the target', () => {
+  it.runIf(process.platform !== 'win32')('is refused before any request (--out, --report) and by the writer itself, and left as it is', async () => {
+    const dir = fresh();
+    execFileSync('mkfifo', [join(dir, 'pipe.json')]);
+    symlinkSync(join(dir, 'pipe.json'), join(dir, 'link.json'));
+    const special = 'it is not a regular file (a device, a pipe or a socket), which writing a file there would replace';
+    for (const [args, says] of [
+      [['plan', 'm.yaml', '--out', 'pipe.json'], `error: --out pipe.json: ${special}; give a file name, e.g. --out plan.json\n`],
+      [['plan', 'm.yaml', '--report', 'junit=link.json'], `error: --report junit=link.json: ${special}; give a file name, e.g. --report junit=report.junit\n`],
+    ] as const) {
+      const r = await run([...args], { cwd: dir, env: { QUALYTICS_URL: 'http://127.0.0.1:9/api', QUALYTICS_TOKEN: 'x' } });
+      expect({ code: r.code, stderr: r.stderr }, args.join(' ')).toStrictEqual({ code: 1, stderr: says });
+    }
+    await expect(writeFileAtomic(join(dir, 'link.json'), 'x\n', { shown: 'link.json' })).rejects.toThrow(`cannot write link.json: ${special}`);
+    expect(lstatSync(join(dir, 'pipe.json')).isFIFO()).toBe(true);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(dir).sort()).toStrictEqual(['link.json', 'pipe.json']);
   });
 });
