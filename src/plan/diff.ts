@@ -57,10 +57,25 @@ export function diffState(
   // sources[i]: what desired[i] resolves to.
   const sources = desired.map((decl) => resolve(decl.ref, observed, 'source'));
   for (const t of targets) {
-    if (!desired.some((decl, i) => matchesTarget(decl, sources[i]!, t))) {
+    // The datastores this target selects, each once: by what it resolved to, or as written.
+    const selected = new Map<string, string>();
+    for (let i = 0; i < desired.length; i++) {
+      const source = sources[i]!;
+      if (!matchesTarget(desired[i]!, source, t)) continue;
+      if (source.ok) selected.set(`id ${source.ref.id}`, describeRef(source.ref));
+      else selected.set(`as written ${String(desired[i]!.ref)}`, JSON.stringify(String(desired[i]!.ref)));
+    }
+    if (selected.size === 0) {
       errors.push({
         severity: 'error', file: '--target', code: 'unknown-target',
         message: `${JSON.stringify(t)} is not a datastore the manifests in ${meta.manifest_paths.join(', ')} declare (by name or id)`,
+      });
+    } else if (selected.size > 1) {
+      // A name that is another datastore's id, or one that several declared ids bear: apply would write them all.
+      errors.push({
+        severity: 'error', file: '--target', code: 'ambiguous-target',
+        message: `${JSON.stringify(t)} names ${selected.size} declared datastores: ${[...selected.values()].join(', ')}`,
+        hints: ['give each by the other of its name or id'],
       });
     }
   }

@@ -75,6 +75,21 @@ describe('plan outputs and exit codes', () => {
     expect((JSON.parse(byId.stdout) as { summary: object }).summary).toStrictEqual({ link: 0, unlink: 0, update: 0, unchanged: 1 });
   });
 
+  it('refuses a --target that names two declared datastores (a name that is another\'s id, a name two declared ids bear): apply would write both', async () => {
+    const seed = world();
+    seed.datastores.push({ id: 274, name: '1' }, { id: 271, name: 'Twin' }, { id: 272, name: 'Twin' });
+    const e = await emulator(seed);
+    const dir = await workspace({ 'm.yaml': manifest('  - datastore: "1"\n    high_count_rollup_threshold: 9\n  - datastore: 1\n    high_count_rollup_threshold: 9\n  - datastore: 271\n  - datastore: 272\n') });
+    const one = await run(['plan', 'm.yaml', '--target', '1'], { cwd: dir, env: env(e) });
+    expect(one.code).toBe(1);
+    expect(one.stderr).toContain('--target: error: "1" names 2 declared datastores: "1" (id 274), "Orders" (id 1)\n');
+    const twin = await run(['plan', 'm.yaml', '--target', 'Twin'], { cwd: dir, env: env(e) });
+    expect(twin.stderr).toContain('--target: error: "Twin" names 2 declared datastores: "Twin" (id 271), "Twin" (id 272)\n');
+    // Each by the other of its name or id.
+    const byId = await run(['plan', 'm.yaml', '--target', '274', '--format', 'json'], { cwd: dir, env: env(e) });
+    expect((JSON.parse(byId.stdout) as { changes: Array<{ datastore: { id: number } }> }).changes.map((c) => c.datastore.id)).toStrictEqual([274]);
+  });
+
   it('stops on an invalid manifest: its diagnostics only, the first pages it had sent abandoned unanswered', async () => {
     const e = await emulator();
     // The first pages go out before the manifests are read; the latency keeps them unanswered until
