@@ -10,7 +10,7 @@ import { operationRoute, READS, type HttpMethod } from '../model/routes.js';
 import { describeBody } from './error-body.js';
 import { ApiError, UnusableResponseError, WEB_PAGE } from './errors.js';
 import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
-import { checkDatastore, checkUser, pageCheck, type Check } from './shapes.js';
+import { checkUser, datastoreCheck, pageCheck, type Check } from './shapes.js';
 import { Transport, type SendOptions, type TransportOptions } from './transport.js';
 import type { ClientStats } from './client-events.js';
 
@@ -84,7 +84,7 @@ export class QualyticsClient {
 
   getDatastore(id: number): Promise<ApiDatastore> {
     const { method, path } = READS.datastore(id);
-    return this.#json<ApiDatastore>(checkDatastore, method, path);
+    return this.#json<ApiDatastore>(datastoreCheck(id), method, path);
   }
 
   /** `options`: to abandon this one request, or to hear when it is on the wire. */
@@ -110,7 +110,7 @@ export class QualyticsClient {
     const { method, path } = operationRoute(datastoreId, op);
     switch (op.type) {
       case 'link':
-        return { datastore: await this.#json<ApiDatastore>(checkDatastore, method, path), collateral: [] };
+        return { datastore: await this.#json<ApiDatastore>(datastoreCheck(datastoreId), method, path), collateral: [] };
       case 'update_settings':
         return this.#updateSettings(datastoreId, method, path, op.body);
       case 'unlink':
@@ -144,7 +144,7 @@ export class QualyticsClient {
   async #updateSettings(id: number, method: HttpMethod, path: string, patch: SettingsPatch): Promise<SettingsUpdate> {
     if (!this.#wholePut) {
       try {
-        return { datastore: await this.#json<ApiDatastore>(checkDatastore, method, path, '', patch), collateral: [] };
+        return { datastore: await this.#json<ApiDatastore>(datastoreCheck(id), method, path, '', patch), collateral: [] };
       } catch (err) {
         const missing = err instanceof ApiError ? missingBodyFields(err) : [];
         if (missing.length === 0) throw err;
@@ -152,7 +152,7 @@ export class QualyticsClient {
       }
     }
     const current = await this.getDatastore(id);
-    const datastore = await this.#json<ApiDatastore>(checkDatastore, method, path, '', mergeForPut(current, patch));
+    const datastore = await this.#json<ApiDatastore>(datastoreCheck(id), method, path, '', mergeForPut(current, patch));
     return { datastore, collateral: collateralChanges(current, datastore) };
   }
 

@@ -52,8 +52,18 @@ export function pageCheck(size: number): Check {
   };
 }
 
-/** A datastore, as `GET /datastores/{id}`, the PATCH and the PUT answer it. */
-export const checkDatastore: Check = (value) => datastoreProblem(value);
+/**
+ * The datastore `GET /datastores/{id}`, the PATCH and the PUT answer with: the one the request
+ * addressed (a 2xx answer about another datastore would report a write as done that was not).
+ */
+export function datastoreCheck(id: number): Check {
+  return (value) => {
+    const problem = datastoreProblem(value);
+    if (problem !== undefined) return problem;
+    const answered = (value as { id: number }).id;
+    return answered === id ? undefined : `id is ${answered}, expected ${id}: the answer is about another datastore than the one asked for`;
+  };
+}
 
 /** `GET /users/me`. */
 export const checkUser: Check = (value) => {

@@ -1,6 +1,6 @@
 /** The answer checks (api/shapes.ts) and the one rule for server text on a terminal (core/visible-text.ts), as tables. */
 import { describe, expect, it } from 'vitest';
-import { MAX_PAGES, checkDatastore, checkUser, pageCheck } from '../../src/api/shapes.js';
+import { MAX_PAGES, checkUser, datastoreCheck, pageCheck } from '../../src/api/shapes.js';
 import { quoteText, quoteValue, visibleText } from '../../src/core/visible-text.js';
 
 const DS = { id: 1, name: 'Orders' };
@@ -27,7 +27,7 @@ describe('pageCheck(100)', () => {
   for (const [name, value, expected] of cases) it(name, () => expect(check(value)).toStrictEqual(expected));
 });
 
-describe('checkDatastore', () => {
+describe('datastoreCheck', () => {
   const cases: Array<[string, unknown, string | undefined]> = [
     ['an abbreviated list item', DS, undefined],
     ['a full datastore, linked', { ...DS, enrichment_only: false, enrich_datastore: { id: 100, name: 'E', extra: [1] }, enrichment_prefix: '_o',
@@ -41,8 +41,9 @@ describe('checkDatastore', () => {
     ['a fractional limit', { ...DS, enrichment_source_record_limit: 1.5 }, 'enrichment_source_record_limit is 1.5, expected an integer'],
     ['a strategy in capitals', { ...DS, enrichment_remediation_strategy: 'NONE' }, 'enrichment_remediation_strategy is "NONE", expected one of "none", "append", "overwrite"'],
     ['a threshold of null', { ...DS, high_count_rollup_threshold: null }, 'high_count_rollup_threshold is null, expected an integer'],
+    ['another datastore than the one asked for', { ...DS, id: 999 }, 'id is 999, expected 1: the answer is about another datastore than the one asked for'],
   ];
-  for (const [name, value, expected] of cases) it(name, () => expect(checkDatastore(value)).toStrictEqual(expected));
+  for (const [name, value, expected] of cases) it(name, () => expect(datastoreCheck(1)(value)).toStrictEqual(expected));
 });
 
 describe('checkUser', () => {

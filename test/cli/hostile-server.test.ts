@@ -140,6 +140,14 @@ describe('answers of the wrong shape are one error naming the request and the fi
     expect(r.stderr).not.toContain('internal error');
   });
 
+  it('apply: a write answered 2xx about another datastore is not reported applied', async () => {
+    const other = fullDatastore(999, 'Other');
+    const r = await runAgainst(wellBehaved(WORLD, (q) => (q.method === 'PUT' ? { json: other } : undefined)), ['apply', '--auto-approve']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("not converged: the server's answer could not be used to confirm the result: PUT /datastores/1: id is 999, expected 1: the answer is about another datastore than the one asked for");
+    expect(r.stdout).toContain('Apply finished with errors: 0 applied, 1 failed, 0 skipped.');
+  });
+
   it('a /users/me of the wrong shape only loses the unlink warning', async () => {
     const linked = fullDatastore(1, 'Orders', { enrich_datastore: { id: 100, name: 'Warehouse Enrichment' } });
     const r = await runAgainst(wellBehaved([linked, WAREHOUSE], (q) => (q.path === '/api/users/me' ? { json: { name: ['x'], role: 'Member' } } : undefined)),
