@@ -50,7 +50,8 @@ describe('--report FORMAT=FILE', () => {
     const metrics = (parsePrometheusTextFormat(readFileSync(join(dir, 'enrichctl.prom'), 'utf8')) as Array<{ name: string; metrics: Array<{ value: string }> }>)
       .map((f) => [f.name, f.metrics[0]!.value]);
     expect(Object.fromEntries(metrics)).toMatchObject({ enrichctl_plan_success: '1', enrichctl_drift_datastores: '2', enrichctl_unmanaged_datastores: '3', enrichctl_declared_datastores: '2' });
-    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('tests="2" failures="2"');
+    // 2 declared datastores that drifted, and the 3 unmanaged ones.
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('tests="5" failures="5"');
     expect(statSync(join(dir, 'enrichctl.prom')).mode & 0o777).toBe(0o644);
   });
 

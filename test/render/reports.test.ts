@@ -159,13 +159,13 @@ describe('Prometheus', () => {
 });
 
 describe('JUnit', () => {
-  it('one test case per declared datastore, failures counted, hostile text escaped', () => {
+  it('one test case per declared datastore and per unmanaged one (a failure: a drift job must not read as all green), failures counted, hostile text escaped', () => {
     const xml = renderJunit(CASES['006-hostile-names']!());
-    expect(xml).toContain('<testsuite name="enrichctl plan" tests="1" failures="1" errors="0" skipped="0">');
+    expect(xml).toContain('<testsuite name="enrichctl plan" tests="2" failures="2" errors="0" skipped="0">');
     expect(xml).not.toContain('<b>');
     expect(xml).not.toContain('\u0001');
     expect(xml).toContain('name="&quot;Evil::error file=x,line=1::forged 100% &lt;b&gt;&amp;amp;&lt;/b&gt; \\&quot;q\\&quot;');
-    expect(xml.split('\n').filter((l) => l.includes('<testcase')).length).toBe(1);
+    expect(xml.split('\n').filter((l) => l.includes('<testcase')).map((l) => /classname="([^"]+)"/.exec(l)![1])).toStrictEqual(['enrichctl.datastore', 'enrichctl.unmanaged']);
     const failed = renderJunit(CASES['003-plan-failed']!());
     expect(failed).toContain('tests="3" failures="2" errors="0" skipped="1"');
   });

@@ -1,14 +1,21 @@
 /**
  * Findings as JUnit XML (GitLab `artifacts:reports:junit`, most CI test views): one test case per
- * declared datastore, a failure when it drifted or could not be planned. Every text is XML-escaped,
- * and characters XML 1.0 cannot hold at all are written as `\uXXXX`.
+ * declared datastore, a failure when it drifted or could not be planned, and one failing case per
+ * unmanaged datastore (`--report-unmanaged`: configured, and no manifest declares it). Every text is
+ * XML-escaped, and characters XML 1.0 cannot hold at all are written as `\uXXXX`.
  */
+import { describeRef } from '../../model/describe.js';
 import type { DeclaredCase, Findings } from '../findings.js';
 
 export function renderJunit(report: Findings): string {
   const cases = report.declared.map(testcase);
+  const unmanaged = report.findings.filter((f) => f.kind === 'unmanaged');
+  for (const f of unmanaged) {
+    const name = f.datastore ? describeRef(f.datastore) : f.message;
+    cases.push(`    <testcase classname="enrichctl.unmanaged" name="${attr(name)}"><failure message="unmanaged: no manifest declares it" type="unmanaged">${text(f.message)}</failure></testcase>`);
+  }
   if (report.aborted) cases.push(`    <testcase classname="enrichctl.${report.command}" name="run"><failure message="${attr(report.aborted)}" type="run-failed">${text(report.aborted)}</failure></testcase>`);
-  const failures = report.declared.filter((d) => d.outcome === 'drifted' || d.outcome === 'failed').length + (report.aborted ? 1 : 0);
+  const failures = report.declared.filter((d) => d.outcome === 'drifted' || d.outcome === 'failed').length + unmanaged.length + (report.aborted ? 1 : 0);
   const skipped = report.declared.filter((d) => d.outcome === 'not-planned').length;
   const tests = cases.length;
   const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}"`;
