@@ -5,7 +5,7 @@
  * the live values left out of it. Same input, same bytes.
  */
 import { createHash } from 'node:crypto';
-import { Document, isMap, isScalar, isSeq } from 'yaml';
+import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
 import type { Seed } from '../core/seed-types.js';
 import type { ExportEntry } from '../export/entries.js';
 
@@ -59,13 +59,28 @@ export function renderManifestYaml(entries: readonly ExportEntry[], header: read
       if (entry.leftOut) item.commentBefore = entry.leftOut.map((l) => ` ${l.key} ${JSON.stringify(l.value)} left out: ${l.problem}; it stays as it is`).join('\n');
     });
   }
-  return doc.toString({ lineWidth: 0, indentSeq: true });
+  return portable(doc);
 }
 
 /** An emulator seed as YAML, with a header comment; same input, same bytes. */
 export function renderSeedYaml(seed: Seed, header: readonly string[]): string {
   const doc = new Document(seed);
   doc.commentBefore = header.map((line) => ` ${line}`).join('\n');
+  return portable(doc);
+}
+
+/**
+ * The document's text, with every string holding a tab or another character below a space
+ * double-quoted (`"tab\there"`): YAML 1.2 allows a tab inside a plain scalar, which is how the
+ * `yaml` library writes it, but YAML 1.1 readers (PyYAML, in the scripts a config repository
+ * runs) refuse it.
+ */
+function portable(doc: Document): string {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && /[\u0000-\u001f\u007f]/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
   return doc.toString({ lineWidth: 0, indentSeq: true });
 }
 

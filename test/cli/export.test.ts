@@ -108,6 +108,22 @@ describe('export', () => {
     }
   });
 
+  it('double-quotes a name holding a tab or another control character, which YAML 1.1 readers (PyYAML) refuse plain; it plans clean', async () => {
+    const odd = await startEmulator({ seed: { users: [{ name: 'Ada', role: 'Admin', token: TOKEN }], datastores: [{ id: 1, name: 'tab\there' }, { id: 2, name: 'bell\u0007' }] } });
+    try {
+      const dir = await workspace({});
+      const oddEnv = { QUALYTICS_URL: odd.url, QUALYTICS_TOKEN: TOKEN };
+      expect((await run(['export', '--output', 'live.yaml'], { cwd: dir, env: oddEnv })).code).toBe(0);
+      const text = await readFile(join(dir, 'live.yaml'), 'utf8');
+      expect(text).toContain('  - datastore: "tab\\there"\n');
+      expect(text).toContain('  - datastore: "bell\\a"\n');
+      expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+      expect(await run(['plan', 'live.yaml', '--detailed-exitcode'], { cwd: dir, env: oddEnv })).toMatchObject({ code: 0, stdout: 'No changes. Live enrichment settings match the manifests.\n' });
+    } finally {
+      await odd.close();
+    }
+  });
+
   it('writes one file per enrichment datastore plus unlinked.yaml, plans clean, and replaces only its own files', async () => {
     const dir = await workspace({ 'manifests/keep.yaml': '# mine\nversion: 1\ndatastores: []\n' });
     const r = await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
