@@ -28,9 +28,14 @@ function plainLine(text: string): string {
   return text.replace(LINE_BREAKS, '␤').replace(/\t/g, ' ').replace(CONTROLS, '\ufffd');
 }
 
-/** One line, mentions and autolinks defused: the base of the Markdown and HTML contexts. */
+/**
+ * One line, mentions and autolinks defused: the base of the Markdown and HTML contexts. Spaces that
+ * Markdown and HTML would collapse or trim (leading, trailing, two or more in a row) are no-break
+ * spaces, so ` Orders` and `Orders  Daily` read as the distinct names they are.
+ */
 function oneLine(text: string): string {
   return plainLine(text)
+    .replace(/^ +| +$| {2,}/g, (spaces) => '\u00a0'.repeat(spaces.length))
     .replace(/@/g, `@${ZWSP}`)
     .replace(/:\/\//g, `:${ZWSP}//`)
     .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${ZWSP}.`);

@@ -19,12 +19,15 @@ describe('markdown escaping', () => {
     ['an autolink', 'see https://x.example or www.x.example', `see https:${ZWSP}//x.example or www${ZWSP}.x.example`],
     ['a backslash', 'a\\b', 'a\\\\b'],
     ['bidi overrides', 'a\u202Eb\u2066c', 'a\ufffdb\ufffdc'],
+    // Markdown and HTML would trim or collapse these, and two names would read as one.
+    ['leading, trailing and repeated spaces', ' Leading  two ', '\u00a0Leading\u00a0\u00a0two\u00a0'],
   ])('markdownText: %s', (_, input, expected) => {
     expect(markdownText(input)).toBe(expected);
   });
 
-  it('htmlText: entities, one line, no mention', () => {
+  it('htmlText: entities, one line, no mention, spaces kept', () => {
     expect(htmlText('</summary><b a="1">[x](y) | `c` @me\nnext')).toBe(`&lt;/summary&gt;&lt;b a=&quot;1&quot;&gt;&#91;x&#93;(y) &#124; &#96;c&#96; @${ZWSP}me␤next`);
+    expect(htmlText('Orders  Daily')).toBe('Orders\u00a0\u00a0Daily');
   });
 
   it.each([
