@@ -9,6 +9,7 @@
  */
 import type { DesiredDatastore, DesiredLink, DesiredSettings } from '../model/desired.js';
 import { SETTINGS } from '../core/settings.js';
+import { visibleText } from '../core/visible-text.js';
 import type { DatastoreDetails, Observation } from '../model/observation.js';
 import { emptyObservation } from '../model/observation.js';
 import { diffState } from './diff.js';
@@ -20,13 +21,15 @@ import type { Change, EnrichmentState, MatchedOn, Operation, Plan } from '../mod
 /** What can be checked without a request: refusals here need no read of the API at all. */
 export function planMismatches(plan: Plan, baseUrl: string, manifestDigest: string | undefined): string[] {
   const problems: string[] = [];
+  // The file's own texts, shown and never obeyed: anyone may have edited it.
+  const paths = visibleText(plan.manifest_paths.join(', '));
   if (plan.base_url !== baseUrl) {
-    problems.push(`the plan was made against ${plan.base_url}, not ${baseUrl}: give the same --url / QUALYTICS_URL as when planning`);
+    problems.push(`the plan was made against ${visibleText(plan.base_url)}, not ${baseUrl}: give the same --url / QUALYTICS_URL as when planning`);
   }
   if (manifestDigest === undefined) {
-    problems.push(`the manifests the plan was made from (${plan.manifest_paths.join(', ')}) cannot be read from here: run apply --plan in the directory where plan ran`);
+    problems.push(`the manifests the plan was made from (${paths}) cannot be read from here: run apply --plan in the directory where plan ran`);
   } else if (plan.manifest_digest !== manifestDigest) {
-    problems.push(`the manifests (${plan.manifest_paths.join(', ')}) changed since the plan was made: plan again and review the new plan`);
+    problems.push(`the manifests (${paths}) changed since the plan was made: plan again and review the new plan`);
   }
   return problems;
 }

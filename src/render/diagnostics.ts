@@ -3,6 +3,7 @@
  * underline, hints) and for machines (a JSON array for editors and CI annotations). Pure: the
  * caller passes the source texts and whether to colour.
  */
+import { visibleText } from '../core/visible-text.js';
 import type { Diagnostic, Severity, SourcePosition } from '../core/diagnostics.js';
 import { thousands } from '../core/format.js';
 
@@ -31,8 +32,9 @@ export function renderDiagnosticsText(diagnostics: readonly Diagnostic[], option
   };
   let out = '';
   for (const d of diagnostics) {
-    const where = d.start ? `${d.file}:${d.start.line}:${d.start.column}` : d.file;
-    out += `${paint('bold', `${where}:`, true)} ${paint(SEVERITY_COLOUR[d.severity], `${d.severity}:`, true)} ${paint('bold', d.message, true)}\n`;
+    // A saved plan's warnings (`show`) come from a file anyone may have edited: what they say is shown, never obeyed.
+    const where = visibleText(d.start ? `${d.file}:${d.start.line}:${d.start.column}` : d.file);
+    out += `${paint('bold', `${where}:`, true)} ${paint(SEVERITY_COLOUR[d.severity], `${d.severity}:`, true)} ${paint('bold', visibleText(d.message), true)}\n`;
     const source = d.start ? lineOf(d.file, d.start.line) : undefined;
     const gutter = d.start ? ' '.repeat(String(d.start.line).length) : '';
     if (d.start && source !== undefined) {
@@ -40,7 +42,7 @@ export function renderDiagnosticsText(diagnostics: readonly Diagnostic[], option
       out += `${paint('dim', `${d.start.line} |`)} ${shown.text}\n`;
       out += `${paint('dim', `${gutter} |`)} ${paint('green', shown.caret, true)}\n`;
     }
-    for (const hint of d.hints ?? []) out += `${gutter}${d.start && source !== undefined ? ' ' : ''}= ${hint}\n`;
+    for (const hint of d.hints ?? []) out += `${gutter}${d.start && source !== undefined ? ' ' : ''}= ${visibleText(hint)}\n`;
   }
   return out;
 }

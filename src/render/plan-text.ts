@@ -4,6 +4,7 @@
  * the whole plan, indexed loops, and what every block repeats (padded labels, the text of the few
  * datastores linked to) made once.
  */
+import { visibleText } from '../core/visible-text.js';
 import { describeOperation } from '../model/routes.js';
 import { STATE_FIELDS } from '../model/state.js';
 import type { Change, DatastoreRef, EnrichmentState, Plan } from '../model/plan.js';
@@ -42,7 +43,7 @@ function renderUnmanaged(unmanaged: readonly UnmanagedDatastore[], p: Paint): st
 /** Adds one change's block, and the blank line after it, to `lines`. `links`: how a link reads. */
 function renderChange(lines: string[], c: Change, p: Paint, links: (ref: DatastoreRef) => string): void {
   const ref = describeRef(c.datastore);
-  lines.push(p.dim(`  # ${ref}, declared at ${c.declared_at.file}:${c.declared_at.line}`), `  ${p.yellow('~')} datastore ${ref} {`);
+  lines.push(p.dim(`  # ${ref}, declared at ${visibleText(c.declared_at.file)}:${c.declared_at.line}`), `  ${p.yellow('~')} datastore ${ref} {`);
   for (let i = 0; i < c.changed_fields.length; i++) {
     const field = c.changed_fields[i]!;
     const marker = fieldMarker(field, c.before, c.after);

@@ -1,5 +1,5 @@
 /** Drift detection end to end against the emulator: --fail-on-unmanaged, --report, show. */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error -- the parser ships no types.
@@ -115,6 +115,23 @@ describe('show PLAN_FILE', () => {
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toContain('::warning file=m.yaml,line=4,col=27');
     const junit = await run(['show', 'plan.json', '--format', 'junit'], offline);
     expect(junit.code).toBe(1);
+  });
+
+  it('shows the texts of an edited plan file (a warning, where a datastore is declared), never obeys them: no escape sequence, no forged workflow command line', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': DRIFT });
+    expect((await run(['plan', 'm.yaml', '--out', 'plan.json'], { cwd: dir, env: env(e) })).code).toBe(0);
+    const plan = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { changes: Array<{ declared_at: { file: string } }>; warnings?: unknown[] };
+    const forged = '\u001b[2J\n::error file=x::forged';
+    for (const c of plan.changes) c.declared_at.file = `m.yaml${forged}`;
+    plan.warnings = [{ message: `look${forged}`, code: 'x', file: `w.yaml${forged}` }];
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
+    const r = await run(['show', 'plan.json', '--no-color'], { cwd: dir, env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    const out = `${r.stdout}${r.stderr}`;
+    expect(out).not.toContain('\u001b');
+    expect(out.split('\n').filter((l) => l.startsWith('::'))).toStrictEqual([]);
+    expect(out).toContain('\\u001b[2J\\n::error file=x::forged');
   });
 
   it('refuses a file that is not a saved plan, without a stack trace', async () => {
