@@ -21,6 +21,8 @@ export interface ManifestLoad {
   state: DesiredState | undefined;
   /** How many datastores the manifests declare one by one; undefined when any diagnostic is an error. */
   declared: number | undefined;
+  /** How many rules they hold; undefined when any diagnostic is an error. */
+  rules: number | undefined;
   /** Sorted: by file in reading order, then by position. */
   diagnostics: Diagnostic[];
   /** The files read, as the user named them (directories expanded). */
@@ -123,6 +125,7 @@ export function loadManifests(paths: readonly string[], cwd: string, { state = t
   return {
     state: ok && state ? { datastores: semantic.datastores, rules: semantic.rules, files } : undefined,
     declared: ok ? semantic.declared : undefined,
+    rules: ok ? semantic.rules.length : undefined,
     diagnostics,
     files,
     sources,
@@ -131,7 +134,7 @@ export function loadManifests(paths: readonly string[], cwd: string, { state = t
 
 /** Nothing planned: the diagnostics so far and the one that stopped the run. */
 function refused(diagnostics: Diagnostic[], files: string[]): ManifestLoad {
-  return { state: undefined, declared: undefined, diagnostics, files, sources: new Map() };
+  return { state: undefined, declared: undefined, rules: undefined, diagnostics, files, sources: new Map() };
 }
 
 /**

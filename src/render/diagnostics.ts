@@ -84,6 +84,8 @@ export interface Summary {
   files: number;
   /** Shown when there are no errors: "valid: 12 datastores in 3 files". */
   datastores?: number;
+  /** With them, when some: "valid: 12 datastores and 2 rules in 3 files". */
+  rules?: number;
 }
 
 /** `2 errors, 1 warning in 3 files` (`1 error (no file could be read)`), or `valid: 12 datastores in 3 files (1 note)`. */
@@ -98,7 +100,9 @@ export function renderSummary(diagnostics: readonly Diagnostic[], summary: Summa
     return `${parts.join(', ')}${summary.files === 0 ? ' (no file could be read)' : ` in ${files}`}\n`;
   }
   const extra = [...(warnings > 0 ? [plural(warnings, 'warning')] : []), ...(notes > 0 ? [plural(notes, 'note')] : [])];
-  const what = summary.datastores === undefined ? '' : `${plural(summary.datastores, 'datastore')} in `;
+  // A rules-only manifest is not "0 datastores": its rules declare them, by what the live state holds.
+  const rules = summary.rules ? ` and ${plural(summary.rules, 'rule')}` : '';
+  const what = summary.datastores === undefined ? '' : `${plural(summary.datastores, 'datastore')}${rules} in `;
   return `valid: ${what}${files}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}\n`;
 }
 

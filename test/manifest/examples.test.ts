@@ -26,6 +26,11 @@ describe('examples', () => {
     expect(load.state?.rules.length).toBe(rules);
   });
 
+  it('validate counts the rules beside the datastores (a rules-only folder is not "0 datastores")', async () => {
+    const r = await run(['validate', 'examples/rules'], { cwd: repo });
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('valid: '))).toStrictEqual(['valid: 2 datastores and 2 rules in 3 files']);
+  });
+
   it('every example folder is in this list', () => {
     const folders = (dir: string): string[] => readdirSync(join(repo, dir), { withFileTypes: true })
       .filter((e) => e.isDirectory())

@@ -23,8 +23,8 @@ export async function runValidate(options: ValidateOptions, io: Io): Promise<Exi
   const view = fanOut([validateView(options.format, outputOf(io, !options.color), run), ...reports.views]);
   // validate plans nothing: the checks without the desired state (its locations cost a tenth of 100,000 entries).
   const load = loadManifests(options.paths, io.cwd, { state: false });
-  const datastores = load.declared;
-  view.checked({ diagnostics: load.diagnostics, sources: load.sources, files: load.files.length, ...(datastores === undefined ? {} : { datastores }) });
+  const { declared: datastores, rules } = load;
+  view.checked({ diagnostics: load.diagnostics, sources: load.sources, files: load.files.length, ...(datastores === undefined ? {} : { datastores }), ...(rules ? { rules } : {}) });
   await reports.write();
   return hasErrors(load.diagnostics) ? EXIT.error : EXIT.ok;
 }

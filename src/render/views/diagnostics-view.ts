@@ -7,12 +7,13 @@ import { renderDiagnosticsJson, renderDiagnosticsText, renderSummary } from '../
 import type { Output } from './output.js';
 
 
-/** What was checked: the files, and the datastores declared when the manifests were valid. */
+/** What was checked: the files, and the datastores and rules declared when the manifests were valid. */
 export interface Checked {
   diagnostics: readonly Diagnostic[];
   sources: ReadonlyMap<string, string>;
   files: number;
   datastores?: number;
+  rules?: number;
 }
 
 export interface ValidateView {
@@ -27,7 +28,7 @@ export function diagnosticsView(format: 'text' | 'json', output: Output): Valida
       return {
         checked: (r) => {
           out.write(renderDiagnosticsText(r.diagnostics, { sources: r.sources, colour: out.colour }));
-          out.write(renderSummary(r.diagnostics, { files: r.files, ...(r.datastores === undefined ? {} : { datastores: r.datastores }) }));
+          out.write(renderSummary(r.diagnostics, r));
         },
       };
     case 'json':
