@@ -104,7 +104,12 @@ export async function makePlan(client: QualyticsClient, request: PlanRequest, io
     },
     manifest_paths: desired.paths,
   }, request.targets, desired.rules);
-  if (!result.ok) return { ok: false, diagnostics: result.diagnostics, sources: desired.sources, declarations: desired.datastores.map(declarationOf) };
+  if (!result.ok) {
+    // With rules, what the manifests declare depends on the live state the failed plan did not finish
+    // with: the entries alone would be a wrong count (a report leaves out what it did not measure).
+    const declarations = desired.rules.length === 0 ? desired.datastores.map(declarationOf) : undefined;
+    return { ok: false, diagnostics: result.diagnostics, sources: desired.sources, ...(declarations ? { declarations } : {}) };
+  }
   const plan = result.plan;
   if (request.reportUnmanaged) {
     const declared = expandRules(desired.datastores, desired.rules, observed.observation).datastores;

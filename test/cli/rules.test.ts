@@ -2,6 +2,8 @@
  * Rules end to end against the emulator: what plan reads for them (the request counts), plan, apply,
  * a saved plan that verifies, and a datastore created after the first apply that the next plan picks up.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed, SeedDatastore } from '../../src/core/seed-types.js';
@@ -169,9 +171,14 @@ describe('rules against the emulator', () => {
       'a.yaml': 'version: 1\nrules:\n  - match: { tag: gdpr }\n    high_count_rollup_threshold: 3\n  - match: { type: snowflake }\n    high_count_rollup_threshold: 5\n',
       'b.yaml': 'version: 1\nrules:\n  - match: { name: "Sales EU" }\n    high_count_rollup_threshold: 6\n',
     });
-    const r = await run(['plan', 'a.yaml', 'b.yaml'], { cwd: dir, env: env(e) });
+    await writeFile(join(dir, 'c.yaml'), 'version: 1\ndatastores:\n  - datastore: Marketing\n');
+    const r = await run(['plan', 'a.yaml', 'b.yaml', 'c.yaml', '--report', 'prometheus=p.prom'], { cwd: dir, env: env(e) });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('datastore "Sales EU" (id 1): two rules that match it set high_count_rollup_threshold differently: 5 at a.yaml:5 and 6 at b.yaml:3');
+    // What rules declare was not measured: no count of declared datastores (it was the entries alone: 1).
+    const prom = await readFile(join(dir, 'p.prom'), 'utf8');
+    expect(prom).toContain('enrichctl_plan_success 0\n');
+    expect(prom).not.toContain('enrichctl_declared_datastores');
     const ok = await run(['plan', 'a.yaml'], { cwd: dir, env: env(e) });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toContain('this rule matches no source datastore (tag gdpr)');
