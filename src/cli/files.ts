@@ -49,13 +49,13 @@ export async function writeFileAtomic(target: string, text: string, options: Wri
   }
 }
 
+const SPECIAL = 'it is not a regular file (a device, a pipe or a socket), which writing a file there would replace';
+
 /**
  * Whether something other than a regular file (a device, a pipe, a socket, or a link to one: /dev/null,
  * /dev/stdout) is at `target`. The rename would replace it with a file: run as root, as CI
  * containers are, `--out /dev/null` replaced the container's /dev/null.
  */
-const SPECIAL = 'it is not a regular file (a device, a pipe or a socket), which writing a file there would replace';
-
 function isSpecial(target: string): boolean {
   try {
     const stats = statSync(target);

@@ -9,10 +9,11 @@
  */
 import type { DesiredDatastore, DesiredLink, DesiredSettings } from '../model/desired.js';
 import { SETTINGS } from '../core/settings.js';
-import { visibleText } from '../core/visible-text.js';
+import { quoteText, visibleText } from '../core/visible-text.js';
 import type { DatastoreDetails, Observation } from '../model/observation.js';
 import { emptyObservation } from '../model/observation.js';
 import { diffState } from './diff.js';
+import { changeLinkTargets } from './verify.js';
 import { differingFields, stateFieldEquals } from '../model/state.js';
 import { describeOperation } from '../model/routes.js';
 import { describeRef, describeValue } from '../model/describe.js';
@@ -150,10 +151,7 @@ export function datastoreProgress(plan: Plan, observation: Observation, options:
     if (live.enrichment_only) progress.problems.push(`${label} is an enrichment datastore, not a source`);
     if (c.matched_on) progress.problems.push(...matchedOnProblems(label, c.matched_on, live.details));
     // Every link target the change names, in `before` and `after` too: the recomputed plan read them by these names.
-    const targets = new Map<number, { id: number; name: string }>();
-    for (const t of [c.before.enrich_datastore, c.after.enrich_datastore, ...c.operations.map((op) => (op.type === 'link' ? op.enrich_datastore : null))]) {
-      if (t && !targets.has(t.id)) targets.set(t.id, t);
-    }
+    const targets = new Map(changeLinkTargets(c).map((t) => [t.id, t]));
     for (const t of targets.values()) progress.problems.push(...targetProblems(t, observation));
     const p = changeProgress(c, live.state, options.resume);
     switch (p.kind) {
@@ -177,14 +175,11 @@ export function datastoreProgress(plan: Plan, observation: Observation, options:
  */
 function matchedOnProblems(label: string, recorded: MatchedOn, live: DatastoreDetails | undefined): string[] {
   const out: string[] = [];
-  if (recorded.type !== live?.type) out.push(`${label}: its type was ${describeText(recorded.type)} when planned, and is ${describeText(live?.type)} now (rules match on it)`);
-  const tags = (list: readonly string[] | undefined): string => JSON.stringify([...(list ?? [])].sort());
+  const type = (text: string | undefined): string => (text === undefined ? 'not given' : quoteText(text));
+  if (recorded.type !== live?.type) out.push(`${label}: its type was ${type(recorded.type)} when planned, and is ${type(live?.type)} now (rules match on it)`);
+  const tags = (list: readonly string[] | undefined): string => `[${[...(list ?? [])].sort().map(quoteText).join(',')}]`;
   if (tags(recorded.tags) !== tags(live?.tags)) out.push(`${label}: its tags were ${tags(recorded.tags)} when planned, and are ${tags(live?.tags)} now (rules match on them)`);
   return out;
-}
-
-function describeText(text: string | undefined): string {
-  return text === undefined ? 'not given' : JSON.stringify(text);
 }
 
 /** A link target must still be the enrichment datastore of that id and name the plan links to. */

@@ -46,11 +46,16 @@ export function observationFromPlan(plan: Plan): Observation {
 
 /** Every link target a plan mentions, in `before`, `after` or a link operation. */
 export function linkTargets(plan: Plan): DatastoreRef[] {
-  return plan.changes.flatMap((c) => [
+  return plan.changes.flatMap(changeLinkTargets);
+}
+
+/** The link targets one change mentions, in `before`, `after` or a link operation. */
+export function changeLinkTargets(c: Change): DatastoreRef[] {
+  return [
     ...(c.before.enrich_datastore ? [c.before.enrich_datastore] : []),
     ...(c.after.enrich_datastore ? [c.after.enrich_datastore] : []),
     ...c.operations.flatMap((op) => (op.type === 'link' ? [op.enrich_datastore] : [])),
-  ]);
+  ];
 }
 
 export type Recomputed = { ok: true; plan: Plan } | { ok: false; problems: string[] };

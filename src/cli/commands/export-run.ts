@@ -51,8 +51,8 @@ export async function runExport(options: ExportCommandOptions, io: Io): Promise<
     const groups = exportGroups(observation, select);
     const written = await writeGroups(dir, options.output!, groups, header);
     const entries = written.files.reduce((n, f) => n + f.count, 0);
-    warnLeftOut(groups.flatMap((g) => g.entries), io);
     io.stderr.write(`Exported ${count(entries, 'datastore')} to ${options.output} in ${count(written.files.length, 'file')}: ${written.files.map((f) => f.name).join(', ')}.\n`);
+    warnLeftOut(groups.flatMap((g) => g.entries), io);
     if (written.removed.length > 0) {
       io.stderr.write(`Removed ${written.removed.join(', ')}: an earlier export wrote ${written.removed.length === 1 ? 'it' : 'them'}, and no datastore belongs there now.\n`);
     }
