@@ -175,6 +175,7 @@ export class QualyticsClient {
       const body = describeBody(text);
       throw new ApiError(method, path, status, text.trim() === '' ? 'the answer was empty, not JSON' : body.startsWith(WEB_PAGE) ? body : `the answer was not JSON (${body})`, this.baseUrl);
     }
+    parsed = this.#transport.redactParsed(text, parsed);
     const problem = check(parsed);
     if (problem !== undefined) throw new UnusableResponseError(method, `${path}${query}`, problem, status);
     return parsed as T;

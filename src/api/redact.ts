@@ -46,16 +46,17 @@ function escapeRegExp(s: string): string {
 }
 
 /**
- * A JSON text with its `\uXXXX` escapes written as the characters they stand for, wherever JSON
- * allows the character itself (all but a quote, a backslash and the control characters): the same
- * value once parsed, in which a token spelt in escapes shows as itself to the redactor. Escaped
- * backslashes are read as pairs, so `\\u0041` stays as it is.
+ * A parsed JSON value with the redactor applied to every string in it, keys included; the value
+ * itself when none changed. For an answer whose text holds escapes (`\/`, `\"`, `\uXXXX`): the
+ * token may be spelt there in a form that only parsing turns back into the token.
  */
-export function plainUnicode(json: string): string {
-  if (!json.includes('\\u')) return json;
-  return json.replace(/\\(u[0-9a-fA-F]{4}|[^u])/g, (all, escape: string) => {
-    if (escape[0] !== 'u') return all;
-    const code = Number.parseInt(escape.slice(1), 16);
-    return code < 0x20 || code === 0x22 || code === 0x5c ? all : String.fromCharCode(code);
-  });
+export function redactValue(value: unknown, redact: Redactor): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, redact));
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[redact(k)] = redactValue(v, redact);
+    return out;
+  }
+  return value;
 }

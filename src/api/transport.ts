@@ -13,7 +13,7 @@ import type { Dispatcher } from 'undici';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
 import { CERTIFICATE_CODES, formatSeconds, networkReason, NOT_TLS_CODES, readErrorBody, redirectDetail } from './error-body.js';
-import { makeRedactor, plainUnicode, type Redactor } from './redact.js';
+import { makeRedactor, redactValue, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
 import { createRoute, describeProxyFailure, errorCode, proxyRefusalStatus, type DispatcherOptions, type ProxySetting, type Route } from './dispatcher.js';
@@ -192,12 +192,20 @@ export class Transport {
     }
   }
 
+  /**
+   * The redaction step's second half, for a JSON answer once parsed (client.ts): a text with escapes
+   * (`\/`, `\"`, `\uXXXX`) may spell the token in a form the text's redaction cannot see, so every
+   * string of its value is redacted too. Without a backslash the parsed strings are the text's own.
+   */
+  redactParsed(text: string, value: unknown): unknown {
+    return text.includes('\\') ? redactValue(value, this.#redactAnswer) : value;
+  }
+
   /** The redaction step: the answer's text (read by everything downstream) and the error's texts. */
   #redactOutcome(outcome: Outcome): Outcome {
     switch (outcome.kind) {
       case 'ok':
-        // An answer is JSON: a token it spells in \u escapes is one once parsed.
-        return { ...outcome, text: this.#redactAnswer(plainUnicode(outcome.text)) };
+        return { ...outcome, text: this.#redactAnswer(outcome.text) };
       case 'status':
         return { ...outcome, error: outcome.error.redacted(this.#redact) };
       case 'network':

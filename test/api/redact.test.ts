@@ -1,6 +1,6 @@
 /** The redaction step on its own: each form of the token a server may echo becomes `[redacted]`. */
 import { describe, expect, it } from 'vitest';
-import { makeRedactor, plainUnicode } from '../../src/api/redact.js';
+import { makeRedactor, redactValue } from '../../src/api/redact.js';
 
 const TOKEN = 'ab/cd+ef_0123456789.JWTish';
 const redact = makeRedactor(TOKEN);
@@ -26,15 +26,19 @@ describe('makeRedactor', () => {
   });
 });
 
-describe('plainUnicode', () => {
-  it.each([
-    ['no escape: the same text', '{"a":"b/c"}', '{"a":"b/c"}'],
-    ['letters spelt in escapes', '{"a":"\\u0074\\u006F\\u006b"}', '{"a":"tok"}'],
-    ['a quote, a backslash and a control character stay escaped', '{"a":"\\u0022\\u005c\\u000a\\u0041"}', '{"a":"\\u0022\\u005c\\u000aA"}'],
-    ['an escaped backslash before u is a pair, not an escape', '{"a":"\\\\u0041"}', '{"a":"\\\\u0041"}'],
-    ['a surrogate pair', '{"a":"\\ud83d\\ude00"}', '{"a":"\u{1F600}"}'],
-  ])('%s', (_name, json, plain) => {
-    expect(plainUnicode(json)).toBe(plain);
-    expect(JSON.parse(plainUnicode(json))).toStrictEqual(JSON.parse(json));
+describe('redactValue', () => {
+  it('redacts every string of a parsed value, keys included, and keeps the rest', () => {
+    const value = { a: [`x ${TOKEN}`, 1, null, true], [TOKEN]: { b: `Bearer ${TOKEN}` }, c: 'clean' };
+    expect(redactValue(value, redact)).toStrictEqual({ a: ['x [redacted]', 1, null, true], '[redacted]': { b: '[redacted]' }, c: 'clean' });
+  });
+
+  it('catches what only parsing spells: mixed escapes, a quote or a backslash in the token', () => {
+    const odd = 'ab/cd/ef"q\\z-0123456789';
+    const oddRedact = makeRedactor(odd);
+    // Some slashes escaped and some not, a letter as \u, the quote and backslash as JSON must write them.
+    const text = '{"name":"ab\\/cd/ef\\"q\\\\\\u007a-0123456789"}';
+    expect(JSON.parse(text)).toStrictEqual({ name: odd });
+    expect(oddRedact(text)).toBe(text);
+    expect(redactValue(JSON.parse(text), oddRedact)).toStrictEqual({ name: '[redacted]' });
   });
 });

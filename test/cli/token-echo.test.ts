@@ -15,13 +15,15 @@ import { manifest, run, workspace, type RunResult } from '../helpers/cli.js';
 // A base64-ish token with a `/` (JSON may escape it) and a `+` (URL-encoding changes it).
 const TOKEN = 'hostile/Tok3n+abc_0123456789xyz';
 const M = manifest('  - datastore: Orders\n    high_count_rollup_threshold: 12\n');
+// Slashes JSON may escape or not, one by one, and a quote and a backslash JSON must escape.
+const ODD = 'ab/cd/ef"q\\z-0123456789';
 
 let em: RunningEmulator;
 let front: HostileFront | undefined;
 beforeEach(async () => {
   em = await startEmulator({
     seed: {
-      users: [{ name: 'Ada Admin', role: 'Admin', token: TOKEN }],
+      users: [{ name: 'Ada Admin', role: 'Admin', token: TOKEN }, { name: 'Odd Admin', role: 'Admin', token: ODD }],
       datastores: [{ id: 1, name: 'Orders' }, { id: 100, name: 'Warehouse Enrichment', enrichment_only: true }],
     },
   });
@@ -115,8 +117,22 @@ describe('an echoed Authorization header in the data of a successful answer', ()
     expect(saved).toContain('p [redacted] [redacted]');
   });
 
-  it('the token spelt in JSON \\u escapes (the same string once parsed) is redacted too, in every output and the saved plan', async () => {
-    const escaped = [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  it('a token with several slashes, a quote and a backslash, spelt with some escaped and some not, is redacted in the saved plan', async () => {
+    front = await startHostileFront({ upstream: em.url, rewrite, spell: (text) => text.split(JSON.stringify(ODD).slice(1, -1)).join('ab\\/cd/ef\\"q\\\\\\u007a-0123456789') });
+    const dir = await workspace({ 'm.yaml': M });
+    const r = await run(['plan', 'm.yaml', '--out', 'plan.json'], { cwd: dir, env: { QUALYTICS_URL: front.url, QUALYTICS_TOKEN: ODD } });
+    expect(r.code, r.stderr).toBe(0);
+    const saved = await readFile(join(dir, 'plan.json'), 'utf8');
+    expect(JSON.stringify(JSON.parse(saved))).not.toContain(JSON.stringify(ODD).slice(1, -1));
+    expect(saved).toContain('p [redacted]');
+  });
+
+  // Spellings JSON.parse turns back into the token: every character as \u, and a mix of \u and \/.
+  const spellings = [
+    [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+    `\\u0068${TOKEN.slice(1).replace('/', '\\/')}`,
+  ];
+  it.each(spellings)('the token spelt in JSON escapes (%s, the same string once parsed) is redacted too, in every output and the saved plan', async (escaped) => {
     const spell = (text: string): string => text.split(TOKEN).join(escaped);
     for (const args of [['plan', 'm.yaml', '--out', 'plan.json'], ['plan', 'm.yaml', '--format', 'json'], ['apply', 'm.yaml', '--auto-approve', '--format', 'json']]) {
       const r = await cli(args, () => undefined, rewrite, spell);
