@@ -53,10 +53,7 @@ function escapeRegExp(s: string): string {
 export function redactValue(value: unknown, redact: Redactor): unknown {
   if (typeof value === 'string') return redact(value);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, redact));
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[redact(k)] = redactValue(v, redact);
-    return out;
-  }
+  // Object.fromEntries defines own properties, as JSON.parse does: a `__proto__` key stays a key.
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(v, redact)]));
   return value;
 }

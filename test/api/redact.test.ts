@@ -32,6 +32,13 @@ describe('redactValue', () => {
     expect(redactValue(value, redact)).toStrictEqual({ a: ['x [redacted]', 1, null, true], '[redacted]': { b: '[redacted]' }, c: 'clean' });
   });
 
+  it('keeps a __proto__ key a key, as JSON.parse does (never the copy\'s prototype)', () => {
+    const copy = redactValue(JSON.parse('{"__proto__":{"id":5},"name":"x\\u0041"}'), redact) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(copy.id).toBeUndefined();
+    expect(Object.keys(copy)).toStrictEqual(['__proto__', 'name']);
+  });
+
   it('catches what only parsing spells: mixed escapes, a quote or a backslash in the token', () => {
     const odd = 'ab/cd/ef"q\\z-0123456789';
     const oddRedact = makeRedactor(odd);
