@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError, NetworkError, UnusableResponseError } from '../api/errors.js';
 import { originalStack } from './debug-stack.js';
+import { visibleLines } from '../core/visible-text.js';
 import { UserError } from './errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { Interrupted, useColour, type Io } from './io.js';
@@ -82,21 +83,22 @@ function report(err: unknown, io: Io): ExitCode {
     io.stderr.write('\nInterrupted. Nothing was changed.\n');
     return EXIT.interrupted;
   }
+  // Messages may quote a saved plan's or the server's text: shown, never obeyed (no escape sequence, no bidi reordering).
   if (err instanceof UserError) {
-    io.stderr.write(`error: ${err.message}\n`);
+    io.stderr.write(`error: ${visibleLines(err.message)}\n`);
     return err.exitCode;
   }
   if (err instanceof UnusableResponseError) {
-    io.stderr.write(`error: ${err.message}\n  = enrichctl does not act on an answer it cannot trust, so it stopped at that request\n`);
+    io.stderr.write(`error: ${visibleLines(err.message)}\n  = enrichctl does not act on an answer it cannot trust, so it stopped at that request\n`);
     return EXIT.error;
   }
   if (err instanceof ApiError || err instanceof NetworkError) {
     const hint = err instanceof ApiError ? err.hint() : undefined;
-    io.stderr.write(`error: ${err.message}\n${hint ? `  = ${hint}\n` : ''}`);
+    io.stderr.write(`error: ${visibleLines(err.message)}\n${hint ? `  = ${hint}\n` : ''}`);
     return EXIT.error;
   }
   // A bug, not bad input: still no stack trace unless asked for.
-  const message = err instanceof Error ? err.message : String(err);
+  const message = visibleLines(err instanceof Error ? err.message : String(err));
   io.stderr.write(
     `error: unexpected internal error: ${message}\n` +
       'This is a bug in enrichctl; please report it (set ENRICHCTL_DEBUG=1 for details).\n',

@@ -23,6 +23,15 @@ export function visibleText(text: string): string {
   return HAS_HIDDEN.test(text) ? text.replace(HIDDEN, escape) : text;
 }
 
+/**
+ * The same, line breaks kept: for a message enrichctl laid out on several lines, whose pieces may
+ * quote a saved plan's or the server's text with `JSON.stringify` (which leaves C1, DEL and bidi
+ * controls as they are). Every error message passes through it on its way to standard error.
+ */
+export function visibleLines(text: string): string {
+  return text.split('\n').map(visibleText).join('\n');
+}
+
 /** The text quoted as a JSON string, with the escapes `JSON.stringify` leaves out added. */
 export function quoteText(text: string): string {
   return visibleText(JSON.stringify(text));

@@ -22,7 +22,7 @@ import type { Change, EnrichmentState, MatchedOn, Operation, Plan } from '../mod
 /** What can be checked without a request: refusals here need no read of the API at all. */
 export function planMismatches(plan: Plan, baseUrl: string, manifestDigest: string | undefined): string[] {
   const problems: string[] = [];
-  // The file's own texts, shown and never obeyed: anyone may have edited it.
+  // The file's own texts, written raw into a message that keeps its line breaks (program.ts): any line break in them escaped here.
   const paths = visibleText(plan.manifest_paths.join(', '));
   if (plan.base_url !== baseUrl) {
     problems.push(`the plan was made against ${visibleText(plan.base_url)}, not ${baseUrl}: give the same --url / QUALYTICS_URL as when planning`);

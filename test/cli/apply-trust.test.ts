@@ -106,6 +106,16 @@ describe('apply --plan: a plan file is data, the manifests are the authority', (
     });
   }
 
+  it('quotes the file\'s text in its refusal without obeying it: C1 controls and bidi overrides are written as escapes', async () => {
+    const dir = await saved(ORDERS_30);
+    await tamper(dir, (p) => { p.changes[0]!.declared_at.file = 'm.yaml\u009b2J\u202eFORGED'; });
+    const r = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
+    expect(r.stderr).toContain('m.yaml\\u009b2J\\u202eFORGED');
+    expect(em.calls()).toStrictEqual([]);
+  });
+
   it('refuses a datastore retargeted under its old name: the live names do not match, and nothing is written', async () => {
     const dir = await saved(ORDERS_30);
     await tamper(dir, (p) => {
