@@ -7,11 +7,10 @@
  * The config file is the official qualytics-cli's, so a user who already ran `qualytics init` needs
  * nothing more. Errors name the source that was wrong, never the token's value.
  */
-// Synchronous reads of two small files: node:fs/promises would cost every plan ~4 ms to load.
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { OfficialConfig } from './official-config.js';
+import { readSmallFile } from './small-file.js';
 import { checkBaseUrl, normaliseBaseUrl } from './url.js';
 
 export interface ConnectionFlags {
@@ -70,11 +69,9 @@ export async function resolveConnection(
   let tokenSource: string;
   if (flags.tokenFile !== undefined) {
     tokenSource = `--token-file ${flags.tokenFile}`;
-    try {
-      token = readFileSync(resolve(cwd, flags.tokenFile), 'utf8').trim();
-    } catch (err) {
-      return { ok: false, problem: `cannot read the token file ${flags.tokenFile}: ${errnoText(err)}` };
-    }
+    const read = readSmallFile(resolve(cwd, flags.tokenFile));
+    if (!read.ok) return { ok: false, problem: `cannot read the token file ${flags.tokenFile}: ${read.problem}` };
+    token = read.text.trim();
     if (!token) return { ok: false, problem: `the token file ${flags.tokenFile} is empty` };
   } else if (nonEmpty(env.QUALYTICS_TOKEN)) {
     tokenSource = 'QUALYTICS_TOKEN';
@@ -123,13 +120,9 @@ export async function resolveConnection(
 }
 
 async function readOfficialConfig(path: string): Promise<OfficialConfig | { problem: string }> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return {}; // No config file is the common case.
-  }
-  return (await import('./official-config.js')).parseOfficialConfig(path, text);
+  const read = readSmallFile(path);
+  if (!read.ok) return {}; // No config file is the common case (and one that cannot be read is none).
+  return (await import('./official-config.js')).parseOfficialConfig(path, read.text);
 }
 
 function sameUrl(a: string, b: string): boolean {
@@ -157,10 +150,3 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v.trim() !== '' ? v : undefined;
 }
 
-function errnoText(err: unknown): string {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return code || 'unreadable';
-}

@@ -1,4 +1,6 @@
 /** URL normalisation, the transport policy, and where credentials come from. */
+import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +116,20 @@ describe('resolveConnection', () => {
     await writeFile(file, 'file-token\n');
     expect(await resolveConnection({ url: 'x.qualytics.io', tokenFile: file }, { HOME, QUALYTICS_TOKEN: 'env-token' }))
       .toMatchObject({ ok: true, connection: { token: 'file-token' } });
+  });
+
+  // They were read without bound (/dev/zero: 450 MB and counting) or waited for ever (a pipe nobody writes to), deaf to signals.
+  it.runIf(process.platform !== 'win32')('reads a token file or a config file that never ends, or a pipe, within bounds', async () => {
+    const HOME = await home();
+    expect(await resolveConnection({ url: 'x.qualytics.io', tokenFile: '/dev/zero' }, { HOME }))
+      .toStrictEqual({ ok: false, problem: 'cannot read the token file /dev/zero: it is larger than 64 KB, which no token or config file is' });
+    const fifo = join(HOME, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(await resolveConnection({ url: 'x.qualytics.io', tokenFile: fifo }, { HOME })).toStrictEqual({ ok: false, problem: `the token file ${fifo} is empty` });
+    // The official config as /dev/zero or a pipe is no config at all.
+    await mkdir(join(HOME, '.qualytics'), { recursive: true });
+    symlinkSync('/dev/zero', join(HOME, '.qualytics', 'config.yaml'));
+    expect(await resolveConnection({ url: 'x.qualytics.io' }, { HOME, QUALYTICS_TOKEN: 'env-token' })).toMatchObject({ ok: true, connection: { token: 'env-token' } });
   });
 
   it('says what is missing or wrong, never the token itself', async () => {

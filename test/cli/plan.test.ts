@@ -1,9 +1,12 @@
 /** plan end to end against the emulator: outputs, exit codes, strategies and request counts, errors. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/core/seed-types.js';
+import { BIN } from '../helpers/bin.js';
 import { manifest, run, workspace } from '../helpers/cli.js';
 import { ADMIN_TOKEN, EDITOR_TOKEN, world } from './world.js';
 
@@ -88,6 +91,16 @@ describe('plan outputs and exit codes', () => {
     // Each by the other of its name or id.
     const byId = await run(['plan', 'm.yaml', '--target', '274', '--format', 'json'], { cwd: dir, env: env(e) });
     expect((JSON.parse(byId.stdout) as { changes: Array<{ datastore: { id: number } }> }).changes.map((c) => c.datastore.id)).toStrictEqual([274]);
+  });
+
+  it('reads --token-file from a pipe (/dev/stdin, process substitution) as its writer writes it', async () => {
+    const e = await emulator();
+    const dir = await workspace({ 'm.yaml': CHANGE });
+    // A shell's pipe (Node's own spawn gives a child a socket, which /dev/stdin cannot be opened on);
+    // asynchronously, so that the emulator in this process can answer.
+    const r = await promisify(execFile)('sh', ['-c', `printf '%s\\n' "$T" | "$NODE" "$BIN" plan m.yaml --token-file /dev/stdin`], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, QUALYTICS_URL: e.url, T: ADMIN_TOKEN, NODE: process.execPath, BIN } });
+    expect(r.stderr).not.toContain('error');
+    expect(r.stdout).toContain('Plan: 1 datastore to change (1 link), 1 unchanged.');
   });
 
   it('stops on an invalid manifest: its diagnostics only, the first pages it had sent abandoned unanswered', async () => {
