@@ -69,19 +69,25 @@ export function renderSeedYaml(seed: Seed, header: readonly string[]): string {
   return portable(doc);
 }
 
+/** What YAML 1.1 readers refuse in a file (PyYAML: "unacceptable character"), or a terminal obeys: DEL, C1 controls, bidi controls, line and paragraph separators, a byte-order mark. */
+const UNPRINTABLE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const NEEDS_QUOTES = new RegExp(`[\\u0000-\\u001f${UNPRINTABLE.source.slice(1, -1)}]`);
+
 /**
- * The document's text, with every string holding a tab or another character below a space
- * double-quoted (`"tab\there"`): YAML 1.2 allows a tab inside a plain scalar, which is how the
- * `yaml` library writes it, but YAML 1.1 readers (PyYAML, in the scripts a config repository
- * runs) refuse it.
+ * The document's text, every string holding a tab, another control character or one of
+ * UNPRINTABLE double-quoted, and those written as `\uXXXX`: YAML 1.2 allows a tab inside a plain
+ * scalar, which is how the `yaml` library writes it, and that library writes C1 and bidi controls
+ * as they are even when quoting, but YAML 1.1 readers (PyYAML, in the scripts a config repository
+ * runs) refuse both. Outside double quotes such a character can only be in a comment (a note
+ * quoting a name), where the escape is as readable.
  */
 function portable(doc: Document): string {
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value === 'string' && /[\u0000-\u001f\u007f]/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value === 'string' && NEEDS_QUOTES.test(node.value)) node.type = 'QUOTE_DOUBLE';
     },
   });
-  return doc.toString({ lineWidth: 0, indentSeq: true });
+  return doc.toString({ lineWidth: 0, indentSeq: true }).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function annotate(node: unknown, note: string | undefined): void {

@@ -108,8 +108,8 @@ describe('export', () => {
     }
   });
 
-  it('double-quotes a name holding a tab or another control character, which YAML 1.1 readers (PyYAML) refuse plain; it plans clean', async () => {
-    const odd = await startEmulator({ seed: { users: [{ name: 'Ada', role: 'Admin', token: TOKEN }], datastores: [{ id: 1, name: 'tab\there' }, { id: 2, name: 'bell\u0007' }] } });
+  it('double-quotes a name holding a tab or a control character (C1 and bidi ones as \\u escapes), which YAML 1.1 readers (PyYAML) refuse; it plans clean', async () => {
+    const odd = await startEmulator({ seed: { users: [{ name: 'Ada', role: 'Admin', token: TOKEN }], datastores: [{ id: 1, name: 'tab\there' }, { id: 2, name: 'bell\u0007' }, { id: 3, name: 'Evil\u009b2J\u202eX' }] } });
     try {
       const dir = await workspace({});
       const oddEnv = { QUALYTICS_URL: odd.url, QUALYTICS_TOKEN: TOKEN };
@@ -117,7 +117,9 @@ describe('export', () => {
       const text = await readFile(join(dir, 'live.yaml'), 'utf8');
       expect(text).toContain('  - datastore: "tab\\there"\n');
       expect(text).toContain('  - datastore: "bell\\a"\n');
-      expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+      // C1 and bidi controls too, which the yaml library writes as they are even inside quotes.
+      expect(text).toContain('  - datastore: "Evil\\u009b2J\\u202eX"\n');
+      expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
       expect(await run(['plan', 'live.yaml', '--detailed-exitcode'], { cwd: dir, env: oddEnv })).toMatchObject({ code: 0, stdout: 'No changes. Live enrichment settings match the manifests.\n' });
     } finally {
       await odd.close();
