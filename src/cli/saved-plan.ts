@@ -44,6 +44,9 @@ export function checkPlanOut(file: string, cwd: string, manifestPaths: readonly 
   if (/\.ya?ml$/i.test(file)) throw new UserError(`--out ${file}: a saved plan is JSON, not a manifest; name it e.g. plan.json`);
 }
 
+/** A plan of 300,000 changed datastores fits; the file is read whole, so nothing larger is. */
+const MAX_PLAN_BYTES = 512 * 2 ** 20;
+
 export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
   let text: string | undefined;
   let unreadable = 'not a regular file (a device, a pipe or a socket)';
@@ -51,7 +54,9 @@ export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
   try {
     // Not blocking, and a regular file only: a device (/dev/zero) or a pipe would be read for ever.
     handle = await open(resolve(cwd, file), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    if ((await handle.stat()).isFile()) text = await handle.readFile('utf8');
+    const stats = await handle.stat();
+    if (stats.size > MAX_PLAN_BYTES) unreadable = `it is larger than ${MAX_PLAN_BYTES / 2 ** 20} MB, far more than plan writes (~1.4 KB a datastore)`;
+    else if (stats.isFile()) text = await handle.readFile('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     unreadable = code === 'ENOENT' ? 'no such file' : code ?? 'unreadable';

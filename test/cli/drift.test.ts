@@ -1,5 +1,5 @@
 /** Drift detection end to end against the emulator: --fail-on-unmanaged, --report, show. */
-import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error -- the parser ships no types.
@@ -139,5 +139,11 @@ describe('show PLAN_FILE', () => {
     const r = await run(['show', 'm.yaml'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is not a saved plan');
+    // A file far larger than any plan is not read (a sparse file: no disk used).
+    const huge = openSync(join(dir, 'huge.json'), 'w');
+    ftruncateSync(huge, 600 * 2 ** 20);
+    closeSync(huge);
+    const big = await run(['show', 'huge.json'], { cwd: dir });
+    expect({ code: big.code, stderr: big.stderr }).toStrictEqual({ code: 1, stderr: 'error: cannot read the saved plan huge.json: it is larger than 512 MB, far more than plan writes (~1.4 KB a datastore); create one with `enrichctl plan --out plan.json`\n' });
   });
 });
