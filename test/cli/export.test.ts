@@ -1,5 +1,6 @@
 /** export against a seeded emulator: the export/plan round trip, determinism, selection, formats. */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -189,6 +190,21 @@ describe('export', () => {
       version: 1,
       datastores: [{ datastore: 'Source 003', enrichment_datastore: 'Shared: Enrichment #1', enrichment_prefix: '_source_003', enrichment_source_record_limit: 3, enrichment_remediation_strategy: 'overwrite', high_count_rollup_threshold: 3 }],
     });
+  });
+
+  it.runIf(process.platform !== 'win32')('never reads nor replaces a pipe or a device where it would write (a pipe held it for ever, /dev/zero filled memory)', async () => {
+    for (const place of ['fifo', 'zero']) {
+      const dir = await workspace({});
+      await mkdir(join(dir, 'manifests'));
+      if (place === 'fifo') execFileSync('mkfifo', [join(dir, 'manifests', 'unlinked.yaml')]);
+      else await symlink('/dev/zero', join(dir, 'manifests', 'unlinked.yaml'));
+      const r = await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });
+      expect({ code: r.code, stderr: r.stderr }, place).toStrictEqual({
+        code: 1,
+        stderr: 'error: nothing was exported: it would overwrite manifests/unlinked.yaml (export did not write it); export elsewhere, or move that file away first\n',
+      });
+      expect(await readdir(join(dir, 'manifests'))).toStrictEqual(['unlinked.yaml']);
+    }
   });
 
   it('never overwrites a file it did not write, and says what else a directory holds', async () => {

@@ -1,8 +1,9 @@
 /** `enrichctl export`'s handler, loaded only when the command runs (`export.ts` defines the command). */
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { quoteText } from '../../core/visible-text.js';
+import { LIMITS } from '../../source/limits.js';
 import type { ExportFormat } from '../../render/views/formats.js';
 import type { QualyticsClient } from '../../api/client.js';
 import { lookUpNames, observe, readByIds } from '../../api/observe.js';
@@ -169,11 +170,24 @@ interface WrittenFile {
 
 /** What is at a path export is about to write, as far as export may replace it. */
 async function stateOf(path: string, format: ExportFormat): Promise<'absent' | ExportFileState> {
-  let text: string;
+  let handle: FileHandle;
   try {
-    text = await readFile(path, 'utf8');
+    // Not blocking: a named pipe there that nobody writes to would hold the export for ever.
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch {
     return 'absent';
+  }
+  let text: string;
+  try {
+    // A device, a pipe or a socket, or more than all manifests together may be, is nothing export
+    // wrote: never read (/dev/zero would fill memory), never replaced.
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.size > LIMITS.maxTotalBytes) return 'not-an-export';
+    text = await handle.readFile('utf8');
+  } catch {
+    return 'not-an-export';
+  } finally {
+    await handle.close();
   }
   // JSON has no comments to carry a mark: a file of exactly the exported shape is taken as an export.
   return format === 'json' ? (isJsonExport(text) ? 'unedited-export' : 'not-an-export') : exportFileState(text);
