@@ -11,7 +11,7 @@ import type { DesiredDatastore, DesiredLink, DesiredSettings } from '../model/de
 import { SETTINGS } from '../core/settings.js';
 import { quoteText, visibleText } from '../core/visible-text.js';
 import type { DatastoreDetails, Observation } from '../model/observation.js';
-import { emptyObservation } from '../model/observation.js';
+import { emptyObservation, NONE_OF_KIND, onlyOfKind, SEVERAL_OF_KIND } from '../model/observation.js';
 import { diffState } from './diff.js';
 import { changeLinkTargets } from './verify.js';
 import { differingFields, stateFieldEquals } from '../model/state.js';
@@ -179,6 +179,44 @@ function matchedOnProblems(label: string, recorded: MatchedOn, live: DatastoreDe
   if (recorded.type !== live?.type) out.push(`${label}: its type was ${type(recorded.type)} when planned, and is ${type(live?.type)} now (rules match on it)`);
   const tags = (list: readonly string[] | undefined): string => `[${[...(list ?? [])].sort().map(quoteText).join(',')}]`;
   if (tags(recorded.tags) !== tags(live?.tags)) out.push(`${label}: its tags were ${tags(recorded.tags)} when planned, and are ${tags(live?.tags)} now (rules match on them)`);
+  return out;
+}
+
+/**
+ * The names the manifests wrote that the plan's datastores and link targets were resolved by, each
+ * with the id the file says it named (`namesToCheck`): the datastore of that name and kind, read
+ * live now, must be that one alone. A saved plan records names and ids as it found them, and a
+ * file could bind a name two datastores bear (which plan refuses as ambiguous) to either.
+ */
+export interface NamesUsed {
+  sources: ReadonlyMap<string, number>;
+  targets: ReadonlyMap<string, number>;
+}
+
+/** The names of `desired` (entries, and entries' and rules' links) by which the plan's datastores were found. */
+export function namesToCheck(plan: Plan, entries: readonly DesiredDatastore[], links: readonly DesiredLink[]): NamesUsed {
+  const byName = (refs: Iterable<{ id: number; name: string }>): Map<string, number> => new Map([...refs].map((r) => [r.name, r.id]));
+  const changed = byName(plan.changes.map((c) => c.datastore));
+  const targets = byName(plan.changes.flatMap(changeLinkTargets));
+  const sources = new Map<string, number>();
+  for (const e of entries) if (typeof e.ref === 'string' && changed.has(e.ref)) sources.set(e.ref, changed.get(e.ref)!);
+  const linked = new Map<string, number>();
+  for (const l of links) if (l.kind === 'ref' && typeof l.ref === 'string' && targets.has(l.ref)) linked.set(l.ref, targets.get(l.ref)!);
+  return { sources, targets: linked };
+}
+
+/** Each name of `names` against the live observation (which looked each of them up). */
+export function nameProblems(names: NamesUsed, observation: Observation): string[] {
+  const out: string[] = [];
+  const check = (name: string, id: number, enrichment: boolean): void => {
+    const found = onlyOfKind(observation, name, enrichment);
+    const kind = enrichment ? 'enrichment datastore' : 'source datastore';
+    if (found === id) return;
+    if (found === SEVERAL_OF_KIND) out.push(`the manifests' ${quoteText(name)} names several ${kind}s now (the file says id ${id}): a plan would refuse it as ambiguous`);
+    else out.push(`the manifests' ${quoteText(name)} names ${found === NONE_OF_KIND ? `no ${kind}` : `the ${kind} id ${found}`} now, not id ${id} as the file says`);
+  };
+  for (const [name, id] of names.sources) check(name, id, false);
+  for (const [name, id] of names.targets) check(name, id, true);
   return out;
 }
 

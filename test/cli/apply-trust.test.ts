@@ -210,6 +210,28 @@ describe('apply --plan: the observation the file records is checked live', () =>
   });
 });
 
+describe('apply --plan: the names the manifests wrote', () => {
+  it('refuses a plan whose link target name two enrichment datastores bear now (a fresh plan would refuse it as ambiguous)', async () => {
+    const other = await startEmulator({ seed: { users: [{ name: 'Ada Admin', role: 'Admin', token: ADMIN_TOKEN }], datastores: [
+      { id: 1, name: 'Src' }, { id: 200, name: 'Lake', enrichment_only: true }, { id: 201, name: 'Pond', enrichment_only: true },
+    ] } });
+    try {
+      const dir = await workspace({ 'm.yaml': manifest('  - datastore: Src\n    enrichment_datastore: Lake\n') });
+      const oEnv = { QUALYTICS_URL: other.url, QUALYTICS_TOKEN: ADMIN_TOKEN };
+      expect((await run(['plan', 'm.yaml', '--out', 'plan.json'], { cwd: dir, env: oEnv })).code).toBe(0);
+      const renamed = await fetch(`${other.url}/datastores/201`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Lake' }) });
+      expect(renamed.status).toBe(200);
+      other.clearCalls();
+      const r = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: oEnv });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('  - the manifests\' "Lake" names several enrichment datastores now (the file says id 200): a plan would refuse it as ambiguous\n');
+      expect(other.calls().filter((c) => c.method !== 'GET')).toStrictEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('apply --plan: resume', () => {
   it('a datastore left half-applied (link made, PUT refused) resumes with only the PUT', async () => {
     const dir = await saved('  - datastore: Orders\n    enrichment_datastore: Warehouse Enrichment\n    enrichment_remediation_strategy: append\n');

@@ -8,7 +8,7 @@ import type { Plan } from '../../model/plan.js';
 import { linkTargets, recomputePlan } from '../../plan/verify.js';
 import { describeRef } from '../../model/describe.js';
 import { describeOperation } from '../../model/routes.js';
-import { datastoreProgress, planMismatches } from '../../plan/stale.js';
+import { datastoreProgress, nameProblems, namesToCheck, planMismatches, type NamesUsed } from '../../plan/stale.js';
 import { applyView, type ApplyFormat, type ApplyView } from '../../render/views/apply-view.js';
 import { askApproval, canAsk } from '../approval.js';
 import { connect, withClient } from '../connect.js';
@@ -101,9 +101,12 @@ async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): 
     return refuse([...recomputed.problems, `${file} is not the plan the manifests imply (edited since it was saved?): plan again and review the new plan`]);
   }
   const plan = recomputed.plan;
-  const progress = datastoreProgress(plan, await observeChanging(client, plan, io), { resume: true });
-  if (progress.problems.length > 0) {
-    return refuse([...progress.problems, 'the live state moved since the plan was made: plan again and review the new plan']);
+  const names = namesToCheck(plan, desired.datastores, [...desired.datastores, ...desired.rules].map((d) => d.link));
+  const live = await observeChanging(client, plan, io, names);
+  const progress = datastoreProgress(plan, live, { resume: true });
+  const problems = [...nameProblems(names, live), ...progress.problems];
+  if (problems.length > 0) {
+    return refuse([...problems, 'the live state moved since the plan was made: plan again and review the new plan']);
   }
   for (const c of progress.resumed) {
     const remaining = progress.changes.find((r) => r.datastore.id === c.datastore.id)!;
@@ -119,11 +122,13 @@ async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): 
 
 /**
  * Reads again, by id, the datastores a plan changes and every enrichment datastore it names (in
- * `before`, `after` and its link operations): what the staleness check compares with the plan.
+ * `before`, `after` and its link operations), and by name the names the manifests found them by
+ * (`names`, for a saved plan): what the staleness check compares with the plan.
  */
-async function observeChanging(client: QualyticsClient, plan: Plan, io: Io): Promise<Observation> {
-  const targets = linkTargets(plan).map((t) => t.id);
-  const { observation } = await interruptible(observe(client, { sources: plan.changes.map((c) => c.datastore.id), targets }), io.signal);
+async function observeChanging(client: QualyticsClient, plan: Plan, io: Io, names?: NamesUsed): Promise<Observation> {
+  const sources = [...plan.changes.map((c) => c.datastore.id), ...(names?.sources.keys() ?? [])];
+  const targets = [...linkTargets(plan).map((t) => t.id), ...(names?.targets.keys() ?? [])];
+  const { observation } = await interruptible(observe(client, { sources, targets }), io.signal);
   return observation;
 }
 
