@@ -10,8 +10,9 @@ export const REDACTED = '[redacted]';
 export type Redactor = (text: string) => string;
 
 /**
- * Forms recognised: the token itself, JSON-escaped (`/` as `\/`), URL-encoded (either hex case),
- * and the base64 of the token and of `Bearer <token>` (Basic-style echoes); each with an optional
+ * Forms recognised: the token itself, JSON-escaped (`/` as `\/`, and as JSON.stringify escapes it),
+ * URL-encoded (either hex case), and the base64 of the token and of `Bearer <token>` (Basic-style
+ * echoes); each with an optional
  * `Bearer ` before it, "bearer" in any case, separated by spaces, `%20` or `+`.
  */
 export function makeRedactor(token: string): Redactor {
@@ -19,6 +20,8 @@ export function makeRedactor(token: string): Redactor {
   const forms = new Set<string>([
     token,
     token.replace(/\//g, '\\/'),
+    // As JSON.stringify writes it (a quote, a backslash or a control character escaped).
+    JSON.stringify(token).slice(1, -1),
     encodeURIComponent(token),
     base64(token),
     base64(`Bearer ${token}`),

@@ -198,7 +198,11 @@ export class Transport {
    * string of its value is redacted too. Without a backslash the parsed strings are the text's own.
    */
   redactParsed(text: string, value: unknown): unknown {
-    return text.includes('\\') ? redactValue(value, this.#redactAnswer) : value;
+    if (!text.includes('\\')) return value;
+    // JSON.stringify (native, fast) spells every string with the fewest escapes, a form the redactor
+    // knows: only a value one of whose strings holds the token is walked.
+    const plain = JSON.stringify(value);
+    return this.#redactAnswer(plain) === plain ? value : redactValue(value, this.#redactAnswer);
   }
 
   /** The redaction step: the answer's text (read by everything downstream) and the error's texts. */

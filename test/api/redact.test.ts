@@ -26,6 +26,13 @@ describe('makeRedactor', () => {
   });
 });
 
+describe('the form JSON.stringify writes', () => {
+  it('a token with a quote or a backslash, escaped as JSON.stringify escapes it', () => {
+    const odd = 'ab"c\\d-0123456789';
+    expect(makeRedactor(odd)(JSON.stringify({ name: `x ${odd}` }))).toBe('{"name":"x [redacted]"}');
+  });
+});
+
 describe('redactValue', () => {
   it('redacts every string of a parsed value, keys included, and keeps the rest', () => {
     const value = { a: [`x ${TOKEN}`, 1, null, true], [TOKEN]: { b: `Bearer ${TOKEN}` }, c: 'clean' };
