@@ -175,7 +175,9 @@ export class QualyticsClient {
       const body = describeBody(text);
       throw new ApiError(method, path, status, text.trim() === '' ? 'the answer was empty, not JSON' : body.startsWith(WEB_PAGE) ? body : `the answer was not JSON (${body})`, this.baseUrl);
     }
-    parsed = this.#transport.redactParsed(text, parsed);
+    const redacted = this.#transport.redactParsed(text, parsed);
+    if (!redacted.ok) throw new UnusableResponseError(method, `${path}${query}`, 'it holds the API token where it cannot be redacted, or is nested too deeply to be checked for it', status);
+    parsed = redacted.value;
     const problem = check(parsed);
     if (problem !== undefined) throw new UnusableResponseError(method, `${path}${query}`, problem, status);
     return parsed as T;

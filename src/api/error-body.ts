@@ -59,12 +59,17 @@ export function describeBody(text: string): string {
   return clip(oneLine(text), 200);
 }
 
-/** A redirect's detail: where to, without the query (a login page's may carry state). */
-export function redirectDetail(location: string | undefined, baseUrl: string): string {
+/**
+ * A redirect's detail: where to, without the query (a login page's may carry state), and without
+ * the path when the address holds the token, as written or percent-decoded, in a form the redactor
+ * knows (parsing the address rewrites some characters, `"` as `%22`, `\` as `/`, into one it would not).
+ */
+export function redirectDetail(location: string | undefined, baseUrl: string, redact: Redactor): string {
   if (location === undefined) return 'a redirect';
   try {
     const to = new URL(location, baseUrl);
-    return `a redirect to ${to.origin}${to.pathname}`;
+    const holdsToken = [location, decodeURIComponent(location)].some((form) => redact(form) !== form);
+    return holdsToken ? `a redirect to ${to.origin} (its address holds the API token)` : `a redirect to ${to.origin}${to.pathname}`;
   } catch {
     return 'a redirect';
   }

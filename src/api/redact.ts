@@ -20,8 +20,9 @@ export function makeRedactor(token: string): Redactor {
   const forms = new Set<string>([
     token,
     token.replace(/\//g, '\\/'),
-    // As JSON.stringify writes it (a quote, a backslash or a control character escaped).
+    // As JSON.stringify writes it (a quote, a backslash or a control character escaped), and with `/` escaped too.
     JSON.stringify(token).slice(1, -1),
+    JSON.stringify(token).slice(1, -1).replace(/\//g, '\\/'),
     encodeURIComponent(token),
     base64(token),
     base64(`Bearer ${token}`),
@@ -46,17 +47,4 @@ function hexEitherCase(hex: string): string {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * A parsed JSON value with the redactor applied to every string in it, keys included; the value
- * itself when none changed. For an answer whose text holds escapes (`\/`, `\"`, `\uXXXX`): the
- * token may be spelt there in a form that only parsing turns back into the token.
- */
-export function redactValue(value: unknown, redact: Redactor): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, redact));
-  // Object.fromEntries defines own properties, as JSON.parse does: a `__proto__` key stays a key.
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(v, redact)]));
-  return value;
 }

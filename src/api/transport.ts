@@ -13,7 +13,7 @@ import type { Dispatcher } from 'undici';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
 import { CERTIFICATE_CODES, formatSeconds, networkReason, NOT_TLS_CODES, readErrorBody, redirectDetail } from './error-body.js';
-import { makeRedactor, redactValue, type Redactor } from './redact.js';
+import { makeRedactor, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
 import { createRoute, describeProxyFailure, errorCode, proxyRefusalStatus, type DispatcherOptions, type ProxySetting, type Route } from './dispatcher.js';
@@ -195,14 +195,26 @@ export class Transport {
   /**
    * The redaction step's second half, for a JSON answer once parsed (client.ts): a text with escapes
    * (`\/`, `\"`, `\uXXXX`) may spell the token in a form the text's redaction cannot see, so every
-   * string of its value is redacted too. Without a backslash the parsed strings are the text's own.
+   * string of its value is redacted too, or the answer is refused (`ok: false`) when that cannot be
+   * done. Without a backslash the parsed strings are the text's own.
    */
-  redactParsed(text: string, value: unknown): unknown {
-    if (!text.includes('\\')) return value;
-    // JSON.stringify (native, fast) spells every string with the fewest escapes, a form the redactor
-    // knows: only a value one of whose strings holds the token is walked.
-    const plain = JSON.stringify(value);
-    return this.#redactAnswer(plain) === plain ? value : redactValue(value, this.#redactAnswer);
+  redactParsed(text: string, value: unknown): { ok: true; value: unknown } | { ok: false } {
+    if (!text.includes('\\')) return { ok: true, value };
+    const clean = (v: unknown): boolean => {
+      const plain = JSON.stringify(v);
+      return this.#redactAnswer(plain) === plain;
+    };
+    try {
+      // JSON.stringify (native) spells every string with the fewest escapes, a form the redactor
+      // knows: only an answer that holds the token is parsed again, each string redacted on the way.
+      if (clean(value)) return { ok: true, value };
+      const redacted: unknown = JSON.parse(text, (_key, v: unknown) => (typeof v === 'string' ? this.#redactAnswer(v) : v));
+      // What a reviver cannot reach (a key) is not redacted: such an answer is not used.
+      return clean(redacted) ? { ok: true, value: redacted } : { ok: false };
+    } catch {
+      // Nested deeper than the stack goes (a hostile answer): not used either.
+      return { ok: false };
+    }
   }
 
   /** The redaction step: the answer's text (read by everything downstream) and the error's texts. */
@@ -327,7 +339,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** An answer that is not a success; a redirect (enrichctl follows none) by where it leads. */
 function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string, redact: Redactor, location: string | undefined): ApiError {
-  if (status >= 300 && status < 400) return new ApiError(method, path, status, redact(redirectDetail(location, baseUrl)), baseUrl);
+  if (status >= 300 && status < 400) return new ApiError(method, path, status, redact(redirectDetail(location, baseUrl, redact)), baseUrl);
   const { detail, problems } = readErrorBody(text, status, redact);
   return new ApiError(method, path, status, detail, baseUrl, problems);
 }

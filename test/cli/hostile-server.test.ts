@@ -28,9 +28,17 @@ async function runAgainst(handler: (r: Request) => Answer, argv: string[], text 
   return run([...argv, 'm.yaml', '--no-color'], { cwd: dir, env: { QUALYTICS_URL: server.url, QUALYTICS_TOKEN: TOKEN } });
 }
 
-/** The first page of the source listing answered with `json`; everything else as a correct server would. */
+/** The first page of the source listing answered with `json` (or that raw text); everything else as a correct server would. */
 function sourcesPage1(json: unknown): (r: Request) => Answer {
-  return wellBehaved(WORLD, (r) => (r.path === '/api/datastores' && r.params.get('enrichment_only') === 'false' && r.params.get('page') === '1' ? { json } : undefined));
+  return sourcesPage1Answer({ json });
+}
+
+function sourcesPage1Raw(raw: string): (r: Request) => Answer {
+  return sourcesPage1Answer({ raw });
+}
+
+function sourcesPage1Answer(answer: Answer): (r: Request) => Answer {
+  return wellBehaved(WORLD, (r) => (r.path === '/api/datastores' && r.params.get('enrichment_only') === 'false' && r.params.get('page') === '1' ? answer : undefined));
 }
 
 const COMMANDS: string[][] = [['plan'], ['apply', '--auto-approve']];
@@ -146,6 +154,16 @@ describe('answers of the wrong shape are one error naming the request and the fi
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("not converged: the server's answer could not be used to confirm the result: PUT /datastores/1: id is 999, expected 1: the answer is about another datastore than the one asked for");
     expect(r.stdout).toContain('Apply finished with errors: 0 applied, 1 failed, 0 skipped.');
+  });
+
+  // Escapes in an answer make enrichctl check its parsed strings for the token: what cannot be checked, or redacted, is not used.
+  it.each([
+    ['nested 100,000 deep, with an escape', `{"items":[],"total":0,"page":1,"size":100,"pages":0,"x":${'['.repeat(100_000)}"\\\\"${']'.repeat(100_000)}}`],
+    ['holding the token in a key, spelt with an escape', `{"items":[],"total":0,"page":1,"size":100,"pages":0,"x":{"${TOKEN.replace('h', '\\u0068')}":1}}`],
+  ])('plan: an answer %s is refused as unusable, not an internal error', async (_name, raw) => {
+    const r = await runAgainst(sourcesPage1Raw(raw), ['plan']);
+    expectRefused(r, `GET /datastores?${SOURCES_PAGE_1}: it holds the API token where it cannot be redacted, or is nested too deeply to be checked for it`);
+    expect(r.stderr).not.toContain(TOKEN);
   });
 
   it('a /users/me of the wrong shape only loses the unlink warning', async () => {

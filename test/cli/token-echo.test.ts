@@ -127,6 +127,21 @@ describe('an echoed Authorization header in the data of a successful answer', ()
     expect(saved).toContain('p [redacted]');
   });
 
+  it.each([
+    ['an error detail that is an object (shown as JSON)', (auth: string) => json(400, { detail: { echoed: auth } })],
+    ['an error body that is not JSON', (auth: string) => ({ status: 500, contentType: 'application/json', body: `{"detail": ${JSON.stringify(auth)}` })],
+    ['a 200 body that is not JSON', (auth: string) => ({ status: 200, contentType: 'application/json', body: `{"items": [${JSON.stringify(auth)}` })],
+    ['a redirect whose address holds the token', (auth: string) => ({ status: 302, contentType: 'text/plain', body: '', location: `/login/${auth.slice(7)}?next=1` })],
+    ['a redirect whose address holds the token percent-encoded', (auth: string) => ({ status: 302, contentType: 'text/plain', body: '', location: `/login/${encodeURI(auth.slice(7))}` })],
+  ])('a token with slashes, a quote and a backslash, echoed in %s: redacted', async (_name, answer) => {
+    front = await startHostileFront({ upstream: em.url, hostile: (_req, auth) => answer(auth) });
+    const dir = await workspace({ 'm.yaml': M });
+    const r = await run(['plan', 'm.yaml'], { cwd: dir, env: { QUALYTICS_URL: front.url, QUALYTICS_TOKEN: ODD } });
+    expect(r.code).toBe(1);
+    const out = `${r.stdout}${r.stderr}`;
+    for (const form of [ODD, JSON.stringify(ODD).slice(1, -1), 'ef%22q', 'ef"q', 'q\\z', 'q/z']) expect(out, form).not.toContain(form);
+  });
+
   // Spellings JSON.parse turns back into the token: every character as \u, and a mix of \u and \/.
   const spellings = [
     [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),

@@ -11,6 +11,8 @@ export interface HostileAnswer {
   status: number;
   contentType: string;
   body: string;
+  /** A `Location` header (a redirect). */
+  location?: string;
 }
 
 export interface HostileFront {
@@ -38,7 +40,7 @@ export async function startHostileFront(options: HostileOptions): Promise<Hostil
       const authorization = req.headers.authorization ?? '';
       const own = options.hostile?.(req, authorization);
       if (own) {
-        res.writeHead(own.status, { 'content-type': own.contentType });
+        res.writeHead(own.status, { 'content-type': own.contentType, ...(own.location === undefined ? {} : { location: own.location }) });
         res.end(own.body);
         return;
       }
