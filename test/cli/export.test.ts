@@ -127,6 +127,26 @@ describe('export', () => {
     }
   });
 
+  it('gives each enrichment datastore a file of its own when their names make the same file name, even with the id added', async () => {
+    // "x!" and "x#" both make x.yaml; "x#" (id 100) would then take x-100.yaml, which "x 100" already has.
+    const odd = await startEmulator({ seed: { users: [{ name: 'Ada', role: 'Admin', token: TOKEN }], datastores: [
+      { id: 100, name: 'x#', enrichment_only: true }, { id: 101, name: 'x 100', enrichment_only: true }, { id: 102, name: 'x!', enrichment_only: true },
+      { id: 1, name: 'Src A', enrich_datastore: 100 }, { id: 2, name: 'Src B', enrich_datastore: 101 }, { id: 3, name: 'Src C', enrich_datastore: 102 },
+    ] } });
+    try {
+      const dir = await workspace({});
+      const oddEnv = { QUALYTICS_URL: odd.url, QUALYTICS_TOKEN: TOKEN };
+      const r = await run(['export', '--output', 'out'], { cwd: dir, env: oddEnv });
+      expect(r.code, r.stderr).toBe(0);
+      expect((await readdir(join(dir, 'out'))).sort()).toStrictEqual(['x-100-2.yaml', 'x-100.yaml', 'x.yaml']);
+      expect(await run(['plan', 'out', '--detailed-exitcode'], { cwd: dir, env: oddEnv })).toMatchObject({ code: 0, stdout: 'No changes. Live enrichment settings match the manifests.\n' });
+      // Every source is declared: none was lost to a file written twice.
+      expect((await run(['plan', 'out', '--fail-on-unmanaged', '--detailed-exitcode'], { cwd: dir, env: oddEnv })).code).toBe(0);
+    } finally {
+      await odd.close();
+    }
+  });
+
   it('writes one file per enrichment datastore plus unlinked.yaml, plans clean, and replaces only its own files', async () => {
     const dir = await workspace({ 'manifests/keep.yaml': '# mine\nversion: 1\ndatastores: []\n' });
     const r = await run(['export', '--output', 'manifests'], { cwd: dir, env: env() });

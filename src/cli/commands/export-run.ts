@@ -253,7 +253,9 @@ function count(n: number, noun: string): string {
 function fileName(group: ExportGroup, used: Set<string>): string {
   const base = group.enrichment ? slug(group.enrichment.name) || `enrichment-${group.enrichment.id}` : 'unlinked';
   let name = `${base}.yaml`;
-  if (used.has(name) || (group.enrichment && base === 'unlinked')) name = `${base}-${group.enrichment?.id}.yaml`;
+  // A name taken (or `unlinked`'s) gets the id; should that be taken too (another name's slug ends in
+  // the same digits: "x 100" beside "x#" of id 100), a count after it. Groups come sorted: same names each time.
+  for (let n = 1; used.has(name) || (group.enrichment && name === 'unlinked.yaml'); n++) name = `${base}-${group.enrichment?.id}${n > 1 ? `-${n}` : ''}.yaml`;
   used.add(name);
   return name;
 }
