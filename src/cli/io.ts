@@ -152,19 +152,28 @@ export class Interrupted extends Error {
 /**
  * Read-only work (planning, exporting) stops at once on Ctrl-C: nothing has been written, so there
  * is nothing to finish. Writes use the signal differently (apply finishes what is in flight).
+ *
+ * A signal is heard only between two turns of the event loop: one that came while an answer was
+ * parsed and checked (synchronous work, seconds for a hostile 30 MB page) would be heard after the
+ * plan was made and shown. So once the work is done, one turn that takes in the signals that came
+ * meanwhile passes before its value is handed on.
  */
-export function interruptible<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+export async function interruptible<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     // The work was started all the same: whatever it ends with is nobody's to report.
     work.catch(() => undefined);
-    return Promise.reject(new Interrupted());
+    throw new Interrupted();
   }
-  return new Promise<T>((resolve, reject) => {
+  const value = await new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new Interrupted());
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
+      (done) => { signal.removeEventListener('abort', onAbort); resolve(done); },
       (err: unknown) => { signal.removeEventListener('abort', onAbort); reject(err); },
     );
   });
+  // setImmediate twice: the second runs after a poll of the event loop, where signals are taken in.
+  await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+  if (signal.aborted) throw new Interrupted();
+  return value;
 }

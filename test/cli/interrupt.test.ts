@@ -5,6 +5,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/core/seed-types.js';
 import { BIN } from '../helpers/bin.js';
+import { interruptible, Interrupted } from '../../src/cli/io.js';
 import { manifest, run, workspace } from '../helpers/cli.js';
 
 const TOKEN = 'interrupt-admin-token';
@@ -183,3 +184,15 @@ it('a second SIGINT while writes are in flight stops at once: exit 130, the writ
     relay.close();
   }
 }, 30_000);
+
+// A signal is taken in between two turns of the event loop: one that came while an answer was being
+// parsed (synchronous work, seconds for a hostile 30 MB page) was heard only after the plan was shown,
+// and plan exited 0 (helper-36). Here the signal lands in the first turn after the work is done.
+it('read-only work: a signal taken in just after the work ended still stops it', async () => {
+  const controller = new AbortController();
+  const done = Promise.resolve('the observation');
+  setImmediate(() => controller.abort());
+  await expect(interruptible(done, controller.signal)).rejects.toBeInstanceOf(Interrupted);
+  // Without a signal the value passes.
+  await expect(interruptible(Promise.resolve(1), new AbortController().signal)).resolves.toBe(1);
+});
