@@ -12,8 +12,8 @@ export type Redactor = (text: string) => string;
 /**
  * Forms recognised: the token itself, JSON-escaped (`/` as `\/`, and as JSON.stringify escapes it),
  * URL-encoded (either hex case), and the base64 of the token and of `Bearer <token>` (Basic-style
- * echoes); each with an optional
- * `Bearer ` before it, "bearer" in any case, separated by spaces, `%20` or `+`.
+ * echoes); each with an optional `Bearer ` before it, "bearer" in any case, separated by spaces,
+ * `%20` or `+`.
  */
 export function makeRedactor(token: string): Redactor {
   if (token === '') return (text) => text;

@@ -9,8 +9,8 @@
  * own name rather than writing through it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { constants, existsSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -62,6 +62,34 @@ function isSpecial(target: string): boolean {
     return !stats.isFile() && !stats.isDirectory();
   } catch {
     return false; // nothing there (or a dangling link, which the rename replaces)
+  }
+}
+
+/**
+ * A file enrichctl reads whole (a saved plan, a file export may replace): opened without blocking (a
+ * named pipe nobody writes to would wait for ever), and read only when it is a regular file of at
+ * most `maxBytes` (a device such as /dev/zero never ends). Else why not: absent (it cannot be
+ * opened, `code` says why), not a regular file, or too large.
+ */
+export async function readWholeFile(path: string, maxBytes: number):
+  Promise<{ ok: true; text: string } | { ok: false; why: 'absent' | 'special' | 'too-large' | 'unreadable'; code?: string }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, why: 'absent', ...(code ? { code } : {}) };
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { ok: false, why: 'special' };
+    if (stats.size > maxBytes) return { ok: false, why: 'too-large' };
+    return { ok: true, text: await handle.readFile('utf8') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, why: 'unreadable', ...(code ? { code } : {}) };
+  } finally {
+    await handle.close();
   }
 }
 

@@ -6,8 +6,6 @@
  * operation's method and path are the route table's for its datastore, the summary adds up), so a
  * hand-edited or truncated file is refused with a clear message before anything is written.
  */
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SchemaObject } from 'ajv/dist/2020.js';
 import { summarise } from '../plan/diff.js';
@@ -15,7 +13,7 @@ import { buildPlanSchema } from '../model/plan-schema.js';
 import type { Plan } from '../model/plan.js';
 import { planDocument, planFromDocument, type PlanDocument } from '../render/plan-document.js';
 import { UserError } from './errors.js';
-import { checkOutputFile, FILE_MODES, writeFileAtomic } from './files.js';
+import { checkOutputFile, FILE_MODES, readWholeFile, writeFileAtomic } from './files.js';
 
 let cachedPlanSchema: SchemaObject | undefined;
 /**
@@ -48,22 +46,14 @@ export function checkPlanOut(file: string, cwd: string, manifestPaths: readonly 
 const MAX_PLAN_BYTES = 512 * 2 ** 20;
 
 export async function readPlanFile(file: string, cwd: string): Promise<Plan> {
-  let text: string | undefined;
-  let unreadable = 'not a regular file (a device, a pipe or a socket)';
-  let handle: FileHandle | undefined;
-  try {
-    // Not blocking, and a regular file only: a device (/dev/zero) or a pipe would be read for ever.
-    handle = await open(resolve(cwd, file), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    const stats = await handle.stat();
-    if (stats.size > MAX_PLAN_BYTES) unreadable = `it is larger than ${MAX_PLAN_BYTES / 2 ** 20} MB, far more than plan writes (~1.4 KB a datastore)`;
-    else if (stats.isFile()) text = await handle.readFile('utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    unreadable = code === 'ENOENT' ? 'no such file' : code ?? 'unreadable';
-  } finally {
-    await handle?.close();
+  const whole = await readWholeFile(resolve(cwd, file), MAX_PLAN_BYTES);
+  if (!whole.ok) {
+    const why = whole.why === 'special' ? 'not a regular file (a device, a pipe or a socket)'
+      : whole.why === 'too-large' ? `it is larger than ${MAX_PLAN_BYTES / 2 ** 20} MB, far more than plan writes (~1.4 KB a datastore)`
+        : whole.code === 'ENOENT' ? 'no such file' : whole.code ?? 'unreadable';
+    throw new UserError(`cannot read the saved plan ${file}: ${why}; create one with \`enrichctl plan --out plan.json\``);
   }
-  if (text === undefined) throw new UserError(`cannot read the saved plan ${file}: ${unreadable}; create one with \`enrichctl plan --out plan.json\``);
+  const text = whole.text;
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,6 +1,6 @@
 /** `enrichctl export`'s handler, loaded only when the command runs (`export.ts` defines the command). */
-import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
-import { constants, existsSync } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { quoteText } from '../../core/visible-text.js';
 import { LIMITS } from '../../source/limits.js';
@@ -15,7 +15,7 @@ import { connect, withClient } from '../connect.js';
 import type { ConnectedFlags } from '../connection-options.js';
 import { UserError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { FILE_MODES, makeDirectory, writeFileAtomic } from '../files.js';
+import { FILE_MODES, makeDirectory, readWholeFile, writeFileAtomic } from '../files.js';
 import { interruptible, type Io } from '../io.js';
 
 export interface ExportCommandOptions extends ConnectedFlags {
@@ -170,25 +170,11 @@ interface WrittenFile {
 
 /** What is at a path export is about to write, as far as export may replace it. */
 async function stateOf(path: string, format: ExportFormat): Promise<'absent' | ExportFileState> {
-  let handle: FileHandle;
-  try {
-    // Not blocking: a named pipe there that nobody writes to would hold the export for ever.
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch {
-    return 'absent';
-  }
-  let text: string;
-  try {
-    // A device, a pipe or a socket, or more than all manifests together may be, is nothing export
-    // wrote: never read (/dev/zero would fill memory), never replaced.
-    const stats = await handle.stat();
-    if (!stats.isFile() || stats.size > LIMITS.maxTotalBytes) return 'not-an-export';
-    text = await handle.readFile('utf8');
-  } catch {
-    return 'not-an-export';
-  } finally {
-    await handle.close();
-  }
+  // A device, a pipe or a socket, or more than all manifests together may be, is nothing export
+  // wrote: never read (/dev/zero would fill memory, a pipe hold it for ever), never replaced.
+  const read = await readWholeFile(path, LIMITS.maxTotalBytes);
+  if (!read.ok) return read.why === 'absent' ? 'absent' : 'not-an-export';
+  const text = read.text;
   // JSON has no comments to carry a mark: a file of exactly the exported shape is taken as an export.
   return format === 'json' ? (isJsonExport(text) ? 'unedited-export' : 'not-an-export') : exportFileState(text);
 }
