@@ -221,6 +221,18 @@ describe('the action run as GitHub runs it, against the emulator', () => {
     expect(em.calls()).toStrictEqual([]);
   });
 
+  it('publishes no file the job\'s environment names (a variable `summary` there), and refuses a stdout-file in a missing folder before running', async () => {
+    const dir = await workspace({ 'manifests/a.yaml': UNCHANGED, 'secret.txt': 'secret-from-runner-file\n' });
+    const r = await runAction({ command: 'validate', paths: 'manifests/', summary: 'false' }, { cwd: dir, env: { ...connection(), summary: join(dir, 'secret.txt') } });
+    expect(r.outcome).toBe('success');
+    expect(r.summary).not.toContain('secret-from-runner-file');
+    const missing = await runAction({ command: 'validate', paths: 'manifests/', 'stdout-file': 'nope/out.txt' }, { cwd: dir, env: connection(), recordArgv: true });
+    expect(missing.outcome).toBe('failure');
+    expect(missing.steps).toHaveLength(1);
+    expect(missing.stdout).toContain('::error title=enrichctl::input stdout-file: the directory nope does not exist; create it in an earlier step');
+    expect(missing.argv).toStrictEqual([]);
+  });
+
   it('passes each options line as one argument, spaces kept, nothing expanded; paths after --', async () => {
     const dir = await workspace({ 'manifests/a.yaml': CHANGED });
     const options = '  --target=Sales EU  \n\n--report\nmarkdown=plan $(touch pwned).md\n--no-color\r\n';
