@@ -582,7 +582,10 @@ describe('GitHub workflows', () => {
     expect(obj(download?.with).name).toBe(obj(upload?.with).name);
     expect(obj(download?.with)['run-id']).toMatch(/^\$\{\{ steps\.\w+\.outputs\.run-id \}\}$/);
     expect(obj(download?.with)['github-token']).toBeTruthy();
-    expect((await optionsOf(only(invocations(apply), 'apply'))).plan).toBe(out);
+    // Downloaded outside the checkout, so that the artifact brings the plan and nothing apply reads beside it.
+    const into = str(obj(download?.with).path);
+    expect(into).toMatch(/^\$\{\{ runner\.temp \}\}\/\S+$/);
+    expect((await optionsOf(only(invocations(apply), 'apply'))).plan).toBe(`${into.replace('${{ runner.temp }}', 'PLACEHOLDER')}/${out}`);
   });
 
   it('apply: never two at once, only from the saved plan, may read the other run', async () => {

@@ -210,6 +210,22 @@ describe('apply --plan: the observation the file records is checked live', () =>
   });
 });
 
+describe('apply --plan FILE PATH...: the manifests the pipeline trusts', () => {
+  it('refuses a plan made from other manifests than those given (brought along with the plan), and applies one made from them', async () => {
+    const dir = await workspace({ 'manifests/m.yaml': manifest(ORDERS_30), 'evil/m.yaml': manifest('  - datastore: Inventory\n    high_count_rollup_threshold: 999\n') });
+    expect((await run(['plan', 'evil', '--out', 'plan.json'], { cwd: dir, env: env() })).code).toBe(0);
+    em.clearCalls();
+    const refused = await run(['apply', '--plan', 'plan.json', 'manifests/'], { cwd: dir, env: env() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the plan was made from the manifests in evil, not from manifests/ as given');
+    expect(writes()).toStrictEqual([]);
+    expect((await run(['plan', 'manifests', '--out', 'plan.json'], { cwd: dir, env: env() })).code).toBe(0);
+    const applied = await run(['apply', '--plan', 'plan.json', './manifests'], { cwd: dir, env: env() });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(writes()).toStrictEqual(['PUT /datastores/1 {"high_count_rollup_threshold":30} -> 200']);
+  });
+});
+
 describe('apply --plan: the names the manifests wrote', () => {
   it('refuses a plan whose link target name two enrichment datastores bear now (a fresh plan would refuse it as ambiguous)', async () => {
     const other = await startEmulator({ seed: { users: [{ name: 'Ada Admin', role: 'Admin', token: ADMIN_TOKEN }], datastores: [

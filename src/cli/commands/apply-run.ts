@@ -1,6 +1,8 @@
 /** `enrichctl apply`'s handler, loaded only when the command runs (`apply.ts` defines the command). */
 import { applyPlan } from '../../apply/apply.js';
 import { countResults } from '../../model/report.js';
+import { resolve } from 'node:path';
+import { visibleText } from '../../core/visible-text.js';
 import type { QualyticsClient } from '../../api/client.js';
 import { observe } from '../../api/observe.js';
 import type { Observation } from '../../model/observation.js';
@@ -42,7 +44,7 @@ export async function runApply(options: ApplyCommandOptions, io: Io): Promise<Ex
 async function applyWith(view: ApplyView, options: ApplyCommandOptions, io: Io): Promise<ExitCode> {
   const client = await connect(options, io);
   return withClient(client, io, async () => {
-    const plan = options.plan !== undefined ? await currentSavedPlan(client, options.plan, io) : await planNow(client, options, view, io);
+    const plan = options.plan !== undefined ? await currentSavedPlan(client, options.plan, options.paths, io) : await planNow(client, options, view, io);
     if (typeof plan === 'number') return plan;
     return execute(client, plan, options, view, io);
   });
@@ -89,10 +91,16 @@ async function planNow(client: QualyticsClient, options: ApplyCommandOptions, vi
  * say exactly that (`plan/verify.ts`). Datastores an earlier apply of this plan already changed are
  * left out, and those it left half-way get only what remains (applying again resumes).
  */
-async function currentSavedPlan(client: QualyticsClient, file: string, io: Io): Promise<Plan | ExitCode> {
+async function currentSavedPlan(client: QualyticsClient, file: string, paths: readonly string[], io: Io): Promise<Plan | ExitCode> {
   const saved = await readPlanFile(file, io.cwd);
-  const desired = await readDesired(saved.manifest_paths, io);
   const refuse = refusal(`the plan in ${file}`);
+  // The manifests the pipeline trusts, when it names them: the file's own list must be those (a
+  // plan made from other manifests, brought along with it, is not the reviewed one).
+  const where = (list: readonly string[]): string => JSON.stringify([...new Set(list.map((p) => resolve(io.cwd, p)))].sort());
+  if (paths.length > 0 && where(paths) !== where(saved.manifest_paths)) {
+    return refuse([`the plan was made from the manifests in ${visibleText(saved.manifest_paths.join(', '))}, not from ${paths.join(', ')} as given`]);
+  }
+  const desired = await readDesired(saved.manifest_paths, io);
   const mismatches = planMismatches(saved, client.baseUrl, desired.ok ? manifestDigest(desired.sources) : undefined);
   if (mismatches.length > 0 || !desired.ok) return refuse(mismatches);
   // Before any request: the file must be what the reviewed manifests imply.

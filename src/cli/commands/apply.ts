@@ -30,8 +30,8 @@ interface RawApplyOptions extends ConnectedFlags {
 }
 
 export function parseApplyOptions(paths: readonly string[], raw: RawApplyOptions): ApplyCommandOptions {
-  if (raw.plan !== undefined && (paths.length > 0 || (raw.target ?? []).length > 0)) {
-    throw new UserError('--plan applies exactly the saved plan: give no manifest paths or --target with it');
+  if (raw.plan !== undefined && (raw.target ?? []).length > 0) {
+    throw new UserError('--plan applies exactly the saved plan: give no --target with it');
   }
   return {
     ...raw,
