@@ -32,6 +32,9 @@ export interface CallLog {
   clear(): void;
 }
 
+/** The most records kept: the oldest go first (a long rehearsal, or a client in a loop, would fill the heap). */
+export const MAX_CALL_RECORDS = 100_000;
+
 export function createCallLog(startedAt: number = performance.now()): CallLog {
   let records: CallRecord[] = [];
   let seq = 0;
@@ -40,6 +43,8 @@ export function createCallLog(startedAt: number = performance.now()): CallLog {
     record(entry) {
       seq += 1;
       records.push({ seq, ...entry, at: now() });
+      // Trimmed a tenth at a time, so that each record costs no copy of the rest.
+      if (records.length > MAX_CALL_RECORDS) records = records.slice(records.length - Math.floor(MAX_CALL_RECORDS * 0.9));
     },
     now,
     list: () => records.slice(),

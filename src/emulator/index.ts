@@ -63,8 +63,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const faults = createFaultInjector(options.faults ?? {});
   const log = createCallLog(startedAt);
   const closing = new AbortController();
-  const server = createEmulatorServer({ model, faults, log, signal: closing.signal });
   const host = options.host ?? '127.0.0.1';
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  const server = createEmulatorServer({ model, faults, log, signal: closing.signal, loopback });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

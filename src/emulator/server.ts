@@ -22,9 +22,11 @@ export interface ServerContext {
   log: CallLog;
   /** Aborted by close(): pending latency waits end and their requests are dropped. */
   signal: AbortSignal;
+  /** Listening on a loopback address only: requests must be addressed to this machine by name (the Host header). */
+  loopback: boolean;
 }
 
-type ReadRequest = { method: string; path: string; query: string; body: RequestBody; tooLarge: boolean };
+type ReadRequest = { method: string; path: string; query: string; body: RequestBody; bytes: number; tooLarge: boolean };
 
 export function createEmulatorServer(context: ServerContext): Server {
   const server = createServer((req, res) => {
@@ -42,9 +44,24 @@ export function createEmulatorServer(context: ServerContext): Server {
 
 async function handle(context: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const request = await readRequest(req);
+  // DNS rebinding: a web page whose name the attacker points at 127.0.0.1 reaches a loopback server
+  // with its own name in Host, and could read the whole rehearsal copy (/_emulator/state) or write.
+  if (context.loopback && !isLocalHost(req.headers.host)) {
+    return void send(res, { status: 421, body: { detail: 'this emulator answers only requests addressed to this machine (Host: localhost, 127.0.0.1 or [::1])' } });
+  }
   if (isUnder(request.path, ADMIN_PREFIX)) return void send(res, answerAdmin(context, request));
   if (!isUnder(request.path, API_PREFIX)) return void send(res, notFound());
   await answerApi(context, req, res, request);
+}
+
+function isLocalHost(header: string | undefined): boolean {
+  if (header === undefined) return true; // HTTP/1.0: no name to check
+  try {
+    const { hostname } = new URL(`http://${header}`);
+    return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  } catch {
+    return false;
+  }
 }
 
 function isUnder(path: string, prefix: string): boolean {
@@ -64,7 +81,7 @@ async function readRequest(req: IncomingMessage): Promise<ReadRequest> {
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  return { method: req.method ?? 'GET', path, query, body: parseBody(text), tooLarge: size > MAX_BODY_BYTES };
+  return { method: req.method ?? 'GET', path, query, body: parseBody(text), bytes: size, tooLarge: size > MAX_BODY_BYTES };
 }
 
 function parseBody(text: string): RequestBody {
@@ -76,7 +93,12 @@ function parseBody(text: string): RequestBody {
   }
 }
 
-function loggedBody(body: RequestBody): unknown {
+/** Bodies the call log keeps whole: far beyond any request enrichctl sends (a whole-datastore PUT is ~1 KB). */
+const LOGGED_BODY_BYTES = 64 * 1024;
+
+/** The body as the call log keeps it: a larger one only by its size (a client sending megabytes in a loop filled the heap). */
+function loggedBody(body: RequestBody, bytes: number): unknown {
+  if (bytes > LOGGED_BODY_BYTES) return `[a body of ${bytes} bytes, not kept]`;
   switch (body.kind) {
     case 'empty':
       return null;
@@ -110,7 +132,7 @@ async function answerApi(context: ServerContext, req: IncomingMessage, res: Serv
       method: request.method,
       path: request.path,
       query: request.query,
-      body: loggedBody(request.body),
+      body: loggedBody(request.body, request.bytes),
       status,
       received,
       ...(timing ? { injected: timing } : {}),

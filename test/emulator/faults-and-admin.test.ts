@@ -330,3 +330,39 @@ describe('startEmulator', () => {
     await expect(startEmulator({ seed })).rejects.toThrow(/datastore id 42 appears twice[\s\S]*enrich_datastore 12345 does not exist/);
   });
 });
+
+// A web page on a domain pointed at 127.0.0.1 (DNS rebinding) reached the loopback emulator with its own name in Host.
+describe('addressed to this machine only', () => {
+  const get = (path: string, host: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: em.port, path, headers: { host, authorization: `Bearer ${TOKENS.admin}` }, agent: new Agent() }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+  it('answers a Host of localhost, 127.x or [::1], and 421 to any other name, admin API included', async () => {
+    for (const host of ['localhost', `127.0.0.1:${em.port}`, `localhost:${em.port}`, `[::1]:${em.port}`]) expect((await get('/_emulator/state', host)).status, host).toBe(200);
+    for (const path of ['/_emulator/state', '/api/datastores/1']) {
+      const r = await get(path, 'rebind.attacker.example');
+      expect(r.status).toBe(421);
+      expect(r.body).not.toContain('enrichment_prefix');
+    }
+  });
+});
+
+describe('the call log is bounded', () => {
+  it('keeps a body over 64 KB by its size only, and at most 100,000 records, the oldest dropped', async () => {
+    const big = JSON.stringify(Array.from({ length: 40_000 }, () => ({})));
+    await call(em, 'PUT', '/datastores/1', { body: JSON.parse(big) });
+    expect(em.calls().at(-1)!.body).toBe(`[a body of ${Buffer.byteLength(big)} bytes, not kept]`);
+    const { createCallLog, MAX_CALL_RECORDS } = await import('../../src/emulator/call-log.js');
+    const log = createCallLog();
+    for (let i = 0; i < MAX_CALL_RECORDS + 1; i++) log.record({ method: 'GET', path: '/api/x', query: '', body: null, status: 200, received: 0 });
+    const kept = log.list();
+    expect(kept.length).toBeLessThanOrEqual(MAX_CALL_RECORDS);
+    expect(kept.at(-1)!.seq).toBe(MAX_CALL_RECORDS + 1);
+  });
+});
