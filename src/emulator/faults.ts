@@ -181,8 +181,9 @@ export function parseFaultPatch(value: unknown): FaultPatchResult {
   const patch: Partial<FaultConfig> = {};
   const { latencyMs, errorRate, errorStatuses, retryAfterSeconds, resetRate, seed, script } = value;
   if (latencyMs !== undefined) {
-    if (typeof latencyMs !== 'number' || !Number.isFinite(latencyMs) || latencyMs < 0) {
-      return { ok: false, problem: 'latencyMs must be a number >= 0' };
+    // Node's timers take at most 2^31 - 1 ms and make anything longer 1 ms: an hour is the bound.
+    if (typeof latencyMs !== 'number' || !Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > 3_600_000) {
+      return { ok: false, problem: 'latencyMs must be a number from 0 to 3600000 (an hour)' };
     }
     patch.latencyMs = latencyMs;
   }

@@ -103,6 +103,8 @@ describe('scripted faults', () => {
 
   it('refuses an invalid configuration from setFaults', () => {
     expect(() => em.setFaults({ errorRate: 2 })).toThrow('errorRate must be a number from 0 to 1');
+    // Beyond 2^31 - 1 ms Node's timers fire after 1 ms: refused, not silently fast.
+    expect(() => em.setFaults({ latencyMs: 2 ** 31 })).toThrow('latencyMs must be a number from 0 to 3600000 (an hour)');
     expect(() => em.setFaults({ script: [{ times: 1 }] })).toThrow('script[0]: give exactly one of status and reset: true');
     expect(() => em.setFaults({ script: [{ pathPattern: '(', status: 500, times: 1 }] })).toThrow('not a valid regular expression');
     expect(em.faults()).toStrictEqual(DEFAULT_FAULTS);
