@@ -1,6 +1,6 @@
 /**
  * `enrichctl apply [PATH...]` plans, shows the plan, asks for `yes` on a terminal, then executes.
- * `enrichctl apply --plan FILE` executes a reviewed, saved plan after proving it still applies (and resumes one an earlier run left unfinished).
+ * `enrichctl apply --plan FILE [PATH...]` executes a reviewed, saved plan after proving it still applies (and resumes one an earlier run left unfinished); with paths, the plan must have been made from exactly those manifests.
  * Exit 0 when everything applied (or nothing to do), 1 on any failure or refusal, 130 when
  * interrupted (143 after SIGTERM: main.ts), what ran and what did not reported; running apply again
  * converges. The first signal is acknowledged at once; a second one stops waiting for the writes in
@@ -56,6 +56,7 @@ export function registerApply(program: Command, io: Io, defer: (h: Handler) => v
   addExamples(cmd, [
     ['enrichctl apply manifests/', 'plan, show the plan, and ask for yes'],
     ['enrichctl apply --plan plan.json', 'exactly the plan reviewed (from plan --out)'],
+    ['enrichctl apply --plan plan.json manifests/', 'the same, and only if it was made from manifests/ (pipelines)'],
     ['enrichctl apply manifests/ --auto-approve --format json', 'in a pipeline, with a JSON report'],
   ]);
   addConnectionOptions(cmd).action((paths: string[] | undefined, raw: RawApplyOptions) => {
