@@ -9,7 +9,7 @@
  * own name rather than writing through it.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, statSync } from 'node:fs';
+import { constants, statSync, type Stats } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from './errors.js';
@@ -28,7 +28,7 @@ export interface WriteOptions {
 export async function writeFileAtomic(target: string, text: string, options: WriteOptions = {}): Promise<void> {
   const shown = options.shown ?? target;
   // Checked again at the end of the run (checkOutputFile did before it): something may be there now.
-  if (isSpecial(target)) throw new UserError(`cannot write ${shown}: ${SPECIAL}`);
+  if (isSpecial(statOf(target))) throw new UserError(`cannot write ${shown}: ${SPECIAL}`);
   const mode = options.mode ?? FILE_MODES.private;
   const temp = temporaryName(target);
   let created = false;
@@ -51,18 +51,22 @@ export async function writeFileAtomic(target: string, text: string, options: Wri
 
 const SPECIAL = 'it is not a regular file (a device, a pipe or a socket), which writing a file there would replace';
 
+/** What is at `target`, links followed; undefined when nothing is (or a dangling link, which the rename replaces). */
+function statOf(target: string): Stats | undefined {
+  try {
+    return statSync(target);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether something other than a regular file (a device, a pipe, a socket, or a link to one: /dev/null,
- * /dev/stdout) is at `target`. The rename would replace it with a file: run as root, as CI
- * containers are, `--out /dev/null` replaced the container's /dev/null.
+ * /dev/stdout) is there. The rename would replace it with a file: run as root, as CI containers
+ * are, `--out /dev/null` replaced the container's /dev/null.
  */
-function isSpecial(target: string): boolean {
-  try {
-    const stats = statSync(target);
-    return !stats.isFile() && !stats.isDirectory();
-  } catch {
-    return false; // nothing there (or a dangling link, which the rename replaces)
-  }
+function isSpecial(stats: Stats | undefined): boolean {
+  return stats !== undefined && !stats.isFile() && !stats.isDirectory();
 }
 
 /**
@@ -105,10 +109,10 @@ export function temporaryName(target: string): string {
  */
 export function checkOutputFile(flag: string, file: string, cwd: string, instead: string): void {
   const target = resolve(cwd, file);
-  if (existsSync(target) && statSync(target).isDirectory()) throw new UserError(`${flag}${file} is a directory; give a file name, e.g. ${flag}${join(file, instead)}`);
-  if (isSpecial(target)) throw new UserError(`${flag}${file}: ${SPECIAL}; give a file name, e.g. ${flag}${instead}`);
-  const folder = dirname(target);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UserError(`${flag}${file}: the directory ${dirname(file)} does not exist; create it first`);
+  const stats = statOf(target);
+  if (stats?.isDirectory()) throw new UserError(`${flag}${file} is a directory; give a file name, e.g. ${flag}${join(file, instead)}`);
+  if (isSpecial(stats)) throw new UserError(`${flag}${file}: ${SPECIAL}; give a file name, e.g. ${flag}${instead}`);
+  if (!statOf(dirname(target))?.isDirectory()) throw new UserError(`${flag}${file}: the directory ${dirname(file)} does not exist; create it first`);
 }
 
 export async function makeDirectory(target: string, shown: string): Promise<void> {

@@ -56,8 +56,9 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * (a colour, a width): what fstat says is not a character device is not one, nor is the null
  * device (`> /dev/null` in a cron job: told by its device number), and only another character
  * device is asked of node:tty, which loads node:net and the stream modules (~8 ms). A terminal is
- * written through Node's own stream, as before (its width, and on Windows the console's Unicode writes). A reader that went
- * away (EPIPE: `enrichctl plan | head`) ends the output, not the command; a descriptor in
+ * written through Node's own stream, as before (its width, and on Windows the console's Unicode
+ * writes). A reader that went away (EPIPE: `enrichctl plan | head`) ends the output, not the
+ * command; a descriptor in
  * non-blocking mode that is full (EAGAIN) is waited for. Output that cannot be written (a full
  * disk) is not written any more, and the work goes on (an apply that has started its writes finishes
  * them, and --report files are still written): `main.ts` then says so and exits 1 (`failure`).
