@@ -157,7 +157,7 @@ export interface Route {
  * its first request.
  */
 export async function createRoute(options: DispatcherOptions): Promise<Route> {
-  baselineWasmOnly();
+  tuneV8ForShortRuns();
   const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 10_000, connectTimeout: options.timeoutMs };
   const [{ default: request }, dispatcher] = await Promise.all([
     import('undici/lib/api/api-request.js'),
@@ -177,21 +177,33 @@ export async function createRoute(options: DispatcherOptions): Promise<Route> {
 }
 
 /**
- * undici parses HTTP/1 with llhttp compiled to WebAssembly, which V8 compiles with its baseline
- * compiler (Liftoff) and then again, in background threads, with its optimising one (TurboFan). A
- * process does not end before those background compiles have: every command that sent a request
- * stayed alive ~170 ms after its work was done (a one-entry plan against the emulator: 495 -> 320 ms
- * wall). Baseline code parses the few megabytes of a plan's pages at no cost that shows, so
- * WebAssembly stays at Liftoff. And all of it is compiled with the module, on the first connection
- * (V8 shares the work with its background threads): compiled lazily, each function on its first
- * call, through V8's generic JavaScript-to-WebAssembly wrapper, the first answers waited ~7 ms for it
- * (plan 20 of 20,000: 16.6 -> 8.2 ms from page 1's answer to its use, 11 runs: 271 -> 255 ms wall).
- * Set before undici compiles llhttp (on its first connection); V8 reads these flags when it compiles
- * a module, and enrichctl runs no other WebAssembly. In the bundle, the loader (scripts/loader.cjs)
- * hears of the change first: V8 keys its code caches by its flags, so the loader caches what it
- * compiles after the change under other names.
+ * V8's flags for a process that sends requests, which runs for a second or less: set before undici
+ * compiles llhttp (on its first connection). In the bundle, the loader (scripts/loader.cjs) hears of
+ * the change first: V8 keys its code caches by its flags, so the loader caches what it compiles after
+ * the change under other names.
+ *
+ * 1. JavaScript reaches V8's optimising compiler (TurboFan) 8 times later than by default
+ *    (`--interrupt-budget`, read each time a function's budget is reset). A plan runs its per-datastore
+ *    code a few thousand times, once: V8 optimised ~57 functions of plan 2,000 of 2,000, in
+ *    background threads that took the second core from the server, the emulator or the garbage
+ *    collector and touched memory of their own (~1,400 pages more, and a fresh page costs ~15 µs on
+ *    this project's machines), for code that ran a few more milliseconds at most; now 7 are. 15
+ *    interleaved runs: 449 -> 402 ms wall, 400 -> 290 ms user CPU. Long runs still optimise what is
+ *    hot: plan 10,000 of 10,000 and apply 200 of 2,000 did not change beyond the noise (1,073 vs
+ *    1,089 ms, 1,055 vs 1,043 ms, 7 runs each).
+ * 2. undici parses HTTP/1 with llhttp compiled to WebAssembly, which V8 compiles with its baseline
+ *    compiler (Liftoff) and then again, in background threads, with its optimising one (TurboFan). A
+ *    process does not end before those background compiles have: every command that sent a request
+ *    stayed alive ~170 ms after its work was done (a one-entry plan against the emulator: 495 -> 320
+ *    ms wall). Baseline code parses the few megabytes of a plan's pages at no cost that shows, so
+ *    WebAssembly stays at Liftoff. And all of it is compiled with the module, on the first connection
+ *    (V8 shares the work with its background threads): compiled lazily, each function on its first
+ *    call, through V8's generic JavaScript-to-WebAssembly wrapper, the first answers waited ~7 ms for
+ *    it (plan 20 of 20,000: 16.6 -> 8.2 ms from page 1's answer to its use, 11 runs: 271 -> 255 ms
+ *    wall). V8 reads these flags when it compiles a module, and enrichctl runs no other WebAssembly.
  */
-function baselineWasmOnly(): void {
+function tuneV8ForShortRuns(): void {
+  setFlagsFromString(`--interrupt-budget=${8 * 66 * 1024}`);
   setFlagsFromString('--liftoff-only');
   setFlagsFromString('--no-wasm-dynamic-tiering');
   setFlagsFromString('--no-wasm-lazy-compilation');
