@@ -1,8 +1,8 @@
 /**
  * The terminal rendering of a plan, Terraform-like: one block per changed datastore, then a summary.
- * Plans run to 100,000 blocks, rendered once in a fresh process (cold code): one array of lines for
- * the whole plan, indexed loops, and what every block repeats (padded labels, the text of the few
- * datastores linked to) made once.
+ * Plans run to 100,000 blocks, rendered once in a fresh process (cold code): written in parts,
+ * indexed loops, and what every block repeats (padded labels, the text of the few datastores linked
+ * to) made once.
  */
 import { visibleText } from '../core/visible-text.js';
 import { describeOperation } from '../model/routes.js';
@@ -14,22 +14,40 @@ import type { UnmanagedDatastore } from '../model/plan.js';
 import { fieldMarker, hiddenFields, NO_CHANGES, summaryLine, unmanagedHeadline, valueOrigin } from './values.js';
 
 const FIELD_WIDTH = Math.max(...STATE_FIELDS.map((f) => fieldLabel(f).length));
+/** Lines handed to `write` at a time: ~25 KB of a plan's blocks. */
+const PART_LINES = 512;
 const PADDED_LABEL = Object.fromEntries(STATE_FIELDS.map((f) => [f, fieldLabel(f).padEnd(FIELD_WIDTH)])) as Record<keyof EnrichmentState, string>;
 
 export function renderPlanText(plan: Plan, p: Paint): string {
+  const parts: string[] = [];
+  writePlanText(plan, p, (text) => parts.push(text));
+  return parts.join('');
+}
+
+/**
+ * The plan's text handed to `write` in parts of a few hundred lines: a plan is never one string (a
+ * plan of 2,000 blocks is 0.5 MB, and its lines kept until the end were copied by every garbage
+ * collection in between).
+ */
+export function writePlanText(plan: Plan, p: Paint, write: (text: string) => void): void {
   const out: string[] = [];
   const links = refTexts();
   const changes = plan.changes;
+  let changing = false;
   for (let i = 0; i < changes.length; i++) {
     const c = changes[i]!;
     if (c.action === 'no-op') continue;
-    if (out.length === 0) out.push('enrichctl will perform the following actions:', '');
+    if (!changing) out.push('enrichctl will perform the following actions:', '');
+    changing = true;
     renderChange(out, c, p, links);
+    if (out.length >= PART_LINES) {
+      write(`${out.join('\n')}\n`);
+      out.length = 0;
+    }
   }
-  if (out.length === 0) out.push(p.green(NO_CHANGES));
-  else out.push(p.bold(summaryLine(plan)));
+  out.push(changing ? p.bold(summaryLine(plan)) : p.green(NO_CHANGES));
   if (plan.unmanaged) out.push('', ...renderUnmanaged(plan.unmanaged, p));
-  return `${out.join('\n')}\n`;
+  write(`${out.join('\n')}\n`);
 }
 
 function renderUnmanaged(unmanaged: readonly UnmanagedDatastore[], p: Paint): string[] {

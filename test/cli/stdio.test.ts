@@ -87,6 +87,17 @@ describe('standard output and error', () => {
     expect(code).toBe(1);
   });
 
+  it('writes a text longer than it encodes at once whole, a character beyond 16 bits at the seam included', () => {
+    const cwd = workspace({});
+    const file = join(cwd, 'out');
+    // 16,384 UTF-16 units are encoded at a time: the emoji's two units straddle the first seam.
+    const text = `${'a'.repeat(16_383)}\u{1F600}${'é'.repeat(20_000)}中\n`;
+    const fd = openSync(file, 'w');
+    new FdOutput(fd).write(text);
+    closeSync(fd);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
   it('waits for a full non-blocking pipe instead of losing what did not fit (EAGAIN)', async () => {
     const cwd = workspace({});
     const fifo = join(cwd, 'fifo');

@@ -47,7 +47,7 @@ const { QualyticsClient } = await import('../../src/api/client.js');
 const { observe } = await import('../../src/api/observe.js');
 const { diffState } = await import('../../src/plan/diff.js');
 const { applyPlan } = await import('../../src/apply/apply.js');
-const { renderPlanText } = await import('../../src/render/plan-text.js');
+const { writePlanText } = await import('../../src/render/plan-text.js');
 const { planDocument } = await import('../../src/render/plan-document.js');
 const { PLAIN } = await import('../../src/render/colour.js');
 const { exportEntries } = await import('../../src/export/entries.js');
@@ -146,7 +146,9 @@ describe('a fifth setting, added as one row of each table', () => {
     expect(change?.operations).toStrictEqual([{ type: 'update_settings', body: { test_setting: 20 } }]);
     expect(change?.after).toMatchObject({ test_setting: 20 });
 
-    expect(renderPlanText(result.plan, PLAIN)).toMatch(/~ test_setting += 9 -> 20\n/);
+    let text = '';
+    writePlanText(result.plan, PLAIN, (part) => { text += part; });
+    expect(text).toMatch(/~ test_setting += 9 -> 20\n/);
 
     const validatePlan = compile(buildPlanSchema());
     const doc = planDocument(result.plan);

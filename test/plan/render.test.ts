@@ -12,12 +12,20 @@ import { findUnmanaged } from '../../src/plan/unmanaged.js';
 import type { Plan } from '../../src/model/plan.js';
 import { COLOUR, PLAIN } from '../../src/render/colour.js';
 import { MARKDOWN_BUDGET, renderPlanMarkdown } from '../../src/render/plan-markdown.js';
-import { renderPlanText } from '../../src/render/plan-text.js';
+import { writePlanText } from '../../src/render/plan-text.js';
+import type { Paint } from '../../src/render/colour.js';
 import { expectGolden } from '../helpers/golden.js';
 import { declare, META, observed, rule, type LiveEntry } from './builders.js';
 
 const ENR = { id: 100, name: 'Healthcare Enrichment' };
 const OLD = { id: 101, name: 'Legacy | Enrichment <old>' };
+
+/** The text a plan view writes: every part, in order. */
+function planText(p: Plan, paint: Paint): string {
+  let text = '';
+  writePlanText(p, paint, (part) => { text += part; });
+  return text;
+}
 
 function plan(live: LiveEntry[], decls: ReturnType<typeof declare>[]): Plan {
   const result = diffState(decls, observed([...live, { ...ENR, enrichment_only: true }, { ...OLD, enrichment_only: true }]), META);
@@ -116,7 +124,7 @@ describe('golden renderings', () => {
   for (const [name, make] of Object.entries(CASES)) {
     it(name, () => {
       const p = make();
-      if (name !== '003-markdown-over-budget') golden(name, 'plan.txt', renderPlanText(p, PLAIN));
+      if (name !== '003-markdown-over-budget') golden(name, 'plan.txt', planText(p, PLAIN));
       golden(name, 'plan.md', renderPlanMarkdown(p));
     });
   }
@@ -171,10 +179,24 @@ describe('render rules', () => {
     expect(md).not.toMatch(/[\u202a-\u202e\u2028\r]/);
   });
 
+  it('writes a long plan in parts of whole blocks, which add up to the plan', () => {
+    const live = Array.from({ length: 300 }, (_, i) => ({ id: 1000 + i, name: `ds_${String(i + 1).padStart(3, '0')}` }));
+    const p = plan(live, live.map((d, i) => declare(d.name, { link: ENR.name, line: 3 + 2 * i })));
+    const parts: string[] = [];
+    writePlanText(p, PLAIN, (part) => parts.push(part));
+    expect(parts.length).toBeGreaterThan(2);
+    for (const part of parts) expect(part.endsWith('\n')).toBe(true);
+    // Each part after the first starts a block (its comment line): a block is never split.
+    for (const part of parts.slice(1, -1)) expect(part).toMatch(/^ {2}# "ds_\d{3}" \(id \d+\), declared at m\.yaml:\d+\n/);
+    const text = parts.join('');
+    expect(text.match(/^ {2}~ datastore /gm)).toHaveLength(300);
+    expect(text.endsWith('Plan: 300 datastores to change (300 links), 0 unchanged.\n')).toBe(true);
+  });
+
   it('colours only when asked', () => {
     const p = CASES['002-every-kind-of-change']!();
-    expect(renderPlanText(p, PLAIN)).not.toContain('\u001b[');
-    expect(renderPlanText(p, COLOUR)).toContain('\u001b[32m+\u001b[39m');
+    expect(planText(p, PLAIN)).not.toContain('\u001b[');
+    expect(planText(p, COLOUR)).toContain('\u001b[32m+\u001b[39m');
   });
 });
 

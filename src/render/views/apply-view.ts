@@ -9,7 +9,7 @@ import type { ApplyReport, DatastoreResult } from '../../model/report.js';
 import { renderApplySummary, renderResultLine } from '../apply-text.js';
 import { paint } from '../colour.js';
 import { reportDocument } from '../plan-document.js';
-import { renderPlanText } from '../plan-text.js';
+import { writePlanText } from '../plan-text.js';
 import { NO_CHANGES } from '../values.js';
 import { planningMessages, type PlanningMessages } from './diagnostics-view.js';
 import type { Output } from './output.js';
@@ -39,7 +39,7 @@ export function applyView(format: ApplyFormat, output: Output): ApplyView {
       const shown = new Set<DatastoreResult>();
       return {
         ...messages,
-        plan: (plan) => stdout.write(renderPlanText(plan, p)),
+        plan: (plan) => writePlanText(plan, p, (text) => stdout.write(text)),
         nothingToDo: (_baseUrl, fromSavedPlan) => { if (fromSavedPlan) stdout.write(`${NO_CHANGES}\n`); },
         starting: () => stdout.write('\n'),
         // Datastores never started are listed once, with the report.
@@ -61,7 +61,7 @@ export function applyView(format: ApplyFormat, output: Output): ApplyView {
       const document = (report: ApplyReport): void => { stdout.write(`${JSON.stringify(reportDocument(report), null, 2)}\n`); };
       return {
         ...messages,
-        plan: (plan) => stderr.write(renderPlanText(plan, paint(stderr.colour))),
+        plan: (plan) => writePlanText(plan, paint(stderr.colour), (text) => stderr.write(text)),
         nothingToDo: (baseUrl) => document({ base_url: baseUrl, interrupted: false, results: [] }),
         starting: () => undefined,
         result: () => undefined,

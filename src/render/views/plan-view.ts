@@ -6,7 +6,7 @@ import type { Plan } from '../../model/plan.js';
 import { paint } from '../colour.js';
 import { planDocument } from '../plan-document.js';
 import { renderPlanMarkdown } from '../plan-markdown.js';
-import { renderPlanText } from '../plan-text.js';
+import { writePlanText } from '../plan-text.js';
 import type { RunInfo } from '../reports/run-info.js';
 import { planningMessages } from './diagnostics-view.js';
 import { findingsPlanView } from './findings-view.js';
@@ -44,20 +44,21 @@ function documentPlanView(format: DocumentFormat, output: Output): PlanView {
   const notes = format === 'text' ? stdout : stderr;
   return {
     ...planningMessages(output),
-    plan: (plan) => stdout.write(render(plan)),
+    plan: (plan) => render(plan, (text) => stdout.write(text)),
     saved: (file) => notes.write(`Saved the plan to ${file}. Apply exactly this plan with: enrichctl apply --plan ${file}\n`),
     aborted: () => undefined,
   };
 }
 
-export function planRenderer(format: DocumentFormat, colour: boolean): (plan: Plan) => string {
+/** A plan in `format`, handed to `write` whole or, in text, in parts. */
+function planRenderer(format: DocumentFormat, colour: boolean): (plan: Plan, write: (text: string) => void) => void {
   switch (format) {
     case 'text':
-      return (plan) => renderPlanText(plan, paint(colour));
+      return (plan, write) => writePlanText(plan, paint(colour), write);
     case 'json':
-      return (plan) => `${JSON.stringify(planDocument(plan), null, 2)}\n`;
+      return (plan, write) => write(`${JSON.stringify(planDocument(plan), null, 2)}\n`);
     case 'markdown':
-      return renderPlanMarkdown;
+      return (plan, write) => write(renderPlanMarkdown(plan));
     default: {
       const unreachable: never = format;
       throw new Error(`unknown format ${String(unreachable)}`);
