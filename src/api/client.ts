@@ -10,7 +10,7 @@ import { operationRoute, READS, type HttpMethod } from '../model/routes.js';
 import { describeBody } from './error-body.js';
 import { ApiError, UnusableResponseError, WEB_PAGE } from './errors.js';
 import { collateralChanges, mergeForPut, missingBodyFields } from './full-put.js';
-import { checkUser, datastoreCheck, pageCheck, type Check } from './shapes.js';
+import { checkUser, datastoreCheck, pageCheck, type Check, type ListingShape } from './shapes.js';
 import { Transport, type SendOptions, type TransportOptions } from './transport.js';
 import type { ClientStats } from './client-events.js';
 
@@ -87,17 +87,17 @@ export class QualyticsClient {
     return this.#json<ApiDatastore>(datastoreCheck(id), method, path);
   }
 
-  /** `options`: to abandon this one request, or to hear when it is on the wire. */
-  listDatastores(query: ListQuery = {}, options?: SendOptions): Promise<Page<ListDatastoreItem>> {
-    const params = new URLSearchParams();
-    if (query.page !== undefined) params.set('page', String(query.page));
-    if (query.size !== undefined) params.set('size', String(query.size));
-    if (query.name !== undefined) params.set('name', query.name);
-    if (query.enrichment_only !== undefined) params.set('enrichment_only', String(query.enrichment_only));
-    for (const tag of query.tag ?? []) params.append('tag', tag);
-    for (const type of query.datastore_type ?? []) params.append('datastore_type', type);
-    const qs = params.toString();
-    return this.#json<Page<ListDatastoreItem>>(pageCheck(query.size ?? MAX_PAGE_SIZE), READS.list.method, READS.list.path, qs ? `?${qs}` : '', undefined, options);
+  /**
+   * `options`: to abandon this one request, or to hear when it is on the wire. `first`: what page 1
+   * of this listing said, which a later page must say too (shapes.ts `pageCheck`).
+   */
+  listDatastores(query: ListQuery = {}, options?: SendOptions, first?: ListingShape): Promise<Page<ListDatastoreItem>> {
+    return this.#json<Page<ListDatastoreItem>>(pageCheck(query.size ?? MAX_PAGE_SIZE, query.page, first), READS.list.method, READS.list.path, listQuery(query), undefined, options);
+  }
+
+  /** A listing as a message names it: its path and query, without a page (`/datastores?size=100&enrichment_only=false`). */
+  listingRequest(query: Omit<ListQuery, 'page'>): string {
+    return `${READS.list.path}${listQuery(query)}`;
   }
 
   /**
@@ -182,4 +182,17 @@ export class QualyticsClient {
     if (problem !== undefined) throw new UnusableResponseError(method, `${path}${query}`, problem, status);
     return parsed as T;
   }
+}
+
+/** The query string of a listing, `?` included, in the order the API page gives the parameters. */
+function listQuery(query: ListQuery): string {
+  const params = new URLSearchParams();
+  if (query.page !== undefined) params.set('page', String(query.page));
+  if (query.size !== undefined) params.set('size', String(query.size));
+  if (query.name !== undefined) params.set('name', query.name);
+  if (query.enrichment_only !== undefined) params.set('enrichment_only', String(query.enrichment_only));
+  for (const tag of query.tag ?? []) params.append('tag', tag);
+  for (const type of query.datastore_type ?? []) params.append('datastore_type', type);
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
 }

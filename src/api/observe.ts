@@ -18,7 +18,9 @@
  * enrichment kind is the link targets' names. A name not found in its kind is looked up in the other
  * one (only then, so a correct plan pays nothing) for a precise error: "an enrichment datastore,
  * cannot be a source" or "a source datastore, cannot be a link target". A server that ignores the
- * filter returns the same datastores twice: they are merged by id.
+ * filter returns the same datastores twice: they are merged by id. Within one listing, the pages
+ * must add up (`Reader.#whole`, and shapes.ts `pageCheck` page by page): a listing that changed
+ * while it was read, or repeats itself, would leave datastores unseen.
  *
  * List items are used as live state when they carry every enrichment field; otherwise each declared
  * source is read with GET /datastores/{id}.
@@ -27,8 +29,8 @@ import type { ListDatastoreItem } from '../core/api-types.js';
 import { MAX_PAGE_SIZE } from '../core/api-types.js';
 import { emptyObservation, NONE_OF_KIND, onlyOfKind, type Observation } from '../model/observation.js';
 import type { DeclaredRef } from '../model/desired.js';
-import type { QualyticsClient } from './client.js';
-import { ApiError } from './errors.js';
+import type { ListQuery, QualyticsClient } from './client.js';
+import { ApiError, UnusableResponseError } from './errors.js';
 import { mergeDatastore } from './observed-item.js';
 
 export interface ObserveRequest {
@@ -134,7 +136,7 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
     want.everything === true || (kind === 'source' && wholeForRules) || (kind === 'source' || wantsEnrichment) && remainingPages(first[kind]) <= cost[kind];
 
   await Promise.all([
-    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind]) : reader.lookUp(kind, names[kind]))),
+    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind]) : reader.lookUp(kind, names[kind], first[kind]))),
     ...(Array.isArray(filters) && !listed('source') ? filters.map((f) => reader.filtered(f)) : []),
   ]);
   if (listed('source')) {
@@ -219,8 +221,9 @@ class Reader {
     this.onProgress?.(++this.#done, this.#known);
   }
 
-  async page(kind: DatastoreKind, page: number, name?: string): Promise<Page> {
-    return this.arrived(this.client.listDatastores({ page, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment', ...(name === undefined ? {} : { name }) }));
+  /** Page `page` of a kind's listing (filtered by `name`); after page 1, `first` is what page 1 said. */
+  async page(kind: DatastoreKind, page: number, name?: string, first?: Page): Promise<Page> {
+    return this.arrived(this.client.listDatastores({ ...listingOf(kind, name), page }, undefined, first));
   }
 
   /** A page asked for elsewhere (or just now), counted as done when it arrives. */
@@ -233,9 +236,8 @@ class Reader {
   /** The pages after the first, recording every item. */
   async rest(kind: DatastoreKind, first: Page): Promise<void> {
     this.expect(remainingPages(first));
-    const pages = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n)));
-    this.#recordAll(first, kind);
-    for (let i = 0; i < pages.length; i++) this.#recordAll(pages[i]!, kind);
+    const pages = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n, undefined, first)));
+    this.#recordAll(this.#whole(listingOf(kind), [first, ...pages]), kind);
     this.#complete.add(kind);
   }
 
@@ -243,25 +245,33 @@ class Reader {
   async filtered(filter: RuleFilter): Promise<void> {
     this.expect(1);
     const query = { size: MAX_PAGE_SIZE, enrichment_only: false, ...(filter.tags ? { tag: filter.tags } : {}), ...(filter.types ? { datastore_type: filter.types } : {}) };
-    const read = async (page: number): Promise<Page> => {
-      const p = await this.client.listDatastores({ ...query, page });
+    const read = async (page: number, first?: Page): Promise<Page> => {
+      const p = await this.client.listDatastores({ ...query, page }, undefined, first);
       this.#tick();
       return p;
     };
     const first = await read(1);
     this.expect(remainingPages(first));
-    const pages = [first, ...(await Promise.all(range(2, first.pages).map(read)))];
-    for (let i = 0; i < pages.length; i++) this.#recordAll(pages[i]!, 'source');
+    const pages = [first, ...(await Promise.all(range(2, first.pages).map((n) => read(n, first))))];
+    this.#recordAll(this.#whole(query, pages), 'source');
   }
 
-  /** Every page of a name-filtered listing; only exact matches are kept (older servers match substrings). */
-  async lookUp(kind: DatastoreKind, names: readonly string[]): Promise<void> {
+  /**
+   * Every page of a name-filtered listing; only exact matches are kept (older servers match
+   * substrings). `unfiltered`: page 1 of the kind's whole listing, when it was read: a datastore it
+   * shows by that name counts too, so a server whose filter missed one never makes a shared name
+   * look like one datastore's.
+   */
+  async lookUp(kind: DatastoreKind, names: readonly string[], unfiltered?: Page): Promise<void> {
     this.expect(names.length);
     await Promise.all(names.map(async (name) => {
       const first = await this.page(kind, 1, name);
       this.expect(remainingPages(first));
-      const rest = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n, name)));
-      for (const item of [first, ...rest].flatMap((p) => p.items)) if (item.name === name) this.#record(item, kind);
+      const rest = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n, name, first)));
+      for (const page of this.#whole(listingOf(kind, name), [first, ...rest])) {
+        for (const item of page.items) if (item.name === name) this.#record(item, kind);
+      }
+      if (unfiltered) for (const item of unfiltered.items) if (item.name === name) this.#record(item, kind);
       let kinds = this.#looked.get(name);
       if (!kinds) this.#looked.set(name, (kinds = new Set()));
       kinds.add(kind);
@@ -288,9 +298,31 @@ class Reader {
     if (!this.obs.names.has(name)) this.obs.names.set(name, []);
   }
 
-  #recordAll(page: Page, kind: DatastoreKind): void {
-    const items = page.items;
-    for (let i = 0; i < items.length; i++) this.#record(items[i]!, kind);
+  /**
+   * The pages of a listing read whole, once they hold `total` different datastores. Each page was
+   * checked against page 1 (shapes.ts `pageCheck`); the same datastore on two pages, with as many
+   * missing, is what is left: the listing changed between two pages, or repeats itself.
+   */
+  #whole(query: Omit<ListQuery, 'page'>, pages: readonly Page[]): readonly Page[] {
+    const ids = new Set<number>();
+    for (let p = 0; p < pages.length; p++) {
+      const items = pages[p]!.items;
+      for (let i = 0; i < items.length; i++) ids.add(items[i]!.id);
+    }
+    const total = pages[0]!.total;
+    if (ids.size !== total) {
+      throw new UnusableResponseError('GET', this.client.listingRequest(query),
+        `its ${pages.length} ${pages.length === 1 ? 'page holds' : 'pages hold'} ${ids.size} different datastores, but it says there are ${total}: ` +
+        'the listing changed while it was read, or repeats datastores on several pages; run the command again', 200);
+    }
+    return pages;
+  }
+
+  #recordAll(pages: readonly Page[], kind: DatastoreKind): void {
+    for (let p = 0; p < pages.length; p++) {
+      const items = pages[p]!.items;
+      for (let i = 0; i < items.length; i++) this.#record(items[i]!, kind);
+    }
   }
 
   #record(item: ListDatastoreItem, kind: DatastoreKind): void {
@@ -315,6 +347,11 @@ async function readOne(client: QualyticsClient, obs: Observation, id: number): P
     else if (err instanceof ApiError && err.status === 403) obs.denied.set(id, err.detail);
     else throw err;
   }
+}
+
+/** The query of a kind's listing, by `name` or whole, without its page. */
+function listingOf(kind: DatastoreKind, name?: string): Omit<ListQuery, 'page'> {
+  return { size: MAX_PAGE_SIZE, ...(name === undefined ? {} : { name }), enrichment_only: kind === 'enrichment' };
 }
 
 function remainingPages(first: Page): number {

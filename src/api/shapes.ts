@@ -21,8 +21,22 @@ export const MAX_PAGES = 10_000;
 
 export type Check = (value: unknown) => string | undefined;
 
-/** A `GET /datastores` page asked with `size` (at most MAX_PAGE_SIZE). */
-export function pageCheck(size: number): Check {
+/** What page 1 of a listing said of the whole listing: every later page must say the same. */
+export interface ListingShape {
+  total: number;
+  size: number;
+  pages: number;
+}
+
+/**
+ * A `GET /datastores` page asked with `size` (at most MAX_PAGE_SIZE) and, when asked by number,
+ * `page`: the page it says it is, holding exactly the items its place in the listing holds (a full
+ * page before the last, the rest on the last, none past the end), and after page 1 (`first`) the
+ * same total, size and page count. A listing whose pages disagree was changed while it was read, or
+ * is paged wrongly (a server answering page 1 for every page): planned from, it would miss
+ * datastores, and a drift check would pass.
+ */
+export function pageCheck(size: number, page?: number, first?: ListingShape): Check {
   return (value) => {
     if (!isRecord(value)) return `the answer is ${quoteValue(value)}, expected a page object with items`;
     if (!Array.isArray(value.items)) return `items is ${quoteValue(value.items)}, expected an array`;
@@ -41,8 +55,19 @@ export function pageCheck(size: number): Check {
     if (pages > MAX_PAGES) {
       return `${claims(pages, served, total)}; enrichctl reads at most ${MAX_PAGES} pages (${MAX_PAGES * MAX_PAGE_SIZE} datastores)`;
     }
+    if (first && (first.total !== total || first.size !== served || first.pages !== pages)) {
+      return `the listing changed while it was read: page 1 said ${describeShape(first)}, this page says ${describeShape({ total, size: served, pages })}; run the command again`;
+    }
     const items: unknown[] = value.items;
     if (items.length > served) return `the page holds ${items.length} items, more than its size ${served}`;
+    if (page !== undefined) {
+      if (value.page !== page) return `page is ${quoteValue(value.page)}, expected ${page}, the page asked for`;
+      // Full before the last page, the rest on the last, none past the end.
+      const holds = Math.max(0, Math.min(served, total - (page - 1) * served));
+      if (items.length !== holds) {
+        return `page ${page} holds ${items.length} ${items.length === 1 ? 'item' : 'items'}, but ${describeShape({ total, size: served, pages })} put ${holds} on it`;
+      }
+    }
     // Indexed, and the item's place written only into a problem: a plan checks every item of every page once, in cold code.
     for (let i = 0; i < items.length; i++) {
       const problem = datastoreProblem(items[i], i);
@@ -50,6 +75,11 @@ export function pageCheck(size: number): Check {
     }
     return undefined;
   };
+}
+
+/** `250 datastores in 3 pages of 100`. */
+export function describeShape({ total, size, pages }: ListingShape): string {
+  return `${total} ${total === 1 ? 'datastore' : 'datastores'} in ${pages} ${pages === 1 ? 'page' : 'pages'} of ${size}`;
 }
 
 /**

@@ -27,6 +27,32 @@ describe('pageCheck(100)', () => {
   for (const [name, value, expected] of cases) it(name, () => expect(check(value)).toStrictEqual(expected));
 });
 
+describe('pageCheck(100, page, first): a page asked by number is the one asked for, and holds what its place holds', () => {
+  const items = (n: number, from = 1): unknown[] => Array.from({ length: n }, (_, i) => ({ id: from + i, name: `ds ${from + i}` }));
+  const FIRST = { total: 150, size: 100, pages: 2 };
+  const cases: Array<[string, number, unknown, string | undefined]> = [
+    ['page 1 of 2, full', 1, { items: items(100), total: 150, page: 1, size: 100, pages: 2 }, undefined],
+    ['page 2 of 2, the rest', 2, { items: items(50, 101), total: 150, page: 2, size: 100, pages: 2 }, undefined],
+    ['a page past the end, empty', 3, { items: [], total: 150, page: 3, size: 100, pages: 2 }, undefined],
+    ['an empty listing', 1, { items: [], total: 0, page: 1, size: 100, pages: 0 }, undefined],
+    ['another page than asked', 2, { items: items(50, 101), total: 150, page: 1, size: 100, pages: 2 }, 'page is 1, expected 2, the page asked for'],
+    ['a short page before the last', 1, { items: items(60), total: 150, page: 1, size: 100, pages: 2 },
+      'page 1 holds 60 items, but 150 datastores in 2 pages of 100 put 100 on it'],
+    ['a full last page that should hold the rest', 2, { items: items(100, 101), total: 150, page: 2, size: 100, pages: 2 },
+      'page 2 holds 100 items, but 150 datastores in 2 pages of 100 put 50 on it'],
+    ['items past the end', 3, { items: items(1, 151), total: 150, page: 3, size: 100, pages: 2 }, 'page 3 holds 1 item, but 150 datastores in 2 pages of 100 put 0 on it'],
+  ];
+  for (const [name, page, value, expected] of cases) it(name, () => expect(pageCheck(100, page)(value)).toStrictEqual(expected));
+
+  it('after page 1, the total, size and page count page 1 said', () => {
+    expect(pageCheck(100, 2, FIRST)({ items: items(50, 101), total: 150, page: 2, size: 100, pages: 2 })).toBeUndefined();
+    expect(pageCheck(100, 2, FIRST)({ items: items(100, 101), total: 250, page: 2, size: 100, pages: 3 })).toBe(
+      'the listing changed while it was read: page 1 said 150 datastores in 2 pages of 100, this page says 250 datastores in 3 pages of 100; run the command again');
+    expect(pageCheck(100, 2, FIRST)({ items: items(50, 101), total: 150, page: 2, size: 50, pages: 3 })).toBe(
+      'the listing changed while it was read: page 1 said 150 datastores in 2 pages of 100, this page says 150 datastores in 3 pages of 50; run the command again');
+  });
+});
+
 describe('datastoreCheck', () => {
   const cases: Array<[string, unknown, string | undefined]> = [
     ['an abbreviated list item', DS, undefined],

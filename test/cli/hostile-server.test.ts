@@ -219,12 +219,51 @@ describe('servers that ignore paging or the kind filter', () => {
     expect(r.stdout).toContain('Plan: 1 datastore to change (1 link, 1 settings update), 0 unchanged.');
   };
 
-  it('a server answering page 1 for every page: merged by id, no false ambiguity, the right plan', async () => {
-    const r = await runAgainst(wellBehaved([...many, WAREHOUSE], (q) => (q.path === '/api/datastores' && q.params.get('enrichment_only') === 'false'
-      ? { json: { ...pageOf(many, 1, 100), page: Number(q.params.get('page')) } }
-      : undefined)), ['plan', '--detailed-exitcode']);
-    expectRightPlan(r);
-    expect(server!.requests.some((q) => q.query === 'page=2&size=100&enrichment_only=false')).toBe(true);
+  // Planned from, a listing whose pages do not add up would miss datastores: a drift check would pass.
+  const sourcePage = (n: number, json: (q: Request) => unknown): ((q: Request) => Answer) => wellBehaved([...many, WAREHOUSE], (q) => (
+    q.path === '/api/datastores' && q.params.get('enrichment_only') === 'false' && q.params.get('name') === null && q.params.get('page') === String(n)
+      ? { json: json(q) }
+      : undefined));
+  const LISTING = 'GET /datastores?page=2&size=100&enrichment_only=false';
+
+  it('a server answering page 1 for every page, saying so or not, is refused: the listing would miss datastores', async () => {
+    const asked = await runAgainst(sourcePage(2, () => ({ ...pageOf(many, 1, 100), page: 2 })), ['plan', '--detailed-exitcode']);
+    expectRefused(asked, `${LISTING}: page 2 holds 100 items, but 150 datastores in 2 pages of 100 put 50 on it`);
+    await server!.close();
+    const echoed = await runAgainst(sourcePage(2, () => pageOf(many, 1, 100)), ['plan', '--detailed-exitcode']);
+    expectRefused(echoed, `${LISTING}: page is 1, expected 2, the page asked for`);
+  });
+
+  it('a listing that grows between two pages is refused, and the command can be run again', async () => {
+    const grown = [...many, ...Array.from({ length: 100 }, (_, i) => fullDatastore(2000 + i, `new ${i}`))];
+    const r = await runAgainst(sourcePage(2, () => pageOf(grown, 2, 100)), ['plan', '--detailed-exitcode']);
+    expectRefused(r, `${LISTING}: the listing changed while it was read: page 1 said 150 datastores in 2 pages of 100, this page says 250 datastores in 3 pages of 100; run the command again`);
+  });
+
+  it('a short page before the last is refused: the datastores it leaves out would go unseen', async () => {
+    const r = await runAgainst(sourcePage(1, () => ({ ...pageOf(many, 1, 100), items: many.slice(0, 60) })), ['plan', '--detailed-exitcode']);
+    expectRefused(r, 'GET /datastores?page=1&size=100&enrichment_only=false: page 1 holds 60 items, but 150 datastores in 2 pages of 100 put 100 on it');
+  });
+
+  it('the same datastore on two pages, with another state, is refused rather than one of them believed', async () => {
+    const r = await runAgainst(sourcePage(2, () => {
+      const page = pageOf(many, 2, 100) as { items: unknown[] };
+      page.items[0] = { ...ORDERS, high_count_rollup_threshold: 20 };
+      return page;
+    }), ['plan', '--detailed-exitcode']);
+    expectRefused(r, 'GET /datastores?size=100&enrichment_only=false: its 2 pages hold 149 different datastores, but it says there are 150: ' +
+      'the listing changed while it was read, or repeats datastores on several pages; run the command again');
+  });
+
+  it('a name look-up that misses a datastore page 1 shows by that name: the name is ambiguous, not the look-up\'s one datastore', async () => {
+    const more = [...many, ...Array.from({ length: 100 }, (_, i) => fullDatastore(3000 + i, `more ${i}`)), fullDatastore(7, 'Orders')];
+    // 251 sources: one look-up by name is cheaper than two more pages, and this server's name filter finds only id 7.
+    const r = await runAgainst(wellBehaved([...more, WAREHOUSE], (q) => (q.params.get('name') === 'Orders' ? { json: pageOf([fullDatastore(7, 'Orders')], 1, 100) } : undefined)),
+      ['plan', '--detailed-exitcode']);
+    expect(server!.requests.some((q) => q.query === 'page=1&size=100&name=Orders&enrichment_only=false')).toBe(true);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('m.yaml:3:16: error: datastore name "Orders" is ambiguous: ids 1, 7 share it; declare it by id instead');
+    expect(server!.writes()).toStrictEqual([]);
   });
 
   it('a server ignoring enrichment_only, listing every datastore in both listings: the kinds come from each item', async () => {
