@@ -21,15 +21,15 @@ export interface ClientOptions extends TransportOptions {
   onNotice?: (message: string) => void;
 }
 
-/** The answer to a write: the datastore as the server answered (none for a DELETE's 204). */
+/**
+ * The answer to a write: the datastore as the server answered (none for a DELETE's 204, nor for a
+ * 2xx answer without JSON: apply then reads it back).
+ */
 export interface Performed {
   datastore?: ApiDatastore;
   /** After a whole-datastore PUT: each field besides the settings that the PUT changed (should be none). */
   collateral: string[];
 }
-
-/** The answer to a settings update. */
-export type SettingsUpdate = Required<Performed>;
 
 export interface ListQuery {
   page?: number;
@@ -48,6 +48,8 @@ export class QualyticsClient {
   readonly #onNotice: ((message: string) => void) | undefined;
   /** Set once the server has asked for whole-datastore PUTs; kept for the rest of the run. */
   #wholePut = false;
+  /** Whether `onNotice` was told of a write answered without the datastore. */
+  #toldBodiless = false;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl;
@@ -110,7 +112,7 @@ export class QualyticsClient {
     const { method, path } = operationRoute(datastoreId, op);
     switch (op.type) {
       case 'link':
-        return { datastore: await this.#json<ApiDatastore>(datastoreCheck(datastoreId), method, path), collateral: [] };
+        return { datastore: await this.#write(datastoreId, method, path), collateral: [] };
       case 'update_settings':
         return this.#updateSettings(datastoreId, method, path, op.body);
       case 'unlink':
@@ -123,28 +125,16 @@ export class QualyticsClient {
     }
   }
 
-  async linkEnrichment(id: number, enrichId: number): Promise<ApiDatastore> {
-    return (await this.perform(id, { type: 'link', enrich_datastore: { id: enrichId, name: '' } })).datastore!;
-  }
-
-  async updateSettings(id: number, body: SettingsPatch): Promise<SettingsUpdate> {
-    return (await this.perform(id, { type: 'update_settings', body })) as SettingsUpdate;
-  }
-
-  async unlinkEnrichment(id: number): Promise<void> {
-    await this.perform(id, { type: 'unlink' });
-  }
-
   /**
    * PUT with only the fields to change, as the enrichment API page documents. A server that answers
    * that it wants the whole datastore (see full-put.ts) is told once through `onNotice`, and from
    * then on, for the rest of the run, each update reads the datastore, merges the change into it and
    * sends it whole; the answer is then checked for changes beyond the settings (`collateral`).
    */
-  async #updateSettings(id: number, method: HttpMethod, path: string, patch: SettingsPatch): Promise<SettingsUpdate> {
+  async #updateSettings(id: number, method: HttpMethod, path: string, patch: SettingsPatch): Promise<Performed> {
     if (!this.#wholePut) {
       try {
-        return { datastore: await this.#json<ApiDatastore>(datastoreCheck(id), method, path, '', patch), collateral: [] };
+        return { datastore: await this.#write(id, method, path, patch), collateral: [] };
       } catch (err) {
         const missing = err instanceof ApiError ? missingBodyFields(err) : [];
         if (missing.length === 0) throw err;
@@ -152,7 +142,8 @@ export class QualyticsClient {
       }
     }
     const current = await this.getDatastore(id);
-    const datastore = await this.#json<ApiDatastore>(datastoreCheck(id), method, path, '', mergeForPut(current, patch));
+    // What else the whole PUT moved is seen in its answer, or in the datastore read back.
+    const datastore = (await this.#write(id, method, path, mergeForPut(current, patch))) ?? (await this.getDatastore(id));
     return { datastore, collateral: collateralChanges(current, datastore) };
   }
 
@@ -168,19 +159,47 @@ export class QualyticsClient {
   /** A JSON answer, used only once `check` (shapes.ts) found nothing wrong with it. */
   async #json<T>(check: Check, method: HttpMethod, path: string, query = '', body?: unknown, options?: SendOptions): Promise<T> {
     const { status, text } = await this.#transport.send(method, path, query, body, options);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
+    const parsed = parseJson(text);
+    if (parsed === NOT_JSON) {
       const body = describeBody(text);
       throw new ApiError(method, path, status, text.trim() === '' ? 'the answer was empty, not JSON' : body.startsWith(WEB_PAGE) ? body : `the answer was not JSON (${body})`, this.baseUrl);
     }
+    return this.#checked<T>(check, method, `${path}${query}`, status, text, parsed);
+  }
+
+  /**
+   * A write's answer: the datastore, checked; or undefined when the 2xx answer holds no JSON (empty,
+   * as a 204, or a page a gateway put there): the write was accepted, and apply reads the datastore
+   * back to see what landed. Told once per run through `onNotice`.
+   */
+  async #write(id: number, method: HttpMethod, path: string, body?: unknown): Promise<ApiDatastore | undefined> {
+    const { status, text } = await this.#transport.send(method, path, '', body);
+    const parsed = parseJson(text);
+    if (parsed !== NOT_JSON) return this.#checked<ApiDatastore>(datastoreCheck(id), method, path, status, text, parsed);
+    if (!this.#toldBodiless) {
+      this.#toldBodiless = true;
+      const answer = text.trim() === '' ? 'an empty answer' : describeBody(text);
+      this.#onNotice?.(`${method} ${path} answered ${status} with ${answer}, not the datastore: the write was accepted, and each such write is confirmed by reading the datastore back`);
+    }
+    return undefined;
+  }
+
+  #checked<T>(check: Check, method: HttpMethod, request: string, status: number, text: string, parsed: unknown): T {
     const redacted = this.#transport.redactParsed(text, parsed);
-    if (!redacted.ok) throw new UnusableResponseError(method, `${path}${query}`, 'it holds the API token where it cannot be redacted, or is nested too deeply to be checked for it', status);
-    parsed = redacted.value;
-    const problem = check(parsed);
-    if (problem !== undefined) throw new UnusableResponseError(method, `${path}${query}`, problem, status);
-    return parsed as T;
+    if (!redacted.ok) throw new UnusableResponseError(method, request, 'it holds the API token where it cannot be redacted, or is nested too deeply to be checked for it', status);
+    const problem = check(redacted.value);
+    if (problem !== undefined) throw new UnusableResponseError(method, request, problem, status);
+    return redacted.value as T;
+  }
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
   }
 }
 

@@ -36,6 +36,8 @@ export class ApiError extends Error {
     readonly problems: readonly FieldProblem[] = [],
     /** How many times the request was sent (retries included). */
     readonly attempts = 1,
+    /** A write of which an attempt may have landed (no answer, or a 5xx): see `mayHaveLanded` in transport.ts. */
+    readonly mayHaveLanded = false,
   ) {
     // The one place server details are read into what the terminal shows: escaped here, once.
     const shown = visibleText(detail);
@@ -44,15 +46,18 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** The same answer, known to be the last of `attempts` tries; `note` says why there were no more. */
-  withAttempts(attempts: number, note?: string): ApiError {
-    return new ApiError(this.method, this.path, this.status, withNote(this.detail, note), this.baseUrl, this.problems, attempts);
+  /**
+   * The same answer, known to be the last of `attempts` tries; `note` says why there were no more,
+   * `mayHaveLanded` whether one of them may have changed the server.
+   */
+  withAttempts(attempts: number, note?: string, mayHaveLanded = this.mayHaveLanded): ApiError {
+    return new ApiError(this.method, this.path, this.status, withNote(this.detail, note), this.baseUrl, this.problems, attempts, mayHaveLanded);
   }
 
   /** The same answer with every server text passed through `redact` (see redact.ts). */
   redacted(redact: (text: string) => string): ApiError {
     const problems = this.problems.map((p) => ({ ...p, msg: redact(p.msg), loc: p.loc.map((l) => (typeof l === 'string' ? redact(l) : l)) }));
-    return new ApiError(this.method, this.path, this.status, redact(this.detail), this.baseUrl, problems, this.attempts);
+    return new ApiError(this.method, this.path, this.status, redact(this.detail), this.baseUrl, problems, this.attempts, this.mayHaveLanded);
   }
 
   /** What the user can do about it, when the status says more than the detail. */
@@ -94,19 +99,21 @@ export class NetworkError extends Error {
     readonly attempts = 1,
     /** Set when an interrupt, not the network, ended the request. */
     readonly interrupted?: Interruption,
+    /** A write of which an attempt may have landed (its answer never came, or a gateway failed it). */
+    readonly mayHaveLanded = false,
   ) {
     super(`${method} ${path} failed${afterAttempts(attempts)}: ${reason}`);
     this.name = 'NetworkError';
   }
 
-  /** The same failure, known to be the last of `attempts` tries; `note` says why there were no more. */
-  withAttempts(attempts: number, note?: string): NetworkError {
-    return new NetworkError(this.method, this.path, withNote(this.reason, note), attempts, this.interrupted);
+  /** As `ApiError.withAttempts`. */
+  withAttempts(attempts: number, note?: string, mayHaveLanded = this.mayHaveLanded): NetworkError {
+    return new NetworkError(this.method, this.path, withNote(this.reason, note), attempts, this.interrupted, mayHaveLanded);
   }
 
   /** The same failure with its reason passed through `redact` (a proxy's words may quote a header). */
   redacted(redact: (text: string) => string): NetworkError {
-    return new NetworkError(this.method, this.path, redact(this.reason), this.attempts, this.interrupted);
+    return new NetworkError(this.method, this.path, redact(this.reason), this.attempts, this.interrupted, this.mayHaveLanded);
   }
 }
 

@@ -140,7 +140,7 @@ export class Transport {
     try {
       const maxAttempts = this.#policy.retries + 1;
       const deadline = monotonicMs() + this.#deadlineMs;
-      // Whether an attempt of this write may have landed: it got no answer, or a gateway's 5xx.
+      // Whether an attempt of this write may have landed: it was sent and got no answer, or a gateway's 5xx.
       let mayHaveLanded = false;
       for (let attempt = 0; ; attempt++) {
         if (signal?.aborted) throw interrupted(method, path, attempt, mayHaveLanded);
@@ -154,24 +154,24 @@ export class Transport {
           this.#active--;
         }
         if (outcome.kind === 'ok') return outcome;
-        if (method !== 'GET' && (outcome.kind === 'network' || outcome.status >= 500)) mayHaveLanded = true;
+        if (method !== 'GET' && (outcome.kind === 'network' ? outcome.sent : outcome.status >= 500)) mayHaveLanded = true;
         const error = outcome.error;
         const retryable = outcome.kind === 'network' ? outcome.retryable : RETRYABLE_STATUSES.has(outcome.status);
-        if (!retryable || attempt >= this.#policy.retries) throw attempt > 0 ? error.withAttempts(attempt + 1) : error;
+        if (!retryable || attempt >= this.#policy.retries) throw error.withAttempts(attempt + 1, undefined, mayHaveLanded);
         if (signal?.aborted) throw interrupted(method, path, attempt + 1, mayHaveLanded);
         // Destroyed after the run failed (cli/connect.ts withClient): nothing is tried again.
-        if (this.#destroyed) throw error;
+        if (this.#destroyed) throw error.withAttempts(attempt + 1, undefined, mayHaveLanded);
         let delay = backoffMs(attempt, this.#policy, this.#random);
         if (outcome.kind === 'status' && outcome.retryAfterMs !== undefined) {
           if (outcome.retryAfterMs > this.#policy.maxRetryAfterMs) {
             throw new ApiError(method, path, outcome.status,
               `${error instanceof ApiError ? error.detail : ''} (the server asked to retry after ${Math.round(outcome.retryAfterMs / 1000)} s, longer than enrichctl waits; try again later)`.trim(),
-              this.baseUrl, [], attempt + 1);
+              this.baseUrl, [], attempt + 1, mayHaveLanded);
           }
           delay = Math.max(delay, outcome.retryAfterMs);
         }
         if (monotonicMs() + delay > deadline) {
-          throw error.withAttempts(attempt + 1, `gave up after the ${formatSeconds(this.#deadlineMs)} deadline for one request`);
+          throw error.withAttempts(attempt + 1, `gave up after the ${formatSeconds(this.#deadlineMs)} deadline for one request`, mayHaveLanded);
         }
         this.#stats.retries++;
         this.#onRetry?.({
@@ -259,20 +259,26 @@ export class Transport {
     };
     const timeout = AbortSignal.timeout(limitMs);
     const byDeadline = limitMs < this.#timeoutMs;
+    // Whether the request reached its connection whole: only then can a failure have left it landed.
+    let sent = false;
+    const onWritten = (): void => {
+      sent = true;
+      options.onWritten?.();
+    };
     const failed = (err: unknown): Outcome => {
       if (options.signal?.aborted) {
         exchanged(undefined, 'CANCELLED', undefined);
-        return { kind: 'network', retryable: false, error: new NetworkError(method, path, 'cancelled') };
+        return { kind: 'network', retryable: false, sent, error: new NetworkError(method, path, 'cancelled') };
       }
       const refusal = proxyRefusalStatus(err);
       exchanged(undefined, timeout.aborted ? 'TIMEOUT' : refusal !== undefined ? `PROXY_${refusal}` : (errorCode(err) ?? 'ERROR'), undefined);
       if (timeout.aborted && byDeadline) {
         const reason = `no answer before the ${formatSeconds(this.#deadlineMs)} deadline for one request (raise --request-deadline if the server is slow)`;
-        return { kind: 'network', retryable: false, error: new NetworkError(method, path, reason) };
+        return { kind: 'network', retryable: false, sent, error: new NetworkError(method, path, reason) };
       }
       const reason = (!timeout.aborted && this.#proxy ? describeProxyFailure(err, this.#proxy, this.#target) : undefined)
         ?? networkReason(err, timeout, this.#timeoutMs, this.baseUrl);
-      return { kind: 'network', retryable: timeout.aborted || !isPermanentFailure(err), error: new NetworkError(method, path, reason) };
+      return { kind: 'network', retryable: timeout.aborted || !isPermanentFailure(err), sent, error: new NetworkError(method, path, reason) };
     };
     const requestSignal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     let response: Dispatcher.ResponseData;
@@ -284,7 +290,7 @@ export class Transport {
         headers,
         body: payload,
         signal: requestSignal,
-      }, options.onWritten), requestSignal);
+      }, onWritten), requestSignal);
     } catch (err) {
       return failed(err);
     }
@@ -347,7 +353,8 @@ function apiError(method: HttpMethod, path: string, status: number, text: string
 type Outcome =
   | { kind: 'ok'; status: number; text: string }
   | { kind: 'status'; status: number; retryAfterMs: number | undefined; error: ApiError }
-  | { kind: 'network'; retryable: boolean; error: NetworkError };
+  /** `sent`: the request was written whole before it failed. */
+  | { kind: 'network'; retryable: boolean; sent: boolean; error: NetworkError };
 
 /**
  * Failures another attempt cannot mend: an https URL that a plain-http server answers, a

@@ -135,7 +135,8 @@ async function applyChange(client: QualyticsClient, change: Change, operations: 
         slot.outcome = err.interrupted === 'unknown' ? 'unknown' : 'not-run';
         return interruptedAt(i);
       }
-      slot.outcome = 'failed';
+      // No answer to a write that was sent, or a gateway's 5xx: it failed as far as enrichctl knows, but may have landed.
+      slot.outcome = !(err instanceof UnusableResponseError) && err.mayHaveLanded ? 'unknown' : 'failed';
       slot.error = err instanceof ApiError
         ? { status: err.status, detail: err.detail, message: err.message }
         : { detail: err instanceof NetworkError ? err.reason : err.problem, message: err.message };

@@ -4,12 +4,12 @@ import type { DatastoreRef, Operation } from './plan.js';
 export interface OperationResult {
   operation: Operation;
   /**
-   * `unknown`: the call was on its way when a second Ctrl-C/SIGTERM stopped the run (or an interrupt
-   * came between a write whose answer was lost and its retry): it may or may not have landed; plan
-   * again to see.
+   * `unknown`: it may or may not have landed; plan again to see. The call was on its way when a
+   * second Ctrl-C/SIGTERM stopped the run (or an interrupt came between a write whose answer was lost
+   * and its retry), or it failed (`error`) after an attempt that was sent got no answer or a 5xx.
    */
   outcome: 'done' | 'failed' | 'not-run' | 'unknown';
-  /** For a failed operation: the server's status and detail, or the network failure. */
+  /** For a failed operation (or an `unknown` one that failed): the server's status and detail, or the network failure. */
   error?: { status?: number; detail: string; message: string };
 }
 

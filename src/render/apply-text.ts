@@ -42,7 +42,9 @@ function describeOp(datastoreId: number, o: OperationResult): string {
     case 'failed':
       return `failed   ${visibleText(o.error?.message ?? call)}`;
     case 'unknown':
-      return `unknown  ${call}: outcome unknown (re-run plan to see)`;
+      return o.error
+        ? `unknown  ${visibleText(o.error.message)}; it may have landed (run plan to see)`
+        : `unknown  ${call}: outcome unknown (re-run plan to see)`;
     default: {
       const unreachable: never = o.outcome;
       return String(unreachable);
@@ -60,7 +62,7 @@ export function renderApplySummary(report: ApplyReport, p: Paint): string {
   if (c.failed > 0) text += 'Fix what failed, then run apply again: every call enrichctl makes is idempotent, so it converges.\n';
   else if (report.interrupted) text += 'Run apply again to finish: every call enrichctl makes is idempotent, so it converges.\n';
   if (report.results.some((r) => r.operations.some((o) => o.outcome === 'unknown'))) {
-    text += 'Writes marked unknown were cut off in flight: they may or may not have landed; run plan to see the live state.\n';
+    text += 'Writes marked unknown were cut off in flight, or failed after the server may have received them: they may or may not have landed; run plan to see the live state.\n';
   }
   return text;
 }

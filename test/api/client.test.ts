@@ -9,6 +9,7 @@ import { ApiError, NetworkError } from '../../src/api/errors.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Seed } from '../../src/core/seed-types.js';
 import { makeTestCa, startTlsFront } from '../helpers/network.js';
+import { link, unlink, updateSettings } from '../helpers/operations.js';
 
 const ADMIN = 'secret-admin-token-7f3a';
 const MEMBER = 'secret-member-token-19be';
@@ -51,9 +52,9 @@ describe('QualyticsClient', () => {
   it('reads, links, updates and unlinks with one request each when nothing fails', async () => {
     const c = client();
     expect((await c.getDatastore(42)).enrich_datastore).toBeNull();
-    expect((await c.linkEnrichment(42, 100)).enrich_datastore?.id).toBe(100);
-    expect((await c.updateSettings(42, { enrichment_source_record_limit: 55 })).datastore.enrichment_source_record_limit).toBe(55);
-    await c.unlinkEnrichment(42);
+    expect((await c.perform(42, { type: 'link', enrich_datastore: { id: 100, name: '' } })).datastore?.enrich_datastore?.id).toBe(100);
+    expect((await c.perform(42, { type: 'update_settings', body: { enrichment_source_record_limit: 55 } })).datastore?.enrichment_source_record_limit).toBe(55);
+    await c.perform(42, { type: 'unlink' });
     expect(em.calls().map((r) => `${r.method} ${r.path} ${r.status}`)).toStrictEqual([
       'GET /api/datastores/42 200',
       'PATCH /api/datastores/42/enrichment/100 200',
@@ -81,16 +82,16 @@ describe('QualyticsClient', () => {
     });
     const retries: RetryEvent[] = [];
     const c = client({ onRetry: (e) => retries.push(e) });
-    const answer = await c.updateSettings(42, { high_count_rollup_threshold: 7 });
-    expect(answer.datastore.high_count_rollup_threshold).toBe(7);
+    const answer = await c.perform(42, { type: 'update_settings', body: { high_count_rollup_threshold: 7 } });
+    expect(answer.datastore?.high_count_rollup_threshold).toBe(7);
     expect(em.calls().map((r) => r.status)).toStrictEqual([503, 502, 'reset', 504, 200]);
     expect(retries.map((r) => r.attempt)).toStrictEqual([1, 2, 3, 4]);
   });
 
   it('retries a write whose answer was lost after the server committed it, and the write lands once in effect', async () => {
     em.setFaults({ script: [{ method: 'PATCH', reset: true, afterCommit: true, times: 1 }] });
-    const answer = await client().linkEnrichment(42, 100);
-    expect(answer.enrich_datastore?.id).toBe(100);
+    const answer = await link(client(), 42, 100);
+    expect(answer.datastore?.enrich_datastore?.id).toBe(100);
     expect(em.calls().map((r) => r.status)).toStrictEqual(['reset', 200]);
     expect(em.snapshot().find((d) => d.id === 42)?.enrich_datastore?.id).toBe(100);
   });
@@ -124,10 +125,10 @@ describe('QualyticsClient', () => {
 
   it.each([
     ['401', { token: 'not-a-token' }, (c: QualyticsClient) => c.getDatastore(42), 401, 'Could not validate credentials'],
-    ['403', { token: MEMBER }, (c: QualyticsClient) => c.updateSettings(42, { enrichment_prefix: 'x' }), 403,
+    ['403', { token: MEMBER }, (c: QualyticsClient) => updateSettings(c, 42, { enrichment_prefix: 'x' }), 403,
       "You must have editor permission in at least one of these teams: ['Data Platform']"],
     ['404', {}, (c: QualyticsClient) => c.getDatastore(999), 404, 'Datastore id: 999 not found'],
-    ['409', {}, (c: QualyticsClient) => c.linkEnrichment(100, 100), 409, 'The datastore id: 100 is an enrichment store'],
+    ['409', {}, (c: QualyticsClient) => link(c, 100, 100), 409, 'The datastore id: 100 is an enrichment store'],
   ] as const)('does not retry a permanent %s and keeps method, path, status and detail', async (_n, opts, act, status, detail) => {
     const c = client(opts);
     const err = await act(c).catch((e: unknown) => e);
@@ -243,8 +244,8 @@ describe('QualyticsClient', () => {
     const c = client({ token: MEMBER, onRetry: (e) => seen.push(JSON.stringify(e)) });
     const errors = await Promise.all([
       c.getDatastore(999).catch((e: unknown) => e),
-      c.updateSettings(42, { enrichment_prefix: 'x' }).catch((e: unknown) => e),
-      c.unlinkEnrichment(42).catch((e: unknown) => e),
+      updateSettings(c, 42, { enrichment_prefix: 'x' }).catch((e: unknown) => e),
+      unlink(c, 42).catch((e: unknown) => e),
     ]);
     // Each call really failed (a success would make this test vacuous), one of them after a retry.
     expect(errors.map((e) => (e instanceof ApiError ? e.status : e))).toStrictEqual([404, 403, 403]);
@@ -258,7 +259,7 @@ describe('QualyticsClient', () => {
       });
     });
     const offline = client({ baseUrl: `http://127.0.0.1:${closed}/api`, token: MEMBER, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 }, onRetry: (e) => seen.push(JSON.stringify(e)) });
-    const refused = await offline.linkEnrichment(42, 100).catch((e: unknown) => e);
+    const refused = await link(offline, 42, 100).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(NetworkError);
     errors.push(refused);
     for (const e of errors) seen.push(String(e), JSON.stringify(e), (e as Error).stack ?? '', (e as Error).message);
@@ -296,8 +297,8 @@ describe('a server that wants whole PUTs', () => {
     const notices: string[] = [];
     const c = new QualyticsClient({ baseUrl: full.url, token: ADMIN, onNotice: (n) => notices.push(n) });
     try {
-      const answers = await Promise.all([c.updateSettings(1, { high_count_rollup_threshold: 7 }), c.updateSettings(2, { high_count_rollup_threshold: 8 })]);
-      expect(answers.map((a) => a.datastore.high_count_rollup_threshold)).toStrictEqual([7, 8]);
+      const answers = await Promise.all([updateSettings(c, 1, { high_count_rollup_threshold: 7 }), updateSettings(c, 2, { high_count_rollup_threshold: 8 })]);
+      expect(answers.map((a) => a.datastore?.high_count_rollup_threshold)).toStrictEqual([7, 8]);
       expect(full.calls().filter((c) => c.method === 'PUT').map((c) => c.status).sort()).toStrictEqual([200, 200, 422, 422]);
       expect(notices).toHaveLength(1);
       // And the listing with no query at all sends none.
@@ -374,7 +375,7 @@ describe('QualyticsClient: deadline and interrupts', () => {
     const interrupt = new AbortController();
     const c = client({ signal: interrupt.signal, onRetry: () => setTimeout(() => interrupt.abort(), 20) });
     const started = performance.now();
-    const err = await c.updateSettings(42, { enrichment_prefix: 'x' }).catch((e: unknown) => e);
+    const err = await updateSettings(c, 42, { enrichment_prefix: 'x' }).catch((e: unknown) => e);
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(err).toBeInstanceOf(NetworkError);
     // A 429 means the server did not take the write: nothing landed.
@@ -389,7 +390,7 @@ describe('QualyticsClient: deadline and interrupts', () => {
     em.setFaults({ script: [{ method: 'PATCH', reset: true, afterCommit: true, times: 1 }] });
     const interrupt = new AbortController();
     const c = client({ signal: interrupt.signal, retry: { baseDelayMs: 2_000, maxDelayMs: 2_000 }, random: () => 1, onRetry: () => interrupt.abort() });
-    const err = await c.linkEnrichment(42, 100).catch((e: unknown) => e);
+    const err = await link(c, 42, 100).catch((e: unknown) => e);
     expect((err as NetworkError).interrupted).toBe('unknown');
     expect(em.calls().map((r) => r.status)).toStrictEqual(['reset']);
   });

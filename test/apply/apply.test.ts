@@ -8,6 +8,7 @@ import { PLAIN } from '../../src/render/colour.js';
 import { renderResultLine } from '../../src/render/apply-text.js';
 import type { Change, EnrichmentState, Operation, Plan } from '../../src/model/plan.js';
 import { state } from '../plan/builders.js';
+import { link } from '../helpers/operations.js';
 
 const TOKEN = 'apply-admin-token-2b8e';
 const SRC = { id: 42, name: 'Orders' };
@@ -118,7 +119,7 @@ describe('applyPlan: interrupts, read-back, convergence', () => {
     expect(em.calls().map((c) => `${c.method} ${c.path} ${c.status}`)).toStrictEqual(['DELETE /api/datastores/43/enrichment 204', 'GET /api/datastores/43 200']);
 
     em.clearCalls();
-    await client.linkEnrichment(43, 100);
+    await link(client, 43, 100);
     em.setFaults({ script: [{ method: 'GET', status: 404, times: 1 }] });
     const unread = await applyPlan(client, plan([unlinkPayments()]), { parallelism: 1, signal: new AbortController().signal });
     expect(unread.results).toStrictEqual([{
@@ -146,6 +147,31 @@ describe('applyPlan: interrupts, read-back, convergence', () => {
       expect(error.status).toBeUndefined();
       expect(error.message).toBe(`PUT /datastores/42 failed: ${error.detail}`);
       expect(error.detail).toMatch(/^connection refused by 127\.0\.0\.1:/);
+    } finally {
+      await offline.close();
+      em = await startEmulator({ seed });
+    }
+  });
+});
+
+describe('applyPlan: a write that failed for good, but may have landed', () => {
+  it('a gateway answering 502 to every attempt of a write the server committed: unknown, with its error; a refusal stays failed', async () => {
+    em.setFaults({ script: [{ method: 'PUT', pathPattern: '^/api/datastores/42$', status: 502, afterCommit: true, times: 10 }, { method: 'PUT', pathPattern: '^/api/datastores/43$', status: 409, times: 10 }] });
+    const report = await applyPlan(client, plan([setRollup(42, 30), setRollup(43, 31)]), { parallelism: 1, signal: new AbortController().signal });
+    expect(report.results.map((r) => [r.datastore.id, r.status, r.operations[0]!.outcome])).toStrictEqual([[42, 'failed', 'unknown'], [43, 'failed', 'failed']]);
+    expect(report.results[0]!.operations[0]!.error?.message).toBe('PUT /datastores/42 answered 502 (after 5 attempts): Bad Gateway (injected by the emulator)');
+    // It did land: the next plan sees it.
+    expect(em.snapshot().find((d) => d.id === 42)?.high_count_rollup_threshold).toBe(30);
+    expect(renderResultLine(report.results[0]!, PLAIN)).toContain('unknown  PUT /datastores/42 answered 502 (after 5 attempts): Bad Gateway (injected by the emulator); it may have landed (run plan to see)');
+  });
+
+  it('a connection refused was never sent: failed, not unknown', async () => {
+    const port = em.port;
+    await em.close();
+    const offline = new QualyticsClient({ baseUrl: `http://127.0.0.1:${port}/api`, token: TOKEN, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 2 } });
+    try {
+      const report = await applyPlan(offline, plan([setRollup(42, 30)]), { parallelism: 1, signal: new AbortController().signal });
+      expect(report.results[0]!.operations[0]!.outcome).toBe('failed');
     } finally {
       await offline.close();
       em = await startEmulator({ seed });

@@ -148,6 +148,28 @@ describe('answers of the wrong shape are one error naming the request and the fi
     expect(r.stderr).not.toContain('internal error');
   });
 
+  it('apply: writes answered 2xx without the datastore (an empty 200, a 204) are read back: applied, and said once', async () => {
+    // This server applies the writes it answers without a body: the datastore read back shows them.
+    const orders = { ...ORDERS };
+    const handler = wellBehaved([orders, WAREHOUSE], (q) => {
+      if (q.method === 'PATCH') {
+        orders.enrich_datastore = { id: 100, name: 'Warehouse Enrichment' };
+        return { status: 200, raw: '' };
+      }
+      if (q.method === 'PUT') {
+        orders.high_count_rollup_threshold = 20;
+        return { status: 204, raw: '' };
+      }
+      return undefined;
+    });
+    const r = await runAgainst(handler, ['apply', '--auto-approve']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Apply complete: 1 applied, 0 failed, 0 skipped.');
+    expect(r.stderr.match(/^Note: /gm)).toHaveLength(1);
+    expect(r.stderr).toContain('Note: PATCH /datastores/1/enrichment/100 answered 200 with an empty answer, not the datastore: the write was accepted, and each such write is confirmed by reading the datastore back\n');
+    expect(server!.requests.map((q) => `${q.method} ${q.path}`).slice(-3)).toStrictEqual(['PATCH /api/datastores/1/enrichment/100', 'PUT /api/datastores/1', 'GET /api/datastores/1']);
+  });
+
   it('apply: a write answered 2xx about another datastore is not reported applied', async () => {
     const other = fullDatastore(999, 'Other');
     const r = await runAgainst(wellBehaved(WORLD, (q) => (q.method === 'PUT' ? { json: other } : undefined)), ['apply', '--auto-approve']);
