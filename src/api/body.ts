@@ -3,20 +3,26 @@
  * megabytes is stopped as soon as the count passes the cap, instead of being buffered whole (and, as a
  * network error, downloaded again on each retry).
  */
+import { isUtf8 } from 'node:buffer';
 import type { Dispatcher } from 'undici';
 
 /** The largest answer enrichctl reads: a full page of 100 datastores is well under 1 MiB. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
+/** An answer's body: its text, or why it is refused (larger than the cap, or not UTF-8). */
+export type Body = { text: string } | { refused: string };
+
 /**
- * The body as text, or undefined as soon as it passes `limit` bytes (a declared content-length over it
- * is refused before reading): the rest is never downloaded, the body is destroyed.
+ * The body as text, or refused as soon as it passes `limit` bytes (a declared content-length over
+ * it is refused before reading: the rest is never downloaded, the body is destroyed), or when it is
+ * not UTF-8, which JSON is (RFC 8259): decoded anyway, a name in another encoding would become one
+ * with U+FFFD in it, a name no datastore has.
  */
-export async function readCapped(response: Dispatcher.ResponseData, limit: number): Promise<string | undefined> {
+export async function readCapped(response: Dispatcher.ResponseData, limit: number): Promise<Body> {
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     response.body.destroy();
-    return undefined;
+    return { refused: tooLarge(limit) };
   }
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -24,15 +30,17 @@ export async function readCapped(response: Dispatcher.ResponseData, limit: numbe
     bytes += chunk.length;
     if (bytes > limit) {
       response.body.destroy();
-      return undefined;
+      return { refused: tooLarge(limit) };
     }
     chunks.push(chunk);
   }
   // Over loopback a page of 100 datastores (~40 KB) comes as one chunk: decoded where it is, not copied first.
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, bytes).toString('utf8');
+  const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+  if (!isUtf8(whole)) return { refused: 'the answer is not UTF-8, as JSON must be: its names would be misread' };
+  return { text: whole.toString('utf8') };
 }
 
 /** The problem text for an answer over the cap. */
-export function tooLarge(limit: number): string {
+function tooLarge(limit: number): string {
   return `the answer is larger than ${limit / (1024 * 1024)} MiB; enrichctl refuses answers that large (is the URL that of a Qualytics API?)`;
 }

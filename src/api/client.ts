@@ -195,9 +195,10 @@ export class QualyticsClient {
 
 const NOT_JSON = Symbol('not JSON');
 
+/** The answer's JSON value; a byte order mark before it is ignored, as RFC 8259 allows. */
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     return NOT_JSON;
   }

@@ -92,6 +92,8 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export function networkReason(err: unknown, signal: AbortSignal, timeoutMs: number, baseUrl: string): string {
   if (signal.aborted) return `no answer within ${formatSeconds(timeoutMs)} (raise QUALYTICS_TIMEOUT or --timeout if the server is slow)`;
   const host = new URL(baseUrl).host;
+  const malformed = malformedAnswer(err);
+  if (malformed !== undefined) return `${host} answered with ${malformed}, which is not HTTP enrichctl can read: a broken server, or a proxy or gateway in between`;
   if (!isRecord(err) || typeof err.code !== 'string') return `network error talking to ${host}`;
   const code = err.code;
   switch (code) {
@@ -109,6 +111,22 @@ export function networkReason(err: unknown, signal: AbortSignal, timeoutMs: numb
       if (NOT_TLS_CODES.has(code)) return `${host} did not answer TLS; if it is a plain-http server (such as the emulator), write http:// in the URL`;
       return certificateReason(code, host) ?? `${code} talking to ${host}`;
   }
+}
+
+/**
+ * An answer that breaks HTTP/1.1 (undici's parser refused it, its body is not the length its
+ * Content-Length says, its headers overflow Node's limit), as words; undefined for other failures.
+ * Another attempt gets the same answer: not retried.
+ */
+export function malformedAnswer(err: unknown): string | undefined {
+  if (!isRecord(err)) return undefined;
+  if (err.name === 'HTTPParserError') {
+    const why = typeof err.message === 'string' ? /\(([^()]{1,100})\)$/.exec(err.message)?.[1] : undefined;
+    return `a malformed HTTP message${why ? ` (${why.toLowerCase()})` : ''}`;
+  }
+  if (err.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'a body whose length is not the Content-Length it declared';
+  if (err.code === 'UND_ERR_HEADERS_OVERFLOW') return 'headers larger than Node reads (16 KiB)';
+  return undefined;
 }
 
 /** Why the certificate of `who` (a host, or a proxy by name) did not verify, and what to do; undefined when `code` is not a certificate's. */

@@ -62,7 +62,7 @@ export class ApiError extends Error {
 
   /** What the user can do about it, when the status says more than the detail. */
   hint(): string | undefined {
-    const redirect = this.status >= 300 && this.status < 400;
+    const redirect = this.status >= 300 && this.status < 400 && this.status !== 304;
     if (redirect || this.detail.startsWith(WEB_PAGE)) {
       return `the URL does not answer like the Qualytics API: a web page${redirect ? ' or a redirect (enrichctl follows none)' : ''} came back, as from a sign-in page, a portal or a gateway in between; check that ${this.baseUrl || 'the URL'} is the deployment's API address, and the proxy settings`;
     }

@@ -12,12 +12,12 @@
 import type { Dispatcher } from 'undici';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
-import { CERTIFICATE_CODES, formatSeconds, networkReason, NOT_TLS_CODES, readErrorBody, redirectDetail } from './error-body.js';
+import { CERTIFICATE_CODES, formatSeconds, malformedAnswer, networkReason, NOT_TLS_CODES, readErrorBody, redirectDetail } from './error-body.js';
 import { makeRedactor, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
 import { createRoute, describeProxyFailure, errorCode, proxyRefusalStatus, type DispatcherOptions, type ProxySetting, type Route } from './dispatcher.js';
-import { MAX_BODY_BYTES, readCapped, tooLarge } from './body.js';
+import { MAX_BODY_BYTES, readCapped, type Body } from './body.js';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface TransportOptions {
@@ -240,6 +240,8 @@ export class Transport {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.#token}`,
       accept: 'application/json',
+      // Answers as they are: a server may compress for a client that names no encoding (RFC 9110 12.5.3).
+      'accept-encoding': 'identity',
       'user-agent': this.#userAgent,
     };
     let payload: string | undefined;
@@ -294,17 +296,26 @@ export class Transport {
     } catch (err) {
       return failed(err);
     }
-    let text: string | undefined;
+    const encoding = headerValue(response.headers['content-encoding'])?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity') {
+      response.body.destroy();
+      exchanged(response.statusCode, 'REFUSED', undefined);
+      const named = /^[a-z0-9-]{1,20}$/.test(encoding) ? `Content-Encoding: ${encoding}` : 'Content-Encoding';
+      throw new UnusableResponseError(method, `${path}${query}`,
+        `the answer is compressed (${named}), though enrichctl asks for answers as they are (Accept-Encoding: identity): a proxy or gateway in between may compress it`, response.statusCode);
+    }
+    let answer: Body;
     try {
-      text = await readCapped(response, MAX_BODY_BYTES);
+      answer = await readCapped(response, MAX_BODY_BYTES);
     } catch (err) {
       return failed(err);
     }
-    if (text === undefined) {
-      exchanged(response.statusCode, 'TOO_LARGE', undefined);
-      // Thrown, not returned as an outcome: an answer this large is not retried.
-      throw new UnusableResponseError(method, `${path}${query}`, tooLarge(MAX_BODY_BYTES), response.statusCode);
+    if ('refused' in answer) {
+      exchanged(response.statusCode, 'REFUSED', undefined);
+      // Thrown, not returned as an outcome: another attempt would get the same answer.
+      throw new UnusableResponseError(method, `${path}${query}`, answer.refused, response.statusCode);
     }
+    const text = answer.text;
     const status = response.statusCode;
     if (this.#onExchange) exchanged(status, undefined, text);
     if (status >= 200 && status < 300) return { kind: 'ok', status, text };
@@ -345,6 +356,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 /** An answer that is not a success; a redirect (enrichctl follows none) by where it leads. */
 function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string, redact: Redactor, location: string | undefined): ApiError {
+  if (status === 304) return new ApiError(method, path, status, 'Not Modified, the answer to a conditional request, which enrichctl never makes: a cache or proxy in between answered', baseUrl);
   if (status >= 300 && status < 400) return new ApiError(method, path, status, redact(redirectDetail(location, baseUrl, redact)), baseUrl);
   const { detail, problems } = readErrorBody(text, status, redact);
   return new ApiError(method, path, status, detail, baseUrl, problems);
@@ -361,12 +373,13 @@ type Outcome =
  * certificate that does not verify, a proxy that wants credentials or whose policy forbids the
  * host (407, 403 to CONNECT), a host name that does not exist
  * (ENOTFOUND: the name server answered that no such name exists; a lookup that failed for now is
- * EAI_AGAIN, and is tried again).
+ * EAI_AGAIN, and is tried again), an answer that breaks HTTP (error-body.ts `malformedAnswer`).
  */
 function isPermanentFailure(err: unknown): boolean {
   const code = errorCode(err);
   const refusal = proxyRefusalStatus(err);
-  return (code !== undefined && (CERTIFICATE_CODES.has(code) || NOT_TLS_CODES.has(code) || code === 'ENOTFOUND')) || refusal === 407 || refusal === 403;
+  return (code !== undefined && (CERTIFICATE_CODES.has(code) || NOT_TLS_CODES.has(code) || code === 'ENOTFOUND')) || refusal === 407 || refusal === 403
+    || malformedAnswer(err) !== undefined;
 }
 
 /** A request an interrupt stopped before its next attempt (`attempts` already made). */
