@@ -13,7 +13,7 @@ import { ApiError, NetworkError, UnusableResponseError } from '../api/errors.js'
 import type { QualyticsClient } from '../api/client.js';
 import { enrichmentState } from '../api/observed-item.js';
 import { describeValue } from '../model/describe.js';
-import { differingFields } from '../model/state.js';
+import { differingIn, managedFields, STATE_FIELDS } from '../model/state.js';
 import type { Change, EnrichmentState, Plan } from '../model/plan.js';
 import type { ApplyReport, DatastoreResult, OperationResult } from '../model/report.js';
 
@@ -148,6 +148,9 @@ async function applyChange(client: QualyticsClient, change: Change, operations: 
       answered = enrichmentState(await client.getDatastore(change.datastore.id));
     } catch (err) {
       if (!(err instanceof ApiError || err instanceof NetworkError || err instanceof UnusableResponseError)) throw err;
+      // Every operation is done; an interrupt came before the read that confirms them. Not failed:
+      // the next apply confirms it, and finds nothing to do.
+      if (err instanceof NetworkError && err.interrupted) return { datastore: change.datastore, status: 'partial', reason: 'interrupted', operations };
       return {
         datastore: change.datastore, status: 'failed', reason: 'not-converged', operations,
         mismatches: [`could not read the datastore back to confirm the result: ${err.message}`],
@@ -156,17 +159,20 @@ async function applyChange(client: QualyticsClient, change: Change, operations: 
   }
   // Nothing but the planned settings may change: a whole-datastore PUT that moved a name, team, tag or
   // connection is reported as not converged, with what it moved.
-  const mismatches = [...convergenceMismatches(change.after, answered), ...collateral.map((c) => `the settings update also changed what enrichctl does not manage: ${c}`)];
+  const mismatches = [...convergenceMismatches(change.after, answered, managedFields(change)), ...collateral.map((c) => `the settings update also changed what enrichctl does not manage: ${c}`)];
   if (mismatches.length > 0) {
     return { datastore: change.datastore, status: 'failed', reason: 'not-converged', operations, mismatches };
   }
   return { datastore: change.datastore, status: 'applied', operations };
 }
 
-/** Each field whose value on the server is not what the plan said it would be. */
-export function convergenceMismatches(expected: EnrichmentState, actual: EnrichmentState | undefined): string[] {
+/**
+ * Each field, among `fields` (those the plan manages), whose value on the server is not what the plan
+ * said it would be. A field no manifest sets is not looked at: another writer may change it meanwhile.
+ */
+export function convergenceMismatches(expected: EnrichmentState, actual: EnrichmentState | undefined, fields: ReadonlyArray<keyof EnrichmentState> = STATE_FIELDS): string[] {
   if (!actual) return ['the server answered without the enrichment fields, so the result could not be confirmed'];
-  return differingFields(expected, actual).map(
+  return differingIn(fields, expected, actual).map(
     (f) => `${f} is ${describeValue(f, actual)} on the server, but the plan expected ${describeValue(f, expected)}`,
   );
 }

@@ -26,9 +26,12 @@ export interface Io {
    * reports them as of unknown outcome and returns; absent where no second signal can come.
    */
   urgent?: AbortSignal;
+  /** Once interrupted: how to stop now (`send SIGTERM again` when SIGTERM came first); default `press Ctrl-C again`. */
+  readonly stopAgain?: string;
 }
 
-export function processIo(signal: AbortSignal, urgent?: AbortSignal): Io & { stdout: FdOutput; stderr: FdOutput } {
+/** `first`: the signal that interrupted the run, if one did. */
+export function processIo(signal: AbortSignal, urgent?: AbortSignal, first?: () => NodeJS.Signals | undefined): Io & { stdout: FdOutput; stderr: FdOutput } {
   return {
     stdout: new FdOutput(1),
     stderr: new FdOutput(2),
@@ -41,6 +44,9 @@ export function processIo(signal: AbortSignal, urgent?: AbortSignal): Io & { std
     cwd: process.cwd(),
     signal,
     urgent,
+    get stopAgain() {
+      return first?.() === 'SIGTERM' ? 'send SIGTERM again' : 'press Ctrl-C again';
+    },
   };
 }
 

@@ -24,7 +24,7 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
-const io = processIo(controller.signal, urgent.signal);
+const io = processIo(controller.signal, urgent.signal, () => first);
 
 /** 130 after SIGINT, 143 after SIGTERM: commands say "interrupted", the signal says which. */
 function exitCode(code: ExitCode): ExitCode {

@@ -20,7 +20,10 @@ export type DatastoreStatus =
   | 'failed'
   /** Not started: interrupted before its first operation. */
   | 'skipped'
-  /** Interrupted after it started: the first operations are done, or one's outcome is unknown. */
+  /**
+   * Interrupted after it started: the first operations are done, or one's outcome is unknown, or all
+   * are done and the interrupt came before the read that confirms them.
+   */
   | 'partial';
 
 export interface DatastoreResult {

@@ -3,7 +3,8 @@
  * datastore still in the state the plan observed, in the state it leads to (an earlier apply of this
  * very plan got that far), or part of the way there (an earlier apply stopped between two operations
  * of one datastore: the rest is recomputed from the live state, and applying again resumes). A field
- * at a third value, neither `before` nor `after`, means someone else moved it: the plan is stale.
+ * it manages at a third value, neither `before` nor `after`, means someone else moved it: the plan
+ * is stale (a field no manifest sets is anyone's to change).
  * Pure; apply gathers the inputs. The same check guards an interactive apply after its `yes`, with
  * resuming off: there, anything that moved while the prompt waited refuses the plan.
  */
@@ -14,7 +15,7 @@ import type { DatastoreDetails, Observation } from '../model/observation.js';
 import { emptyObservation, NONE_OF_KIND, onlyOfKind, SEVERAL_OF_KIND } from '../model/observation.js';
 import { diffState } from './diff.js';
 import { changeLinkTargets } from './verify.js';
-import { differingFields, stateFieldEquals } from '../model/state.js';
+import { differingIn, managedFields, STATE_FIELDS, stateFieldEquals } from '../model/state.js';
 import { describeOperation } from '../model/routes.js';
 import { describeRef, describeValue } from '../model/describe.js';
 import type { Change, EnrichmentState, MatchedOn, Operation, Plan } from '../model/plan.js';
@@ -47,7 +48,9 @@ export type ChangeProgress =
   | { kind: 'moved'; problems: string[] };
 
 export function changeProgress(change: Change, live: EnrichmentState, resume: boolean): ChangeProgress {
-  const moved = differingFields(change.before, live);
+  // A saved plan is held to the fields it manages; the check after an interactive `yes`, to all.
+  const fields = resume ? managedFields(change) : STATE_FIELDS;
+  const moved = differingIn(fields, change.before, live);
   if (moved.length === 0) return { kind: 'untouched' };
   const label = describeRef(change.datastore);
   const movedProblems = (fields: ReadonlyArray<keyof EnrichmentState>): ChangeProgress => ({
@@ -57,7 +60,7 @@ export function changeProgress(change: Change, live: EnrichmentState, resume: bo
   if (!resume) return movedProblems(moved);
   const elsewhere = moved.filter((f) => !stateFieldEquals(f, change.after[f], live[f]));
   if (elsewhere.length > 0) return movedProblems(elsewhere);
-  if (differingFields(change.after, live).length === 0) return { kind: 'done' };
+  if (differingIn(fields, change.after, live).length === 0) return { kind: 'done' };
   const remaining = remainingChange(change, live);
   return Array.isArray(remaining)
     ? { kind: 'moved', problems: remaining.map((p) => `${label}: ${p}`) }
@@ -88,7 +91,7 @@ export function remainingChange(change: Change, live: EnrichmentState): Change |
   const result = diffState([decl], obs, { base_url: '', manifest_digest: '', manifest_paths: [] });
   if (!result.ok) return result.diagnostics.map((d) => `cannot resume: ${d.message}`);
   const recomputed = result.plan.changes[0]!;
-  const off = differingFields(after, recomputed.after);
+  const off = differingIn(managedFields(change), after, recomputed.after);
   if (off.length > 0) return off.map((f) => `cannot resume: from the live state, ${f} would end ${describeValue(f, recomputed.after)}, not ${describeValue(f, after)} as planned`);
   const unplanned = recomputed.operations.filter((op) => !change.operations.some((p) => covers(p, op)));
   if (unplanned.length > 0) return unplanned.map((op) => `cannot resume: finishing would need ${describeOperation(change.datastore.id, op)}, which the plan does not hold`);
@@ -134,6 +137,7 @@ export interface DatastoreProgress {
  */
 export function datastoreProgress(plan: Plan, observation: Observation, options: { resume: boolean }): DatastoreProgress {
   const progress: DatastoreProgress = { changes: [], done: [], resumed: [], problems: [] };
+  const targetsChecked = new Set<number>();
   for (const c of plan.changes) {
     const id = c.datastore.id;
     const label = describeRef(c.datastore);
@@ -152,7 +156,12 @@ export function datastoreProgress(plan: Plan, observation: Observation, options:
     if (c.matched_on) progress.problems.push(...matchedOnProblems(label, c.matched_on, live.details));
     // Every link target the change names, in `before` and `after` too: the recomputed plan read them by these names.
     const targets = new Map(changeLinkTargets(c).map((t) => [t.id, t]));
-    for (const t of targets.values()) progress.problems.push(...targetProblems(t, observation));
+    // A target many datastores link to is checked, and its problems said, once.
+    for (const t of targets.values()) {
+      if (targetsChecked.has(t.id)) continue;
+      targetsChecked.add(t.id);
+      progress.problems.push(...targetProblems(t, observation));
+    }
     const p = changeProgress(c, live.state, options.resume);
     switch (p.kind) {
       case 'untouched': progress.changes.push(c); break;

@@ -1,7 +1,7 @@
 /** How plan values read in every output format. */
 import { thousands } from '../core/format.js';
 import type { Change, EnrichmentState, Plan } from '../model/plan.js';
-import { STATE_FIELDS } from '../model/state.js';
+import { managedFields, STATE_FIELDS } from '../model/state.js';
 
 /** `+` a link appears, `-` it goes, `~` anything else changes. */
 export function fieldMarker(field: keyof EnrichmentState, before: EnrichmentState, after: EnrichmentState): '+' | '-' | '~' {
@@ -37,14 +37,9 @@ export function counted(n: number, noun: string): string {
  * equal, or not managed at all); empty when every value is shown.
  */
 export function hiddenFields(c: Pick<Change, 'changed_fields' | 'locations'>): string {
-  let managed = 0;
-  let unmanaged = 0;
-  for (let i = 0; i < STATE_FIELDS.length; i++) {
-    const f = STATE_FIELDS[i]!;
-    if (c.changed_fields.includes(f)) continue;
-    if (c.locations?.[f] !== undefined) managed++;
-    else unmanaged++;
-  }
+  const all = managedFields(c).length;
+  const managed = all - c.changed_fields.length;
+  const unmanaged = STATE_FIELDS.length - all;
   if (managed > 0 && unmanaged > 0) return `${managed} unchanged, ${unmanaged} not managed`;
   return managed > 0 ? `${managed} unchanged` : unmanaged > 0 ? `${unmanaged} not managed` : '';
 }

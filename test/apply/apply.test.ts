@@ -129,6 +129,24 @@ describe('applyPlan: interrupts, read-back, convergence', () => {
     }]);
   });
 
+  it('an interrupt after a DELETE and before its read-back: partial (interrupted), not failed', async () => {
+    const interrupt = new AbortController();
+    const stopping = new QualyticsClient({
+      baseUrl: em.url, token: TOKEN, signal: interrupt.signal,
+      onExchange: (e) => { if (e.method === 'DELETE') interrupt.abort(); },
+    });
+    try {
+      const report = await applyPlan(stopping, plan([unlinkPayments()]), { parallelism: 1, signal: interrupt.signal });
+      expect(report.results).toStrictEqual([{
+        datastore: { id: 43, name: 'Payments' }, status: 'partial', reason: 'interrupted',
+        operations: [{ operation: unlinkPayments().operations[0], outcome: 'done' }],
+      }]);
+      expect(em.calls().map((c) => `${c.method} ${c.status}`)).toStrictEqual(['DELETE 204']);
+    } finally {
+      await stopping.close();
+    }
+  });
+
   it('reports a result other than the plan expected as not converged, naming the field', async () => {
     const report = await applyPlan(client, plan([setRollup(42, 30, state({ high_count_rollup_threshold: 20 }))]), { parallelism: 2, signal: new AbortController().signal });
     expect(report.results.map((r) => [r.status, r.reason, r.mismatches])).toStrictEqual([

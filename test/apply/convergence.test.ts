@@ -22,6 +22,15 @@ describe('convergenceMismatches', () => {
     ]);
   });
 
+  it('looks only at the fields the plan manages: another writer may change the others meanwhile', () => {
+    const expected = state({ enrich_datastore: { id: 100, name: 'A' } });
+    const live = state({ enrich_datastore: { id: 100, name: 'A' }, high_count_rollup_threshold: 99 });
+    expect(convergenceMismatches(expected, live, ['enrich_datastore'])).toStrictEqual([]);
+    expect(convergenceMismatches(expected, live, ['enrich_datastore', 'high_count_rollup_threshold'])).toStrictEqual([
+      'high_count_rollup_threshold is 99 on the server, but the plan expected 10',
+    ]);
+  });
+
   it('says so when the answer carried no enrichment fields', () => {
     expect(convergenceMismatches(state(), undefined)).toStrictEqual(['the server answered without the enrichment fields, so the result could not be confirmed']);
   });

@@ -216,8 +216,8 @@ describe.each(PUT_MODES)('put: %s', (mode) => {
       expect(writes()).toStrictEqual(['PUT /datastores/1 {"high_count_rollup_threshold":30} -> 200']);
     });
 
-    it('refuses a plan whose datastore changed since, and writes nothing', async () => {
-      const dir = await saved({ 'm.yaml': manifest('  - datastore: Orders\n    high_count_rollup_threshold: 30\n') });
+    it('refuses a plan whose datastore changed since in a field the manifests set, and writes nothing', async () => {
+      const dir = await saved({ 'm.yaml': manifest('  - datastore: Orders\n    high_count_rollup_threshold: 30\n    enrichment_source_record_limit: 10\n') });
       await moveSettings(1, { enrichment_source_record_limit: 77 });
       clearCalls();
       const r = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: env() });
@@ -228,6 +228,17 @@ describe.each(PUT_MODES)('put: %s', (mode) => {
           '  - the live state moved since the plan was made: plan again and review the new plan\n',
       );
       expect(writes()).toStrictEqual([]);
+    });
+
+    it('executes a plan whose datastore changed since only in a field no manifest sets (anyone may change it)', async () => {
+      const dir = await saved({ 'm.yaml': manifest('  - datastore: Orders\n    high_count_rollup_threshold: 30\n') });
+      await moveSettings(1, { enrichment_source_record_limit: 77 });
+      clearCalls();
+      const r = await run(['apply', '--plan', 'plan.json'], { cwd: dir, env: env() });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Apply complete: 1 applied, 0 failed, 0 skipped.');
+      expect(writes().filter((w) => w.endsWith(' -> 200')).map((w) => w.split(' ').slice(0, 2).join(' '))).toStrictEqual(['PUT /datastores/1']);
+      expect(em.snapshot().find((d) => d.id === 1)).toMatchObject({ high_count_rollup_threshold: 30, enrichment_source_record_limit: 77 });
     });
 
     it('refuses a plan whose manifests changed, or made against another URL', async () => {

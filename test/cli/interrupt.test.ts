@@ -141,7 +141,7 @@ it('SIGTERM during a Retry-After wait: acknowledged, exits 143 within seconds wi
   expect(code).toBe(143);
   // It did not wait out the 50 s.
   expect(performance.now() - signalled).toBeLessThan(15_000);
-  expect(out.stderr).toContain('stopping: waiting for 0 requests in flight; press Ctrl-C again to stop now\n');
+  expect(out.stderr).toContain('stopping: waiting for 0 requests in flight; send SIGTERM again to stop now\n');
   expect(em.calls().filter((c) => c.seq > lastBeforeSignal)).toStrictEqual([]);
   // The link landed, the refused settings update did not, the other datastores never started.
   expect(out.stdout).toMatch(/^partial {2}.*source-001.*: interrupted\n {9}done {5}PATCH \/datastores\/1\/enrichment\/1000\n {9}not run {2}PUT \/datastores\/1\n/m);

@@ -18,6 +18,14 @@ const linkAndPut: Change = {
   changed_fields: ['enrich_datastore', 'enrichment_remediation_strategy'],
   operations: [LINK, put({ enrichment_remediation_strategy: 'append' })],
 };
+/** Link, then append, from an entry that also sets the source record limit and the rollup (at their live values). */
+const linkAndPutManaging: Change = {
+  ...linkAndPut,
+  locations: {
+    enrichment_source_record_limit: { file: 'm.yaml', line: 6, column: 5, end_line: 6, end_column: 40 },
+    high_count_rollup_threshold: { file: 'm.yaml', line: 7, column: 5, end_line: 7, end_column: 36 },
+  },
+};
 /** Rollup to 20, then unlink (the strategy resets to none). */
 const putAndUnlink: Change = {
   datastore: SRC, action: 'update', declared_at: AT,
@@ -68,9 +76,33 @@ describe('changeProgress', () => {
       expected: { kind: 'moved', problems: ['"Healthcare Database" (id 42): high_count_rollup_threshold was 10 when planned, and is 30 now'] },
     },
     {
-      name: 'an untouched field moved while another is half-way: moved, naming only the third value',
-      change: linkAndPut, live: state({ enrich_datastore: ENR, enrichment_source_record_limit: 77 }), resume: true,
+      name: 'an untouched managed field moved while another is half-way: moved, naming only the third value',
+      change: linkAndPutManaging, live: state({ enrich_datastore: ENR, enrichment_source_record_limit: 77 }), resume: true,
       expected: { kind: 'moved', problems: ['"Healthcare Database" (id 42): enrichment_source_record_limit was 10 when planned, and is 77 now'] },
+    },
+    {
+      name: 'a field no manifest sets moved (anyone may change it): not looked at, and what remains goes on',
+      change: linkAndPut, live: state({ enrich_datastore: ENR, enrichment_source_record_limit: 77 }), resume: true,
+      expected: {
+        kind: 'in-progress',
+        remaining: {
+          datastore: SRC, action: 'update', declared_at: AT,
+          before: state({ enrich_datastore: ENR, enrichment_source_record_limit: 77 }),
+          after: state({ enrich_datastore: ENR, enrichment_source_record_limit: 77, enrichment_remediation_strategy: 'append' }),
+          changed_fields: ['enrichment_remediation_strategy'],
+          operations: [put({ enrichment_remediation_strategy: 'append' })],
+        },
+      },
+    },
+    {
+      name: 'a field no manifest sets moved, and nothing else: untouched',
+      change: linkAndPut, live: state({ high_count_rollup_threshold: 99 }), resume: true,
+      expected: { kind: 'untouched' },
+    },
+    {
+      name: 'without resuming (after an interactive yes), a field no manifest sets that moved is moved too',
+      change: linkAndPut, live: state({ high_count_rollup_threshold: 99 }), resume: false,
+      expected: { kind: 'moved', problems: ['"Healthcare Database" (id 42): high_count_rollup_threshold was 10 when planned, and is 99 now'] },
     },
     {
       name: 'finishing would need a write the plan does not hold (unlinked by someone, strategy not yet reset): moved',
@@ -121,7 +153,7 @@ describe('datastoreProgress', () => {
   });
 
   it('refuses a datastore with a field at a third value, beside one already done, and runs neither', () => {
-    // Orders: linked and at append as planned, but the rollup moved to 30 (the plan leaves it at 10).
+    // Orders: linked and at append as planned, but the rollup, which the entry sets, moved to 30 (the plan leaves it at 10).
     const ORDERS = { id: 7, name: 'Orders' };
     const ordersDone: Change = { ...linkAndPut, datastore: ORDERS, operations: [{ ...LINK, path: '/datastores/7/enrichment/100' }, { ...put({ enrichment_remediation_strategy: 'append' }), path: '/datastores/7' }] };
     const obs = observed([
@@ -129,7 +161,7 @@ describe('datastoreProgress', () => {
       { ...ORDERS, state: { enrich_datastore: ENR, enrichment_remediation_strategy: 'append' } },
       { ...ENR, enrichment_only: true },
     ]);
-    expect(datastoreProgress(plan([linkAndPut, ordersDone]), obs, { resume: true })).toStrictEqual({
+    expect(datastoreProgress(plan([linkAndPutManaging, ordersDone]), obs, { resume: true })).toStrictEqual({
       changes: [],
       done: [ordersDone],
       resumed: [],
@@ -144,6 +176,12 @@ describe('datastoreProgress', () => {
       'link target "Healthcare Enrichment" (id 100) is named "Other" now',
       'link target "Healthcare Enrichment" (id 100) is not an enrichment datastore',
     ]);
+  });
+
+  it('says a renamed link target once, however many datastores link to it', () => {
+    const others = [7, 8, 9].map((id) => ({ ...linkAndPut, datastore: { id, name: `DS ${id}` } }));
+    const obs = observed([...others.map((c) => ({ ...c.datastore, state: state() })), { id: 100, name: 'Other', enrichment_only: true }]);
+    expect(datastoreProgress(plan(others), obs, { resume: true }).problems).toStrictEqual(['link target "Healthcare Enrichment" (id 100) is named "Other" now']);
   });
 
   it('refuses a datastore gone or unreadable', () => {

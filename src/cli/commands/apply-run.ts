@@ -155,7 +155,7 @@ async function execute(client: QualyticsClient, plan: Plan, options: ApplyComman
   view.starting();
   const acknowledge = (): void => {
     const n = client.inFlight();
-    io.stderr.write(`\nstopping: waiting for ${n} request${n === 1 ? '' : 's'} in flight; press Ctrl-C again to stop now\n`);
+    io.stderr.write(`\nstopping: waiting for ${n} request${n === 1 ? '' : 's'} in flight; ${io.stopAgain ?? 'press Ctrl-C again'} to stop now\n`);
   };
   io.signal.addEventListener('abort', acknowledge, { once: true });
   const report = await applyPlan(client, plan, {
