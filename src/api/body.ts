@@ -9,16 +9,24 @@ import type { Dispatcher } from 'undici';
 /** The largest answer enrichctl reads: a full page of 100 datastores is well under 1 MiB. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-/** An answer's body: its text, or why it is refused (larger than the cap, or not UTF-8). */
+/** An answer's body: its text, or why it is refused (compressed, larger than the cap, or not UTF-8). */
 export type Body = { text: string } | { refused: string };
 
 /**
- * The body as text, or refused as soon as it passes `limit` bytes (a declared content-length over
- * it is refused before reading: the rest is never downloaded, the body is destroyed), or when it is
- * not UTF-8, which JSON is (RFC 8259): decoded anyway, a name in another encoding would become one
- * with U+FFFD in it, a name no datastore has.
+ * The body as text, or refused: compressed (enrichctl asks for answers as they are: transport.ts
+ * sends `Accept-Encoding: identity`), as soon as it passes `limit` bytes (a declared content-length
+ * over it is refused before reading: the rest is never downloaded, the body is destroyed), or when
+ * it is not UTF-8, which JSON is (RFC 8259): decoded anyway, a name in another encoding would become
+ * one with U+FFFD in it, a name no datastore has.
  */
 export async function readCapped(response: Dispatcher.ResponseData, limit: number): Promise<Body> {
+  const header = response.headers['content-encoding'];
+  const encoding = (Array.isArray(header) ? header.join(', ') : header)?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    response.body.destroy();
+    const named = /^[a-z0-9-]{1,20}$/.test(encoding) ? `Content-Encoding: ${encoding}` : 'Content-Encoding';
+    return { refused: `the answer is compressed (${named}), though enrichctl asks for answers as they are (Accept-Encoding: identity): a proxy or gateway in between may compress it` };
+  }
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     response.body.destroy();

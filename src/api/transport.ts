@@ -296,14 +296,6 @@ export class Transport {
     } catch (err) {
       return failed(err);
     }
-    const encoding = headerValue(response.headers['content-encoding'])?.trim().toLowerCase();
-    if (encoding && encoding !== 'identity') {
-      response.body.destroy();
-      exchanged(response.statusCode, 'REFUSED', undefined);
-      const named = /^[a-z0-9-]{1,20}$/.test(encoding) ? `Content-Encoding: ${encoding}` : 'Content-Encoding';
-      throw new UnusableResponseError(method, `${path}${query}`,
-        `the answer is compressed (${named}), though enrichctl asks for answers as they are (Accept-Encoding: identity): a proxy or gateway in between may compress it`, response.statusCode);
-    }
     let answer: Body;
     try {
       answer = await readCapped(response, MAX_BODY_BYTES);
