@@ -23,13 +23,13 @@ export async function readCapped(response: Dispatcher.ResponseData, limit: numbe
   const header = response.headers['content-encoding'];
   const encoding = (Array.isArray(header) ? header.join(', ') : header)?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') {
-    response.body.destroy();
+    discard(response);
     const named = /^[a-z0-9-]{1,20}$/.test(encoding) ? `Content-Encoding: ${encoding}` : 'Content-Encoding';
     return { refused: `the answer is compressed (${named}), though enrichctl asks for answers as they are (Accept-Encoding: identity): a proxy or gateway in between may compress it` };
   }
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    response.body.destroy();
+    discard(response);
     return { refused: tooLarge(limit) };
   }
   const chunks: Buffer[] = [];
@@ -37,7 +37,7 @@ export async function readCapped(response: Dispatcher.ResponseData, limit: numbe
   for await (const chunk of response.body as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     if (bytes > limit) {
-      response.body.destroy();
+      discard(response);
       return { refused: tooLarge(limit) };
     }
     chunks.push(chunk);
@@ -51,4 +51,13 @@ export async function readCapped(response: Dispatcher.ResponseData, limit: numbe
 /** The problem text for an answer over the cap. */
 function tooLarge(limit: number): string {
   return `the answer is larger than ${limit / (1024 * 1024)} MiB; enrichctl refuses answers that large (is the URL that of a Qualytics API?)`;
+}
+
+/**
+ * Drops an answer's body unread. undici's body, destroyed without an error, emits one of its own
+ * ("Request aborted"): heard here, or it would end the process as an uncaught exception.
+ */
+export function discard(response: Dispatcher.ResponseData): void {
+  response.body.on('error', () => undefined);
+  response.body.destroy();
 }

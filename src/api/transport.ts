@@ -17,7 +17,7 @@ import { makeRedactor, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
 import { createRoute, describeProxyFailure, errorCode, proxyRefusalStatus, type DispatcherOptions, type ProxySetting, type Route } from './dispatcher.js';
-import { MAX_BODY_BYTES, readCapped, type Body } from './body.js';
+import { discard, MAX_BODY_BYTES, readCapped, type Body } from './body.js';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface TransportOptions {
@@ -330,7 +330,7 @@ export class Transport {
 function untilAborted(answer: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
   return new Promise((resolve, reject) => {
     const abandon = (): void => {
-      answer.then((late) => late.body.destroy(), () => undefined);
+      answer.then(discard, () => undefined);
       reject(signal.reason);
     };
     if (signal.aborted) return abandon();
