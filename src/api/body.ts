@@ -9,8 +9,11 @@ import type { Dispatcher } from 'undici';
 /** The largest answer enrichctl reads: a full page of 100 datastores is well under 1 MiB. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-/** An answer's body: its text, or why it is refused (compressed, larger than the cap, or not UTF-8). */
-export type Body = { text: string } | { refused: string };
+/**
+ * An answer's body: its text, or why it is refused: larger than the cap (`tooLarge`: never read
+ * again), or unreadable (compressed, or not UTF-8), which for an error answer leaves only its status.
+ */
+export type Body = { text: string } | { refused: string; tooLarge: boolean };
 
 /**
  * The body as text, or refused: compressed (enrichctl asks for answers as they are: transport.ts
@@ -25,12 +28,12 @@ export async function readCapped(response: Dispatcher.ResponseData, limit: numbe
   if (encoding && encoding !== 'identity') {
     discard(response);
     const named = /^[a-z0-9-]{1,20}$/.test(encoding) ? `Content-Encoding: ${encoding}` : 'Content-Encoding';
-    return { refused: `the answer is compressed (${named}), though enrichctl asks for answers as they are (Accept-Encoding: identity): a proxy or gateway in between may compress it` };
+    return { refused: `the answer is compressed (${named}), though enrichctl asks for answers as they are (Accept-Encoding: identity): a proxy or gateway in between may compress it`, tooLarge: false };
   }
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     discard(response);
-    return { refused: tooLarge(limit) };
+    return { refused: tooLarge(limit), tooLarge: true };
   }
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -38,13 +41,13 @@ export async function readCapped(response: Dispatcher.ResponseData, limit: numbe
     bytes += chunk.length;
     if (bytes > limit) {
       discard(response);
-      return { refused: tooLarge(limit) };
+      return { refused: tooLarge(limit), tooLarge: true };
     }
     chunks.push(chunk);
   }
   // Over loopback a page of 100 datastores (~40 KB) comes as one chunk: decoded where it is, not copied first.
   const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
-  if (!isUtf8(whole)) return { refused: 'the answer is not UTF-8, as JSON must be: its names would be misread' };
+  if (!isUtf8(whole)) return { refused: 'the answer is not UTF-8, as JSON must be: its names would be misread', tooLarge: false };
   return { text: whole.toString('utf8') };
 }
 

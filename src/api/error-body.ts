@@ -4,7 +4,9 @@
  * Every text read here is redacted first (redact.ts), before it is cut to length, so no part of the
  * token survives a truncation.
  */
-import { WEB_PAGE, type FieldProblem } from './errors.js';
+import { STATUS_CODES } from 'node:http';
+import type { Body } from './body.js';
+import { ApiError, WEB_PAGE, type FieldProblem, type HttpMethod } from './errors.js';
 import type { Redactor } from './redact.js';
 
 /**
@@ -86,6 +88,19 @@ function clip(text: string, max: number): string {
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * An answer that is not a success, as one error: a redirect (enrichctl follows none) by where it
+ * leads; else the server's words, or, for a page enrichctl does not read (compressed, not UTF-8),
+ * its status and why.
+ */
+export function apiError(method: HttpMethod, path: string, status: number, answer: Body, baseUrl: string, redact: Redactor, location: string | undefined): ApiError {
+  if (status === 304) return new ApiError(method, path, status, 'Not Modified, the answer to a conditional request, which enrichctl never makes: a cache or proxy in between answered', baseUrl);
+  if (status >= 300 && status < 400) return new ApiError(method, path, status, redact(redirectDetail(location, baseUrl, redact)), baseUrl);
+  if ('refused' in answer) return new ApiError(method, path, status, `${STATUS_CODES[status] ?? 'an error'}; its page was not read: ${answer.refused}`, baseUrl);
+  const { detail, problems } = readErrorBody(answer.text, status, redact);
+  return new ApiError(method, path, status, detail, baseUrl, problems);
 }
 
 /** A short, token-free reason for a failed connection. */

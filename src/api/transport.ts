@@ -12,7 +12,7 @@
 import type { Dispatcher } from 'undici';
 import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
-import { CERTIFICATE_CODES, formatSeconds, malformedAnswer, networkReason, NOT_TLS_CODES, readErrorBody, redirectDetail } from './error-body.js';
+import { apiError, CERTIFICATE_CODES, formatSeconds, malformedAnswer, networkReason, NOT_TLS_CODES } from './error-body.js';
 import { makeRedactor, type Redactor } from './redact.js';
 import { Semaphore, sleep } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
@@ -302,21 +302,21 @@ export class Transport {
     } catch (err) {
       return failed(err);
     }
-    if ('refused' in answer) {
-      exchanged(response.statusCode, 'REFUSED', undefined);
-      // Thrown, not returned as an outcome: another attempt would get the same answer.
-      throw new UnusableResponseError(method, `${path}${query}`, answer.refused, response.statusCode);
-    }
-    const text = answer.text;
     const status = response.statusCode;
-    if (this.#onExchange) exchanged(status, undefined, text);
-    if (status >= 200 && status < 300) return { kind: 'ok', status, text };
-    const retryAfter = headerValue(response.headers['retry-after']);
+    const ok = status >= 200 && status < 300;
+    // Thrown, not returned as an outcome: another attempt would get the same answer. An error answer
+    // whose page cannot be read is still its status (a 503 is retried, a write's 5xx may have landed).
+    if ('refused' in answer && (ok || answer.tooLarge)) {
+      exchanged(status, 'REFUSED', undefined);
+      throw new UnusableResponseError(method, `${path}${query}`, answer.refused, status);
+    }
+    if (this.#onExchange) exchanged(status, undefined, 'refused' in answer ? '' : answer.text);
+    if (ok && 'text' in answer) return { kind: 'ok', status, text: answer.text };
     return {
       kind: 'status',
       status,
-      retryAfterMs: parseRetryAfter(retryAfter),
-      error: apiError(method, path, status, text, this.baseUrl, this.#redact, headerValue(response.headers.location)),
+      retryAfterMs: parseRetryAfter(headerValue(response.headers['retry-after'])),
+      error: apiError(method, path, status, answer, this.baseUrl, this.#redact, headerValue(response.headers.location)),
     };
   }
 }
@@ -344,14 +344,6 @@ function untilAborted(answer: Promise<Dispatcher.ResponseData>, signal: AbortSig
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** An answer that is not a success; a redirect (enrichctl follows none) by where it leads. */
-function apiError(method: HttpMethod, path: string, status: number, text: string, baseUrl: string, redact: Redactor, location: string | undefined): ApiError {
-  if (status === 304) return new ApiError(method, path, status, 'Not Modified, the answer to a conditional request, which enrichctl never makes: a cache or proxy in between answered', baseUrl);
-  if (status >= 300 && status < 400) return new ApiError(method, path, status, redact(redirectDetail(location, baseUrl, redact)), baseUrl);
-  const { detail, problems } = readErrorBody(text, status, redact);
-  return new ApiError(method, path, status, detail, baseUrl, problems);
 }
 
 type Outcome =

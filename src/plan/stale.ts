@@ -2,9 +2,9 @@
  * Whether a plan may still be executed against the live state: same API, same manifests, and every
  * datastore still in the state the plan observed, in the state it leads to (an earlier apply of this
  * very plan got that far), or part of the way there (an earlier apply stopped between two operations
- * of one datastore: the rest is recomputed from the live state, and applying again resumes). A field
- * it manages at a third value, neither `before` nor `after`, means someone else moved it: the plan
- * is stale (a field no manifest sets is anyone's to change).
+ * of one datastore: the rest is recomputed from the live state, and applying again resumes). The
+ * link, or a field the plan manages, at a third value, neither `before` nor `after`, means someone
+ * else moved it: the plan is stale (a setting no manifest sets is anyone's to change).
  * Pure; apply gathers the inputs. The same check guards an interactive apply after its `yes`, with
  * resuming off: there, anything that moved while the prompt waited refuses the plan.
  */
@@ -48,8 +48,9 @@ export type ChangeProgress =
   | { kind: 'moved'; problems: string[] };
 
 export function changeProgress(change: Change, live: EnrichmentState, resume: boolean): ChangeProgress {
-  // A saved plan is held to the fields it manages; the check after an interactive `yes`, to all.
-  const fields = resume ? managedFields(change) : STATE_FIELDS;
+  // A saved plan is held to the fields it manages and the link (settings depend on it: a strategy
+  // needs one); the check after an interactive `yes`, to all.
+  const fields = resume ? heldFields(change) : STATE_FIELDS;
   const moved = differingIn(fields, change.before, live);
   if (moved.length === 0) return { kind: 'untouched' };
   const label = describeRef(change.datastore);
@@ -65,6 +66,12 @@ export function changeProgress(change: Change, live: EnrichmentState, resume: bo
   return Array.isArray(remaining)
     ? { kind: 'moved', problems: remaining.map((p) => `${label}: ${p}`) }
     : { kind: 'in-progress', remaining };
+}
+
+/** What a saved plan is held to: the link, and the fields it manages. */
+function heldFields(change: Change): Array<keyof EnrichmentState> {
+  const managed = managedFields(change);
+  return managed.includes('enrich_datastore') ? managed : ['enrich_datastore', ...managed];
 }
 
 /**

@@ -59,6 +59,25 @@ describe('answers that break HTTP: one clear error, not retried', () => {
   }
 });
 
+describe('an error answer whose page is not read is still its status', () => {
+  it('a 503 with a compressed page is retried, and named by its status', async () => {
+    const gzip = Buffer.from([0x1f, 0x8b, 0x08, 0x00]);
+    const { requests } = await answering(Buffer.concat([Buffer.from(`HTTP/1.1 503 Service Unavailable\r\ncontent-encoding: gzip\r\ncontent-length: ${gzip.length}\r\n\r\n`), gzip]));
+    const err = (await list()) as Error;
+    expect(err.message).toBe('GET /datastores answered 503 (after 5 attempts): Service Unavailable; its page was not read: the answer is compressed (Content-Encoding: gzip), though enrichctl asks for answers as they are (Accept-Encoding: identity): a proxy or gateway in between may compress it');
+    expect(requests).toHaveLength(5);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
+  it('a write answered 502 with a page that is not UTF-8 may have landed', async () => {
+    const page = Buffer.from('<html>Caf\u00e9 down</html>', 'latin1');
+    await answering(Buffer.concat([Buffer.from(`HTTP/1.1 502 Bad Gateway\r\ncontent-length: ${page.length}\r\n\r\n`), page]));
+    const err = (await client!.perform(4, { type: 'update_settings', body: { high_count_rollup_threshold: 77 } }).catch((e: unknown) => e)) as Error & { mayHaveLanded: boolean };
+    expect(err.message).toBe('PUT /datastores/4 answered 502 (after 5 attempts): Bad Gateway; its page was not read: the answer is not UTF-8, as JSON must be: its names would be misread');
+    expect(err.mayHaveLanded).toBe(true);
+  });
+});
+
 describe('answers that are not the JSON asked for', () => {
   it('a compressed answer, though the client asked for none, is named as compressed', async () => {
     const gzip = Buffer.from([0x1f, 0x8b, 0x08, 0x00]);

@@ -95,6 +95,16 @@ describe('changeProgress', () => {
       },
     },
     {
+      name: 'the link, though no manifest sets it, is held: unlinked by someone, a planned append is stale',
+      change: {
+        datastore: SRC, action: 'update', declared_at: AT,
+        before: state({ enrich_datastore: ENR }), after: state({ enrich_datastore: ENR, enrichment_remediation_strategy: 'append' }),
+        changed_fields: ['enrichment_remediation_strategy'], operations: [put({ enrichment_remediation_strategy: 'append' })],
+      },
+      live: state(), resume: true,
+      expected: { kind: 'moved', problems: ['"Healthcare Database" (id 42): enrich_datastore was "Healthcare Enrichment" (id 100) when planned, and is null now'] },
+    },
+    {
       name: 'a field no manifest sets moved, and nothing else: untouched',
       change: linkAndPut, live: state({ high_count_rollup_threshold: 99 }), resume: true,
       expected: { kind: 'untouched' },
