@@ -128,7 +128,9 @@ function checkPrefix(settings: ManifestSettings, at: string[], report: Report): 
 
 function linkOf(document: YamlDocument, entry: ManifestEntry, at: string[], where: (key: string) => SourceLocation, report: Report): DesiredLink {
   const link = declaredLink(document, entry.enrichment_datastore, at, where, report, 'entry');
-  if (link.kind === 'ref' && link.ref === entry.datastore) {
+  // By id only: a source and an enrichment datastore may share a name, and each name resolves among
+  // its own kind (the planner refuses a datastore resolved as its own link target).
+  if (link.kind === 'ref' && typeof link.ref === 'number' && link.ref === entry.datastore) {
     report('error', 'self-link', [...at, 'enrichment_datastore'], `${describeDeclared(entry.datastore)} cannot be its own enrichment datastore`);
   }
   return link;

@@ -9,7 +9,7 @@ import { SETTINGS, type SettingKey } from '../core/settings.js';
 import type { DesiredDatastore, DesiredLink, DesiredRule, OriginKind, SourceLocation } from '../model/desired.js';
 import type { Candidate, ExplainField, ExplainResult, FieldExplanation, FieldValue, LinkValue, Place } from '../model/explanation.js';
 import type { Observation, ObservedDatastore } from '../model/observation.js';
-import { unmetCriteria } from './rules.js';
+import { linkKey, unmetCriteria } from './rules.js';
 
 export interface ExplainInput {
   datastores: readonly DesiredDatastore[];
@@ -71,7 +71,7 @@ function findDatastore(obs: Observation, ref: string): { ok: true; datastore: Ob
 function levels(field: ExplainField, d: ObservedDatastore, entry: DesiredDatastore | undefined, rules: readonly DesiredRule[], obs: Observation): Offer[][] {
   if (field === 'enrichment_datastore') {
     const link = (l: DesiredLink, from: OriginKind, rule?: DesiredRule): Offer[] =>
-      l.kind === 'unmanaged' ? [] : [{ from, location: l.location, ...(rule ? { rule } : {}), value: linkValue(l, d, obs), key: l.kind === 'none' ? 'null' : `${typeof l.ref}:${l.ref}` }];
+      l.kind === 'unmanaged' ? [] : [{ from, location: l.location, ...(rule ? { rule } : {}), value: linkValue(l, d, obs), key: linkKey(l, obs) }];
     return [entry ? link(entry.link, 'entry') : [], rules.flatMap((r) => link(r.link, 'rule', r)), [], []];
   }
   const key: SettingKey = field;

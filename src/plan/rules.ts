@@ -18,7 +18,7 @@ import { expandPrefixTemplate } from '../core/prefix.js';
 import { SETTINGS, settingProblem, type SettingKey } from '../core/settings.js';
 import type { DesiredDatastore, DesiredLink, DesiredRule, DesiredSettings, SettingOrigin, SourceLocation } from '../model/desired.js';
 import { describeRef } from '../model/describe.js';
-import type { Observation, ObservedDatastore } from '../model/observation.js';
+import { onlyOfKind, type Observation, type ObservedDatastore } from '../model/observation.js';
 
 export interface Expansion {
   /** The entries (completed by the rules that match them) then, by id, the datastores only rules declare. */
@@ -106,7 +106,7 @@ export function expandRules(entries: readonly DesiredDatastore[], rules: readonl
     if (found.length === 0) continue;
     for (const r of found) used.add(r);
     const entry = entryOf.get(d.id);
-    const declared = declare(d, entry, found, diagnostics);
+    const declared = declare(d, entry, found, observed, diagnostics);
     if (entry) merged.set(entry, declared);
     else ruleOnly.push(declared);
   }
@@ -136,7 +136,7 @@ function entriesById(entries: readonly DesiredDatastore[], observed: Observation
 type Candidate<V> = { value: V; origin: SettingOrigin; rule: DesiredRule };
 
 /** The one declaration of a datastore matched by `found` (and perhaps declared by `entry`). */
-function declare(d: ObservedDatastore, entry: DesiredDatastore | undefined, found: readonly DesiredRule[], diagnostics: Diagnostic[]): DesiredDatastore {
+function declare(d: ObservedDatastore, entry: DesiredDatastore | undefined, found: readonly DesiredRule[], observed: Observation, diagnostics: Diagnostic[]): DesiredDatastore {
   const ref = { id: d.id, name: d.name };
   const settings: DesiredSettings = { ...(entry?.settings ?? {}) };
   const origins: DesiredDatastore['origins'] = { ...(entry?.origins ?? {}) };
@@ -162,17 +162,20 @@ function declare(d: ObservedDatastore, entry: DesiredDatastore | undefined, foun
   }
   let link: DesiredLink = entry?.link ?? { kind: 'unmanaged' };
   if (link.kind === 'unmanaged') {
-    const linked = agree(ref, 'enrichment_datastore', found.flatMap((r) => (r.link.kind === 'unmanaged' ? [] : [{ value: r.link, origin: { from: 'rule', location: r.link.location } satisfies SettingOrigin, rule: r }])), diagnostics);
+    const linked = agree(ref, 'enrichment_datastore', found.flatMap((r) => (r.link.kind === 'unmanaged' ? [] : [{ value: r.link, origin: { from: 'rule', location: r.link.location } satisfies SettingOrigin, rule: r }])), diagnostics,
+      (link) => linkKey(link, observed));
     if (linked) link = linked.value;
   }
   return { ref: entry?.ref ?? d.id, location: entry?.location ?? found[0]!.location, link, settings, origins };
 }
 
 /** The value the candidates agree on (the first one's origin), or undefined after an error when they do not. */
-function agree<V>(ref: { id: number; name: string }, key: string, candidates: ReadonlyArray<Candidate<V>>, diagnostics: Diagnostic[]): Candidate<V> | undefined {
+function agree<V>(
+  ref: { id: number; name: string }, key: string, candidates: ReadonlyArray<Candidate<V>>, diagnostics: Diagnostic[], keyOf: (value: V) => string = valueKey,
+): Candidate<V> | undefined {
   const [first, ...rest] = candidates;
   if (!first) return undefined;
-  const other = rest.find((c) => valueKey(c.value) !== valueKey(first.value));
+  const other = rest.find((c) => keyOf(c.value) !== keyOf(first.value));
   if (!other) return first;
   const what = first.origin.from === 'defaults' ? 'the defaults of the documents of two rules that match it' : 'two rules that match it';
   diagnostics.push(located('error', other.origin.location, 'rule-conflict',
@@ -190,11 +193,18 @@ function checkPrefix(ref: { id: number; name: string }, chosen: Candidate<unknow
 }
 
 function valueKey(value: unknown): string {
-  if (typeof value === 'object' && value !== null && 'kind' in value) {
-    const link = value as DesiredLink;
-    return link.kind === 'ref' ? `ref:${typeof link.ref}:${link.ref}` : link.kind;
-  }
   return JSON.stringify(value);
+}
+
+/**
+ * A link as the datastore it names, to compare two rules' (here and in explain.ts): the same
+ * enrichment datastore by name in one rule and by id in another agree. A name that resolves to no one datastore of its kind is compared as written
+ * (the planner reports it).
+ */
+export function linkKey(link: DesiredLink, observed: Observation): string {
+  if (link.kind !== 'ref') return link.kind;
+  const id = typeof link.ref === 'number' ? link.ref : onlyOfKind(observed, link.ref, true);
+  return id > 0 ? `id:${id}` : `name:${String(link.ref)}`;
 }
 
 function show(value: unknown): string {

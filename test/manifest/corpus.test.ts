@@ -1009,20 +1009,6 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: "self link by name",
-    files: { 'manifest.yaml': "version: 1\ndatastores:\n  - datastore: A\n    enrichment_datastore: A\n" },
-    expected: [
-      {
-        severity: "error",
-        file: "manifest.yaml",
-        line: 4,
-        column: 27,
-        message: "datastore \"A\" cannot be its own enrichment datastore",
-        hints: [],
-      },
-    ],
-  },
-  {
     name: "self link by id",
     files: { 'manifest.yaml': "version: 1\ndatastores:\n  - datastore: 5\n    enrichment_datastore: 5\n" },
     expected: [

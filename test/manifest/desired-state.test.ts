@@ -17,6 +17,12 @@ const at = (line: number, column: number, endColumn: number) => ({
 });
 
 describe('desired state', () => {
+  it('takes a link to the enrichment datastore that shares the source\'s name: each side resolves among its own kind', () => {
+    const result = load('version: 1\ndatastores:\n  - datastore: Shared Name\n    enrichment_datastore: Shared Name\n');
+    expect(result.diagnostics).toStrictEqual([]);
+    expect(result.state?.datastores.map((d) => [d.ref, d.link])).toStrictEqual([['Shared Name', { kind: 'ref', ref: 'Shared Name', location: at(4, 27, 38), from: 'entry' }]]);
+  });
+
   it('applies defaults, normalises prefixes, and leaves undeclared keys unmanaged', () => {
     const result = load(
       [

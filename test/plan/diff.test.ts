@@ -197,6 +197,14 @@ describe('diffState: one datastore', () => {
   });
 });
 
+describe('diffState: a name a source and an enrichment datastore share', () => {
+  it('resolves each side among its own kind: the source links to the enrichment datastore of its name', () => {
+    const shared = 'Healthcare Database';
+    const result = diffState([declare(shared, { link: shared })], observed([...world(), { id: 905, name: shared, enrichment_only: true }]), META);
+    expect(onlyChange(result).operations).toStrictEqual([{ type: 'link', enrich_datastore: { id: 905, name: shared } }]);
+  });
+});
+
 describe('diffState: errors before anything is written', () => {
   const cases: Array<{ name: string; live: LiveEntry[]; decls: ReturnType<typeof declare>[]; extra?: Parameters<typeof observed>[1]; messages: string[]; codes?: string[] }> = [
     {

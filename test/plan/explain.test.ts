@@ -165,6 +165,13 @@ describe('explainDatastore', () => {
     expect(explainDatastore(desired, observed(WORLD), ref)).toStrictEqual(expected);
   });
 
+  it('two rules linking to one enrichment datastore, by name and by id, agree, as plan has them', () => {
+    const result = explainDatastore({ datastores: [], rules: [rule({ tags: ['pii'] }, { link: 'PII Enrichment' }), rule({ names: ['Sales EU'] }, { link: 100, line: 20 })] }, observed(WORLD), 'Sales EU');
+    if (!result.ok) throw new Error('refused');
+    const link = result.explanation.fields.find((f) => f.field === 'enrichment_datastore')!;
+    expect([link.status, link.candidates.map((c) => c.role)]).toStrictEqual(['managed', ['winner', 'agrees']]);
+  });
+
   it('an id no datastore has, and one the token may not read', () => {
     expect(explainDatastore({ datastores: [], rules: [] }, observed(WORLD, { missing: new Set([9]) }), '9')).toStrictEqual({ ok: false, refusal: { kind: 'not-found', ref: 9 } });
     expect(explainDatastore({ datastores: [], rules: [] }, observed(WORLD, { denied: new Map([[9, 'no access']]) }), '9')).toStrictEqual({ ok: false, refusal: { kind: 'denied', ref: 9, detail: 'no access' } });

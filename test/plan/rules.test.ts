@@ -136,6 +136,17 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'two rules linking to one enrichment datastore, by name and by id, agree',
+    rules: [
+      rule({ tags: ['pii'] }, { link: 'PII Enrichment' }),
+      rule({ names: ['Sales EU'] }, { link: 100, line: 20 }),
+    ],
+    expected: {
+      datastores: [{ ref: 1, location: loc(10), link: { kind: 'ref', ref: 'PII Enrichment', location: loc(11, 27), from: 'rule' }, settings: {}, origins: {} }],
+      diagnostics: [],
+    },
+  },
+  {
     name: 'an entry\'s own value settles what would be a conflict',
     entries: [declare(1, { settings: { enrichment_remediation_strategy: 'none' } })],
     rules: [
