@@ -70,7 +70,7 @@ function originText(f: FieldExplanation): string {
 }
 
 function where(c: Candidate): string {
-  return `${c.from} at ${at(c.rule_at ?? c)}`;
+  return `${c.from} at ${at(c)}`;
 }
 
 function at(p: Place): string {

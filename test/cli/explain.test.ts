@@ -145,7 +145,7 @@ describe('explain against the emulator', () => {
     });
     const text = await explain(e, { 'pii.yaml': conflicting, 'more.yaml': CONFLICT, 'sales.yaml': SALES }, 'Sales EU');
     expect(text.stdout).toContain('high_count_rollup_threshold      conflict');
-    expect(text.stdout).toContain('rule at more.yaml:3: 7 vs rule at pii.yaml:10: 5 (plan refuses)');
+    expect(text.stdout).toContain('rule at more.yaml:5: 7 vs rule at pii.yaml:12: 5 (plan refuses)');
   });
 
   it('exit 1 with one message when nothing declares the datastore, it is not found, or it is an enrichment datastore', async () => {
