@@ -94,6 +94,7 @@ export function diffState(
 
   for (let i = 0; i < desired.length; i++) {
     if (targets.length > 0 && !isTargeted(desired[i]!, sources[i]!, targets)) continue;
+    if (expansion.conflicted?.has(desired[i]!)) continue;
     const planned = planDatastore(desired[i]!, sources[i]!, observed, firstDeclaration, target);
     if (!planned.ok) {
       errors.push(planned.diagnostic);

@@ -25,6 +25,8 @@ export interface Expansion {
   datastores: DesiredDatastore[];
   /** Conflicts and bad prefixes (errors), rules that match nothing (warnings). */
   diagnostics: Diagnostic[];
+  /** The declarations two rules disagree on (each an error above): not planned, so no second error follows from the key left unset. */
+  conflicted?: ReadonlySet<DesiredDatastore>;
 }
 
 interface CompiledRule {
@@ -98,6 +100,7 @@ export function expandRules(entries: readonly DesiredDatastore[], rules: readonl
   const index = new RuleIndex(rules.map(compile));
   const entryOf = entriesById(entries, observed);
   const used = new Set<DesiredRule>();
+  const conflicted = new Set<DesiredDatastore>();
   const merged = new Map<DesiredDatastore, DesiredDatastore>();
   const ruleOnly: DesiredDatastore[] = [];
   const sources = [...observed.datastores.values()].filter((d) => !d.enrichment_only).sort((a, b) => a.id - b.id);
@@ -106,14 +109,16 @@ export function expandRules(entries: readonly DesiredDatastore[], rules: readonl
     if (found.length === 0) continue;
     for (const r of found) used.add(r);
     const entry = entryOf.get(d.id);
+    const reported = diagnostics.length;
     const declared = declare(d, entry, found, observed, diagnostics);
+    for (let i = reported; i < diagnostics.length; i++) if (diagnostics[i]!.code === 'rule-conflict') conflicted.add(declared);
     if (entry) merged.set(entry, declared);
     else ruleOnly.push(declared);
   }
   for (const r of rules) {
     if (!used.has(r)) diagnostics.push(located('warning', r.location, 'rule-matches-nothing', `this rule matches no source datastore (${describeMatch(r)})`));
   }
-  return { datastores: [...entries.map((e) => merged.get(e) ?? e), ...ruleOnly], diagnostics };
+  return { datastores: [...entries.map((e) => merged.get(e) ?? e), ...ruleOnly], diagnostics, ...(conflicted.size > 0 ? { conflicted } : {}) };
 }
 
 /** The ids of the observed source datastores some rule matches: those whose live state the plan needs. */

@@ -133,6 +133,7 @@ const CASES: Case[] = [
         message: 'datastore "Sales EU" (id 1): two rules that match it set enrichment_remediation_strategy differently: "none" at m.yaml:10 and "append" at other.yaml:20',
         hints: ['give the datastore its own entry with this key (an entry wins over rules), or narrow one rule\'s match'],
       }],
+      conflicted: new Set([{ ref: 1, location: loc(10), link: { kind: 'unmanaged' as const }, settings: {}, origins: {} }]),
     },
   },
   {
@@ -214,6 +215,14 @@ describe('diffState with rules', () => {
         summary: { link: 0, unlink: 0, update: 1, unchanged: 0 },
       },
     });
+  });
+
+  it('two rules linking differently, with a strategy that needs a link: the conflict alone, not also "would have no link"', () => {
+    const result = diffState([], observed([...WORLD, { id: 101, name: 'Other Enrichment', enrichment_only: true }]), META, [], [
+      rule({ tags: ['pii'] }, { link: 'PII Enrichment', settings: { enrichment_remediation_strategy: 'append' } }),
+      rule({ names: ['Sales EU'] }, { link: 101, line: 20 }),
+    ]);
+    expect(result.ok ? [] : result.diagnostics.map((d) => d.code)).toStrictEqual(['rule-conflict']);
   });
 
   it('a rule\'s strategy that needs a link on a datastore its entry unlinks is refused at the rule', () => {
