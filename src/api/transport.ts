@@ -14,10 +14,10 @@ import type { HttpMethod } from '../model/routes.js';
 import { ApiError, NetworkError, UnusableResponseError } from './errors.js';
 import { apiError, CERTIFICATE_CODES, formatSeconds, malformedAnswer, networkReason, NOT_TLS_CODES } from './error-body.js';
 import { makeRedactor, type Redactor } from './redact.js';
-import { Semaphore, sleep } from './waiting.js';
+import { Semaphore, sleep, untilAborted } from './waiting.js';
 import type { ClientStats, ExchangeEvent, RetryEvent } from './client-events.js';
 import { createRoute, describeProxyFailure, errorCode, proxyRefusalStatus, type DispatcherOptions, type ProxySetting, type Route } from './dispatcher.js';
-import { discard, MAX_BODY_BYTES, readCapped, type Body } from './body.js';
+import { MAX_BODY_BYTES, readCapped, type Body } from './body.js';
 import { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, backoffMs, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface TransportOptions {
@@ -156,7 +156,7 @@ export class Transport {
         if (outcome.kind === 'ok') return outcome;
         if (method !== 'GET' && (outcome.kind === 'network' ? outcome.sent : outcome.status >= 500)) mayHaveLanded = true;
         const error = outcome.error;
-        const retryable = outcome.kind === 'network' ? outcome.retryable : RETRYABLE_STATUSES.has(outcome.status);
+        const retryable = outcome.kind === 'network' ? outcome.retryable : RETRYABLE_STATUSES.has(outcome.status) && !outcome.final;
         if (!retryable || attempt >= this.#policy.retries) throw error.withAttempts(attempt + 1, undefined, mayHaveLanded);
         if (signal?.aborted) throw interrupted(method, path, attempt + 1, mayHaveLanded);
         // Destroyed after the run failed (cli/connect.ts withClient): nothing is tried again.
@@ -304,9 +304,10 @@ export class Transport {
     }
     const status = response.statusCode;
     const ok = status >= 200 && status < 300;
-    // Thrown, not returned as an outcome: another attempt would get the same answer. An error answer
-    // whose page cannot be read is still its status (a 503 is retried, a write's 5xx may have landed).
-    if ('refused' in answer && (ok || answer.tooLarge)) {
+    // A success that cannot be used is thrown, not retried: another attempt would get the same. An
+    // error answer whose page cannot be read is still its status (a write's 5xx may have landed), and
+    // one over the cap is not asked again.
+    if ('refused' in answer && ok) {
       exchanged(status, 'REFUSED', undefined);
       throw new UnusableResponseError(method, `${path}${query}`, answer.refused, status);
     }
@@ -317,29 +318,9 @@ export class Transport {
       status,
       retryAfterMs: parseRetryAfter(headerValue(response.headers['retry-after'])),
       error: apiError(method, path, status, answer, this.baseUrl, this.#redact, headerValue(response.headers.location)),
+      final: 'refused' in answer && answer.tooLarge,
     };
   }
-}
-
-/**
- * The answer, or the signal's reason as soon as it aborts. undici ends a request by its signal once
- * the request is on a connection, but not while the connection is still opening (a proxy that
- * accepts and never answers CONNECT kept an attempt for 5 minutes, whatever the timeout); the
- * attempt ends then all the same, and an answer that comes later is dropped.
- */
-function untilAborted(answer: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-  return new Promise((resolve, reject) => {
-    const abandon = (): void => {
-      answer.then(discard, () => undefined);
-      reject(signal.reason);
-    };
-    if (signal.aborted) return abandon();
-    signal.addEventListener('abort', abandon, { once: true });
-    answer.then(
-      (response) => { signal.removeEventListener('abort', abandon); resolve(response); },
-      (err: unknown) => { signal.removeEventListener('abort', abandon); reject(err); },
-    );
-  });
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -348,7 +329,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 type Outcome =
   | { kind: 'ok'; status: number; text: string }
-  | { kind: 'status'; status: number; retryAfterMs: number | undefined; error: ApiError }
+  /** `final`: not to be asked again (its page was over the cap). */
+  | { kind: 'status'; status: number; retryAfterMs: number | undefined; error: ApiError; final: boolean }
   /** `sent`: the request was written whole before it failed. */
   | { kind: 'network'; retryable: boolean; sent: boolean; error: NetworkError };
 

@@ -1,4 +1,6 @@
-/** Waiting in the client: for a slot among the requests in flight, and before a retry. */
+/** Waiting in the client: for a slot among the requests in flight, before a retry, and for an answer an abort may cut short. */
+import type { Dispatcher } from 'undici';
+import { discard } from './body.js';
 
 /** Waits `ms`, or less when `signal` aborts first. */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -33,4 +35,25 @@ export class Semaphore {
     if (next) next();
     else this.#free++;
   }
+}
+
+/**
+ * The answer, or the signal's reason as soon as it aborts. undici ends a request by its signal once
+ * the request is on a connection, but not while the connection is still opening (a proxy that
+ * accepts and never answers CONNECT kept an attempt for 5 minutes, whatever the timeout); the
+ * attempt ends then all the same, and an answer that comes later is dropped.
+ */
+export function untilAborted(answer: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const abandon = (): void => {
+      answer.then(discard, () => undefined);
+      reject(signal.reason);
+    };
+    if (signal.aborted) return abandon();
+    signal.addEventListener('abort', abandon, { once: true });
+    answer.then(
+      (response) => { signal.removeEventListener('abort', abandon); resolve(response); },
+      (err: unknown) => { signal.removeEventListener('abort', abandon); reject(err); },
+    );
+  });
 }

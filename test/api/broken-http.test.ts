@@ -69,6 +69,15 @@ describe('an error answer whose page is not read is still its status', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
   });
 
+  it('a write answered 502 with a page over the 32 MiB cap may have landed, and is not asked again', async () => {
+    const { requests } = await answering(`HTTP/1.1 502 Bad Gateway\r\ncontent-length: ${33 * 1024 * 1024}\r\n\r\n<html>`);
+    const err = (await client!.perform(4, { type: 'update_settings', body: { high_count_rollup_threshold: 77 } }).catch((e: unknown) => e)) as Error & { mayHaveLanded: boolean };
+    expect(err.message).toBe('PUT /datastores/4 answered 502: Bad Gateway; its page was not read: the answer is larger than 32 MiB; enrichctl refuses answers that large (is the URL that of a Qualytics API?)');
+    expect(err.mayHaveLanded).toBe(true);
+    expect(requests).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
   it('a write answered 502 with a page that is not UTF-8 may have landed', async () => {
     const page = Buffer.from('<html>Caf\u00e9 down</html>', 'latin1');
     await answering(Buffer.concat([Buffer.from(`HTTP/1.1 502 Bad Gateway\r\ncontent-length: ${page.length}\r\n\r\n`), page]));
