@@ -21,6 +21,23 @@ type Offer = { from: OriginKind; location: SourceLocation; rule?: DesiredRule; v
 
 export const EXPLAIN_FIELDS: readonly ExplainField[] = ['enrichment_datastore', ...SETTINGS.map((s) => s.key)];
 
+/**
+ * The enrichment datastores' names the explanation must know to compare the links offered for `ref`
+ * (two rules giving it, one by name and one by id, agree when they name one datastore): none when at
+ * most one link is offered or none is by name. The caller reads them, then explains.
+ */
+export function linkNamesToCompare(desired: ExplainInput, observation: Observation, ref: string): string[] {
+  const found = findDatastore(observation, ref);
+  if (!found.ok) return [];
+  const d = found.datastore;
+  const entry = desired.datastores.find((e) => e.ref === d.id || e.ref === d.name);
+  const offered = entry && entry.link.kind !== 'unmanaged'
+    ? [entry.link]
+    : desired.rules.filter((r) => r.link.kind !== 'unmanaged' && unmetCriteria(r, d).length === 0).map((r) => r.link);
+  if (offered.length < 2) return [];
+  return [...new Set(offered.flatMap((l) => (l.kind === 'ref' && typeof l.ref === 'string' ? [l.ref] : [])))];
+}
+
 /** `ref` as the user typed it (`--target` style): an id when some datastore has it, else a name. */
 export function explainDatastore(desired: ExplainInput, observation: Observation, ref: string): ExplainResult {
   const found = findDatastore(observation, ref);

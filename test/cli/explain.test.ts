@@ -148,6 +148,19 @@ describe('explain against the emulator', () => {
     expect(text.stdout).toContain('rule at more.yaml:5: 7 vs rule at pii.yaml:12: 5 (plan refuses)');
   });
 
+  it('two rules linking it to one enrichment datastore, by name and by id, agree, as plan has them: that name is read too', async () => {
+    const e = await emulator();
+    const byId = ['version: 1', 'rules:', '  - match:', '      name: Sales EU', '    enrichment_datastore: 100', ''].join('\n');
+    const r = await explain(e, { 'pii.yaml': PII, 'by-id.yaml': byId }, 'Sales EU', '--format', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const link = r.doc!.fields.find((f) => f.field === 'enrichment_datastore')!;
+    expect([link.status, link.candidates.map((c) => c.role)]).toStrictEqual(['managed', ['winner', 'agrees']]);
+    expect(e.calls().map((c) => `${c.method} ${c.path}?${c.query}`)).toStrictEqual([
+      'GET /api/datastores?page=1&size=100&name=Sales+EU&enrichment_only=false',
+      'GET /api/datastores?page=1&size=100&name=PII+Enrichment&enrichment_only=true',
+    ]);
+  });
+
   it('exit 1 with one message when nothing declares the datastore, it is not found, or it is an enrichment datastore', async () => {
     const e = await emulator();
     const files = { 'pii.yaml': PII, 'sales.yaml': SALES };

@@ -1,6 +1,7 @@
 /** `enrichctl explain`'s handler, loaded only when the command runs (`explain.ts` defines the command). */
 import { observeOne } from '../../api/observe-one.js';
-import { explainDatastore } from '../../plan/explain.js';
+import { lookUpNames } from '../../api/observe.js';
+import { explainDatastore, linkNamesToCompare } from '../../plan/explain.js';
 import { describeRefusal } from '../../render/explain-text.js';
 import { explainView, type ExplainFormat } from '../../render/views/explain-view.js';
 import { connect, withClient } from '../connect.js';
@@ -27,7 +28,12 @@ export async function runExplain(options: ExplainOptions, io: Io): Promise<ExitC
   }
   view.diagnostics(desired.warnings, desired.sources);
   const client = await connect(options, io);
-  const observation = await withClient(client, io, () => interruptible(observeOne(client, options.datastore), io.signal));
+  const observation = await withClient(client, io, () => interruptible((async () => {
+    const observed = await observeOne(client, options.datastore);
+    // Links rules give by name and by id are compared as the datastores they name: those names are read too.
+    await lookUpNames(client, observed, linkNamesToCompare(desired, observed, options.datastore), 'enrichment');
+    return observed;
+  })(), io.signal));
   const result = explainDatastore(desired, observation, options.datastore);
   if (!result.ok) throw new UserError(describeRefusal(result.refusal));
   view.explained(result.explanation);
