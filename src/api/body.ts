@@ -11,9 +11,10 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * An answer's body: its text, or why it is refused: larger than the cap (`tooLarge`: never read
- * again), or unreadable (compressed, or not UTF-8), which for an error answer leaves only its status.
+ * again), or unreadable (compressed, or not UTF-8), which for an error answer leaves only its status;
+ * `bytes`: how much of it was read (for --verbose).
  */
-export type Body = { text: string } | { refused: string; tooLarge: boolean };
+export type Body = { text: string } | { refused: string; tooLarge: boolean; bytes: number };
 
 /**
  * The body as text, or refused: compressed (enrichctl asks for answers as they are: transport.ts
@@ -28,12 +29,12 @@ export async function readCapped(response: Dispatcher.ResponseData, limit: numbe
   if (encoding && encoding !== 'identity') {
     discard(response);
     const named = /^[a-z0-9-]{1,20}$/.test(encoding) ? `Content-Encoding: ${encoding}` : 'Content-Encoding';
-    return { refused: `the answer is compressed (${named}), though enrichctl asks for answers as they are (Accept-Encoding: identity): a proxy or gateway in between may compress it`, tooLarge: false };
+    return { refused: `the answer is compressed (${named}), though enrichctl asks for answers as they are (Accept-Encoding: identity): a proxy or gateway in between may compress it`, tooLarge: false, bytes: 0 };
   }
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     discard(response);
-    return { refused: tooLarge(limit), tooLarge: true };
+    return { refused: tooLarge(limit), tooLarge: true, bytes: 0 };
   }
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -41,13 +42,13 @@ export async function readCapped(response: Dispatcher.ResponseData, limit: numbe
     bytes += chunk.length;
     if (bytes > limit) {
       discard(response);
-      return { refused: tooLarge(limit), tooLarge: true };
+      return { refused: tooLarge(limit), tooLarge: true, bytes };
     }
     chunks.push(chunk);
   }
   // Over loopback a page of 100 datastores (~40 KB) comes as one chunk: decoded where it is, not copied first.
   const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
-  if (!isUtf8(whole)) return { refused: 'the answer is not UTF-8, as JSON must be: its names would be misread', tooLarge: false };
+  if (!isUtf8(whole)) return { refused: 'the answer is not UTF-8, as JSON must be: its names would be misread', tooLarge: false, bytes };
   return { text: whole.toString('utf8') };
 }
 

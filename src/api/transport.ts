@@ -252,11 +252,11 @@ export class Transport {
     this.#route ??= createRoute(this.#routeOptions);
     const route = await this.#route;
     const started = this.#onExchange ? monotonicMs() : 0;
-    const exchanged = (status: number | undefined, failure: string | undefined, text: string | undefined): void => {
+    const exchanged = (status: number | undefined, failure: string | undefined, answer: Body | undefined): void => {
       this.#onExchange?.({
         method, path, query, attempt, status, failure,
         ms: monotonicMs() - started,
-        bytes: text === undefined ? undefined : Buffer.byteLength(text),
+        bytes: answer === undefined ? undefined : 'refused' in answer ? answer.bytes : Buffer.byteLength(answer.text),
       });
     };
     const timeout = AbortSignal.timeout(limitMs);
@@ -308,10 +308,10 @@ export class Transport {
     // error answer whose page cannot be read is still its status (a write's 5xx may have landed), and
     // one over the cap is not asked again.
     if ('refused' in answer && ok) {
-      exchanged(status, 'REFUSED', undefined);
+      exchanged(status, 'REFUSED', answer);
       throw new UnusableResponseError(method, `${path}${query}`, answer.refused, status);
     }
-    if (this.#onExchange) exchanged(status, undefined, 'refused' in answer ? '' : answer.text);
+    if (this.#onExchange) exchanged(status, undefined, answer);
     if (ok && 'text' in answer) return { kind: 'ok', status, text: answer.text };
     return {
       kind: 'status',

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 /** A server that answers every request with `answer` (the raw bytes after the request), counting requests and the headers asked with. */
-async function answering(answer: string | Buffer): Promise<{ requests: string[] }> {
+async function answering(answer: string | Buffer, options: Partial<ConstructorParameters<typeof QualyticsClient>[0]> = {}): Promise<{ requests: string[] }> {
   const requests: string[] = [];
   server = createServer((socket: Socket) => {
     let seen = '';
@@ -34,7 +34,7 @@ async function answering(answer: string | Buffer): Promise<{ requests: string[] 
     socket.on('error', () => undefined);
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  client = new QualyticsClient({ baseUrl: `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api`, token: TOKEN, retry: { baseDelayMs: 1, maxDelayMs: 2 } });
+  client = new QualyticsClient({ baseUrl: `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api`, token: TOKEN, retry: { baseDelayMs: 1, maxDelayMs: 2 }, ...options });
   return { requests };
 }
 
@@ -80,10 +80,13 @@ describe('an error answer whose page is not read is still its status', () => {
 
   it('a write answered 502 with a page that is not UTF-8 may have landed', async () => {
     const page = Buffer.from('<html>Caf\u00e9 down</html>', 'latin1');
-    await answering(Buffer.concat([Buffer.from(`HTTP/1.1 502 Bad Gateway\r\ncontent-length: ${page.length}\r\n\r\n`), page]));
+    const sizes: Array<number | undefined> = [];
+    await answering(Buffer.concat([Buffer.from(`HTTP/1.1 502 Bad Gateway\r\ncontent-length: ${page.length}\r\n\r\n`), page]), { onExchange: (e) => sizes.push(e.bytes) });
     const err = (await client!.perform(4, { type: 'update_settings', body: { high_count_rollup_threshold: 77 } }).catch((e: unknown) => e)) as Error & { mayHaveLanded: boolean };
     expect(err.message).toBe('PUT /datastores/4 answered 502 (after 5 attempts): Bad Gateway; its page was not read: the answer is not UTF-8, as JSON must be: its names would be misread');
     expect(err.mayHaveLanded).toBe(true);
+    // --verbose counts the page it read, though it did not use it.
+    expect(sizes).toStrictEqual([page.length, page.length, page.length, page.length, page.length]);
   });
 });
 
