@@ -48,6 +48,8 @@ export interface FieldExplanation {
   status: FieldStatus;
   /** The winner's value; present only when `managed`. */
   desired?: FieldValue;
+  /** Why plan refuses the winning value although nothing conflicts (a link to the datastore itself). */
+  refused?: string;
   /** In precedence order: the entry, then the rules in manifest order, then `defaults`. */
   candidates: Candidate[];
   /** What the API shows now (the link as id and name); absent when the API did not show it. */

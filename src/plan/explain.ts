@@ -135,7 +135,9 @@ function explainField(field: ExplainField, byLevel: Offer[][], d: ObservedDatast
       candidates.push({ from: o.from, ...place(o.location), ...(o.rule ? { rule_at: place(o.rule.location) } : {}), value: o.value, role });
     });
   });
-  return { field, status, ...(desired !== undefined ? { desired } : {}), candidates, ...(live !== undefined ? { live } : {}) };
+  const own = field === 'enrichment_datastore' && typeof desired === 'object' && desired !== null && 'id' in desired && desired.id === d.id;
+  const refused = own ? 'a datastore cannot be its own enrichment datastore' : undefined;
+  return { field, status, ...(desired !== undefined ? { desired } : {}), ...(refused ? { refused } : {}), candidates, ...(live !== undefined ? { live } : {}) };
 }
 
 /** The link as written, with the other half of it when the observation shows which datastore it is. */

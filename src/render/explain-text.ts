@@ -63,6 +63,7 @@ function originText(f: FieldExplanation): string {
   const conflicting = f.candidates.filter((c) => c.role === 'conflicting').map((c) => `${where(c)}: ${valueText(c.value)}`);
   const parts: string[] = [];
   if (winner) parts.push(where(winner));
+  if (f.refused) parts.push(`(plan refuses: ${f.refused})`);
   if (conflicting.length > 0) parts.push(`${conflicting.join(' vs ')} (plan refuses)`);
   if (also.length > 0) parts.push(`(also ${also.join(', ')})`);
   if (overridden.length > 0) parts.push(`(overrides ${overridden.join(', ')})`);

@@ -1,6 +1,7 @@
 /** `explainDatastore`, table-driven: whole values for entries, rules, defaults, conflicts, not managed and rules that do not match. */
 import { describe, expect, it } from 'vitest';
 import { explainDatastore, type ExplainInput } from '../../src/plan/explain.js';
+import { renderExplainText } from '../../src/render/explain-text.js';
 import type { DesiredDatastore } from '../../src/model/desired.js';
 import type { ExplainResult, FieldExplanation } from '../../src/model/explanation.js';
 import { declare, loc, observed, rule, type LiveEntry } from './builders.js';
@@ -170,6 +171,14 @@ describe('explainDatastore', () => {
     if (!result.ok) throw new Error('refused');
     const link = result.explanation.fields.find((f) => f.field === 'enrichment_datastore')!;
     expect([link.status, link.candidates.map((c) => c.role)]).toStrictEqual(['managed', ['winner', 'agrees']]);
+  });
+
+  it('a link to the datastore itself wins, and says that plan refuses it', () => {
+    const result = explainDatastore({ datastores: [declare('Sales EU', { link: 1 })], rules: [] }, observed(WORLD), 'Sales EU');
+    if (!result.ok) throw new Error('refused');
+    const link = result.explanation.fields.find((f) => f.field === 'enrichment_datastore')!;
+    expect([link.status, link.refused]).toStrictEqual(['managed', 'a datastore cannot be its own enrichment datastore']);
+    expect(renderExplainText(result.explanation)).toContain('entry at m.yaml:4 (plan refuses: a datastore cannot be its own enrichment datastore)');
   });
 
   it('an id no datastore has, and one the token may not read', () => {
