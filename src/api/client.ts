@@ -178,7 +178,8 @@ export class QualyticsClient {
     if (parsed !== NOT_JSON) return this.#checked<ApiDatastore>(datastoreCheck(id), method, path, status, text, parsed);
     if (!this.#toldBodiless) {
       this.#toldBodiless = true;
-      const answer = text.trim() === '' ? 'an empty answer' : describeBody(text);
+      // Server text on a terminal: escaped, as every detail is (core/visible-text.ts).
+      const answer = text.trim() === '' ? 'an empty answer' : visibleText(describeBody(text));
       this.#onNotice?.(`${method} ${path} answered ${status} with ${answer}, not the datastore: the write was accepted, and each such write is confirmed by reading the datastore back`);
     }
     return undefined;

@@ -170,6 +170,25 @@ describe('answers of the wrong shape are one error naming the request and the fi
     expect(server!.requests.map((q) => `${q.method} ${q.path}`).slice(-3)).toStrictEqual(['PATCH /api/datastores/1/enrichment/100', 'PUT /api/datastores/1', 'GET /api/datastores/1']);
   });
 
+  it('apply: a write answered 2xx with a page holding terminal controls: the Note shows them escaped', async () => {
+    const orders = { ...ORDERS };
+    const handler = wellBehaved([orders, WAREHOUSE], (q) => {
+      if (q.method === 'PATCH') {
+        orders.enrich_datastore = { id: 100, name: 'Warehouse Enrichment' };
+        return { status: 202, raw: 'accepted \u001b[2J\u009b31m queued' };
+      }
+      if (q.method === 'PUT') {
+        orders.high_count_rollup_threshold = 20;
+        return { json: orders };
+      }
+      return undefined;
+    });
+    const r = await runAgainst(handler, ['apply', '--auto-approve']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Note: PATCH /datastores/1/enrichment/100 answered 202 with accepted \\u001b[2J\\u009b31m queued, not the datastore');
+    expect(r.stderr).not.toMatch(/[\u001b\u009b]/);
+  });
+
   it('apply: a write answered 2xx about another datastore is not reported applied', async () => {
     const other = fullDatastore(999, 'Other');
     const r = await runAgainst(wellBehaved(WORLD, (q) => (q.method === 'PUT' ? { json: other } : undefined)), ['apply', '--auto-approve']);
