@@ -104,12 +104,15 @@ describe('standard output and error', () => {
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     // The reader opens the pipe at once but drains it only after a pause: meanwhile the writer finds it full.
     const reader = spawn('sh', ['-c', `exec 3<"$1"; sleep 0.3; cat <&3 > "$2"`, 'sh', fifo, join(cwd, 'out')]);
-    const read = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // so that the write end opens without waiting
+    // A read end of our own, open (and never read) until the write is done: so that the write end opens
+    // without waiting, and the pipe has a reader even before the shell has opened it (else EPIPE, and
+    // the shell's open would then wait for a writer for ever).
+    const read = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     const write = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    closeSync(read);
     const text = 'enrichctl\n'.repeat(100_000); // 1 MB: the pipe holds 64 KB
-    new FdOutput(write).write(text);
+    expect(new FdOutput(write).write(text)).toBe(true);
     closeSync(write);
+    closeSync(read);
     expect(await new Promise((resolve) => reader.on('exit', resolve))).toBe(0);
     expect(readFileSync(join(cwd, 'out'), 'utf8')).toBe(text);
   });
