@@ -176,7 +176,7 @@ function declare(d: ObservedDatastore, entry: DesiredDatastore | undefined, foun
 
 /** The value the candidates agree on (the first one's origin), or undefined after an error when they do not. */
 function agree<V>(
-  ref: { id: number; name: string }, key: string, candidates: ReadonlyArray<Candidate<V>>, diagnostics: Diagnostic[], keyOf: (value: V) => string = valueKey,
+  ref: { id: number; name: string }, key: string, candidates: ReadonlyArray<Candidate<V>>, diagnostics: Diagnostic[], keyOf: (value: V) => string = JSON.stringify,
 ): Candidate<V> | undefined {
   const [first, ...rest] = candidates;
   if (!first) return undefined;
@@ -195,10 +195,6 @@ function checkPrefix(ref: { id: number; name: string }, chosen: Candidate<unknow
   if (problem) {
     diagnostics.push(located('error', chosen.origin.location, 'invalid-prefix', `for datastore ${describeRef(ref)}, the rule's prefix template gives ${JSON.stringify(chosen.value)}: ${problem}`));
   }
-}
-
-function valueKey(value: unknown): string {
-  return JSON.stringify(value);
 }
 
 /**

@@ -161,10 +161,9 @@ export function datastoreProgress(plan: Plan, observation: Observation, options:
     if (live.name !== c.datastore.name) progress.problems.push(`${label} is named ${JSON.stringify(live.name)} now`);
     if (live.enrichment_only) progress.problems.push(`${label} is an enrichment datastore, not a source`);
     if (c.matched_on) progress.problems.push(...matchedOnProblems(label, c.matched_on, live.details));
-    // Every link target the change names, in `before` and `after` too: the recomputed plan read them by these names.
-    const targets = new Map(changeLinkTargets(c).map((t) => [t.id, t]));
-    // A target many datastores link to is checked, and its problems said, once.
-    for (const t of targets.values()) {
+    // Every link target the change names, in `before` and `after` too (the recomputed plan read them by
+    // these names); one many datastores link to is checked, and its problems said, once.
+    for (const t of changeLinkTargets(c)) {
       if (targetsChecked.has(t.id)) continue;
       targetsChecked.add(t.id);
       progress.problems.push(...targetProblems(t, observation));
