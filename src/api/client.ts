@@ -67,6 +67,11 @@ export class QualyticsClient {
     return this.#transport.inFlight();
   }
 
+  /** How many requests sent now would go out at once. */
+  freeSlots(): number {
+    return this.#transport.freeSlots();
+  }
+
   stats(): ClientStats {
     return this.#transport.stats();
   }

@@ -11,8 +11,8 @@
  *   lookups:  one `name`-filtered listing of that kind per declared name (only exact matches are
  *             kept: older servers filter by substring) and one GET /datastores/{id} per declared id.
  *
- * `plan` sends both first pages before it reads the manifests (`requestFirstPages`): they depend on
- * nothing the manifests say, so the server answers while the manifests are read.
+ * `plan` sends both first pages before it reads the manifests, and the rest of the source listing
+ * before it checks them (`first-pages.ts`): the server answers while the manifests are read.
  *
  * Each first page's `total` decides its kind's strategy. Sources are declared sources' names; the
  * enrichment kind is the link targets' names. A name not found in its kind is looked up in the other
@@ -31,6 +31,8 @@ import { emptyObservation, NONE_OF_KIND, onlyOfKind, type Observation } from '..
 import type { DeclaredRef } from '../model/desired.js';
 import type { ListQuery, QualyticsClient } from './client.js';
 import { ApiError, UnusableResponseError } from './errors.js';
+import type { FirstPages } from './first-pages.js';
+import { listingIsCheaper, listingOf, range, remainingPages, type DatastoreKind, type Page } from './listings.js';
 import { mergeDatastore } from './observed-item.js';
 
 export interface ObserveRequest {
@@ -60,9 +62,6 @@ export interface RuleFilter {
 
 export type Strategy = 'listing' | 'lookups';
 
-/** The two kinds the listing tells apart with `enrichment_only`. */
-export type DatastoreKind = 'source' | 'enrichment';
-
 export interface ObserveResult {
   observation: Observation;
   /** The strategy used for source datastores (the enrichment kind's is chosen the same way). */
@@ -74,41 +73,6 @@ export interface ObserveOptions {
   onProgress?: (done: number, known: number) => void;
   /** The first pages, already asked for (`requestFirstPages`); else observe asks them itself. */
   first?: FirstPages;
-}
-
-/** Page 1 of both listings, sent before anything else is known. */
-export interface FirstPages {
-  readonly source: Promise<Page>;
-  readonly enrichment: Promise<Page>;
-  /** Resolves once both requests are written to their connections, or have ended. */
-  readonly written: Promise<void>;
-  /** Abandons both: nothing will read them, and their failures are never reported. */
-  cancel(): void;
-}
-
-/**
- * Sends the first round trip of every observation, page 1 of both listings, now. The enrichment
- * listing's page is asked for even when no link target turns out to be named (observe would then
- * not ask it): one request more in those plans, in the same round trip, so no longer a wait.
- */
-export function requestFirstPages(client: QualyticsClient): FirstPages {
-  const abandon = new AbortController();
-  const send = (kind: DatastoreKind): { answer: Promise<Page>; written: Promise<void> } => {
-    let onWritten!: () => void;
-    const written = new Promise<void>((resolve) => { onWritten = resolve; });
-    const answer = client.listDatastores({ page: 1, size: MAX_PAGE_SIZE, enrichment_only: kind === 'enrichment' }, { signal: abandon.signal, onWritten });
-    // Read by observe, or abandoned: a failure is observe's to report, or nobody's.
-    answer.catch(() => undefined);
-    return { answer, written: Promise.race([written, answer.then(() => undefined, () => undefined)]) };
-  };
-  const source = send('source');
-  const enrichment = send('enrichment');
-  return {
-    source: source.answer,
-    enrichment: enrichment.answer,
-    written: Promise.all([source.written, enrichment.written]).then(() => undefined),
-    cancel: () => abandon.abort(),
-  };
 }
 
 export async function observe(client: QualyticsClient, want: ObserveRequest, options: ObserveOptions = {}): Promise<ObserveResult> {
@@ -133,10 +97,11 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   const filters = ruleFilters(want.rules ?? []);
   const wholeForRules = filters !== undefined && (filters === 'all' || remainingPages(first.source) <= filters.length);
   const listed = (kind: DatastoreKind): boolean =>
-    want.everything === true || (kind === 'source' && wholeForRules) || (kind === 'source' || wantsEnrichment) && remainingPages(first[kind]) <= cost[kind];
+    want.everything === true || (kind === 'source' && wholeForRules) || (kind === 'source' || wantsEnrichment) && listingIsCheaper(first[kind], cost[kind]);
+  if (!listed('source')) early?.dropPrefetched();
 
   await Promise.all([
-    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind]) : reader.lookUp(kind, names[kind], first[kind]))),
+    ...KINDS.map((kind) => (listed(kind) ? reader.rest(kind, first[kind], kind === 'source' ? early?.prefetched : undefined) : reader.lookUp(kind, names[kind], first[kind]))),
     ...(Array.isArray(filters) && !listed('source') ? filters.map((f) => reader.filtered(f)) : []),
   ]);
   if (listed('source')) {
@@ -188,8 +153,6 @@ export async function lookUpNames(client: QualyticsClient, obs: Observation, nam
   for (const n of names) reader.noteChecked(n);
 }
 
-type Page = Awaited<ReturnType<QualyticsClient['listDatastores']>>;
-
 const KINDS: readonly DatastoreKind[] = ['source', 'enrichment'];
 
 const EMPTY_PAGE: Page = { items: [], total: 0, page: 1, size: MAX_PAGE_SIZE, pages: 0 };
@@ -233,10 +196,13 @@ class Reader {
     return p;
   }
 
-  /** The pages after the first, recording every item. */
-  async rest(kind: DatastoreKind, first: Page): Promise<void> {
+  /** The pages after the first, recording every item; `prefetched`: those asked for already, if any. */
+  async rest(kind: DatastoreKind, first: Page, prefetched?: Promise<readonly Promise<Page>[]>): Promise<void> {
     this.expect(remainingPages(first));
-    const pages = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n, undefined, first)));
+    const asked = (await prefetched) ?? [];
+    const pages = await Promise.all(asked.length === remainingPages(first)
+      ? asked.map((answer) => this.arrived(answer))
+      : range(2, first.pages).map((n) => this.page(kind, n, undefined, first)));
     this.#recordAll(this.#whole(listingOf(kind), [first, ...pages]), kind);
     this.#complete.add(kind);
   }
@@ -349,15 +315,6 @@ async function readOne(client: QualyticsClient, obs: Observation, id: number): P
   }
 }
 
-/** The query of a kind's listing, by `name` or whole, without its page. */
-function listingOf(kind: DatastoreKind, name?: string): Omit<ListQuery, 'page'> {
-  return { size: MAX_PAGE_SIZE, ...(name === undefined ? {} : { name }), enrichment_only: kind === 'enrichment' };
-}
-
-function remainingPages(first: Page): number {
-  return Math.max(0, first.pages - 1);
-}
-
 function isName(ref: DeclaredRef): ref is string {
   return typeof ref === 'string';
 }
@@ -366,8 +323,3 @@ function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
 
-function range(from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let i = from; i <= to; i++) out.push(i);
-  return out;
-}

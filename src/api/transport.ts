@@ -114,6 +114,11 @@ export class Transport {
     return this.#active;
   }
 
+  /** How many requests sent now would go out at once rather than wait for one in flight to end. */
+  freeSlots(): number {
+    return this.#slots.free;
+  }
+
   stats(): ClientStats {
     return { ...this.#stats, byMethod: { ...this.#stats.byMethod } };
   }

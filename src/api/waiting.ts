@@ -23,6 +23,10 @@ export class Semaphore {
   constructor(size: number) {
     this.#free = size;
   }
+  /** How many could acquire now without waiting. */
+  get free(): number {
+    return this.#free;
+  }
   acquire(): Promise<void> {
     if (this.#free > 0) {
       this.#free--;

@@ -1,6 +1,6 @@
 /** The connection options (`connection-options.ts`) turned into a client. */
 import { QualyticsClient } from '../api/client.js';
-import { requestFirstPages, type FirstPages } from '../api/observe.js';
+import { requestFirstPages, type FirstPages } from '../api/first-pages.js';
 import { resolveConnection } from '../api/credentials.js';
 import { proxyFor } from '../api/dispatcher.js';
 import { UserError } from './errors.js';
@@ -62,8 +62,25 @@ const FIRST_WRITE_WAIT_MS = 200;
  */
 export async function sendFirstPages(client: QualyticsClient): Promise<FirstPages> {
   const first = requestFirstPages(client);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([first.written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
-  clearTimeout(timer);
+  await writtenOrLater(first.written);
   return first;
+}
+
+/**
+ * Once the manifests are parsed and before they are checked: starts the rest of the source listing
+ * when page 1 is in and says it is the cheaper read for this many declared datastores, and lets
+ * those requests reach the wire (FIRST_WRITE_WAIT_MS at most) before the checks, which are
+ * synchronous, run. Two turns of the event loop: the first ends the current one, the second follows
+ * a poll for what has arrived.
+ */
+export async function prefetchSources(first: FirstPages, declared: number): Promise<void> {
+  first.prefetchSources(declared);
+  for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  await writtenOrLater(first.prefetchWritten());
+}
+
+async function writtenOrLater(written: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([written, new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_WRITE_WAIT_MS); })]);
+  clearTimeout(timer);
 }

@@ -7,8 +7,9 @@
 import { quoteText, visibleText } from '../core/visible-text.js';
 import { createHash } from 'node:crypto';
 import type { QualyticsClient } from '../api/client.js';
-import { observe, readByIds, type FirstPages } from '../api/observe.js';
-import type { Diagnostic } from '../core/diagnostics.js';
+import type { FirstPages } from '../api/first-pages.js';
+import { observe, readByIds } from '../api/observe.js';
+import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import type { DesiredDatastore, DesiredRule } from '../model/desired.js';
 import { expandRules, matchedSources } from '../plan/rules.js';
 import { declaredIds, diffState } from '../plan/diff.js';
@@ -17,7 +18,7 @@ import { describeRef } from '../model/describe.js';
 import type { Plan, PlanWarning } from '../model/plan.js';
 import type { Declaration } from '../render/findings.js';
 import { interruptible, type Io } from './io.js';
-import { sendFirstPages } from './connect.js';
+import { prefetchSources, sendFirstPages } from './connect.js';
 import { startProgress } from './progress.js';
 
 export interface PlanRequest {
@@ -42,14 +43,19 @@ export function manifestDigest(sources: ReadonlyMap<string, string>): string {
 
 /**
  * Reads the manifests without touching the network. Their reader (YAML, the schema's validator) is
- * loaded here, so that a plan loads it after its first requests are out.
+ * loaded here, so that a plan loads it after its first requests are out. `parsed` is told how many
+ * datastores the entries name once the YAML is parsed, before the checks (a plan sends requests then).
  */
-export async function readDesired(paths: readonly string[], io: Io): Promise<
+export async function readDesired(paths: readonly string[], io: Io, parsed?: (declared: number) => Promise<void>): Promise<
   | { ok: true; datastores: DesiredDatastore[]; rules: DesiredRule[]; warnings: Diagnostic[]; sources: ReadonlyMap<string, string>; paths: string[] }
   | { ok: false; diagnostics: Diagnostic[]; sources: ReadonlyMap<string, string> }> {
-  const { loadManifests } = await import('../manifest/load.js');
+  const { checkRead, declaredCount, readManifests } = await import('../manifest/load.js');
   const given = paths.length > 0 ? [...paths] : ['.'];
-  const load = loadManifests(given, io.cwd);
+  const read = readManifests(given, io.cwd);
+  if (parsed && !read.refused && !hasErrors(read.diagnostics)) {
+    await parsed(declaredCount(read));
+  }
+  const load = checkRead(read);
   if (!load.state) return { ok: false, diagnostics: load.diagnostics, sources: load.sources };
   return { ok: true, datastores: load.state.datastores, rules: load.state.rules, warnings: load.diagnostics, sources: load.sources, paths: given };
 }
@@ -57,9 +63,12 @@ export async function readDesired(paths: readonly string[], io: Io): Promise<
 /** `sent`: the first pages, when the caller sent them already (`sendFirstPages`). */
 export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io, sent?: FirstPages): Promise<Planned> {
   const first = sent ?? await sendFirstPages(client);
+  // Without --target, what the entries name is what the plan reads: enough of them, and the rest of
+  // the source listing starts once page 1 is in, while the manifests are checked (observe.ts).
+  const prefetch = request.targets.length > 0 ? undefined : (declared: number) => prefetchSources(first, request.reportUnmanaged ? Infinity : declared);
   let desired;
   try {
-    desired = await readDesired(request.paths, io);
+    desired = await readDesired(request.paths, io, prefetch);
   } finally {
     if (!desired?.ok) first.cancel();
   }

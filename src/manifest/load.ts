@@ -36,8 +36,80 @@ export interface ManifestLoad {
  * validate needs) makes every check but builds no desired state: `state` is undefined, `declared`
  * counts.
  */
-export function loadManifests(paths: readonly string[], cwd: string, { state = true }: { state?: boolean } = {}): ManifestLoad {
+export function loadManifests(paths: readonly string[], cwd: string, options: { state?: boolean } = {}): ManifestLoad {
+  return checkRead(readManifests(paths, cwd), options);
+}
+
+/**
+ * The manifests read and parsed, not yet checked: the first half of `loadManifests`, for a caller
+ * with something to do between the two (a plan starts the rest of its listing: `declaredCount`).
+ */
+export interface ManifestsRead {
+  /** Set when the files are too large together: nothing was parsed, and this is the whole answer. */
+  refused?: ManifestLoad;
+  where: string;
+  files: string[];
+  sources: Map<string, string>;
+  documents: YamlDocument[];
+  /** About the paths given (a path that does not exist), then about each file as it was read. */
+  pathDiagnostics: Diagnostic[];
+  diagnostics: Diagnostic[];
+}
+
+/** Expands the paths, reads every file and parses its YAML documents (the check comes after: `checkRead`). */
+export function readManifests(paths: readonly string[], cwd: string): ManifestsRead {
   const expanded = expandPaths(paths.length > 0 ? paths : ['.'], cwd);
+  const where = paths.length > 0 ? paths.join(', ') : '.';
+  const files = expanded.files.map((f) => f.file);
+  const read: ManifestsRead = { where, files, sources: new Map(), documents: [], pathDiagnostics: expanded.diagnostics, diagnostics: [] };
+  const tooLarge = checkTotalSize(expanded.files, where);
+  if (tooLarge) return { ...read, refused: refused([...expanded.diagnostics, tooLarge], files) };
+  let total = 0;
+  let count = 0;
+  for (const source of expanded.files) {
+    const result = readSourceFile(source);
+    if (!result.ok) {
+      read.diagnostics.push(result.diagnostic);
+      continue;
+    }
+    // stat can race with files that grow: what was read is what counts.
+    total += result.bytes;
+    count++;
+    if (total > LIMITS.maxTotalBytes) return { ...read, refused: refused([...expanded.diagnostics, totalTooLarge(where, total, count)], files) };
+    read.sources.set(source.file, result.text);
+    const yaml = readYamlDocuments(source.file, result.text);
+    read.diagnostics.push(...yaml.diagnostics);
+    for (const document of yaml.documents) {
+      const foreign = notAManifest(document.data);
+      if (foreign && source.viaDirectory) {
+        // A folder of manifests may sit beside other YAML (an emulator seed, CI pipelines): said, not fatal.
+        read.diagnostics.push({ severity: 'note', file: document.file, message: `skipped: ${foreign}, not a manifest`, code: 'not-a-manifest-skipped' });
+      } else {
+        read.documents.push(document);
+      }
+    }
+  }
+  return read;
+}
+
+/**
+ * How many different datastores the entries name (as written: a name, or an id), before any check.
+ * For manifests that pass their checks, it is what they declare one by one; a plan uses it to start
+ * reading before the checks end.
+ */
+export function declaredCount(read: ManifestsRead): number {
+  const refs = new Set<unknown>();
+  for (const document of read.documents) {
+    const list = isObject(document.data) ? document.data.datastores : undefined;
+    if (!Array.isArray(list)) continue;
+    for (const entry of list) if (isObject(entry) && isRef(entry.datastore)) refs.add(entry.datastore);
+  }
+  return refs.size;
+}
+
+/** Checks what `readManifests` read: each document against the schema, then the rules across entries and files. */
+export function checkRead(read: ManifestsRead, { state = true }: { state?: boolean } = {}): ManifestLoad {
+  if (read.refused) return read.refused;
   const byFile = new Map<string, Diagnostic[]>();
   const add = (list: readonly Diagnostic[]): void => {
     for (const d of list) {
@@ -46,89 +118,59 @@ export function loadManifests(paths: readonly string[], cwd: string, { state = t
       else byFile.set(d.file, [d]);
     }
   };
-  add(expanded.diagnostics);
-  const where = paths.length > 0 ? paths.join(', ') : '.';
-  const tooLarge = checkTotalSize(expanded.files, where);
-  if (tooLarge) return refused([...expanded.diagnostics, tooLarge], expanded.files.map((f) => f.file));
-  const sources = new Map<string, string>();
+  add(read.pathDiagnostics);
+  for (const file of read.files) byFile.set(file, byFile.get(file) ?? []);
+  add(read.diagnostics);
   const checked: CheckedManifest[] = [];
-  let manifests = 0;
-  let total = 0;
-  let read = 0;
-  for (const source of expanded.files) {
-    byFile.set(source.file, byFile.get(source.file) ?? []);
-    const result = readSourceFile(source);
-    if (!result.ok) {
-      add([result.diagnostic]);
+  for (const document of read.documents) {
+    if (notAManifest(document.data) === SEED) {
+      add([
+        {
+          severity: 'error',
+          file: document.file,
+          ...locate(document, ['users'], 'key'),
+          message: 'this looks like an emulator seed file (it has `users`), not a manifest',
+          code: 'not-a-manifest',
+          hints: ['seed files are read by `enrichctl emulator --seed`; give validate and plan the manifest folders only'],
+        },
+      ]);
       continue;
     }
-    // stat can race with files that grow: what was read is what counts.
-    total += result.bytes;
-    read++;
-    if (total > LIMITS.maxTotalBytes) {
-      return refused([...expanded.diagnostics, totalTooLarge(where, total, read)], expanded.files.map((f) => f.file));
+    const result = checkAgainstSchema<ManifestDocument>(document, MANIFEST_SCHEMA, 'manifest');
+    add(result.diagnostics);
+    const value = result.value;
+    if (value && value.datastores === undefined && value.rules === undefined) {
+      add([{
+        severity: 'error', file: document.file, ...locate(document, [], 'value'), code: 'missing-key',
+        message: 'missing required key "datastores" (or "rules")',
+        hints: ['a manifest declares datastores one by one (`datastores`), by rules (`rules`), or both'],
+      }]);
     }
-    sources.set(source.file, result.text);
-    const yaml = readYamlDocuments(source.file, result.text);
-    add(yaml.diagnostics);
-    for (const document of yaml.documents) {
-      const foreign = notAManifest(document.data);
-      if (foreign && source.viaDirectory) {
-        // A folder of manifests may sit beside other YAML (an emulator seed, CI pipelines): said, not fatal.
-        add([{ severity: 'note', file: document.file, message: `skipped: ${foreign}, not a manifest`, code: 'not-a-manifest-skipped' }]);
-        continue;
-      }
-      if (foreign === SEED) {
-        add([
-          {
-            severity: 'error',
-            file: document.file,
-            ...locate(document, ['users'], 'key'),
-            message: 'this looks like an emulator seed file (it has `users`), not a manifest',
-            code: 'not-a-manifest',
-            hints: ['seed files are read by `enrichctl emulator --seed`; give validate and plan the manifest folders only'],
-          },
-        ]);
-        continue;
-      }
-      manifests++;
-      const result = checkAgainstSchema<ManifestDocument>(document, MANIFEST_SCHEMA, 'manifest');
-      add(result.diagnostics);
-      const value = result.value;
-      if (value && value.datastores === undefined && value.rules === undefined) {
-        add([{
-          severity: 'error', file: document.file, ...locate(document, [], 'value'), code: 'missing-key',
-          message: 'missing required key "datastores" (or "rules")',
-          hints: ['a manifest declares datastores one by one (`datastores`), by rules (`rules`), or both'],
-        }]);
-      }
-      checked.push(
-        value
-          ? {
-            document,
-            defaults: value.defaults ?? {},
-            entries: (value.datastores ?? []).map((entry, index) => ({ entry, index })),
-            rules: (value.rules ?? []).map((rule, index) => ({ rule, index })),
-          }
-          : salvage(document),
-      );
-    }
+    checked.push(
+      value
+        ? {
+          document,
+          defaults: value.defaults ?? {},
+          entries: (value.datastores ?? []).map((entry, index) => ({ entry, index })),
+          rules: (value.rules ?? []).map((rule, index) => ({ rule, index })),
+        }
+        : salvage(document),
+    );
   }
   const semantic = checkManifests(checked, { state });
   add(semantic.diagnostics);
-  if (manifests === 0 && expanded.files.length > 0 && !hasErrors([...byFile.values()].flat())) {
-    add([{ severity: 'error', file: where, message: 'no manifests found: every YAML file here was skipped as not a manifest', code: 'no-manifests' }]);
+  if (checked.length === 0 && read.files.length > 0 && !hasErrors([...byFile.values()].flat())) {
+    add([{ severity: 'error', file: read.where, message: 'no manifests found: every YAML file here was skipped as not a manifest', code: 'no-manifests' }]);
   }
   const diagnostics = [...byFile.values()].flatMap((list) => list.sort(byPosition));
-  const files = expanded.files.map((f) => f.file);
   const ok = !hasErrors(diagnostics);
   return {
-    state: ok && state ? { datastores: semantic.datastores, rules: semantic.rules, files } : undefined,
+    state: ok && state ? { datastores: semantic.datastores, rules: semantic.rules, files: read.files } : undefined,
     declared: ok ? semantic.declared : undefined,
     rules: ok ? semantic.rules.length : undefined,
     diagnostics,
-    files,
-    sources,
+    files: read.files,
+    sources: read.sources,
   };
 }
 

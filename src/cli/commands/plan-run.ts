@@ -1,6 +1,6 @@
 /** `enrichctl plan`'s handler, loaded only when the command runs (`plan.ts` defines the command). */
 import type { QualyticsClient } from '../../api/client.js';
-import type { FirstPages } from '../../api/observe.js';
+import type { FirstPages } from '../../api/first-pages.js';
 import type { PlanFormat } from '../../render/views/formats.js';
 import type { PlanView } from '../../render/views/plan-view.js';
 import type { makePlan as MakePlan } from '../planning.js';
