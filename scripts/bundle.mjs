@@ -248,9 +248,15 @@ function lazyBuiltins() {
  *   node:assert, undici's (it only calls `assert(value)`, a hundred times): a stand-in that returns
  *     when the value is truthy and hands a failing one to node:assert, which throws its own
  *     AssertionError; any other use (`assert.ok`...) goes to node:assert (~8 M instructions).
+ *   node:http, undici's (its client reads `maxHeaderSize` when it loads, the default of a Client
+ *     given none, and its `destroy` tells Node's IncomingMessage apart, a body enrichctl never
+ *     sends): a stand-in with Node's documented default and a class nothing is an instance of;
+ *     anything else goes to node:http. enrichctl gives the Pool its header cap itself
+ *     (api/dispatcher.ts). Node's _http_agent, _http_client and the rest: ~2.5 ms of every start
+ *     that sends a request, before the first one.
  */
 function unusedBuiltins() {
-  const users = { 'node:child_process': 'commander', 'node:http2': 'undici', 'node:assert': 'undici' };
+  const users = { 'node:child_process': 'commander', 'node:http2': 'undici', 'node:assert': 'undici', 'node:http': 'undici' };
   const standIns = {
     'node:http2': "throw new Error('HTTP/2 is not bundled: enrichctl speaks HTTP/1.1');\n",
     'node:child_process': "let m;\nmodule.exports = new Proxy({}, { get: (_, key) => (m ??= require('node:child_process'))[key] });\n",
@@ -263,11 +269,17 @@ function unusedBuiltins() {
       "module.exports = new Proxy(assert, { get: (target, key) => (key in target ? target[key] : load()[key]) });",
       '',
     ].join('\n'),
+    'node:http': [
+      "let m;",
+      "const own = { maxHeaderSize: 16384, IncomingMessage: class IncomingMessage {} };",
+      "module.exports = new Proxy(own, { get: (target, key) => (key in target ? target[key] : (m ??= require('node:http'))[key]) });",
+      '',
+    ].join('\n'),
   };
   return {
     name: 'unused-builtins',
     setup(b) {
-      b.onResolve({ filter: /^node:(child_process|http2|assert)$/ }, (args) =>
+      b.onResolve({ filter: /^node:(child_process|http2|assert|http)$/ }, (args) =>
         (args.importer.includes(`/node_modules/${users[args.path]}/`) ? { path: args.path, namespace: 'unused-builtin' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'unused-builtin' }, (args) => ({ resolveDir: ROOT, loader: 'js', contents: standIns[args.path] }));
     },

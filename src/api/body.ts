@@ -10,6 +10,13 @@ import type { Dispatcher } from 'undici';
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
+ * The most an answer's headers may take: Node's own default, given to undici by enrichctl rather
+ * than read from node:http, which the bundle does not load for undici (scripts/bundle.mjs
+ * `unusedBuiltins`).
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
  * An answer's body: its text, or why it is refused: larger than the cap (`tooLarge`: never read
  * again), or unreadable (compressed, or not UTF-8), which for an error answer leaves only its status;
  * `bytes`: how much of it was read (for --verbose).

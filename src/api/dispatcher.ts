@@ -29,6 +29,7 @@ import { BlockList, isIP } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import type { buildConnector, Dispatcher } from 'undici';
 import { certificateReason, NOT_TLS_CODES } from './error-body.js';
+import { MAX_HEADER_BYTES } from './body.js';
 
 export interface ProxySetting {
   /** The proxy URL, credentials included: for undici only, never shown. */
@@ -158,7 +159,7 @@ export interface Route {
  */
 export async function createRoute(options: DispatcherOptions): Promise<Route> {
   tuneV8ForShortRuns();
-  const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 10_000, connectTimeout: options.timeoutMs };
+  const bounds = { connections: options.connections, pipelining: 1, keepAliveTimeout: 10_000, connectTimeout: options.timeoutMs, maxHeaderSize: MAX_HEADER_BYTES };
   const [{ default: request }, dispatcher] = await Promise.all([
     import('undici/lib/api/api-request.js'),
     options.proxy ? proxyAgent(options.proxy, bounds, options.verifyTls) : pool(options.origin, bounds, options.verifyTls),
@@ -214,6 +215,7 @@ interface Bounds {
   pipelining: number;
   keepAliveTimeout: number;
   connectTimeout: number;
+  maxHeaderSize: number;
 }
 
 async function pool(origin: string, bounds: Bounds, verifyTls: boolean): Promise<Dispatcher> {
@@ -234,7 +236,7 @@ async function proxyAgent(proxy: ProxySetting, bounds: Bounds, verifyTls: boolea
   // The client to the proxy (its default factory makes the same Pool): a proxy that accepts the
   // connection and never answers CONNECT is given up after the timeout, not undici's 5 minutes.
   const toProxy = (origin: URL, options: { connect: buildConnector.connector }): Dispatcher =>
-    new Pool(origin, { ...options, connect: proxyConnector(options.connect), connectTimeout: bounds.connectTimeout, headersTimeout: bounds.connectTimeout });
+    new Pool(origin, { ...options, connect: proxyConnector(options.connect), connectTimeout: bounds.connectTimeout, headersTimeout: bounds.connectTimeout, maxHeaderSize: bounds.maxHeaderSize });
   return new ProxyAgent({ ...bounds, uri: proxy.uri, proxyTunnel: true, requestTls: { rejectUnauthorized: verifyTls }, clientFactory: toProxy });
 }
 

@@ -5,7 +5,7 @@
  * token survives a truncation.
  */
 import { STATUS_CODES } from 'node:http';
-import type { Body } from './body.js';
+import { MAX_HEADER_BYTES, type Body } from './body.js';
 import { ApiError, WEB_PAGE, type FieldProblem, type HttpMethod } from './errors.js';
 import type { Redactor } from './redact.js';
 
@@ -140,7 +140,7 @@ export function malformedAnswer(err: unknown): string | undefined {
     return `a malformed HTTP message${why ? ` (${why.toLowerCase()})` : ''}`;
   }
   if (err.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'a body whose length is not the Content-Length it declared';
-  if (err.code === 'UND_ERR_HEADERS_OVERFLOW') return 'headers larger than Node reads (16 KiB)';
+  if (err.code === 'UND_ERR_HEADERS_OVERFLOW') return `headers larger than enrichctl reads (${MAX_HEADER_BYTES / 1024} KiB)`;
   return undefined;
 }
 

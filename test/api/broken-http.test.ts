@@ -47,7 +47,7 @@ describe('answers that break HTTP: one clear error, not retried', () => {
     ['two Content-Lengths that disagree', `HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: ${PAGE.length}\r\n\r\n${PAGE}`,
       'a body whose length is not the Content-Length it declared'],
     ['16 KiB of headers and more', `HTTP/1.1 200 OK\r\n${'x-filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n'.repeat(400)}content-length: ${PAGE.length}\r\n\r\n${PAGE}`,
-      'headers larger than Node reads (16 KiB)'],
+      'headers larger than enrichctl reads (16 KiB)'],
   ];
   for (const [name, answer, what] of cases) {
     it(name, async () => {
