@@ -95,7 +95,7 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   const cost: Record<DatastoreKind, number> = { source: names.source.length + ids.length, enrichment: names.enrichment.length };
   // Rules: the whole source listing, or one filtered listing per distinct filter when that is cheaper.
   const filters = ruleFilters(want.rules ?? []);
-  const wholeForRules = filters !== undefined && (filters === 'all' || remainingPages(first.source) <= filters.length);
+  const wholeForRules = filters !== undefined && (filters === 'all' || listingIsCheaper(first.source, filters.length));
   const listed = (kind: DatastoreKind): boolean =>
     want.everything === true || (kind === 'source' && wholeForRules) || (kind === 'source' || wantsEnrichment) && listingIsCheaper(first[kind], cost[kind]);
   if (!listed('source')) early?.dropPrefetched();
@@ -322,4 +322,3 @@ function isName(ref: DeclaredRef): ref is string {
 function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
-

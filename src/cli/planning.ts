@@ -64,7 +64,7 @@ export async function readDesired(paths: readonly string[], io: Io, parsed?: (de
 export async function makePlan(client: QualyticsClient, request: PlanRequest, io: Io, sent?: FirstPages): Promise<Planned> {
   const first = sent ?? await sendFirstPages(client);
   // Without --target, what the entries name is what the plan reads: enough of them, and the rest of
-  // the source listing starts once page 1 is in, while the manifests are checked (observe.ts).
+  // the source listing starts once page 1 is in, while the manifests are checked (api/first-pages.ts).
   const prefetch = request.targets.length > 0 ? undefined : (declared: number) => prefetchSources(first, request.reportUnmanaged ? Infinity : declared);
   let desired;
   try {

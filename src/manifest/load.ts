@@ -51,8 +51,9 @@ export interface ManifestsRead {
   files: string[];
   sources: Map<string, string>;
   documents: YamlDocument[];
-  /** About the paths given (a path that does not exist), then about each file as it was read. */
+  /** About the paths given (one that does not exist). */
   pathDiagnostics: Diagnostic[];
+  /** About each file as it was read and parsed, and the documents skipped as not manifests. */
   diagnostics: Diagnostic[];
 }
 
