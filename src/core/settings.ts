@@ -108,7 +108,7 @@ export function hasSettingType(spec: SettingSpec, value: unknown): boolean {
     case 'integer':
       return Number.isSafeInteger(value);
     case 'enum':
-      return spec.values.some((v) => v === value);
+      return typeof value === 'string' && spec.values.includes(value);
     case 'prefix':
       return typeof value === 'string';
     default: {

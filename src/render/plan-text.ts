@@ -40,14 +40,18 @@ export function writePlanText(plan: Plan, p: Paint, write: (text: string) => voi
     if (!changing) out.push('enrichctl will perform the following actions:', '');
     changing = true;
     renderChange(out, c, p, links);
-    if (out.length >= PART_LINES) {
-      write(`${out.join('\n')}\n`);
-      out.length = 0;
-    }
+    if (out.length >= PART_LINES) writeLines(out, write);
   }
   out.push(changing ? p.bold(summaryLine(plan)) : p.green(NO_CHANGES));
   if (plan.unmanaged) out.push('', ...renderUnmanaged(plan.unmanaged, p));
-  write(`${out.join('\n')}\n`);
+  writeLines(out, write);
+}
+
+/** The lines, each ended, as one flat string (a join, not a concatenation the writer would flatten again); empties `lines`. */
+function writeLines(lines: string[], write: (text: string) => void): void {
+  lines.push('');
+  write(lines.join('\n'));
+  lines.length = 0;
 }
 
 function renderUnmanaged(unmanaged: readonly UnmanagedDatastore[], p: Paint): string[] {
