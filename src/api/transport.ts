@@ -78,6 +78,8 @@ export class Transport {
   /** Attempts on the wire right now (not those waiting for a slot or to retry). */
   #active = 0;
   #destroyed = false;
+  /** A request was abandoned by its own signal on its way: its connection may still be opening. */
+  #abandoned = false;
   readonly #policy: RetryPolicy;
   readonly #userAgent: string;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
@@ -123,9 +125,12 @@ export class Transport {
     return { ...this.#stats, byMethod: { ...this.#stats.byMethod } };
   }
 
-  /** Closes the connections once the requests in flight end (nothing to do after `destroy`). */
+  /** Closes the connections once the requests in flight end, or at once after one was abandoned (nothing to do after `destroy`). */
   async close(): Promise<void> {
     if (this.#destroyed || !this.#route) return;
+    // A graceful close waits for connections still opening (through a proxy that never answers a
+    // CONNECT: until the timeout): after an abandoned request, nothing is worth that wait.
+    if (this.#abandoned) return this.destroy();
     await (await this.#route).dispatcher.close();
   }
 
@@ -274,6 +279,7 @@ export class Transport {
     };
     const failed = (err: unknown): Outcome => {
       if (options.signal?.aborted) {
+        this.#abandoned = true;
         exchanged(undefined, 'CANCELLED', undefined);
         return { kind: 'network', retryable: false, sent, error: new NetworkError(method, path, 'cancelled') };
       }

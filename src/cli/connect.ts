@@ -32,8 +32,9 @@ export async function connect(flags: ConnectedFlags, io: Io): Promise<QualyticsC
 }
 
 /**
- * Runs `work` with the client, then closes it: gracefully once the work is done, at once when it
- * failed or the run was interrupted (a request still in flight then, a page that never answers,
+ * Runs `work` with the client, then closes it: gracefully once the work is done (at once all the
+ * same when it abandoned requests: transport.ts `close`), at once when it failed or the run was
+ * interrupted (a request still in flight then, a page that never answers,
  * would only be waited for until its timeout).
  */
 export async function withClient<T>(client: QualyticsClient, io: Io, work: () => Promise<T>): Promise<T> {

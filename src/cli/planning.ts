@@ -52,7 +52,7 @@ export async function readDesired(paths: readonly string[], io: Io, parsed?: (de
   const { checkRead, declaredCount, readManifests } = await import('../manifest/load.js');
   const given = paths.length > 0 ? [...paths] : ['.'];
   const read = readManifests(given, io.cwd);
-  if (parsed && !read.refused && !hasErrors(read.diagnostics)) {
+  if (parsed && !read.refused && !hasErrors([...read.pathDiagnostics, ...read.diagnostics])) {
     await parsed(declaredCount(read));
   }
   const load = checkRead(read);

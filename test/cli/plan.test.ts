@@ -265,37 +265,43 @@ describe('reading live state', () => {
     const all = Array.from({ length: 450 }, (_, i) => `db-${i + 1}`);
     const SOURCE_PAGES = [1, 2, 3, 4, 5].map((p) => `page=${p}&size=100&enrichment_only=false`);
 
+    // 10,000 entries: page 1 is in long before their YAML is parsed (~0.2 s), whatever the load. Each
+    // plan in its own process (not the in-process run of the src project, where the emulator shares
+    // the plan's event loop and page 1 cannot be answered while the plan parses).
+    const many = declare(Array.from({ length: 10_000 }, (_, i) => `db-${i + 1}`));
+    async function spawnPlan(e: RunningEmulator, dir: string, ...args: string[]): Promise<{ code: number; stderr: string; asked: string[] }> {
+      const r = await promisify(execFile)(process.execPath, [BIN, 'plan', ...args, '--verbose'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, ...env(e) } })
+        .then(({ stderr }) => ({ code: 0, stderr }), (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }));
+      // Every listing request sent: answered, or abandoned when the plan stopped.
+      const asked = r.stderr.split('\n').flatMap((l) => /^http: GET \/datastores\?(\S+) -> (200|CANCELLED)/.exec(l)?.[1] ?? []);
+      return { ...r, asked: asked.sort() };
+    }
+
     it('is asked before the checks end: a manifest that then fails them has cost those reads, and nothing else', async () => {
       const e = await emulator(big(450));
-      // 10,000 entries: page 1 is in long before their YAML is parsed (~0.2 s), whatever the load.
-      const many = Array.from({ length: 10_000 }, (_, i) => `db-${i + 1}`);
-      const dir = await workspace({ 'm.yaml': `${declare(many)}  - datastore: db-10001\n    high_count_rollup_threshold: 0\n` });
-      // Its own process (not the in-process run of the src project, where the emulator shares the
-      // plan's event loop and page 1 cannot be answered while the plan parses).
-      const r = await promisify(execFile)(process.execPath, [BIN, 'plan', 'm.yaml', '--verbose'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, ...env(e) } })
-        .then(() => ({ code: 0, stderr: '' }), (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }));
+      const dir = await workspace({ 'm.yaml': `${many}  - datastore: db-10001\n    high_count_rollup_threshold: 0\n` });
+      const r = await spawnPlan(e, dir, 'm.yaml');
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('Planning failed: 1 error; nothing was changed.');
-      // Pages 2 to 5 were asked though the plan stopped at the checks: answered, or abandoned when it stopped.
-      const asked = r.stderr.split('\n').flatMap((l) => /^http: GET \/datastores\?(\S+) -> (200|CANCELLED)/.exec(l)?.[1] ?? []);
-      expect(asked.sort()).toStrictEqual([...SOURCE_PAGES, 'page=1&size=100&enrichment_only=true'].sort());
+      expect(r.asked).toStrictEqual([...SOURCE_PAGES, 'page=1&size=100&enrichment_only=true'].sort());
       expect(e.calls().every((c) => c.method === 'GET')).toBe(true);
     });
 
-    it('is not asked with --target (a look-up for the target instead) nor after a YAML error', async () => {
+    it('is not asked with --target (a look-up for the target instead), after a YAML error, nor for a path that is not there', async () => {
       const e = await emulator(big(450));
-      const dir = await workspace({ 'm.yaml': declare(all), 'broken.yaml': `${declare(all)}  - datastore: [unclosed\n` });
-      const targeted = await run(['plan', 'm.yaml', '--target', 'db-7'], { cwd: dir, env: env(e) });
+      const dir = await workspace({ 'm.yaml': many, 'broken.yaml': `${many}  - datastore: [unclosed\n` });
+      const targeted = await spawnPlan(e, dir, 'm.yaml', '--target', 'db-7');
       expect(targeted.code).toBe(0);
-      expect(e.calls().map((c) => c.query).sort()).toStrictEqual([
+      expect(targeted.asked).toStrictEqual([
         'page=1&size=100&enrichment_only=false',
         'page=1&size=100&enrichment_only=true',
         'page=1&size=100&name=db-7&enrichment_only=false',
       ]);
-      e.clearCalls();
-      const broken = await run(['plan', 'broken.yaml'], { cwd: dir, env: env(e) });
-      expect(broken.code).toBe(1);
-      expect(e.calls().map((c) => c.query).filter((q) => !q.startsWith('page=1&'))).toStrictEqual([]);
+      for (const args of [['broken.yaml'], ['m.yaml', 'missing.yaml']]) {
+        const failed = await spawnPlan(e, dir, ...args);
+        expect(failed.code).toBe(1);
+        expect(failed.asked).toStrictEqual(['page=1&size=100&enrichment_only=false', 'page=1&size=100&enrichment_only=true']);
+      }
     });
   });
 

@@ -9,6 +9,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { manifest, run, workspace } from '../helpers/cli.js';
 import { closedPort, startProxy, type RecordingProxy } from '../helpers/network.js';
 import { ADMIN_TOKEN, world } from './world.js';
+import type { Seed } from '../../src/core/seed-types.js';
 
 const M = manifest('  - datastore: Orders\n    enrichment_datastore: Warehouse Enrichment\n');
 
@@ -114,6 +115,31 @@ describe('through a forward proxy', () => {
       stdout: '',
       stderr: 'error: HTTP_PROXY is not a proxy URL; write it as http://HOST:PORT (or http://USER:PASSWORD@HOST:PORT, with % escapes in them)\n',
     });
+  });
+});
+
+describe('a proxy that stops opening tunnels', () => {
+  // A manifest that fails its checks abandons the requests it sent. The client was then closed
+  // gracefully, which waited for the tunnels still opening until the timeout (30 s by default),
+  // after the error was printed, and Ctrl-C did not cut it short (found by a helper).
+  it.each([0, 2])('a plan that stops at its manifest exits at once, %i tunnels open', async (open) => {
+    const big: Seed = {
+      users: [{ name: 'Ada', role: 'Admin', token: ADMIN_TOKEN }],
+      datastores: Array.from({ length: 350 }, (_, i) => ({ id: i + 1, name: `db-${i + 1}` })),
+    };
+    const e = await startEmulator({ seed: big });
+    proxy = await startProxy({ openTunnels: open });
+    try {
+      const entries = Array.from({ length: 300 }, (_, i) => `  - datastore: db-${i + 1}\n`).join('');
+      const dir = await workspace({ 'm.yaml': manifest(`${entries}  - datastore: db-301\n    bogus_key: 1\n`) });
+      const started = performance.now();
+      const r = await run(['plan', 'm.yaml', '--timeout', '20'], { cwd: dir, env: { QUALYTICS_URL: e.url, QUALYTICS_TOKEN: ADMIN_TOKEN, HTTP_PROXY: proxy.url } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('Planning failed: 1 error; nothing was changed.');
+      expect(performance.now() - started).toBeLessThan(8_000);
+    } finally {
+      await e.close();
+    }
   });
 });
 

@@ -28,6 +28,8 @@ export interface RecordingProxy {
 export interface ProxyOptions {
   /** Answer every CONNECT with this status instead of opening the tunnel. */
   refuseConnectWith?: number;
+  /** Open only this many tunnels; a later CONNECT is never answered (a proxy slow to open new ones). */
+  openTunnels?: number;
 }
 
 /** A forward proxy on 127.0.0.1: CONNECT tunnels by piping sockets, absolute-form requests by relaying. */
@@ -64,6 +66,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RecordingP
       client.end(`HTTP/1.1 ${options.refuseConnectWith} Refused\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    if (options.openTunnels !== undefined && tunnels.length > options.openTunnels) return;
     const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
     const upstream = connect(port, host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
