@@ -87,7 +87,7 @@ export async function observe(client: QualyticsClient, want: ObserveRequest, opt
   // it was asked already: then it is left unread).
   const wantsEnrichment = want.everything === true || names.enrichment.length > 0;
   const early = options.first;
-  const firstPage = (kind: DatastoreKind): Promise<Page> => (early ? reader.arrived(early[kind]) : reader.page(kind, 1));
+  const firstPage = (kind: DatastoreKind): Promise<Page> => (early ? reader.arrived(early[kind]) : reader.page(listingOf(kind), 1));
   reader.expect(wantsEnrichment ? 2 : 1);
   const [firstSources, firstEnrichment] = await Promise.all([firstPage('source'), wantsEnrichment ? firstPage('enrichment') : EMPTY_PAGE]);
   const first: Record<DatastoreKind, Page> = { source: firstSources, enrichment: firstEnrichment };
@@ -184,9 +184,9 @@ class Reader {
     this.onProgress?.(++this.#done, this.#known);
   }
 
-  /** Page `page` of a kind's listing (filtered by `name`); after page 1, `first` is what page 1 said. */
-  async page(kind: DatastoreKind, page: number, name?: string, first?: Page): Promise<Page> {
-    return this.arrived(this.client.listDatastores({ ...listingOf(kind, name), page }, undefined, first));
+  /** Page `page` of a listing; after page 1, `first` is what page 1 said. */
+  async page(query: Omit<ListQuery, 'page'>, page: number, first?: Page): Promise<Page> {
+    return this.arrived(this.client.listDatastores({ ...query, page }, undefined, first));
   }
 
   /** A page asked for elsewhere (or just now), counted as done when it arrives. */
@@ -198,12 +198,7 @@ class Reader {
 
   /** The pages after the first, recording every item; `prefetched`: those asked for already, if any. */
   async rest(kind: DatastoreKind, first: Page, prefetched?: Promise<readonly Promise<Page>[]>): Promise<void> {
-    this.expect(remainingPages(first));
-    const asked = (await prefetched) ?? [];
-    const pages = await Promise.all(asked.length === remainingPages(first)
-      ? asked.map((answer) => this.arrived(answer))
-      : range(2, first.pages).map((n) => this.page(kind, n, undefined, first)));
-    this.#recordAll(this.#whole(listingOf(kind), [first, ...pages]), kind);
+    this.#recordAll(await this.#whole(listingOf(kind), first, (await prefetched) ?? []), kind);
     this.#complete.add(kind);
   }
 
@@ -211,15 +206,7 @@ class Reader {
   async filtered(filter: RuleFilter): Promise<void> {
     this.expect(1);
     const query = { size: MAX_PAGE_SIZE, enrichment_only: false, ...(filter.tags ? { tag: filter.tags } : {}), ...(filter.types ? { datastore_type: filter.types } : {}) };
-    const read = async (page: number, first?: Page): Promise<Page> => {
-      const p = await this.client.listDatastores({ ...query, page }, undefined, first);
-      this.#tick();
-      return p;
-    };
-    const first = await read(1);
-    this.expect(remainingPages(first));
-    const pages = [first, ...(await Promise.all(range(2, first.pages).map((n) => read(n, first))))];
-    this.#recordAll(this.#whole(query, pages), 'source');
+    this.#recordAll(await this.#whole(query, await this.page(query, 1)), 'source');
   }
 
   /**
@@ -231,10 +218,8 @@ class Reader {
   async lookUp(kind: DatastoreKind, names: readonly string[], unfiltered?: Page): Promise<void> {
     this.expect(names.length);
     await Promise.all(names.map(async (name) => {
-      const first = await this.page(kind, 1, name);
-      this.expect(remainingPages(first));
-      const rest = await Promise.all(range(2, first.pages).map((n) => this.page(kind, n, name, first)));
-      for (const page of this.#whole(listingOf(kind, name), [first, ...rest])) {
+      const query = listingOf(kind, name);
+      for (const page of await this.#whole(query, await this.page(query, 1))) {
         for (const item of page.items) if (item.name === name) this.#record(item, kind);
       }
       if (unfiltered) for (const item of unfiltered.items) if (item.name === name) this.#record(item, kind);
@@ -265,20 +250,24 @@ class Reader {
   }
 
   /**
-   * The pages of a listing read whole, once they hold `total` different datastores. Each page was
-   * checked against page 1 (shapes.ts `pageCheck`); the same datastore on two pages, with as many
-   * missing, is what is left: the listing changed between two pages, or repeats itself.
+   * Every page of a listing: `first`, and the others read now or taken from `asked` (all of them,
+   * asked already), once they hold `total` different datastores. Each page was checked against page
+   * 1 (shapes.ts `pageCheck`); the same datastore on two pages, with as many missing, is what is
+   * left: the listing changed between two pages, or repeats itself.
    */
-  #whole(query: Omit<ListQuery, 'page'>, pages: readonly Page[]): readonly Page[] {
+  async #whole(query: Omit<ListQuery, 'page'>, first: Page, asked: readonly Promise<Page>[] = []): Promise<readonly Page[]> {
+    this.expect(remainingPages(first));
+    const pages = [first, ...(await Promise.all(asked.length === remainingPages(first)
+      ? asked.map((answer) => this.arrived(answer))
+      : range(2, first.pages).map((n) => this.page(query, n, first))))];
     const ids = new Set<number>();
     for (let p = 0; p < pages.length; p++) {
       const items = pages[p]!.items;
       for (let i = 0; i < items.length; i++) ids.add(items[i]!.id);
     }
-    const total = pages[0]!.total;
-    if (ids.size !== total) {
+    if (ids.size !== first.total) {
       throw new UnusableResponseError('GET', this.client.listingRequest(query),
-        `its ${pages.length} ${pages.length === 1 ? 'page holds' : 'pages hold'} ${ids.size} different datastores, but it says there are ${total}: ` +
+        `its ${pages.length} ${pages.length === 1 ? 'page holds' : 'pages hold'} ${ids.size} different datastores, but it says there are ${first.total}: ` +
         'the listing changed while it was read, or repeats datastores on several pages; run the command again', 200);
     }
     return pages;
