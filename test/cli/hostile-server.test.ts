@@ -16,6 +16,25 @@ const WORLD = [ORDERS, WAREHOUSE];
 const MANIFEST = manifest('  - datastore: Orders\n    enrichment_datastore: Warehouse Enrichment\n    high_count_rollup_threshold: 20\n');
 const SOURCES_PAGE_1 = 'page=1&size=100&enrichment_only=false';
 
+/**
+ * A server that applies MANIFEST's two writes to its own copy of Orders (the link, then the
+ * threshold), answering the PATCH with `linked` and the PUT with `updated(orders)`.
+ */
+function applyingOrders(linked: Answer, updated: (orders: Record<string, unknown>) => Answer): (r: Request) => Answer {
+  const orders: Record<string, unknown> = { ...ORDERS };
+  return wellBehaved([orders, WAREHOUSE], (q) => {
+    if (q.method === 'PATCH') {
+      orders.enrich_datastore = { id: 100, name: 'Warehouse Enrichment' };
+      return linked;
+    }
+    if (q.method === 'PUT') {
+      orders.high_count_rollup_threshold = 20;
+      return updated(orders);
+    }
+    return undefined;
+  });
+}
+
 let server: HostileServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -150,19 +169,7 @@ describe('answers of the wrong shape are one error naming the request and the fi
 
   it('apply: writes answered 2xx without the datastore (an empty 200, a 204) are read back: applied, and said once', async () => {
     // This server applies the writes it answers without a body: the datastore read back shows them.
-    const orders = { ...ORDERS };
-    const handler = wellBehaved([orders, WAREHOUSE], (q) => {
-      if (q.method === 'PATCH') {
-        orders.enrich_datastore = { id: 100, name: 'Warehouse Enrichment' };
-        return { status: 200, raw: '' };
-      }
-      if (q.method === 'PUT') {
-        orders.high_count_rollup_threshold = 20;
-        return { status: 204, raw: '' };
-      }
-      return undefined;
-    });
-    const r = await runAgainst(handler, ['apply', '--auto-approve']);
+    const r = await runAgainst(applyingOrders({ status: 200, raw: '' }, () => ({ status: 204, raw: '' })), ['apply', '--auto-approve']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Apply complete: 1 applied, 0 failed, 0 skipped.');
     expect(r.stderr.match(/^Note: /gm)).toHaveLength(1);
@@ -171,19 +178,7 @@ describe('answers of the wrong shape are one error naming the request and the fi
   });
 
   it('apply: a write answered 2xx with a page holding terminal controls: the Note shows them escaped', async () => {
-    const orders = { ...ORDERS };
-    const handler = wellBehaved([orders, WAREHOUSE], (q) => {
-      if (q.method === 'PATCH') {
-        orders.enrich_datastore = { id: 100, name: 'Warehouse Enrichment' };
-        return { status: 202, raw: 'accepted \u001b[2J\u009b31m queued' };
-      }
-      if (q.method === 'PUT') {
-        orders.high_count_rollup_threshold = 20;
-        return { json: orders };
-      }
-      return undefined;
-    });
-    const r = await runAgainst(handler, ['apply', '--auto-approve']);
+    const r = await runAgainst(applyingOrders({ status: 202, raw: 'accepted \u001b[2J\u009b31m queued' }, (orders) => ({ json: orders })), ['apply', '--auto-approve']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Note: PATCH /datastores/1/enrichment/100 answered 202 with accepted \\u001b[2J\\u009b31m queued, not the datastore');
     expect(r.stderr).not.toMatch(/[\u001b\u009b]/);
