@@ -199,8 +199,8 @@ function checkPrefix(ref: { id: number; name: string }, chosen: Candidate<unknow
 
 /**
  * A link as the datastore it names, to compare two rules' (here and in explain.ts): the same
- * enrichment datastore by name in one rule and by id in another agree. A name that resolves to no one datastore of its kind is compared as written
- * (the planner reports it).
+ * enrichment datastore by name in one rule and by id in another agree. A name that resolves to no
+ * one datastore of its kind is compared as written (the planner reports it).
  */
 export function linkKey(link: DesiredLink, observed: Observation): string {
   if (link.kind !== 'ref') return link.kind;
